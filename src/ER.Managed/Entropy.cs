@@ -1,0 +1,146 @@
+using System;
+using System.Buffers;
+using ER.Managed.Kernels;
+using ER.Managed.Terms;
+
+namespace ER.Managed;
+
+/// <summary>
+/// Entropy terms of the ER objective, in nats, for a batch of k samples (rows) of dimension d
+/// (columns), row-major float32. Every method is thread-safe and allocation-free apart from
+/// pooled scratch.
+/// </summary>
+public static class Entropy
+{
+    /// <summary>The default vMF concentration, kappa = 10.</summary>
+    public const double DefaultKappa = 10.0;
+
+    /// <summary>
+    /// The sphere entropy: a vMF kernel density estimate over the batch. With
+    /// <c>S = kappa Z Z^T</c> (self-pairs included), <c>LSE_i = log sum_j exp(S_ij)</c> and
+    /// <c>l_i = c + log k - LSE_i</c> (= -log p_hat(z_i)), where c = -log C_d(kappa):
+    /// <see cref="EntropyReduction.Expectation"/> (plug-in) gives <c>sum_i w_i l_i</c>, <c>w = softmax(-l)</c>;
+    /// <see cref="EntropyReduction.Average"/> (Joe's) gives <c>(1/k) sum_i l_i</c>.
+    /// Both lie in <c>[c - kappa, c - kappa + log k]</c>, and plug-in &lt;= Joe's.
+    /// </summary>
+    /// <param name="z">The embeddings, rows x columns, row-major; each row on the unit sphere (see <see cref="RowOps.L2Normalize"/>).</param>
+    /// <param name="rows">The batch size k (at least 1).</param>
+    /// <param name="columns">The dimension d (at least 1).</param>
+    /// <param name="kappa">The vMF concentration (default 10); finite and positive.</param>
+    /// <param name="reduction">Plug-in (default) or Joe's estimator.</param>
+    /// <param name="normalizer">The constant c: exact (default) or the original's reference form.</param>
+    /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
+    /// <returns>The entropy estimate H, in nats.</returns>
+    /// <exception cref="ArgumentException">The span's length is not rows x columns, or (when validating) an element is not finite or a row is not unit norm.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1; kappa not finite and positive; an undefined enum value; or, in reference mode, a kappa where the original's constant overflows.</exception>
+    public static double Sphere(
+        ReadOnlySpan<float> z,
+        int rows,
+        int columns,
+        double kappa = DefaultKappa,
+        EntropyReduction reduction = EntropyReduction.Expectation,
+        NormalizerMode normalizer = NormalizerMode.Exact,
+        ErOptions? options = null)
+    {
+        options ??= ErOptions.Default;
+        CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
+        CheckReduction(reduction);
+        CheckNormalizer(normalizer);
+        double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
+        double[] lse = ArrayPool<double>.Shared.Rent(rows);
+        try
+        {
+            Span<double> rowLse = lse.AsSpan(0, rows);
+            SphereEntropyTerm.RowLogSumExp(z, rows, columns, (float)kappa, rowLse, KernelIsa.Best);
+            return SphereEntropyTerm.Value(rowLse, c, reduction);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(lse);
+        }
+    }
+
+    /// <summary>
+    /// The discrete entropy of the batch's mean distribution <c>m = (1/k) sum_i W_i</c>:
+    /// <see cref="EntropyReduction.Expectation"/> gives <c>-sum_c m_c log(m_c + eps)</c>;
+    /// <see cref="EntropyReduction.Average"/> gives <c>-(1/d) sum_c log(m_c + eps)</c> (at least log d).
+    /// eps = 1e-7 as in the original, added in float32 as the original does.
+    /// </summary>
+    /// <param name="w">The probabilities, rows x columns, row-major; each row non-negative and summing to 1 (see <see cref="RowOps.Softmax"/>).</param>
+    /// <param name="rows">The batch size k (at least 1).</param>
+    /// <param name="columns">The number of categories d (at least 1).</param>
+    /// <param name="reduction">Expectation (default) or average.</param>
+    /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
+    /// <returns>The entropy H, in nats.</returns>
+    /// <exception cref="ArgumentException">The span's length is not rows x columns, or (when validating) an element is not finite, is negative, or a row does not sum to 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1, or an undefined enum value.</exception>
+    public static double Discrete(
+        ReadOnlySpan<float> w,
+        int rows,
+        int columns,
+        EntropyReduction reduction = EntropyReduction.Expectation,
+        ErOptions? options = null)
+    {
+        options ??= ErOptions.Default;
+        CheckDiscreteInput(w, rows, columns, nameof(w), options);
+        CheckReduction(reduction);
+        float[] meansBuffer = ArrayPool<float>.Shared.Rent(columns);
+        try
+        {
+            Span<float> means = meansBuffer.AsSpan(0, columns);
+            DiscreteEntropyTerm.ColumnMeans(w, rows, columns, means, KernelIsa.Best);
+            return DiscreteEntropyTerm.Value(means, reduction);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(meansBuffer);
+        }
+    }
+
+    internal static void CheckSphereInput(ReadOnlySpan<float> z, int rows, int columns, double kappa, string name, ErOptions options)
+    {
+        Validation.CheckShape(z.Length, rows, columns, name);
+        CheckKappaForFloat(kappa);
+        if (options.ValidateInputs)
+        {
+            Validation.CheckFinite(z, columns, name);
+            Validation.CheckUnitRows(z, rows, columns, options.UnitNormTolerance, name);
+        }
+    }
+
+    internal static void CheckDiscreteInput(ReadOnlySpan<float> w, int rows, int columns, string name, ErOptions options)
+    {
+        Validation.CheckShape(w.Length, rows, columns, name);
+        if (options.ValidateInputs)
+        {
+            Validation.CheckFinite(w, columns, name);
+            Validation.CheckProbabilityRows(w, rows, columns, options.ProbabilitySumTolerance, name);
+        }
+    }
+
+    /// <summary>kappa scales float32 similarities, so it must also be finite as a float.</summary>
+    internal static void CheckKappaForFloat(double kappa)
+    {
+        VonMisesFisher.CheckKappa(kappa);
+        if (!float.IsFinite((float)kappa) || (float)kappa == 0f)
+        {
+            throw new ArgumentOutOfRangeException(nameof(kappa), kappa, "kappa must be representable as a positive finite float32 (the similarities are float32).");
+        }
+    }
+
+    internal static void CheckReduction(EntropyReduction reduction)
+    {
+        if (!Enum.IsDefined(reduction))
+        {
+            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Use EntropyReduction.Expectation or EntropyReduction.Average.");
+        }
+    }
+
+    internal static void CheckNormalizer(NormalizerMode normalizer)
+    {
+        if (!Enum.IsDefined(normalizer))
+        {
+            throw new ArgumentOutOfRangeException(nameof(normalizer), normalizer, "Use NormalizerMode.Exact or NormalizerMode.Reference.");
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using System;
+using System.Runtime.Intrinsics;
+
+namespace ER.Managed.Kernels;
+
+/// <summary>
+/// Stable log-sum-exp of a scaled row: <c>LSE(s x) = s m + log sum_i exp(s x_i - s m)</c> with
+/// m = max_i x_i, so no exponential overflows whatever the inputs (s &gt; 0). Returned in double.
+/// </summary>
+internal static class LogSumExpKernel
+{
+    internal static double Run(ReadOnlySpan<float> x, float scale, KernelWidth width) => width switch
+    {
+        KernelWidth.V512 => Run<Simd512, Vector512<float>>(x, scale),
+        KernelWidth.V256 => Run<Simd256, Vector256<float>>(x, scale),
+        KernelWidth.V128 => Run<Simd128, Vector128<float>>(x, scale),
+        _ => Run<SimdScalar, float>(x, scale),
+    };
+
+    internal static double Run<TSimd, TVec>(ReadOnlySpan<float> x, float scale)
+        where TSimd : struct, ISimd<TVec>
+        where TVec : struct
+    {
+        if (x.IsEmpty)
+        {
+            return double.NegativeInfinity;
+        }
+
+        float max = MaxKernel.Run<TSimd, TVec>(x);
+        if (!float.IsFinite(max))
+        {
+            // -inf: every term is zero; +inf or NaN: the sum is that too.
+            return max;
+        }
+
+        float shift = scale * max;
+        return shift + Math.Log(SumExpKernel.Run<TSimd, TVec>(x, scale, shift));
+    }
+}

@@ -1,0 +1,76 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Vec = System.Runtime.Intrinsics.Vector512<float>;
+using VecOps = System.Runtime.Intrinsics.Vector512;
+
+namespace ER.Managed.Kernels;
+
+/// <summary>The 512-bit width: Vector512&lt;float&gt;, Vec.Count floats a register.</summary>
+internal readonly struct Simd512 : ISimd<Vec>
+{
+    public static int Count => Vec.Count;
+
+    public static bool IsHardwareAccelerated => VecOps.IsHardwareAccelerated;
+
+    public static Vec Zero => Vec.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Broadcast(float value) => VecOps.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Load(ref float source, nuint offset) => VecOps.LoadUnsafe(ref source, offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vec value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Add(Vec a, Vec b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Subtract(Vec a, Vec b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Multiply(Vec a, Vec b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec MultiplyAdd(Vec a, Vec b, Vec c) => VecOps.MultiplyAddEstimate(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Max(Vec a, Vec b) => VecOps.Max(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Min(Vec a, Vec b) => VecOps.Min(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Exp(Vec x) => VecOps.Exp(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Log(Vec x) => VecOps.Log(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vec value) => VecOps.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vec value)
+    {
+        float max = value.GetElement(0);
+        for (int i = 1; i < Vec.Count; i++)
+        {
+            max = System.MathF.Max(max, value.GetElement(i));
+        }
+
+        return max;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MinAcross(Vec value)
+    {
+        float min = value.GetElement(0);
+        for (int i = 1; i < Vec.Count; i++)
+        {
+            min = System.MathF.Min(min, value.GetElement(i));
+        }
+
+        return min;
+    }
+}

@@ -1,0 +1,60 @@
+using System;
+using System.Runtime.CompilerServices;
+using Vec = float;
+
+namespace ER.Managed.Kernels;
+
+/// <summary>
+/// The scalar fallback: a "register" of one float, for machines (or runs with
+/// DOTNET_EnableHWIntrinsic=0) without SIMD. The same kernels run on it unchanged.
+/// </summary>
+internal readonly struct SimdScalar : ISimd<Vec>
+{
+    public static int Count => 1;
+
+    public static bool IsHardwareAccelerated => true;
+
+    public static Vec Zero => 0f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Broadcast(float value) => value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Load(ref float source, nuint offset) => Unsafe.Add(ref source, offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vec value, ref float destination, nuint offset) => Unsafe.Add(ref destination, offset) = value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Add(Vec a, Vec b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Subtract(Vec a, Vec b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Multiply(Vec a, Vec b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec MultiplyAdd(Vec a, Vec b, Vec c) => (a * b) + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Max(Vec a, Vec b) => MathF.Max(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Min(Vec a, Vec b) => MathF.Min(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Exp(Vec x) => MathF.Exp(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Log(Vec x) => MathF.Log(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vec value) => value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vec value) => value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MinAcross(Vec value) => value;
+}

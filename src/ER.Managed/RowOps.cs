@@ -1,0 +1,177 @@
+using System;
+using ER.Managed.Kernels;
+
+namespace ER.Managed;
+
+/// <summary>
+/// The row-wise maps that users chain in front of the ER terms, each with its backward:
+/// L2 normalization onto the unit sphere (for the sphere terms) and softmax with a
+/// temperature (for the discrete terms). Matrices are row-major float32, <c>rows x columns</c>.
+/// </summary>
+public static class RowOps
+{
+    /// <summary>
+    /// The default floor on a row's norm in <see cref="L2Normalize"/>, as PyTorch's
+    /// <c>F.normalize</c>: rows with <c>||x|| &lt; epsilon</c> are divided by epsilon instead, so a
+    /// zero row maps to zero rather than to NaN.
+    /// </summary>
+    public const float DefaultNormEpsilon = 1e-12f;
+
+    /// <summary>
+    /// <c>z_i = x_i / max(||x_i||, epsilon)</c> for each row.
+    /// </summary>
+    /// <param name="x">The input, rows x columns, row-major.</param>
+    /// <param name="rows">Number of rows k (at least 1).</param>
+    /// <param name="columns">Number of columns d (at least 1).</param>
+    /// <param name="z">The output, rows x columns; may be the same span as <paramref name="x"/> (in place), not a partial overlap.</param>
+    /// <param name="epsilon">The norm floor (default <see cref="DefaultNormEpsilon"/>); positive.</param>
+    /// <exception cref="ArgumentException">A length does not match rows x columns, an input is not finite, or the spans partly overlap.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">rows or columns is below 1, or epsilon is not positive.</exception>
+    public static void L2Normalize(ReadOnlySpan<float> x, int rows, int columns, Span<float> z, float epsilon = DefaultNormEpsilon)
+    {
+        Validation.CheckShape(x.Length, rows, columns, nameof(x));
+        Validation.CheckDestination(z.Length, x.Length, nameof(z));
+        CheckInPlaceOrDisjoint(x, z, nameof(x), nameof(z));
+        CheckEpsilon(epsilon);
+        Validation.CheckFinite(x, columns, nameof(x));
+        KernelWidth width = KernelIsa.Best;
+        for (int i = 0; i < rows; i++)
+        {
+            ReadOnlySpan<float> xi = x.Slice(i * columns, columns);
+            float norm = MathF.Max(MathF.Sqrt(DotKernel.Run(xi, xi, width)), epsilon);
+            Span<float> zi = z.Slice(i * columns, columns);
+            xi.CopyTo(zi);
+            ScaleKernel.Run(zi, 1f / norm, width);
+        }
+    }
+
+    /// <summary>
+    /// Backward of <see cref="L2Normalize"/>: <c>dx_i = (dz_i - z_i &lt;z_i, dz_i&gt;) / ||x_i||</c>, and
+    /// <c>dx_i = dz_i / epsilon</c> for rows whose norm was floored (there the map is x / epsilon).
+    /// </summary>
+    /// <param name="x">The forward input, rows x columns.</param>
+    /// <param name="gradZ">The gradient with respect to the output z, rows x columns.</param>
+    /// <param name="rows">Number of rows k.</param>
+    /// <param name="columns">Number of columns d.</param>
+    /// <param name="gradX">The gradient with respect to x (output), rows x columns; must not overlap the inputs.</param>
+    /// <param name="epsilon">The norm floor used in the forward.</param>
+    /// <exception cref="ArgumentException">A length does not match, an input is not finite, or the output overlaps an input.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">rows or columns is below 1, or epsilon is not positive.</exception>
+    public static void L2NormalizeBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> gradZ, int rows, int columns, Span<float> gradX, float epsilon = DefaultNormEpsilon)
+    {
+        Validation.CheckShape(x.Length, rows, columns, nameof(x));
+        Validation.CheckDestination(gradZ.Length, x.Length, nameof(gradZ));
+        Validation.CheckDestination(gradX.Length, x.Length, nameof(gradX));
+        Validation.CheckNoOverlap(x, gradX, nameof(x), nameof(gradX));
+        Validation.CheckNoOverlap(gradZ, gradX, nameof(gradZ), nameof(gradX));
+        CheckEpsilon(epsilon);
+        Validation.CheckFinite(x, columns, nameof(x));
+        Validation.CheckFinite(gradZ, columns, nameof(gradZ));
+        KernelWidth width = KernelIsa.Best;
+        for (int i = 0; i < rows; i++)
+        {
+            ReadOnlySpan<float> xi = x.Slice(i * columns, columns);
+            ReadOnlySpan<float> gi = gradZ.Slice(i * columns, columns);
+            Span<float> outi = gradX.Slice(i * columns, columns);
+            float norm = MathF.Sqrt(DotKernel.Run(xi, xi, width));
+            outi.Clear();
+            if (norm < epsilon)
+            {
+                AddKernel.Run(gi, outi, 1f / epsilon, width);
+                continue;
+            }
+
+            // With z = x / n: dx = (dz - z <z, dz>) / n = dz / n - x <x, dz> / n^3.
+            float inverse = 1f / norm;
+            float projection = DotKernel.Run(xi, gi, width) * inverse * inverse * inverse;
+            AddKernel.Run(gi, outi, inverse, width);
+            AddKernel.Run(xi, outi, -projection, width);
+        }
+    }
+
+    /// <summary>
+    /// Row softmax with temperature, <c>p_i = softmax(x_i / t)</c>, with the row maximum subtracted
+    /// first so any finite input gives rows that sum to 1.
+    /// </summary>
+    /// <param name="x">The logits, rows x columns.</param>
+    /// <param name="rows">Number of rows k.</param>
+    /// <param name="columns">Number of columns d.</param>
+    /// <param name="p">The output, rows x columns; may be the same span as <paramref name="x"/> (in place), not a partial overlap.</param>
+    /// <param name="temperature">The temperature t (default 1); finite and positive.</param>
+    /// <exception cref="ArgumentException">A length does not match, an input is not finite, or the spans partly overlap.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">rows or columns is below 1, or the temperature is not finite and positive.</exception>
+    public static void Softmax(ReadOnlySpan<float> x, int rows, int columns, Span<float> p, double temperature = 1.0)
+    {
+        Validation.CheckShape(x.Length, rows, columns, nameof(x));
+        Validation.CheckDestination(p.Length, x.Length, nameof(p));
+        CheckInPlaceOrDisjoint(x, p, nameof(x), nameof(p));
+        float scale = CheckTemperature(temperature);
+        Validation.CheckFinite(x, columns, nameof(x));
+        KernelWidth width = KernelIsa.Best;
+        for (int i = 0; i < rows; i++)
+        {
+            SoftmaxKernel.Run(x.Slice(i * columns, columns), p.Slice(i * columns, columns), scale, width);
+        }
+    }
+
+    /// <summary>
+    /// Backward of <see cref="Softmax"/>: <c>dx_i = p_i * (dp_i - &lt;p_i, dp_i&gt;) / t</c>.
+    /// </summary>
+    /// <param name="p">The forward output (probabilities), rows x columns.</param>
+    /// <param name="gradP">The gradient with respect to p, rows x columns.</param>
+    /// <param name="rows">Number of rows k.</param>
+    /// <param name="columns">Number of columns d.</param>
+    /// <param name="gradX">The gradient with respect to the logits (output); must not overlap the inputs.</param>
+    /// <param name="temperature">The temperature used in the forward.</param>
+    /// <exception cref="ArgumentException">A length does not match, an input is not finite, or the output overlaps an input.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">rows or columns is below 1, or the temperature is not finite and positive.</exception>
+    public static void SoftmaxBackward(ReadOnlySpan<float> p, ReadOnlySpan<float> gradP, int rows, int columns, Span<float> gradX, double temperature = 1.0)
+    {
+        Validation.CheckShape(p.Length, rows, columns, nameof(p));
+        Validation.CheckDestination(gradP.Length, p.Length, nameof(gradP));
+        Validation.CheckDestination(gradX.Length, p.Length, nameof(gradX));
+        Validation.CheckNoOverlap(p, gradX, nameof(p), nameof(gradX));
+        Validation.CheckNoOverlap(gradP, gradX, nameof(gradP), nameof(gradX));
+        float scale = CheckTemperature(temperature);
+        Validation.CheckFinite(p, columns, nameof(p));
+        Validation.CheckFinite(gradP, columns, nameof(gradP));
+        KernelWidth width = KernelIsa.Best;
+        for (int i = 0; i < rows; i++)
+        {
+            ReadOnlySpan<float> pi = p.Slice(i * columns, columns);
+            ReadOnlySpan<float> gi = gradP.Slice(i * columns, columns);
+            Span<float> outi = gradX.Slice(i * columns, columns);
+            float inner = DotKernel.Run(pi, gi, width);
+            for (int j = 0; j < columns; j++)
+            {
+                outi[j] = pi[j] * (gi[j] - inner) * scale;
+            }
+        }
+    }
+
+    private static void CheckInPlaceOrDisjoint(ReadOnlySpan<float> input, ReadOnlySpan<float> output, string inputName, string outputName)
+    {
+        if (input.Overlaps(output, out int offset) && (offset != 0 || input.Length != output.Length))
+        {
+            throw new ArgumentException($"'{outputName}' partly overlaps '{inputName}'; pass the same span (in place) or a separate buffer.", outputName);
+        }
+    }
+
+    private static void CheckEpsilon(float epsilon)
+    {
+        if (!(epsilon > 0f) || !float.IsFinite(epsilon))
+        {
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "The norm floor must be finite and positive.");
+        }
+    }
+
+    private static float CheckTemperature(double temperature)
+    {
+        if (!double.IsFinite(temperature) || temperature <= 0.0 || !float.IsFinite((float)(1.0 / temperature)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be finite and positive (and 1/t finite in float).");
+        }
+
+        return (float)(1.0 / temperature);
+    }
+}

@@ -1,0 +1,103 @@
+using System;
+using System.Buffers;
+using ER.Managed.Kernels;
+
+namespace ER.Managed.Terms;
+
+/// <summary>
+/// The sphere entropy: a vMF kernel density estimate over the batch,
+/// <c>S = kappa Z Z^T</c>, <c>LSE_i = log sum_j exp(S_ij)</c>, <c>l_i = c + log k - LSE_i</c>.
+/// </summary>
+/// <remarks>
+/// The similarity matrix is never held whole: it is formed a strip of <see cref="StripRows"/> rows
+/// at a time, and each strip row is reduced to its log-sum-exp at once. Memory is
+/// O(StripRows * k) floats besides the inputs.
+/// </remarks>
+internal static class SphereEntropyTerm
+{
+    /// <summary>Rows of S formed at a time (a 64 x k float strip: 16 MiB at k = 65536).</summary>
+    internal const int StripRows = 64;
+
+    /// <summary>Writes <c>LSE_i = log sum_j exp(kappa z_i . z_j)</c> for every row i.</summary>
+    internal static void RowLogSumExp(ReadOnlySpan<float> z, int k, int d, float kappa, Span<double> lse, KernelWidth width)
+    {
+        int strip = Math.Min(StripRows, k);
+        float[] buffer = ArrayPool<float>.Shared.Rent(strip * k);
+        try
+        {
+            for (int r0 = 0; r0 < k; r0 += strip)
+            {
+                int m = Math.Min(strip, k - r0);
+                Span<float> s = buffer.AsSpan(0, m * k);
+                MatrixProductKernel.MultiplyTransposed(z.Slice(r0 * d, m * d), m, z, k, d, s, width);
+                for (int r = 0; r < m; r++)
+                {
+                    lse[r0 + r] = LogSumExpKernel.Run(s.Slice(r * k, k), kappa, width);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// The entropy from the row log-sum-exps: Joe's <c>c + log k - mean(LSE)</c>, or the plug-in
+    /// <c>c + log k - sum_i w_i LSE_i</c> with <c>w = softmax(-l) = softmax(LSE)</c>, all in double.
+    /// </summary>
+    internal static double Value(ReadOnlySpan<double> lse, double c, EntropyReduction reduction)
+    {
+        double logK = Math.Log(lse.Length);
+        return c + logK - WeightedMean(lse, reduction, weights: default);
+    }
+
+    /// <summary>
+    /// <c>sum_i u_i LSE_i</c> with u uniform (Average) or <c>softmax(LSE)</c> (Expectation);
+    /// writes u into <paramref name="weights"/> when it is not empty.
+    /// </summary>
+    internal static double WeightedMean(ReadOnlySpan<double> lse, EntropyReduction reduction, Span<double> weights)
+    {
+        int k = lse.Length;
+        if (reduction == EntropyReduction.Average)
+        {
+            double sum = 0.0;
+            for (int i = 0; i < k; i++)
+            {
+                sum += lse[i];
+            }
+
+            if (!weights.IsEmpty)
+            {
+                weights[..k].Fill(1.0 / k);
+            }
+
+            return sum / k;
+        }
+
+        double max = double.NegativeInfinity;
+        for (int i = 0; i < k; i++)
+        {
+            max = Math.Max(max, lse[i]);
+        }
+
+        // sum_i w_i LSE_i = max + sum_i w_i (LSE_i - max): the differences keep their digits.
+        double total = 0.0, weighted = 0.0;
+        for (int i = 0; i < k; i++)
+        {
+            double e = Math.Exp(lse[i] - max);
+            total += e;
+            weighted += e * (lse[i] - max);
+        }
+
+        if (!weights.IsEmpty)
+        {
+            for (int i = 0; i < k; i++)
+            {
+                weights[i] = Math.Exp(lse[i] - max) / total;
+            }
+        }
+
+        return max + (weighted / total);
+    }
+}

@@ -1,0 +1,158 @@
+using System;
+using System.Linq;
+using ER.Managed.Kernels;
+using Xunit;
+using static ER.Managed.Tests.Kernels.KernelTestSupport;
+
+namespace ER.Managed.Tests.Kernels;
+
+/// <summary>The element-wise kernels (exp, log, axpy, scale) and softmax, every length 0..300, every width.</summary>
+public class MapKernelTests
+{
+    [Theory]
+    [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
+    public void Exp_map_matches_double_reference_in_and_out_of_place(int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        for (int n = 0; n <= MaxLength; n++)
+        {
+            float[] x = Uniform(n, n, -80f, 80f);
+            var y = new float[n];
+            ExpMapKernel.Run(x, y, 0.5f, 1f, width);
+            float[] inPlace = (float[])x.Clone();
+            ExpMapKernel.Run(inPlace, inPlace, 0.5f, 1f, width);
+            for (int i = 0; i < n; i++)
+            {
+                // 0.5 x + 1 is fused or rounded once (u |0.5 x|), then exp within ~1 ulp: relative 4u + u |0.5 x|.
+                double want = Math.Exp((0.5 * x[i]) + 1.0);
+                Assert.True(Math.Abs(y[i] - want) <= ((4 + Math.Abs(0.5 * x[i])) * U * want), $"n={n} i={i}: {y[i]} vs {want}");
+                Assert.Equal(y[i], inPlace[i]);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
+    public void Log_map_matches_double_reference(int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        for (int n = 0; n <= MaxLength; n++)
+        {
+            float[] x = Uniform(n, n, 0f, 10f);
+            var y = new float[n];
+            LogMapKernel.Run(x, y, 1e-7f, width);
+            for (int i = 0; i < n; i++)
+            {
+                // log of the float sum x + eps, within a few ulps of its magnitude (absolute near 1).
+                double want = Math.Log(x[i] + 1e-7f);
+                Assert.True(Math.Abs(y[i] - want) <= 4 * U * Math.Max(1.0, Math.Abs(want)), $"n={n} i={i}: {y[i]} vs {want}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
+    public void Axpy_and_scale_match_reference(int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        for (int n = 0; n <= MaxLength; n++)
+        {
+            float[] x = Uniform(n, n), y = Uniform(n, n + 1);
+            float[] y0 = (float[])y.Clone();
+            AddKernel.Run(x, y, 0.75f, width);
+            float[] s = (float[])x.Clone();
+            ScaleKernel.Run(s, -3f, width);
+            for (int i = 0; i < n; i++)
+            {
+                // One rounding (fused) or two (multiply then add).
+                double want = y0[i] + (0.75 * x[i]);
+                Assert.True(Math.Abs(y[i] - want) <= 2 * U * (Math.Abs(y0[i]) + Math.Abs(0.75 * x[i])), $"n={n} i={i}");
+                Assert.Equal(x[i] * -3f, s[i]);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
+    public void Softmax_matches_double_reference_and_rows_sum_to_one(int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        for (int n = 1; n <= MaxLength; n++)
+        {
+            float[] x = Uniform(n, n, -5f, 5f);
+            var p = new float[n];
+            double lse = SoftmaxKernel.Run(x, p, 2f, width);
+            double max = 2.0 * x.Max();
+            double sum = x.Sum(v => Math.Exp((2.0 * v) - max));
+            for (int i = 0; i < n; i++)
+            {
+                // The exponent 2 x_i - 2 max is formed in float: an absolute error of about
+                // u (|2 max| + |2 x_i - 2 max|), which exp turns into that much relative error;
+                // then a few ulps for exp and the normalization by an n-term float sum.
+                double exponent = (2.0 * x[i]) - max;
+                double want = Math.Exp(exponent) / sum;
+                double tol = (Math.Abs(max) + Math.Abs(exponent) + n + 8) * U * want;
+                Assert.True(Math.Abs(p[i] - want) <= tol, $"n={n} i={i}: {p[i]} vs {want}");
+            }
+
+            Assert.Equal(max + Math.Log(sum), lse, 1e-5);
+            Assert.True(Math.Abs(p.Sum(v => (double)v) - 1.0) <= (n + 4) * U, $"n={n}: sum {p.Sum(v => (double)v)}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
+    public void Softmax_of_inputs_up_to_1e4_is_finite_and_sums_to_one(int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        foreach (float magnitude in new[] { 100f, 1000f, 1e4f })
+        {
+            float[] x = Uniform(300, (int)magnitude, -magnitude, magnitude);
+            var p = new float[x.Length];
+            SoftmaxKernel.Run(x, p, 1f, width);
+            Assert.All(p, v => Assert.True(float.IsFinite(v) && v >= 0f));
+            Assert.True(Math.Abs(p.Sum(v => (double)v) - 1.0) <= 1e-5, $"magnitude {magnitude}");
+            Assert.True(p[Array.IndexOf(x, x.Max())] > 0f);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
+    public void Matrix_products_match_double_reference(int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        foreach ((int m, int n, int d) in new[] { (1, 1, 1), (3, 5, 7), (17, 16, 33), (8, 31, 64) })
+        {
+            float[] a = Uniform(m * d, m + d), b = Uniform(n * d, n + d + 1);
+            var c = new float[m * n];
+            MatrixProductKernel.MultiplyTransposed(a, m, b, n, d, c, width);
+            var e = new float[m * d];
+            float[] g = Uniform(m * n, 9);
+            MatrixProductKernel.MultiplyAdd(g, m, n, b, d, e, width);
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    double want = 0;
+                    for (int t = 0; t < d; t++)
+                    {
+                        want += (double)a[(i * d) + t] * b[(j * d) + t];
+                    }
+
+                    Assert.True(Math.Abs(c[(i * n) + j] - want) <= d * U * d, $"C[{i},{j}]");
+                }
+
+                for (int t = 0; t < d; t++)
+                {
+                    double want = 0;
+                    for (int j = 0; j < n; j++)
+                    {
+                        want += (double)g[(i * n) + j] * b[(j * d) + t];
+                    }
+
+                    Assert.True(Math.Abs(e[(i * d) + t] - want) <= n * U * n, $"E[{i},{t}]");
+                }
+            }
+        }
+    }
+}
