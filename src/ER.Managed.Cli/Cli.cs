@@ -1,0 +1,111 @@
+using System;
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.IO;
+using System.Linq;
+using ER.Managed.Cli.Commands;
+
+namespace ER.Managed.Cli;
+
+/// <summary>
+/// The <c>er</c> command line. Exit codes: 0 success, 1 input error (unreadable or invalid
+/// file, numbers the library refuses), 2 usage error (unknown command or option, bad option
+/// value); every error is one line on stderr, never a stack trace.
+/// </summary>
+internal static class Cli
+{
+    internal const int Success = 0;
+    internal const int InputError = 1;
+    internal const int UsageError = 2;
+
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        RootCommand root = Build(stdout);
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // "Required command was not provided" accompanies an unknown command; the latter says more.
+            ParseError first = parse.Errors.FirstOrDefault(e => !e.Message.StartsWith("Required command", StringComparison.Ordinal)) ?? parse.Errors[0];
+            stderr.WriteLine($"er: {OneLine(first.Message)} (see 'er {CommandPath(parse)}--help')");
+            return UsageError;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = stderr,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (CliInputException e)
+        {
+            stderr.WriteLine($"er: {e.Message}");
+            return InputError;
+        }
+        catch (ArgumentException e)
+        {
+            stderr.WriteLine($"er: {OneLine(Describe(e))}");
+            return InputError;
+        }
+        catch (Exception e) when (IsInputError(e))
+        {
+            stderr.WriteLine($"er: {OneLine(e.Message)}");
+            return InputError;
+        }
+    }
+
+    private static RootCommand Build(TextWriter stdout)
+    {
+        var root = new RootCommand("er: entropy and reconstruction (ER) terms of multi-view self-supervised learning, pure managed .NET.");
+        root.Subcommands.Add(DemoCommand.Create(stdout));
+        root.Subcommands.Add(EntropyCommand.Create(stdout));
+        root.Subcommands.Add(ReconstructionCommand.Create(stdout));
+        root.Subcommands.Add(LogNormCommand.Create(stdout));
+        return root;
+    }
+
+    private static string CommandPath(ParseResult parse) =>
+        parse.CommandResult == parse.RootCommandResult ? string.Empty : parse.CommandResult.Command.Name + " ";
+
+    private static bool IsInputError(Exception e) =>
+        e is IOException or UnauthorizedAccessException or OverflowException or InvalidDataException or NotSupportedException;
+
+    private static string OneLine(string message)
+    {
+        string line = message.Split('\n', 2)[0].TrimEnd('\r');
+        return line.Length > 0 ? line : "input error";
+    }
+
+    /// <summary>The message of an argument exception without the " (Parameter 'x')" suffix, but with the name up front.</summary>
+    internal static string Describe(ArgumentException e)
+    {
+        string message = e.Message;
+        int suffix = message.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
+        if (suffix >= 0)
+        {
+            message = message[..suffix];
+        }
+
+        return e.ParamName is null ? message : $"{e.ParamName}: {message}";
+    }
+}
+
+/// <summary>An input error with a message fit for the user (no stack trace, one line).</summary>
+internal sealed class CliInputException : Exception
+{
+    public CliInputException(string message)
+        : base(message)
+    {
+    }
+
+    public CliInputException()
+    {
+    }
+
+    public CliInputException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

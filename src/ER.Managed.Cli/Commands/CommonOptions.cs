@@ -1,0 +1,121 @@
+using System;
+using System.CommandLine;
+using System.Globalization;
+using System.IO;
+using System.Text.Json;
+using ER.Managed.Npy;
+
+namespace ER.Managed.Cli.Commands;
+
+/// <summary>The options several commands share, defined once so they read and validate alike.</summary>
+internal static class CommonOptions
+{
+    internal static Option<double> Kappa() => PositiveDouble("--kappa", Entropy.DefaultKappa, "vMF concentration kappa (> 0; sphere support only).");
+
+    internal static Option<double> PositiveDouble(string name, double defaultValue, string description) =>
+        new(name)
+        {
+            Description = description + string.Create(CultureInfo.InvariantCulture, $" Default {defaultValue}."),
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+                {
+                    result.AddError($"{name} expects a number, got '{text}'.");
+                    return defaultValue;
+                }
+
+                if (!double.IsFinite(value) || value <= 0)
+                {
+                    result.AddError($"{name} must be a finite number greater than 0, got '{text}'.");
+                }
+
+                return value;
+            },
+        };
+
+    internal static Option<int> PositiveInt(string name, string description, bool required = false, int defaultValue = 1) =>
+        new(name)
+        {
+            Description = description,
+            Required = required,
+            DefaultValueFactory = required ? null : _ => defaultValue,
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < 1)
+                {
+                    result.AddError($"{name} expects an integer >= 1, got '{text}'.");
+                    return defaultValue;
+                }
+
+                return value;
+            },
+        };
+
+    internal static Option<string> Choice(string name, string description, params string[] choices)
+    {
+        var option = new Option<string>(name)
+        {
+            Description = $"{description} One of: {string.Join(", ", choices)}. Default {choices[0]}.",
+            DefaultValueFactory = _ => choices[0],
+        };
+        option.AcceptOnlyFromAmong(choices);
+        return option;
+    }
+
+    internal static Option<string> Support() => Choice("--support", "Support of the embeddings.", "sphere", "discrete");
+
+    internal static Option<string> Normalizer() => Choice("--normalizer", "vMF normalizer: exact, or the original's reference log(I_nu + 1e-7).", "exact", "reference");
+
+    internal static Option<bool> Json() => new("--json") { Description = "Print one JSON object on stdout instead of a line of text." };
+
+    internal static NormalizerMode ParseNormalizer(string value) => value == "reference" ? NormalizerMode.Reference : NormalizerMode.Exact;
+
+    internal static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>Reads a .npy matrix as float32, turning any failure into a one-line message that names the file.</summary>
+    internal static (float[] Data, int Rows, int Columns) ReadMatrix(string path)
+    {
+        try
+        {
+            NpyArray array = NpyFile.Read(path);
+            return (array.ToSingleArray(), array.Rows, array.Columns);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new CliInputException($"{path}: no such file.");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new CliInputException($"{path}: no such file or directory.");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new CliInputException($"{path}: permission denied.");
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or OverflowException)
+        {
+            throw new CliInputException($"{path}: {e.Message}");
+        }
+    }
+
+    /// <summary>Writes one JSON object of named numbers on one line (numbers in round-trip precision).</summary>
+    internal static void WriteJson(TextWriter output, params (string Name, double Value)[] fields)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach ((string name, double value) in fields)
+            {
+                writer.WriteNumber(name, value);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using System.IO;
+
+namespace ER.Managed.Cli.Commands;
+
+/// <summary><c>er reconstruction A.npy B.npy [--support] [--kappa] [--normalizer] [--json]</c>.</summary>
+internal static class ReconstructionCommand
+{
+    internal static Command Create(TextWriter stdout)
+    {
+        var first = new Argument<string>("A.npy") { Description = "View 1, a k x d .npy." };
+        var second = new Argument<string>("B.npy") { Description = "View 2, a k x d .npy (row i pairs with row i of view 1)." };
+        Option<string> support = CommonOptions.Support();
+        Option<double> kappa = CommonOptions.Kappa();
+        Option<string> normalizer = CommonOptions.Normalizer();
+        Option<bool> json = CommonOptions.Json();
+        var command = new Command("reconstruction", "Reconstruction term R between two views, in nats.") { first, second, support, kappa, normalizer, json };
+        command.SetAction(parse =>
+        {
+            string pathA = parse.GetValue(first)!, pathB = parse.GetValue(second)!;
+            (float[] a, int rows, int columns) = CommonOptions.ReadMatrix(pathA);
+            (float[] b, int rowsB, int columnsB) = CommonOptions.ReadMatrix(pathB);
+            if (rows != rowsB || columns != columnsB)
+            {
+                throw new CliInputException($"{pathA} is {rows} x {columns} but {pathB} is {rowsB} x {columnsB}; the views must have the same shape.");
+            }
+
+            bool sphere = parse.GetValue(support) == "sphere";
+            NormalizerMode mode = CommonOptions.ParseNormalizer(parse.GetValue(normalizer)!);
+            double k = parse.GetValue(kappa);
+            double value = sphere
+                ? Reconstruction.Sphere(a, b, rows, columns, k, mode)
+                : Reconstruction.Discrete(a, b, rows, columns);
+            if (parse.GetValue(json))
+            {
+                CommonOptions.WriteJson(stdout, ("value", value));
+            }
+            else
+            {
+                string settings = sphere ? $"sphere, {parse.GetValue(normalizer)} normalizer, kappa {CommonOptions.Format(k)}" : "discrete";
+                stdout.WriteLine($"reconstruction = {CommonOptions.Format(value)} nats ({settings}; k = {rows}, d = {columns})");
+            }
+
+            return Cli.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,71 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using Xunit;
+
+namespace ER.Managed.Tests.Cli;
+
+public class DemoCommandTests
+{
+    /// <summary>The original's printed self-check (SPEC.md), line by line; null for header lines.</summary>
+    private static readonly (string Label, double? Value)[] Original =
+    [
+        ("Continuous entropy", null),
+        ("Entropy sphere plug-in estimator:", -249.30848693847656),
+        ("Entropy sphere Joe's estimator:", -249.30833435058594),
+        ("Discrete entropy", null),
+        ("Max entropy", 6.907755278982137),
+        ("Entropy on uniform sample:", 6.907612323760986),
+        ("Entropy on uniform sample (high temp):", 6.695544242858887),
+        ("Entropy on one_hot vector:", -1.1920928244535389e-07),
+        ("Continuous reconstruction", null),
+        ("Reconstruction error:", -248.65525817871094),
+        ("Discrete reconstruction", null),
+        ("Reconstruction error:", 6.100684642791748),
+    ];
+
+    [Fact]
+    public void Demo_prints_the_original_lines_within_tolerance_then_the_exact_lines()
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("demo", "--seed", "7");
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, stderr);
+        string[] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+        for (int i = 0; i < Original.Length; i++)
+        {
+            (string label, double? value) = Original[i];
+            Assert.StartsWith(label, lines[i], StringComparison.Ordinal);
+            if (value is double want)
+            {
+                double got = double.Parse(lines[i][label.Length..].Trim(), CultureInfo.InvariantCulture);
+
+                // The tolerance: 1e-3 relative, the high-temperature line 0.02 absolute
+                // (the original's own run-to-run spread is ~0.01 there).
+                double tol = label.Contains("high temp", StringComparison.Ordinal) ? 0.02 : 1e-3 * Math.Abs(want);
+                Assert.True(Math.Abs(got - want) <= tol, $"{label} got {got}, original {want}");
+            }
+        }
+
+        string[] exact = lines.Skip(Original.Length).ToArray();
+        Assert.StartsWith("Exact normalizer", exact[0], StringComparison.Ordinal);
+        Assert.StartsWith("Entropy sphere plug-in estimator (exact normalizer):", exact[1], StringComparison.Ordinal);
+        Assert.StartsWith("Entropy sphere Joe's estimator (exact normalizer):", exact[2], StringComparison.Ordinal);
+        Assert.StartsWith("Reconstruction error (exact normalizer):", exact[3], StringComparison.Ordinal);
+
+        // The exact constant moves every sphere line by c_exact - c_reference = -1785.84 at d = 1000, kappa = 10.
+        double shift = VonMisesFisher.Constant(1000, 10) - VonMisesFisher.Constant(1000, 10, NormalizerMode.Reference);
+        double referencePlugin = double.Parse(lines[1]["Entropy sphere plug-in estimator:".Length..], CultureInfo.InvariantCulture);
+        double exactPlugin = double.Parse(exact[1].Split(':')[1], CultureInfo.InvariantCulture);
+        Assert.Equal(referencePlugin + shift, exactPlugin, 6);
+    }
+
+    [Fact]
+    public void Demo_is_deterministic_for_a_seed_and_varies_with_it()
+    {
+        string a = CliRunner.Run("demo", "--seed", "3").Stdout;
+        string b = CliRunner.Run("demo", "--seed", "3").Stdout;
+        string c = CliRunner.Run("demo", "--seed", "4").Stdout;
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+}
