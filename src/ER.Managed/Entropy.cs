@@ -97,6 +97,140 @@ public static class Entropy
         }
     }
 
+    /// <summary>
+    /// The sphere entropy (see <see cref="Sphere"/>) with its gradient with respect to z, written
+    /// into <paramref name="gradient"/>, and its derivative with respect to kappa, from one pass that
+    /// shares the forward work. Joe's: <c>dH/dZ = -(kappa/k) (P + P^T) Z</c>; plug-in:
+    /// <c>dH/dZ = -kappa (G + G^T) Z</c>, <c>G = diag(g) P</c>, <c>g_i = w_i (1 - l_i + H)</c>, where
+    /// <c>P = row-softmax(kappa Z Z^T)</c>. The gradient is that of H as a function of z alone: chain
+    /// <see cref="RowOps.L2NormalizeBackward"/> if z came from normalizing raw outputs.
+    /// </summary>
+    /// <param name="z">The embeddings, rows x columns, unit rows.</param>
+    /// <param name="rows">The batch size k (at least 1).</param>
+    /// <param name="columns">The dimension d (at least 1).</param>
+    /// <param name="gradient">Output: dH/dz, rows x columns; must not overlap <paramref name="z"/>.</param>
+    /// <param name="kappa">The vMF concentration (default 10); finite and positive.</param>
+    /// <param name="reduction">Plug-in (default) or Joe's estimator.</param>
+    /// <param name="normalizer">The constant c: exact (default) or reference.</param>
+    /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
+    /// <returns>H in nats and dH/dkappa (the exact mode's dc/dkappa is the Bessel ratio A_d(kappa)).</returns>
+    /// <remarks>Scratch: 2k doubles and three 64 x k float strips from the shared array pool; nothing else is allocated.</remarks>
+    /// <exception cref="ArgumentException">As for <see cref="Sphere"/>, or the gradient span has the wrong length or overlaps z.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere"/>.</exception>
+    public static SphereTermResult SphereWithGradient(
+        ReadOnlySpan<float> z,
+        int rows,
+        int columns,
+        Span<float> gradient,
+        double kappa = DefaultKappa,
+        EntropyReduction reduction = EntropyReduction.Expectation,
+        NormalizerMode normalizer = NormalizerMode.Exact,
+        ErOptions? options = null)
+    {
+        options ??= ErOptions.Default;
+        CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
+        Validation.CheckDestination(gradient.Length, z.Length, nameof(gradient));
+        Validation.CheckNoOverlap(z, gradient, nameof(z), nameof(gradient));
+        CheckReduction(reduction);
+        CheckNormalizer(normalizer);
+        double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
+        double dc = VonMisesFisher.ConstantDerivativeUnchecked(columns, kappa, normalizer);
+        (double value, double kappaGradient) = SphereEntropyTerm.Backward(z, rows, columns, kappa, c, dc, reduction, gradient, KernelIsa.Best);
+        return new SphereTermResult(value, kappaGradient);
+    }
+
+    /// <summary>
+    /// As <see cref="SphereWithGradient(ReadOnlySpan{float}, int, int, Span{float}, double, EntropyReduction, NormalizerMode, ErOptions?)"/>,
+    /// allocating the gradient (rows x columns floats).
+    /// </summary>
+    /// <param name="z">The embeddings, rows x columns, unit rows.</param>
+    /// <param name="rows">The batch size k (at least 1).</param>
+    /// <param name="columns">The dimension d (at least 1).</param>
+    /// <param name="kappa">The vMF concentration (default 10); finite and positive.</param>
+    /// <param name="reduction">Plug-in (default) or Joe's estimator.</param>
+    /// <param name="normalizer">The constant c: exact (default) or reference.</param>
+    /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
+    /// <returns>H, dH/dkappa and a new dH/dz array.</returns>
+    /// <exception cref="ArgumentException">As for <see cref="Sphere"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere"/>.</exception>
+    public static TermGradients SphereWithGradient(
+        ReadOnlySpan<float> z,
+        int rows,
+        int columns,
+        double kappa = DefaultKappa,
+        EntropyReduction reduction = EntropyReduction.Expectation,
+        NormalizerMode normalizer = NormalizerMode.Exact,
+        ErOptions? options = null)
+    {
+        Validation.CheckShape(z.Length, rows, columns, nameof(z));
+        var gradient = new float[z.Length];
+        SphereTermResult result = SphereWithGradient(z, rows, columns, gradient, kappa, reduction, normalizer, options);
+        return new TermGradients(result.Value, result.KappaGradient, gradient, null);
+    }
+
+    /// <summary>
+    /// The discrete entropy (see <see cref="Discrete"/>) with its gradient with respect to w:
+    /// expectation <c>dH/dW_ic = (1/k) (-log(m_c + eps) - m_c / (m_c + eps))</c>, average
+    /// <c>dH/dW_ic = -(1/(k d)) / (m_c + eps)</c> (the same for every row).
+    /// </summary>
+    /// <param name="w">The probabilities, rows x columns.</param>
+    /// <param name="rows">The batch size k (at least 1).</param>
+    /// <param name="columns">The number of categories d (at least 1).</param>
+    /// <param name="gradient">Output: dH/dw, rows x columns; must not overlap <paramref name="w"/>.</param>
+    /// <param name="reduction">Expectation (default) or average.</param>
+    /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
+    /// <returns>H, in nats.</returns>
+    /// <exception cref="ArgumentException">As for <see cref="Discrete"/>, or the gradient span has the wrong length or overlaps w.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Discrete"/>.</exception>
+    public static double DiscreteWithGradient(
+        ReadOnlySpan<float> w,
+        int rows,
+        int columns,
+        Span<float> gradient,
+        EntropyReduction reduction = EntropyReduction.Expectation,
+        ErOptions? options = null)
+    {
+        options ??= ErOptions.Default;
+        CheckDiscreteInput(w, rows, columns, nameof(w), options);
+        Validation.CheckDestination(gradient.Length, w.Length, nameof(gradient));
+        Validation.CheckNoOverlap(w, gradient, nameof(w), nameof(gradient));
+        CheckReduction(reduction);
+        float[] meansBuffer = ArrayPool<float>.Shared.Rent(columns);
+        try
+        {
+            Span<float> means = meansBuffer.AsSpan(0, columns);
+            DiscreteEntropyTerm.ColumnMeans(w, rows, columns, means, KernelIsa.Best);
+            DiscreteEntropyTerm.Gradient(means, rows, reduction, gradient);
+            return DiscreteEntropyTerm.Value(means, reduction);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(meansBuffer);
+        }
+    }
+
+    /// <summary>As <see cref="DiscreteWithGradient(ReadOnlySpan{float}, int, int, Span{float}, EntropyReduction, ErOptions?)"/>, allocating the gradient.</summary>
+    /// <param name="w">The probabilities, rows x columns.</param>
+    /// <param name="rows">The batch size k (at least 1).</param>
+    /// <param name="columns">The number of categories d (at least 1).</param>
+    /// <param name="reduction">Expectation (default) or average.</param>
+    /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
+    /// <returns>H and a new dH/dw array (KappaGradient is 0).</returns>
+    /// <exception cref="ArgumentException">As for <see cref="Discrete"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Discrete"/>.</exception>
+    public static TermGradients DiscreteWithGradient(
+        ReadOnlySpan<float> w,
+        int rows,
+        int columns,
+        EntropyReduction reduction = EntropyReduction.Expectation,
+        ErOptions? options = null)
+    {
+        Validation.CheckShape(w.Length, rows, columns, nameof(w));
+        var gradient = new float[w.Length];
+        double value = DiscreteWithGradient(w, rows, columns, gradient, reduction, options);
+        return new TermGradients(value, 0.0, gradient, null);
+    }
+
     internal static void CheckSphereInput(ReadOnlySpan<float> z, int rows, int columns, double kappa, string name, ErOptions options)
     {
         Validation.CheckShape(z.Length, rows, columns, name);

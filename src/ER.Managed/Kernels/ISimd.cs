@@ -34,6 +34,8 @@ internal interface ISimd<TVec>
 
     static abstract TVec Multiply(TVec a, TVec b);
 
+    static abstract TVec Divide(TVec a, TVec b);
+
     /// <summary>a * b + c, fused where the hardware has FMA, else multiply then add.</summary>
     static abstract TVec MultiplyAdd(TVec a, TVec b, TVec c);
 

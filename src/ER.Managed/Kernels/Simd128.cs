@@ -33,6 +33,9 @@ internal readonly struct Simd128 : ISimd<Vec>
     public static Vec Multiply(Vec a, Vec b) => a * b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Divide(Vec a, Vec b) => a / b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec MultiplyAdd(Vec a, Vec b, Vec c) => VecOps.MultiplyAddEstimate(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -35,6 +35,9 @@ internal readonly struct SimdScalar : ISimd<Vec>
     public static Vec Multiply(Vec a, Vec b) => a * b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Divide(Vec a, Vec b) => a / b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec MultiplyAdd(Vec a, Vec b, Vec c) => (a * b) + c;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -59,6 +59,28 @@ internal static class DiscreteEntropyTerm
         }
     }
 
+    /// <summary>
+    /// The gradient, the same for every row: expectation
+    /// <c>dH/dW_ic = (1/k) (-log(m_c + eps) - m_c / (m_c + eps))</c>, average <c>-(1/(k d)) / (m_c + eps)</c>.
+    /// </summary>
+    internal static void Gradient(ReadOnlySpan<float> means, int k, EntropyReduction reduction, Span<float> gradient)
+    {
+        int d = means.Length;
+        Span<float> row = gradient[..d];
+        for (int c = 0; c < d; c++)
+        {
+            double shifted = means[c] + Epsilon;
+            row[c] = reduction == EntropyReduction.Average
+                ? (float)(-1.0 / ((double)k * d * shifted))
+                : (float)((-Math.Log(shifted) - (means[c] / shifted)) / k);
+        }
+
+        for (int i = 1; i < k; i++)
+        {
+            row.CopyTo(gradient.Slice(i * d, d));
+        }
+    }
+
     /// <summary>The entropy from the column means.</summary>
     internal static double Value(ReadOnlySpan<float> means, EntropyReduction reduction)
     {

@@ -43,6 +43,84 @@ internal static class SphereEntropyTerm
     }
 
     /// <summary>
+    /// Value, gradient and kappa derivative in one call. With <c>P = row-softmax(S)</c> and per-row
+    /// weights g (Joe: <c>1/k</c>; plug-in: <c>w_i (1 + LSE_i - sum_j w_j LSE_j)</c>, the c-free form of
+    /// <c>w_i (1 - l_i + H)</c>), <c>G = diag(g) P</c>: <c>dH/dZ = -kappa (G + G^T) Z</c> and
+    /// <c>dH/dkappa = dc/dkappa - sum_i g_i sum_j P_ij z_i.z_j</c>.
+    /// </summary>
+    /// <remarks>
+    /// The simple path: each strip of S is recomputed, turned into G in place, and applied as
+    /// <c>G_strip Z</c> and <c>G_strip^T Z_strip</c>. Scratch: k doubles twice and three strips of
+    /// <see cref="StripRows"/> x k floats, all pooled.
+    /// </remarks>
+    internal static (double Value, double KappaGradient) Backward(
+        ReadOnlySpan<float> z, int k, int d, double kappa, double c, double dcdKappa, EntropyReduction reduction, Span<float> gradient, KernelWidth width)
+    {
+        double[] lseBuffer = ArrayPool<double>.Shared.Rent(k);
+        double[] weightBuffer = ArrayPool<double>.Shared.Rent(k);
+        int strip = Math.Min(StripRows, k);
+        float[] similarity = ArrayPool<float>.Shared.Rent(strip * k);
+        float[] probability = ArrayPool<float>.Shared.Rent(strip * k);
+        float[] transposed = ArrayPool<float>.Shared.Rent(strip * k);
+        try
+        {
+            Span<double> lse = lseBuffer.AsSpan(0, k);
+            Span<double> g = weightBuffer.AsSpan(0, k);
+            RowLogSumExp(z, k, d, (float)kappa, lse, width);
+            double mean = WeightedMean(lse, reduction, g);
+            if (reduction == EntropyReduction.Expectation)
+            {
+                for (int i = 0; i < k; i++)
+                {
+                    g[i] *= 1.0 + (lse[i] - mean);
+                }
+            }
+
+            gradient.Clear();
+            double expectedSimilarity = 0.0;
+            for (int r0 = 0; r0 < k; r0 += strip)
+            {
+                int m = Math.Min(strip, k - r0);
+                Span<float> s = similarity.AsSpan(0, m * k);
+                Span<float> p = probability.AsSpan(0, m * k);
+                ReadOnlySpan<float> zStrip = z.Slice(r0 * d, m * d);
+                MatrixProductKernel.MultiplyTransposed(zStrip, m, z, k, d, s, width);
+                for (int r = 0; r < m; r++)
+                {
+                    Span<float> pRow = p.Slice(r * k, k);
+                    ExpMapKernel.Run(s.Slice(r * k, k), pRow, (float)kappa, (float)-lse[r0 + r], width);
+                    expectedSimilarity += g[r0 + r] * DotKernel.Run(pRow, s.Slice(r * k, k), width);
+                    ScaleKernel.Run(pRow, (float)g[r0 + r], width);
+                }
+
+                // G_strip Z into the strip's own rows, G_strip^T Z_strip into every row.
+                MatrixProductKernel.MultiplyAdd(p, m, k, z, d, gradient.Slice(r0 * d, m * d), width);
+                Span<float> t = transposed.AsSpan(0, k * m);
+                for (int r = 0; r < m; r++)
+                {
+                    for (int j = 0; j < k; j++)
+                    {
+                        t[(j * m) + r] = p[(r * k) + j];
+                    }
+                }
+
+                MatrixProductKernel.MultiplyAdd(t, k, m, zStrip, d, gradient, width);
+            }
+
+            ScaleKernel.Run(gradient, (float)-kappa, width);
+            return (c + Math.Log(k) - mean, dcdKappa - expectedSimilarity);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(lseBuffer);
+            ArrayPool<double>.Shared.Return(weightBuffer);
+            ArrayPool<float>.Shared.Return(similarity);
+            ArrayPool<float>.Shared.Return(probability);
+            ArrayPool<float>.Shared.Return(transposed);
+        }
+    }
+
+    /// <summary>
     /// The entropy from the row log-sum-exps: Joe's <c>c + log k - mean(LSE)</c>, or the plug-in
     /// <c>c + log k - sum_i w_i LSE_i</c> with <c>w = softmax(-l) = softmax(LSE)</c>, all in double.
     /// </summary>

@@ -1,0 +1,35 @@
+using System;
+
+namespace ER.Managed;
+
+/// <summary>The value of a sphere term and its derivative with respect to kappa, from one call.</summary>
+/// <param name="Value">The term's value, in nats.</param>
+/// <param name="KappaGradient">d(value)/d(kappa), in nats per unit of kappa (for the reference normalizer, the derivative of the original's own constant).</param>
+public readonly record struct SphereTermResult(double Value, double KappaGradient);
+
+/// <summary>
+/// A term's value with freshly allocated gradients, from the convenience overloads that allocate.
+/// In hot loops use the overloads that write into caller-provided spans instead.
+/// </summary>
+public sealed class TermGradients
+{
+    internal TermGradients(double value, double kappaGradient, float[] gradient, float[]? gradientB)
+    {
+        Value = value;
+        KappaGradient = kappaGradient;
+        Gradient = gradient;
+        GradientB = gradientB;
+    }
+
+    /// <summary>The term's value, in nats.</summary>
+    public double Value { get; }
+
+    /// <summary>d(value)/d(kappa) for the sphere terms; 0 for the discrete terms, which do not use kappa.</summary>
+    public double KappaGradient { get; }
+
+    /// <summary>The gradient with respect to the first input (z, w, or view a): rows x columns, row-major.</summary>
+    public float[] Gradient { get; }
+
+    /// <summary>The gradient with respect to the second view b (reconstruction terms); null for entropy terms.</summary>
+    public float[]? GradientB { get; }
+}

@@ -1,0 +1,127 @@
+using System;
+using System.Linq;
+using Xunit;
+using static ER.Managed.Tests.Gradients.DoubleReference;
+
+namespace ER.Managed.Tests.Gradients;
+
+public class ErLossTests
+{
+    private static double ReferenceLoss(Support support, double[] x1, double[] x2, int k, int d, double kappa, double temperature, double a, double b, EntropyView view, EntropyReduction reduction)
+    {
+        double r, h1, h2;
+        if (support == Support.Sphere)
+        {
+            double[] z1 = Normalize(x1, k, d), z2 = Normalize(x2, k, d);
+            r = SphereReconstruction(z1, z2, k, d, kappa);
+            h1 = SphereEntropy(z1, k, d, kappa, reduction);
+            h2 = SphereEntropy(z2, k, d, kappa, reduction);
+        }
+        else
+        {
+            double[] p1 = Softmax(x1, k, d, temperature), p2 = Softmax(x2, k, d, temperature);
+            r = DiscreteReconstruction(p1, p2, k, d);
+            h1 = DiscreteEntropy(p1, k, d, reduction);
+            h2 = DiscreteEntropy(p2, k, d, reduction);
+        }
+
+        double h = view switch { EntropyView.View1 => h1, EntropyView.View2 => h2, _ => 0.5 * (h1 + h2) };
+        return (a * r) - (b * h);
+    }
+
+    [Theory]
+    [InlineData(Support.Sphere, EntropyView.Mean, EntropyReduction.Expectation, 1, 3)]
+    [InlineData(Support.Sphere, EntropyView.View1, EntropyReduction.Average, 4, 3)]
+    [InlineData(Support.Sphere, EntropyView.View2, EntropyReduction.Expectation, 5, 2)]
+    [InlineData(Support.Discrete, EntropyView.Mean, EntropyReduction.Expectation, 4, 5)]
+    [InlineData(Support.Discrete, EntropyView.View1, EntropyReduction.Average, 1, 3)]
+    [InlineData(Support.Discrete, EntropyView.View2, EntropyReduction.Expectation, 3, 4)]
+    public void Loss_and_gradients_match_finite_differences(Support support, EntropyView view, EntropyReduction reduction, int k, int d)
+    {
+        float[] x1 = TestData.Normal(k * d, seed: 21), x2 = TestData.Normal(k * d, seed: 22);
+        double[] x1d = ToDouble(x1), x2d = ToDouble(x2);
+        const double kappa = 4, temperature = 0.7, a = 0.8, b = 1.3;
+        var loss = new ErLoss(support, k, d)
+        {
+            Kappa = kappa,
+            Temperature = temperature,
+            ReconstructionWeight = a,
+            EntropyWeight = b,
+            EntropyOf = view,
+            Reduction = reduction,
+        };
+        var g1 = new float[k * d];
+        var g2 = new float[k * d];
+        ErLossResult result = loss.Compute(x1, x2, g1, g2);
+
+        double Loss(double[] v1, double[] v2, double kk) => ReferenceLoss(support, v1, v2, k, d, kk, temperature, a, b, view, reduction);
+        GradientAssert.Close(Loss(x1d, x2d, kappa), result.Loss, "loss", 1e-5);
+        Assert.Equal(result.Loss, (a * result.Reconstruction) - (b * result.Entropy), 10);
+        GradientAssert.Close(Gradient(v => Loss(v, x2d, kappa), x1d), g1, "view 1");
+        GradientAssert.Close(Gradient(v => Loss(x1d, v, kappa), x2d), g2, "view 2");
+        double kappaFd = support == Support.Sphere ? Derivative(kk => Loss(x1d, x2d, kk), kappa) : 0.0;
+        GradientAssert.Close(kappaFd, result.KappaGradient, "kappa");
+    }
+
+    [Fact]
+    public void Loss_gradient_is_the_chain_of_the_separate_pieces()
+    {
+        const int k = 12, d = 6;
+        float[] x1 = TestData.Normal(k * d, seed: 31), x2 = TestData.Normal(k * d, seed: 32);
+        var loss = new ErLoss(Support.Sphere, k, d) { Kappa = 7, ReconstructionWeight = 2, EntropyWeight = 0.5 };
+        var g1 = new float[k * d];
+        var g2 = new float[k * d];
+        ErLossResult result = loss.Compute(x1, x2, g1, g2);
+
+        var z1 = new float[k * d];
+        var z2 = new float[k * d];
+        RowOps.L2Normalize(x1, k, d, z1);
+        RowOps.L2Normalize(x2, k, d, z2);
+        TermGradients r = Reconstruction.SphereWithGradient(z1, z2, k, d, 7);
+        TermGradients h1 = Entropy.SphereWithGradient(z1, k, d, 7);
+        TermGradients h2 = Entropy.SphereWithGradient(z2, k, d, 7);
+        float[] dz1 = r.Gradient.Select((v, i) => (2 * v) - (0.5f * 0.5f * h1.Gradient[i])).ToArray();
+        float[] dz2 = r.GradientB!.Select((v, i) => (2 * v) - (0.5f * 0.5f * h2.Gradient[i])).ToArray();
+        var e1 = new float[k * d];
+        var e2 = new float[k * d];
+        RowOps.L2NormalizeBackward(x1, dz1, k, d, e1);
+        RowOps.L2NormalizeBackward(x2, dz2, k, d, e2);
+
+        Assert.Equal((2 * r.Value) - (0.5 * 0.5 * (h1.Value + h2.Value)), result.Loss, 10);
+        Assert.Equal((2 * r.KappaGradient) - (0.5 * 0.5 * (h1.KappaGradient + h2.KappaGradient)), result.KappaGradient, 10);
+
+        // The same float operations in a different grouping: agreement to float rounding.
+        GradientAssert.Close(e1.Select(v => (double)v).ToArray(), g1, "view 1", 1e-6);
+        GradientAssert.Close(e2.Select(v => (double)v).ToArray(), g2, "view 2", 1e-6);
+    }
+
+    [Fact]
+    public void Steps_reuse_buffers_and_allocate_nothing()
+    {
+        const int k = 32, d = 8;
+        float[] x1 = TestData.Normal(k * d, seed: 41), x2 = TestData.Normal(k * d, seed: 42);
+        var loss = new ErLoss(Support.Sphere, k, d);
+        var g1 = new float[k * d];
+        var g2 = new float[k * d];
+        loss.Compute(x1, x2, g1, g2);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        ErLossResult again = loss.Compute(x1, x2, g1, g2);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated <= 256, $"a step allocated {allocated} bytes");
+        Assert.True(double.IsFinite(again.Loss));
+    }
+
+    [Fact]
+    public void Settings_are_validated()
+    {
+        var loss = new ErLoss(Support.Discrete, 2, 2);
+        Assert.Throws<ArgumentOutOfRangeException>(() => loss.Kappa = 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => loss.Temperature = double.NaN);
+        Assert.Throws<ArgumentOutOfRangeException>(() => loss.EntropyWeight = double.PositiveInfinity);
+        Assert.Throws<ArgumentOutOfRangeException>(() => loss.EntropyOf = (EntropyView)7);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ErLoss(Support.Sphere, 0, 3));
+        Assert.Throws<ArgumentException>(() => loss.Compute(new float[4], new float[3], new float[4], new float[4]));
+        var shared = new float[4];
+        Assert.Throws<ArgumentException>(() => loss.Compute(new float[4], new float[4], shared, shared));
+    }
+}
