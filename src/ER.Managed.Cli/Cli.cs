@@ -63,6 +63,7 @@ internal static class Cli
         root.Subcommands.Add(EntropyCommand.Create(stdout));
         root.Subcommands.Add(ReconstructionCommand.Create(stdout));
         root.Subcommands.Add(LogNormCommand.Create(stdout));
+        root.Subcommands.Add(TrainDemoCommand.Create(stdout));
         return root;
     }
 

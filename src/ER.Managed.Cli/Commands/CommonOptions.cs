@@ -101,6 +101,19 @@ internal static class CommonOptions
         }
     }
 
+    /// <summary>Writes <c>{"value": V}</c>, with <c>"grad_kappa": G</c> when a kappa gradient was computed.</summary>
+    internal static void WriteValueJson(TextWriter output, double value, double? kappaGradient)
+    {
+        if (kappaGradient is double g)
+        {
+            WriteJson(output, ("value", value), ("grad_kappa", g));
+        }
+        else
+        {
+            WriteJson(output, ("value", value));
+        }
+    }
+
     /// <summary>Writes one JSON object of named numbers on one line (numbers in round-trip precision).</summary>
     internal static void WriteJson(TextWriter output, params (string Name, double Value)[] fields)
     {

@@ -14,7 +14,9 @@ internal static class EntropyCommand
         Option<double> kappa = CommonOptions.Kappa();
         Option<string> normalizer = CommonOptions.Normalizer();
         Option<bool> json = CommonOptions.Json();
-        var command = new Command("entropy", "Entropy H of a batch, in nats.") { input, support, reduction, kappa, normalizer, json };
+        Option<string?> grad = GradientOutput.Path("--grad", "Write dH/dZ (k x d) to this .npy file; with --json, sphere support also reports grad_kappa.");
+        Option<string> gradType = GradientOutput.DataType();
+        var command = new Command("entropy", "Entropy H of a batch, in nats.") { input, support, reduction, kappa, normalizer, json, grad, gradType };
         command.SetAction(parse =>
         {
             (float[] z, int rows, int columns) = CommonOptions.ReadMatrix(parse.GetValue(input)!);
@@ -22,12 +24,24 @@ internal static class EntropyCommand
             EntropyReduction r = parse.GetValue(reduction) == "average" ? EntropyReduction.Average : EntropyReduction.Expectation;
             NormalizerMode mode = CommonOptions.ParseNormalizer(parse.GetValue(normalizer)!);
             double k = parse.GetValue(kappa);
-            double value = sphere
-                ? Entropy.Sphere(z, rows, columns, k, r, mode)
-                : Entropy.Discrete(z, rows, columns, r);
+            string? gradPath = parse.GetValue(grad);
+            double value;
+            double? kappaGradient = null;
+            if (gradPath is null)
+            {
+                value = sphere ? Entropy.Sphere(z, rows, columns, k, r, mode) : Entropy.Discrete(z, rows, columns, r);
+            }
+            else
+            {
+                TermGradients t = sphere ? Entropy.SphereWithGradient(z, rows, columns, k, r, mode) : Entropy.DiscreteWithGradient(z, rows, columns, r);
+                GradientOutput.Write(gradPath, t.Gradient, rows, columns, parse.GetValue(gradType)!);
+                value = t.Value;
+                kappaGradient = sphere ? t.KappaGradient : null;
+            }
+
             if (parse.GetValue(json))
             {
-                CommonOptions.WriteJson(stdout, ("value", value));
+                CommonOptions.WriteValueJson(stdout, value, kappaGradient);
             }
             else
             {

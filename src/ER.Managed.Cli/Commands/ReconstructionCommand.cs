@@ -14,7 +14,10 @@ internal static class ReconstructionCommand
         Option<double> kappa = CommonOptions.Kappa();
         Option<string> normalizer = CommonOptions.Normalizer();
         Option<bool> json = CommonOptions.Json();
-        var command = new Command("reconstruction", "Reconstruction term R between two views, in nats.") { first, second, support, kappa, normalizer, json };
+        Option<string?> gradA = GradientOutput.Path("--grad-a", "Write dR/dA (k x d) to this .npy file; with --json, sphere support also reports grad_kappa.");
+        Option<string?> gradB = GradientOutput.Path("--grad-b", "Write dR/dB (k x d) to this .npy file.");
+        Option<string> gradType = GradientOutput.DataType();
+        var command = new Command("reconstruction", "Reconstruction term R between two views, in nats.") { first, second, support, kappa, normalizer, json, gradA, gradB, gradType };
         command.SetAction(parse =>
         {
             string pathA = parse.GetValue(first)!, pathB = parse.GetValue(second)!;
@@ -28,12 +31,34 @@ internal static class ReconstructionCommand
             bool sphere = parse.GetValue(support) == "sphere";
             NormalizerMode mode = CommonOptions.ParseNormalizer(parse.GetValue(normalizer)!);
             double k = parse.GetValue(kappa);
-            double value = sphere
-                ? Reconstruction.Sphere(a, b, rows, columns, k, mode)
-                : Reconstruction.Discrete(a, b, rows, columns);
+            string? pathGradA = parse.GetValue(gradA), pathGradB = parse.GetValue(gradB);
+            double value;
+            double? kappaGradient = null;
+            if (pathGradA is null && pathGradB is null)
+            {
+                value = sphere ? Reconstruction.Sphere(a, b, rows, columns, k, mode) : Reconstruction.Discrete(a, b, rows, columns);
+            }
+            else
+            {
+                TermGradients t = sphere ? Reconstruction.SphereWithGradient(a, b, rows, columns, k, mode) : Reconstruction.DiscreteWithGradient(a, b, rows, columns);
+                string dataType = parse.GetValue(gradType)!;
+                if (pathGradA is not null)
+                {
+                    GradientOutput.Write(pathGradA, t.Gradient, rows, columns, dataType);
+                }
+
+                if (pathGradB is not null)
+                {
+                    GradientOutput.Write(pathGradB, t.GradientB!, rows, columns, dataType);
+                }
+
+                value = t.Value;
+                kappaGradient = sphere ? t.KappaGradient : null;
+            }
+
             if (parse.GetValue(json))
             {
-                CommonOptions.WriteJson(stdout, ("value", value));
+                CommonOptions.WriteValueJson(stdout, value, kappaGradient);
             }
             else
             {

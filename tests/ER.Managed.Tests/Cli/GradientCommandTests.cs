@@ -1,0 +1,76 @@
+using System;
+using System.IO;
+using System.Text.Json;
+using ER.Managed.Npy;
+using ER.Managed.Tests.Gradients;
+using Xunit;
+
+namespace ER.Managed.Tests.Cli;
+
+public sealed class GradientCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("er-grad-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Theory]
+    [InlineData("f4", NpyDataType.Float32)]
+    [InlineData("f8", NpyDataType.Float64)]
+    public void Entropy_writes_the_golden_gradient_and_reports_grad_kappa(string dtype, NpyDataType expected)
+    {
+        const string id = "entropy_sphere_expectation_exact_k64_d16_kappa10.0";
+        GoldenCase c = GoldenCase.Load(id);
+        string output = Path.Combine(_folder, "g.npy");
+        (int code, string stdout, string stderr) = CliRunner.Run("entropy", GoldenData.PathOf("sphere_z_k64_d16.npy"), "--grad", output, "--grad-dtype", dtype, "--json");
+        Assert.True(code == 0, stderr);
+        NpyArray g = NpyFile.Read(output);
+        Assert.Equal(expected, g.DataType);
+        Assert.Equal(new[] { 64, 16 }, g.Shape);
+        double[] want = NpyFile.Read(GoldenData.PathOf(c.Grads[0])).ToDoubleArray();
+        GradientAssert.Close(want, g.ToSingleArray(), id, GoldenData.ToleranceOf("grad_rel_to_max"));
+
+        using JsonDocument json = JsonDocument.Parse(stdout);
+        double gradKappa = json.RootElement.GetProperty("grad_kappa").GetDouble();
+        Assert.Equal(Entropy.SphereWithGradient(c.A.Data, 64, 16, 10.0).KappaGradient, gradKappa);
+    }
+
+    [Fact]
+    public void Reconstruction_writes_both_gradients()
+    {
+        string a = Path.Combine(_folder, "ga.npy"), b = Path.Combine(_folder, "gb.npy");
+        (int code, string stdout, string stderr) = CliRunner.Run(
+            "reconstruction", GoldenData.PathOf("rec_discrete_a_k64_d16.npy"), GoldenData.PathOf("rec_discrete_b_k64_d16.npy"),
+            "--support", "discrete", "--grad-a", a, "--grad-b", b, "--json");
+        Assert.True(code == 0, stderr);
+        GoldenCase c = GoldenCase.Load("reconstruction_discrete_k64_d16");
+        GradientAssert.Close(NpyFile.Read(GoldenData.PathOf(c.Grads[0])).ToDoubleArray(), NpyFile.Read(a).ToSingleArray(), "a");
+        GradientAssert.Close(NpyFile.Read(GoldenData.PathOf(c.Grads[1])).ToDoubleArray(), NpyFile.Read(b).ToSingleArray(), "b");
+
+        // Discrete terms have no kappa: no grad_kappa key.
+        using JsonDocument json = JsonDocument.Parse(stdout);
+        Assert.False(json.RootElement.TryGetProperty("grad_kappa", out _));
+    }
+
+    [Fact]
+    public void An_unwritable_gradient_path_is_an_input_error_and_leaves_nothing_behind()
+    {
+        string missingFolder = Path.Combine(_folder, "no", "such", "dir", "g.npy");
+        (int code, string stdout, string stderr) = CliRunner.Run("entropy", GoldenData.PathOf("sphere_z_k64_d16.npy"), "--grad", missingFolder);
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains("cannot write", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_folder, "*", SearchOption.AllDirectories));
+    }
+
+    [Theory]
+    [InlineData("sphere")]
+    [InlineData("discrete")]
+    public void Train_demo_lowers_the_loss_and_reconstruction_and_raises_the_entropy(string support)
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("train-demo", "--steps", "150", "--support", support);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("loss fell", stdout, StringComparison.Ordinal);
+        Assert.Contains("reconstruction fell", stdout, StringComparison.Ordinal);
+        Assert.Contains("entropy rose", stdout, StringComparison.Ordinal);
+    }
+}
