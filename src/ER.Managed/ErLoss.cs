@@ -58,6 +58,7 @@ public sealed class ErLoss
     private EntropyReduction _reduction = EntropyReduction.Expectation;
     private NormalizerMode _normalizer = NormalizerMode.Exact;
     private ErOptions _options = ErOptions.Default;
+    private ErOptions _innerOptions = ErOptions.Default with { ValidateInputs = false };
 
     /// <summary>Creates the loss for batches of <paramref name="rows"/> x <paramref name="columns"/> raw outputs.</summary>
     /// <param name="support">Sphere or discrete.</param>
@@ -167,7 +168,14 @@ public sealed class ErLoss
     public ErOptions Options
     {
         get => _options;
-        set => _options = value ?? ErOptions.Default;
+        set
+        {
+            _options = value ?? ErOptions.Default;
+
+            // The helper outputs (unit rows, probability rows) are valid by construction: the
+            // terms skip re-checking them.
+            _innerOptions = _options with { ValidateInputs = false };
+        }
     }
 
     /// <summary>
@@ -206,8 +214,7 @@ public sealed class ErLoss
         RowOps.L2Normalize(view1, k, d, _z1);
         RowOps.L2Normalize(view2, k, d, _z2);
 
-        // The normalized rows are unit by construction: skip re-validating them.
-        ErOptions inner = _options with { ValidateInputs = false };
+        ErOptions inner = _innerOptions;
         SphereTermResult r = Reconstruction.SphereWithGradient(_z1, _z2, k, d, _termGradA, _termGradB, _kappa, _normalizer, inner);
         Scale(_termGradA, _gradZ1, (float)_reconstructionWeight);
         Scale(_termGradB, _gradZ2, (float)_reconstructionWeight);
@@ -242,7 +249,7 @@ public sealed class ErLoss
         int k = Rows, d = Columns;
         RowOps.Softmax(view1, k, d, _z1, _temperature);
         RowOps.Softmax(view2, k, d, _z2, _temperature);
-        ErOptions inner = _options with { ValidateInputs = false };
+        ErOptions inner = _innerOptions;
         double r = Reconstruction.DiscreteWithGradient(_z1, _z2, k, d, _termGradA, _termGradB, inner);
         Scale(_termGradA, _gradZ1, (float)_reconstructionWeight);
         Scale(_termGradB, _gradZ2, (float)_reconstructionWeight);
