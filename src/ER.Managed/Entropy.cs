@@ -47,6 +47,13 @@ public static class Entropy
         CheckReduction(reduction);
         CheckNormalizer(normalizer);
         double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
+        using FusedSphereEntropy.ForwardState? state = FusedSphereEntropy.Forward(z, rows, columns, (float)kappa, keepCache: false, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
+        if (state is not null)
+        {
+            return SphereEntropyTerm.Value(state.Lse, c, reduction);
+        }
+
+        // Rows far from unit norm at a huge kappa: the unfused path shifts each row by its own maximum.
         double[] lse = ArrayPool<double>.Shared.Rent(rows);
         try
         {
@@ -135,8 +142,32 @@ public static class Entropy
         CheckNormalizer(normalizer);
         double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
         double dc = VonMisesFisher.ConstantDerivativeUnchecked(columns, kappa, normalizer);
-        (double value, double kappaGradient) = SphereEntropyTerm.Backward(z, rows, columns, kappa, c, dc, reduction, gradient, KernelIsa.Best);
-        return new SphereTermResult(value, kappaGradient);
+        int degree = options.EffectiveDegreeOfParallelism;
+        using FusedSphereEntropy.ForwardState? state = FusedSphereEntropy.Forward(z, rows, columns, (float)kappa, keepCache: true, degree, KernelIsa.Best);
+        if (state is null)
+        {
+            (double value, double kappaGradient) = SphereEntropyTerm.Backward(z, rows, columns, kappa, c, dc, reduction, gradient, KernelIsa.Best);
+            return new SphereTermResult(value, kappaGradient);
+        }
+
+        double[] weights = ArrayPool<double>.Shared.Rent(rows);
+        try
+        {
+            Span<double> g = weights.AsSpan(0, rows);
+            double mean = SphereEntropyTerm.RowWeights(state.Lse, reduction, g);
+            FusedSphereEntropy.Backward(z, rows, columns, (float)kappa, state, g, gradient, degree, KernelIsa.Best);
+            double expected = 0.0;
+            for (int i = 0; i < rows; i++)
+            {
+                expected += g[i] * state.ExpectedSimilarity[i];
+            }
+
+            return new SphereTermResult(c + Math.Log(rows) - mean, dc - expected);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(weights);
+        }
     }
 
     /// <summary>

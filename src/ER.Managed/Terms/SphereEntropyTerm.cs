@@ -67,14 +67,7 @@ internal static class SphereEntropyTerm
             Span<double> lse = lseBuffer.AsSpan(0, k);
             Span<double> g = weightBuffer.AsSpan(0, k);
             RowLogSumExp(z, k, d, (float)kappa, lse, width);
-            double mean = WeightedMean(lse, reduction, g);
-            if (reduction == EntropyReduction.Expectation)
-            {
-                for (int i = 0; i < k; i++)
-                {
-                    g[i] *= 1.0 + (lse[i] - mean);
-                }
-            }
+            double mean = RowWeights(lse, reduction, g);
 
             gradient.Clear();
             double expectedSimilarity = 0.0;
@@ -118,6 +111,25 @@ internal static class SphereEntropyTerm
             ArrayPool<float>.Shared.Return(probability);
             ArrayPool<float>.Shared.Return(transposed);
         }
+    }
+
+    /// <summary>
+    /// The per-row weights of the backward, <c>g_i = dH/dl_i</c>: Joe's <c>1/k</c>, or the plug-in's
+    /// <c>w_i (1 - l_i + H) = w_i (1 + LSE_i - sum_j w_j LSE_j)</c>, the c-free form (with c near -2032
+    /// at d = 1000, l_i - H in float32 would lose ~1e-4). Returns <c>sum_j u_j LSE_j</c>.
+    /// </summary>
+    internal static double RowWeights(ReadOnlySpan<double> lse, EntropyReduction reduction, Span<double> g)
+    {
+        double mean = WeightedMean(lse, reduction, g);
+        if (reduction == EntropyReduction.Expectation)
+        {
+            for (int i = 0; i < lse.Length; i++)
+            {
+                g[i] *= 1.0 + (lse[i] - mean);
+            }
+        }
+
+        return mean;
     }
 
     /// <summary>

@@ -1,0 +1,75 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Vec = System.Runtime.Intrinsics.Vector256<float>;
+using VecOps = System.Runtime.Intrinsics.Vector256;
+
+namespace ER.Managed.Kernels.Gemm;
+
+/// <summary>
+/// The AVX2 micro-kernel: a 6 x 16 tile of C in 12 ymm accumulators (6 rows x 2 registers of 8
+/// floats): 2 loads of B and 6 broadcasts of A per 12 FMAs, 12 + 2 + 1 of the 16 ymm registers.
+/// Written to read like <see cref="MicroKernel512"/>.
+/// </summary>
+internal readonly struct MicroKernel256 : IMicroKernel
+{
+    internal const int MR = 6;
+    internal const int NR = 16;
+
+    public static int Rows => MR;
+
+    public static int Columns => NR;
+
+    /// <summary><c>C[0..6, 0..16) (+)= Ap Bp</c>, packed as for <see cref="MicroKernel512"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(ref float ap, ref float bp, int kc, ref float c, nuint ldc, bool accumulate)
+    {
+        Vec c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vec.Zero;
+        nuint a = 0, b = 0;
+        for (int p = 0; p < kc; p++)
+        {
+            Vec b0 = VecOps.LoadUnsafe(ref bp, b);
+            Vec b1 = VecOps.LoadUnsafe(ref bp, b + 8);
+            Vec x = VecOps.Create(Unsafe.Add(ref ap, a));
+            c00 = VecOps.FusedMultiplyAdd(x, b0, c00);
+            c01 = VecOps.FusedMultiplyAdd(x, b1, c01);
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 1));
+            c10 = VecOps.FusedMultiplyAdd(x, b0, c10);
+            c11 = VecOps.FusedMultiplyAdd(x, b1, c11);
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 2));
+            c20 = VecOps.FusedMultiplyAdd(x, b0, c20);
+            c21 = VecOps.FusedMultiplyAdd(x, b1, c21);
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 3));
+            c30 = VecOps.FusedMultiplyAdd(x, b0, c30);
+            c31 = VecOps.FusedMultiplyAdd(x, b1, c31);
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 4));
+            c40 = VecOps.FusedMultiplyAdd(x, b0, c40);
+            c41 = VecOps.FusedMultiplyAdd(x, b1, c41);
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 5));
+            c50 = VecOps.FusedMultiplyAdd(x, b0, c50);
+            c51 = VecOps.FusedMultiplyAdd(x, b1, c51);
+            a += MR;
+            b += NR;
+        }
+
+        Store(ref c, 0, c00, c01, accumulate);
+        Store(ref c, ldc, c10, c11, accumulate);
+        Store(ref c, 2 * ldc, c20, c21, accumulate);
+        Store(ref c, 3 * ldc, c30, c31, accumulate);
+        Store(ref c, 4 * ldc, c40, c41, accumulate);
+        Store(ref c, 5 * ldc, c50, c51, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(ref float c, nuint row, Vec v0, Vec v1, bool accumulate)
+    {
+        if (accumulate)
+        {
+            v0 += VecOps.LoadUnsafe(ref c, row);
+            v1 += VecOps.LoadUnsafe(ref c, row + 8);
+        }
+
+        v0.StoreUnsafe(ref c, row);
+        v1.StoreUnsafe(ref c, row + 8);
+    }
+}

@@ -1,0 +1,100 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Vec = System.Runtime.Intrinsics.Vector512<float>;
+using VecOps = System.Runtime.Intrinsics.Vector512;
+
+namespace ER.Managed.Kernels.Gemm;
+
+/// <summary>
+/// The AVX-512 micro-kernel: a 6 x 64 tile of C in 24 zmm accumulators (6 rows x 4 registers
+/// of 16 floats). Each step of the inner loop loads 4 vectors of the packed B micro-panel and
+/// broadcasts 6 scalars of the packed A micro-panel into 24 FMAs: 10 loads per 24 FMAs keeps
+/// both FMA pipes busy with load bandwidth to spare, and 24 independent accumulators cover the
+/// FMA latency (4 cycles x 2 pipes = 8 in flight). 24 + 4 + 1 of the 32 zmm registers are used.
+/// </summary>
+internal readonly struct MicroKernel512 : IMicroKernel
+{
+    internal const int MR = 6;
+    internal const int NR = 64;
+
+    public static int Rows => MR;
+
+    public static int Columns => NR;
+
+    /// <summary>
+    /// <c>C[0..6, 0..64) (+)= Ap Bp</c> where Ap is kc x 6 (packed, row p holds A[0..6, p]) and Bp is
+    /// kc x 64 (row p holds B[p, 0..64)); C has row stride ldc.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(ref float ap, ref float bp, int kc, ref float c, nuint ldc, bool accumulate)
+    {
+        Vec c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
+        Vec c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
+        c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = Vec.Zero;
+        c30 = c31 = c32 = c33 = c40 = c41 = c42 = c43 = c50 = c51 = c52 = c53 = Vec.Zero;
+        nuint a = 0, b = 0;
+        for (int p = 0; p < kc; p++)
+        {
+            Vec b0 = VecOps.LoadUnsafe(ref bp, b);
+            Vec b1 = VecOps.LoadUnsafe(ref bp, b + 16);
+            Vec b2 = VecOps.LoadUnsafe(ref bp, b + 32);
+            Vec b3 = VecOps.LoadUnsafe(ref bp, b + 48);
+            Vec x = VecOps.Create(Unsafe.Add(ref ap, a));
+            c00 = VecOps.FusedMultiplyAdd(x, b0, c00);
+            c01 = VecOps.FusedMultiplyAdd(x, b1, c01);
+            c02 = VecOps.FusedMultiplyAdd(x, b2, c02);
+            c03 = VecOps.FusedMultiplyAdd(x, b3, c03);
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 1));
+            c10 = VecOps.FusedMultiplyAdd(x, b0, c10);
+            c11 = VecOps.FusedMultiplyAdd(x, b1, c11);
+            c12 = VecOps.FusedMultiplyAdd(x, b2, c12);
+            c13 = VecOps.FusedMultiplyAdd(x, b3, c13);
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 2));
+            c20 = VecOps.FusedMultiplyAdd(x, b0, c20);
+            c21 = VecOps.FusedMultiplyAdd(x, b1, c21);
+            c22 = VecOps.FusedMultiplyAdd(x, b2, c22);
+            c23 = VecOps.FusedMultiplyAdd(x, b3, c23);
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 3));
+            c30 = VecOps.FusedMultiplyAdd(x, b0, c30);
+            c31 = VecOps.FusedMultiplyAdd(x, b1, c31);
+            c32 = VecOps.FusedMultiplyAdd(x, b2, c32);
+            c33 = VecOps.FusedMultiplyAdd(x, b3, c33);
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 4));
+            c40 = VecOps.FusedMultiplyAdd(x, b0, c40);
+            c41 = VecOps.FusedMultiplyAdd(x, b1, c41);
+            c42 = VecOps.FusedMultiplyAdd(x, b2, c42);
+            c43 = VecOps.FusedMultiplyAdd(x, b3, c43);
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 5));
+            c50 = VecOps.FusedMultiplyAdd(x, b0, c50);
+            c51 = VecOps.FusedMultiplyAdd(x, b1, c51);
+            c52 = VecOps.FusedMultiplyAdd(x, b2, c52);
+            c53 = VecOps.FusedMultiplyAdd(x, b3, c53);
+            a += MR;
+            b += NR;
+        }
+
+        Store(ref c, 0, c00, c01, c02, c03, accumulate);
+        Store(ref c, ldc, c10, c11, c12, c13, accumulate);
+        Store(ref c, 2 * ldc, c20, c21, c22, c23, accumulate);
+        Store(ref c, 3 * ldc, c30, c31, c32, c33, accumulate);
+        Store(ref c, 4 * ldc, c40, c41, c42, c43, accumulate);
+        Store(ref c, 5 * ldc, c50, c51, c52, c53, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(ref float c, nuint row, Vec v0, Vec v1, Vec v2, Vec v3, bool accumulate)
+    {
+        if (accumulate)
+        {
+            v0 += VecOps.LoadUnsafe(ref c, row);
+            v1 += VecOps.LoadUnsafe(ref c, row + 16);
+            v2 += VecOps.LoadUnsafe(ref c, row + 32);
+            v3 += VecOps.LoadUnsafe(ref c, row + 48);
+        }
+
+        v0.StoreUnsafe(ref c, row);
+        v1.StoreUnsafe(ref c, row + 16);
+        v2.StoreUnsafe(ref c, row + 32);
+        v3.StoreUnsafe(ref c, row + 48);
+    }
+}

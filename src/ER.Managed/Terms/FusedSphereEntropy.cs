@@ -1,0 +1,337 @@
+using System;
+using System.Buffers;
+using ER.Managed.Kernels;
+using ER.Managed.Kernels.Gemm;
+
+namespace ER.Managed.Terms;
+
+/// <summary>
+/// The sphere entropy computed tile by tile, never holding the k x k similarity matrix (unless
+/// it is small enough to keep for the backward, see <see cref="CacheLimit"/>).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Forward. With M = kappa max_i ||z_i||^2, an upper bound of every S_ij = kappa z_i.z_j,
+/// one exponential <c>E_ij = exp(S_ij - M)</c> serves both row i and row j, so S is computed for
+/// the tiles on and above the diagonal only (half the products). Each tile adds its row sums
+/// of E and of E s (s = z_i.z_j) into row i's state and its column sums into row j's;
+/// <c>LSE_i = M + log sum_j E_ij</c>. Per-row sums within a tile are float (at most
+/// <see cref="Tile"/> terms), across tiles double.
+/// </para>
+/// <para>
+/// Determinism: block rows are dealt to <see cref="Partitions"/> partitions (a number fixed by k
+/// alone), each with its own double accumulators, processed in a fixed order by whichever
+/// thread takes the partition; the partitions are then summed in index order. Results are the
+/// same bit for bit whatever the thread count.
+/// </para>
+/// <para>
+/// Backward. <c>(G + G^T)_ij = g_i P_ij + g_j P_ji = E_ij (h_i + h_j)</c> with
+/// <c>h_i = g_i exp(M - LSE_i)</c>, so <c>dH/dZ = -kappa W Z</c>, <c>W = E o (h 1^T + 1 h^T)</c>. Each
+/// block row of dH/dZ is one work item summing <c>W_IJ Z_J</c> over all J in order, its E tiles
+/// read from the cache or recomputed. The kappa derivative needs only the forward's row sums
+/// of E s: <c>sum_j P_ij s_ij = (sum_j E_ij s_ij) / (sum_j E_ij)</c>.
+/// </para>
+/// <para>
+/// Range. E_ij &lt;= 1 cannot overflow; a row whose sum would lose precision to underflow
+/// (sum below 1e-20, which needs rows far from unit norm at a very large kappa) makes the
+/// caller fall back to the unfused path, which shifts every row by its own maximum.
+/// </para>
+/// </remarks>
+internal static class FusedSphereEntropy
+{
+    /// <summary>Tile edge (rows and columns of S per tile): a 256 x 256 float tile is 256 KiB, a quarter of L2.</summary>
+    internal const int Tile = 256;
+
+    /// <summary>Largest k x k float matrix of exponentials kept from the forward for the backward: 4096^2 floats = 64 MiB.</summary>
+    internal const long CacheLimit = 4096L * 4096;
+
+    /// <summary>Row sums below this make the fused path decline (see remarks).</summary>
+    internal const double UnderflowLimit = 1e-20;
+
+    /// <summary>Row stride of tile buffers: a multiple of the widest register (16 floats).</summary>
+    private const int Alignment = 16;
+
+    /// <summary>Number of accumulator partitions: a function of k only, so the summation order never depends on threads.</summary>
+    internal static int Partitions(int blockRows) => Math.Min(16, blockRows);
+
+    /// <summary>The forward's results that the backward reuses; its arrays come from the shared pool and go back on <see cref="Dispose"/>.</summary>
+    internal sealed class ForwardState : IDisposable
+    {
+        private readonly double[] _lse;
+        private readonly double[] _expected;
+
+        internal ForwardState(int k, bool cache)
+        {
+            Rows = k;
+            _lse = ArrayPool<double>.Shared.Rent(k);
+            _expected = ArrayPool<double>.Shared.Rent(k);
+            Cache = cache ? ArrayPool<float>.Shared.Rent(k * k) : null;
+        }
+
+        internal int Rows { get; }
+
+        /// <summary>LSE_i = log sum_j exp(kappa z_i.z_j).</summary>
+        internal Span<double> Lse => _lse.AsSpan(0, Rows);
+
+        /// <summary>sum_j P_ij z_i.z_j.</summary>
+        internal Span<double> ExpectedSimilarity => _expected.AsSpan(0, Rows);
+
+        /// <summary>M, the shift of every exponential.</summary>
+        internal float Shift { get; set; }
+
+        /// <summary>The k x k exponentials E (row-major, stride k) when kept for the backward, else null.</summary>
+        internal float[]? Cache { get; }
+
+        public void Dispose()
+        {
+            ArrayPool<double>.Shared.Return(_lse);
+            ArrayPool<double>.Shared.Return(_expected);
+            if (Cache is not null)
+            {
+                ArrayPool<float>.Shared.Return(Cache);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs the forward; returns null when some row sum underflows (the caller then uses the unfused path).
+    /// </summary>
+    internal static unsafe ForwardState? Forward(ReadOnlySpan<float> z, int k, int d, float kappa, bool keepCache, int degree, KernelWidth width)
+    {
+        float maxNorm = 0f;
+        for (int i = 0; i < k; i++)
+        {
+            ReadOnlySpan<float> row = z.Slice(i * d, d);
+            maxNorm = MathF.Max(maxNorm, DotKernel.Run(row, row, width));
+        }
+
+        float shift = kappa * maxNorm;
+        int blocks = (k + Tile - 1) / Tile;
+        int partitions = Partitions(blocks);
+        var state = new ForwardState(k, keepCache && (long)k * k <= CacheLimit) { Shift = shift };
+        float[]? cache = state.Cache;
+        bool complete = false;
+        double[] sums = ArrayPool<double>.Shared.Rent(partitions * k);
+        double[] dots = ArrayPool<double>.Shared.Rent(partitions * k);
+        try
+        {
+            Array.Clear(sums, 0, partitions * k);
+            Array.Clear(dots, 0, partitions * k);
+            fixed (float* zp = z)
+            {
+                var zh = new PinnedFloats(zp, z.Length);
+                Parallelism.For(partitions, degree, p =>
+                    ForwardPartition(zh.Span, k, d, kappa, shift, p, partitions, blocks, sums.AsSpan(p * k, k), dots.AsSpan(p * k, k), cache, width));
+            }
+
+            Span<double> lse = state.Lse, expected = state.ExpectedSimilarity;
+            for (int i = 0; i < k; i++)
+            {
+                double sum = 0.0, dot = 0.0;
+                for (int p = 0; p < partitions; p++)
+                {
+                    sum += sums[(p * k) + i];
+                    dot += dots[(p * k) + i];
+                }
+
+                if (!(sum >= UnderflowLimit))
+                {
+                    return null;
+                }
+
+                lse[i] = shift + Math.Log(sum);
+                expected[i] = dot / sum;
+            }
+
+            complete = true;
+            return state;
+        }
+        finally
+        {
+            if (!complete)
+            {
+                state.Dispose();
+            }
+
+            ArrayPool<double>.Shared.Return(sums);
+            ArrayPool<double>.Shared.Return(dots);
+        }
+    }
+
+    /// <summary>The block rows of partition p, dealt zig-zag (p, 2P-1-p, 2P+p, ...) so partitions get similar numbers of tiles.</summary>
+    private static void ForwardPartition(
+        ReadOnlySpan<float> z, int k, int d, float kappa, float shift, int p, int partitions, int blocks,
+        Span<double> sums, Span<double> dots, float[]? cache, KernelWidth width)
+    {
+        int ld = RoundUp(Math.Min(Tile, k), Alignment);
+        float[] tile = ArrayPool<float>.Shared.Rent(Tile * ld);
+        float[] vectors = ArrayPool<float>.Shared.Rent(4 * ld);
+        try
+        {
+            for (int round = 0; ; round++)
+            {
+                int block = (round % 2 == 0) ? (round * partitions) + p : ((round + 1) * partitions) - 1 - p;
+                if (round * partitions >= blocks)
+                {
+                    break;
+                }
+
+                if (block >= blocks)
+                {
+                    continue;
+                }
+
+                int i0 = block * Tile, m = Math.Min(Tile, k - i0);
+                for (int jb = block; jb < blocks; jb++)
+                {
+                    int j0 = jb * Tile, n = Math.Min(Tile, k - j0);
+                    int stride = RoundUp(n, Alignment);
+                    Span<float> s = tile.AsSpan(0, m * stride);
+                    Span<float> rowSum = vectors.AsSpan(0, ld), rowDot = vectors.AsSpan(ld, ld);
+                    Span<float> colSum = vectors.AsSpan(2 * ld, ld), colDot = vectors.AsSpan(3 * ld, ld);
+                    vectors.AsSpan(0, 4 * ld).Clear();
+                    Similarities(z, d, i0, m, j0, n, s, stride, width);
+                    bool diagonal = jb == block;
+                    SimilarityTileKernel.Forward(s, m, stride, kappa, shift, rowSum, rowDot, colSum, colDot, columns: !diagonal, storeExp: cache is not null, width);
+                    for (int r = 0; r < m; r++)
+                    {
+                        sums[i0 + r] += rowSum[r];
+                        dots[i0 + r] += rowDot[r];
+                    }
+
+                    if (!diagonal)
+                    {
+                        for (int j = 0; j < n; j++)
+                        {
+                            sums[j0 + j] += colSum[j];
+                            dots[j0 + j] += colDot[j];
+                        }
+                    }
+
+                    if (cache is not null)
+                    {
+                        StoreTile(cache, k, s, stride, i0, m, j0, n, mirror: !diagonal);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(tile);
+            ArrayPool<float>.Shared.Return(vectors);
+        }
+    }
+
+    /// <summary>
+    /// Writes <c>dH/dZ = -kappa W Z</c> into <paramref name="gradient"/> given the per-row weights g
+    /// (Joe's 1/k, or the plug-in's <c>w_i (1 + LSE_i - sum_j w_j LSE_j)</c>).
+    /// </summary>
+    internal static unsafe void Backward(ReadOnlySpan<float> z, int k, int d, float kappa, ForwardState state, ReadOnlySpan<double> g, Span<float> gradient, int degree, KernelWidth width)
+    {
+        int blocks = (k + Tile - 1) / Tile;
+        float[] h = ArrayPool<float>.Shared.Rent(RoundUp(k, Alignment) + Alignment);
+        try
+        {
+            // h_i = g_i exp(M - LSE_i); M - LSE_i = -log(row sum) <= 46 since row sums are >= 1e-20.
+            for (int i = 0; i < k; i++)
+            {
+                h[i] = (float)(g[i] * Math.Exp(state.Shift - state.Lse[i]));
+            }
+
+            Array.Clear(h, k, h.Length - k);
+            fixed (float* zp = z)
+            fixed (float* gp = gradient)
+            {
+                var zh = new PinnedFloats(zp, z.Length);
+                var gh = new PinnedFloats(gp, gradient.Length);
+                Parallelism.For(blocks, degree, block => BackwardBlockRow(zh.Span, k, d, kappa, state, h, gh.Span, block, blocks, width));
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(h);
+        }
+    }
+
+    private static void BackwardBlockRow(ReadOnlySpan<float> z, int k, int d, float kappa, ForwardState state, float[] h, Span<float> gradient, int block, int blocks, KernelWidth width)
+    {
+        int i0 = block * Tile, m = Math.Min(Tile, k - i0);
+        Span<float> target = gradient.Slice(i0 * d, m * d);
+        float[]? cache = state.Cache;
+        int ld = cache is null ? RoundUp(Math.Min(Tile, k), Alignment) : RoundUp(k, Alignment);
+        float[] buffer = ArrayPool<float>.Shared.Rent(m * ld);
+        float[] unusedSums = ArrayPool<float>.Shared.Rent(2 * ld);
+        try
+        {
+            if (cache is not null)
+            {
+                // The whole strip of W at once: one GEMM with inner dimension k.
+                Span<float> w = buffer.AsSpan(0, m * ld);
+                for (int r = 0; r < m; r++)
+                {
+                    Span<float> row = w.Slice(r * ld, ld);
+                    cache.AsSpan((i0 + r) * k, k).CopyTo(row);
+                    row[k..].Clear();
+                }
+
+                SimilarityTileKernel.Weights(w, m, ld, h.AsSpan(i0, m), h.AsSpan(0, ld), width);
+                GemmKernel.Multiply(w, ld, false, z, d, false, target, d, m, d, k, accumulate: false, width);
+            }
+            else
+            {
+                for (int jb = 0; jb < blocks; jb++)
+                {
+                    int j0 = jb * Tile, n = Math.Min(Tile, k - j0);
+                    int stride = RoundUp(n, Alignment);
+                    Span<float> e = buffer.AsSpan(0, m * stride);
+                    Similarities(z, d, i0, m, j0, n, e, stride, width);
+                    Span<float> sums = unusedSums.AsSpan(0, ld);
+                    SimilarityTileKernel.Forward(e, m, stride, kappa, state.Shift, sums, unusedSums.AsSpan(ld, ld), default, default, columns: false, storeExp: true, width);
+                    SimilarityTileKernel.Weights(e, m, stride, h.AsSpan(i0, m), h.AsSpan(j0, stride), width);
+                    GemmKernel.Multiply(e, stride, false, z.Slice(j0 * d, n * d), d, false, target, d, m, d, n, accumulate: jb > 0, width);
+                }
+            }
+
+            ScaleKernel.Run(target, -kappa, width);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+            ArrayPool<float>.Shared.Return(unusedSums);
+        }
+    }
+
+    /// <summary>s = Z[i0..i0+m) Z[j0..j0+n)^T into an m x stride buffer, padding columns set to <see cref="SimilarityTileKernel.Padding"/>.</summary>
+    private static void Similarities(ReadOnlySpan<float> z, int d, int i0, int m, int j0, int n, Span<float> s, int stride, KernelWidth width)
+    {
+        GemmKernel.Multiply(z.Slice(i0 * d, m * d), d, false, z.Slice(j0 * d, n * d), d, true, s, stride, m, n, d, accumulate: false, width);
+        if (stride > n)
+        {
+            for (int r = 0; r < m; r++)
+            {
+                s.Slice((r * stride) + n, stride - n).Fill(SimilarityTileKernel.Padding);
+            }
+        }
+    }
+
+    private static void StoreTile(float[] cache, int k, ReadOnlySpan<float> e, int stride, int i0, int m, int j0, int n, bool mirror)
+    {
+        for (int r = 0; r < m; r++)
+        {
+            e.Slice(r * stride, n).CopyTo(cache.AsSpan(((i0 + r) * k) + j0, n));
+        }
+
+        if (mirror)
+        {
+            for (int r = 0; r < m; r++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    cache[((j0 + j) * k) + i0 + r] = e[(r * stride) + j];
+                }
+            }
+        }
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+}
