@@ -64,6 +64,7 @@ internal static class Cli
         root.Subcommands.Add(ReconstructionCommand.Create(stdout));
         root.Subcommands.Add(LogNormCommand.Create(stdout));
         root.Subcommands.Add(TrainDemoCommand.Create(stdout));
+        root.Subcommands.Add(BenchCommand.Create(stdout));
         return root;
     }
 

@@ -12,37 +12,59 @@ namespace ER.Managed.Kernels;
 /// </summary>
 internal static class GramKernel
 {
-    /// <summary>Rows of C a work item computes (a multiple of both micro-kernels' MR = 6 would not matter: edges are handled).</summary>
+    /// <summary>
+    /// Rows of C a work item computes: a multiple of every micro-kernel's NR (64, 16), so block row
+    /// starts fall on panels of the packed Z^T; 16 work items at k = 4096 balance two threads.
+    /// </summary>
     internal const int BlockRows = 256;
 
     internal static unsafe void Compute(ReadOnlySpan<float> z, int k, int d, Span<float> c, int degree, KernelWidth width)
     {
         int blocks = (k + BlockRows - 1) / BlockRows;
+
+        // Z^T is packed once for all block rows (BlockRows is a multiple of every NR).
+        using PackedOperand? packed = GemmKernel.HasMicroKernel(width) ? GemmKernel.PackTransposedB(z, k, d, width) : null;
         fixed (float* zp = z)
         fixed (float* cp = c)
         {
             var zh = new PinnedFloats(zp, z.Length);
             var ch = new PinnedFloats(cp, c.Length);
-            Parallelism.For(blocks, degree, block => ComputeBlockRow(zh.Span, k, d, ch.Span, block * BlockRows, width));
+            Parallelism.For(blocks, degree, block => ComputeBlockRow(zh.Span, packed, k, d, ch.Span, block * BlockRows, width));
         }
     }
 
-    private static void ComputeBlockRow(ReadOnlySpan<float> z, int k, int d, Span<float> c, int start, KernelWidth width)
+    private static void ComputeBlockRow(ReadOnlySpan<float> z, PackedOperand? packed, int k, int d, Span<float> c, int start, KernelWidth width)
     {
         int rows = Math.Min(BlockRows, k - start);
-        GemmKernel.Multiply(
-            z.Slice(start * d, rows * d), d, transA: false,
-            z[(start * d)..], d, transB: true,
-            c[((start * k) + start)..], k,
-            rows, k - start, d, accumulate: false, width);
-
-        // Mirror the part right of this block's diagonal square into the columns below it.
-        for (int i = 0; i < rows; i++)
+        ReadOnlySpan<float> a = z.Slice(start * d, rows * d);
+        Span<float> target = c[((start * k) + start)..];
+        if (packed is not null)
         {
-            int row = start + i;
-            for (int j = start + rows; j < k; j++)
+            GemmKernel.MultiplyPacked(a, d, false, packed, start, k - start, target, k, rows, accumulate: false);
+        }
+        else
+        {
+            GemmKernel.Multiply(a, d, false, z[(start * d)..], d, true, target, k, rows, k - start, d, accumulate: false, width);
+        }
+
+        // Mirror the part right of this block's diagonal square into the columns below it, in
+        // 32 x 32 squares so that both the reads and the transposed writes stay within a few
+        // hundred cache lines (a plain column-by-column copy misses on every write).
+        const int Square = 32;
+        for (int j0 = start + rows; j0 < k; j0 += Square)
+        {
+            int j1 = Math.Min(k, j0 + Square);
+            for (int i0 = 0; i0 < rows; i0 += Square)
             {
-                c[(j * k) + row] = c[(row * k) + j];
+                int i1 = Math.Min(rows, i0 + Square);
+                for (int j = j0; j < j1; j++)
+                {
+                    Span<float> mirrored = c.Slice((j * k) + start, rows);
+                    for (int i = i0; i < i1; i++)
+                    {
+                        mirrored[i] = c[((start + i) * k) + j];
+                    }
+                }
             }
         }
     }

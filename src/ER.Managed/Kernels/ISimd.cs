@@ -51,6 +51,15 @@ internal interface ISimd<TVec>
     /// <summary>Lane-wise natural log (the runtime's vectorized Log, within about 1 ulp).</summary>
     static abstract TVec Log(TVec x);
 
+    /// <summary>Rounds each lane to the nearest integer (ties to even).</summary>
+    static abstract TVec Round(TVec x);
+
+    /// <summary><c>x * 2^n</c> for lanes of n holding integers in [-126, 127], by adding n to the exponent bits (no range checks).</summary>
+    static abstract TVec MultiplyByPowerOfTwo(TVec x, TVec n);
+
+    /// <summary>value where x &gt;= limit, else +0.</summary>
+    static abstract TVec ZeroWhereBelow(TVec value, TVec x, TVec limit);
+
     /// <summary>Sum of the lanes.</summary>
     static abstract float Sum(TVec value);
 

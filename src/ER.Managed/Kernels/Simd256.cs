@@ -51,6 +51,17 @@ internal readonly struct Simd256 : ISimd<Vec>
     public static Vec Log(Vec x) => VecOps.Log(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Round(Vec x) => VecOps.Round(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec MultiplyByPowerOfTwo(Vec x, Vec n) =>
+        (x.AsInt32() + VecOps.ShiftLeft(VecOps.ConvertToInt32(n), 23)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec ZeroWhereBelow(Vec value, Vec x, Vec limit) =>
+        VecOps.ConditionalSelect(VecOps.GreaterThanOrEqual(x, limit), value, Vec.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vec value) => VecOps.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -53,6 +53,15 @@ internal readonly struct SimdScalar : ISimd<Vec>
     public static Vec Log(Vec x) => MathF.Log(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Round(Vec x) => MathF.Round(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec MultiplyByPowerOfTwo(Vec x, Vec n) => MathF.ScaleB(x, (int)n);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec ZeroWhereBelow(Vec value, Vec x, Vec limit) => x >= limit ? value : 0f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vec value) => value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -55,7 +55,7 @@ internal static class SimilarityTileKernel
             for (nuint j = 0; j < (nuint)ld; j += c)
             {
                 TVec v = TSimd.Load(ref row, j);
-                TVec e = TSimd.Exp(TSimd.MultiplyAdd(v, k, negShift));
+                TVec e = FastExp.Run<TSimd, TVec>(TSimd.MultiplyAdd(v, k, negShift));
                 TVec ev = TSimd.Multiply(e, v);
                 sum = TSimd.Add(sum, e);
                 dot = TSimd.Add(dot, ev);
@@ -73,6 +73,41 @@ internal static class SimilarityTileKernel
 
             rowSum[r] += TSimd.Sum(sum);
             rowDot[r] += TSimd.Sum(dot);
+        }
+    }
+
+    /// <summary>
+    /// Backward pass recomputing the exponentials: overwrites an m x ld tile of similarities s with
+    /// <c>w_ij = exp(kappa s_ij - shift) (h_i + h_j)</c>.
+    /// </summary>
+    internal static void ExpWeights(Span<float> s, int m, int ld, float kappa, float shift, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns, KernelWidth width)
+    {
+        switch (width)
+        {
+            case KernelWidth.V512: ExpWeights<Simd512, Vector512<float>>(s, m, ld, kappa, shift, hRows, hColumns); break;
+            case KernelWidth.V256: ExpWeights<Simd256, Vector256<float>>(s, m, ld, kappa, shift, hRows, hColumns); break;
+            case KernelWidth.V128: ExpWeights<Simd128, Vector128<float>>(s, m, ld, kappa, shift, hRows, hColumns); break;
+            default: ExpWeights<SimdScalar, float>(s, m, ld, kappa, shift, hRows, hColumns); break;
+        }
+    }
+
+    internal static void ExpWeights<TSimd, TVec>(Span<float> s, int m, int ld, float kappa, float shift, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns)
+        where TSimd : struct, ISimd<TVec>
+        where TVec : struct
+    {
+        nuint c = (nuint)TSimd.Count;
+        TVec k = TSimd.Broadcast(kappa);
+        TVec negShift = TSimd.Broadcast(-shift);
+        ref float hc = ref MemoryMarshal.GetReference(hColumns);
+        for (int r = 0; r < m; r++)
+        {
+            ref float row = ref MemoryMarshal.GetReference(s.Slice(r * ld, ld));
+            TVec hr = TSimd.Broadcast(hRows[r]);
+            for (nuint j = 0; j < (nuint)ld; j += c)
+            {
+                TVec e = FastExp.Run<TSimd, TVec>(TSimd.MultiplyAdd(TSimd.Load(ref row, j), k, negShift));
+                TSimd.Store(TSimd.Multiply(e, TSimd.Add(hr, TSimd.Load(ref hc, j))), ref row, j);
+            }
         }
     }
 

@@ -27,9 +27,11 @@ namespace ER.Managed.Terms;
 /// <para>
 /// Backward. <c>(G + G^T)_ij = g_i P_ij + g_j P_ji = E_ij (h_i + h_j)</c> with
 /// <c>h_i = g_i exp(M - LSE_i)</c>, so <c>dH/dZ = -kappa W Z</c>, <c>W = E o (h 1^T + 1 h^T)</c>. Each
-/// block row of dH/dZ is one work item summing <c>W_IJ Z_J</c> over all J in order, its E tiles
-/// read from the cache or recomputed. The kappa derivative needs only the forward's row sums
-/// of E s: <c>sum_j P_ij s_ij = (sum_j E_ij s_ij) / (sum_j E_ij)</c>.
+/// block row of dH/dZ is one work item summing <c>W_IJ Z_J</c> over all J in order. When the
+/// forward kept its tiles of E (on and above the diagonal, each contiguous), they are turned
+/// into W in place and the tiles below the diagonal are used transposed (the GEMM packs them
+/// that way at no extra cost); otherwise each tile is recomputed. The kappa derivative needs
+/// only the forward's row sums of E s: <c>sum_j P_ij s_ij = (sum_j E_ij s_ij) / (sum_j E_ij)</c>.
 /// </para>
 /// <para>
 /// Range. E_ij &lt;= 1 cannot overflow; a row whose sum would lose precision to underflow
@@ -42,8 +44,12 @@ internal static class FusedSphereEntropy
     /// <summary>Tile edge (rows and columns of S per tile): a 256 x 256 float tile is 256 KiB, a quarter of L2.</summary>
     internal const int Tile = 256;
 
-    /// <summary>Largest k x k float matrix of exponentials kept from the forward for the backward: 4096^2 floats = 64 MiB.</summary>
-    internal const long CacheLimit = 4096L * 4096;
+    /// <summary>
+    /// Most floats of E kept from the forward for the backward: 16 M floats = 64 MiB, i.e. the
+    /// tiles on and above the diagonal up to k of about 5600. Keeping them spares the backward
+    /// the recomputation of every tile (its products and exponentials), about 40% of its work.
+    /// </summary>
+    internal const long CacheLimit = 16L * 1024 * 1024;
 
     /// <summary>Row sums below this make the fused path decline (see remarks).</summary>
     internal const double UnderflowLimit = 1e-20;
@@ -51,8 +57,12 @@ internal static class FusedSphereEntropy
     /// <summary>Row stride of tile buffers: a multiple of the widest register (16 floats).</summary>
     private const int Alignment = 16;
 
-    /// <summary>Number of accumulator partitions: a function of k only, so the summation order never depends on threads.</summary>
-    internal static int Partitions(int blockRows) => Math.Min(16, blockRows);
+    /// <summary>
+    /// Number of accumulator partitions: a function of k only, so the summation order never depends
+    /// on threads. At most half the block rows, so that zig-zag dealing pairs a long block row with a
+    /// short one and partitions get equal work; at most 16, which bounds the accumulators (16 x 2k doubles).
+    /// </summary>
+    internal static int Partitions(int blockRows) => Math.Clamp(blockRows / 2, 1, 16);
 
     /// <summary>The forward's results that the backward reuses; its arrays come from the shared pool and go back on <see cref="Dispose"/>.</summary>
     internal sealed class ForwardState : IDisposable
@@ -60,12 +70,12 @@ internal static class FusedSphereEntropy
         private readonly double[] _lse;
         private readonly double[] _expected;
 
-        internal ForwardState(int k, bool cache)
+        internal ForwardState(int k, int cacheLength)
         {
             Rows = k;
             _lse = ArrayPool<double>.Shared.Rent(k);
             _expected = ArrayPool<double>.Shared.Rent(k);
-            Cache = cache ? ArrayPool<float>.Shared.Rent(k * k) : null;
+            Cache = cacheLength > 0 ? ArrayPool<float>.Shared.Rent(cacheLength) : null;
         }
 
         internal int Rows { get; }
@@ -79,7 +89,7 @@ internal static class FusedSphereEntropy
         /// <summary>M, the shift of every exponential.</summary>
         internal float Shift { get; set; }
 
-        /// <summary>The k x k exponentials E (row-major, stride k) when kept for the backward, else null.</summary>
+        /// <summary>The tiles of E on and above the diagonal, each in its own Tile x Tile slot (see <see cref="Slot"/>), when kept for the backward; else null.</summary>
         internal float[]? Cache { get; }
 
         public void Dispose()
@@ -108,7 +118,8 @@ internal static class FusedSphereEntropy
         float shift = kappa * maxNorm;
         int blocks = (k + Tile - 1) / Tile;
         int partitions = Partitions(blocks);
-        var state = new ForwardState(k, keepCache && (long)k * k <= CacheLimit) { Shift = shift };
+        long cacheLength = (long)blocks * (blocks + 1) / 2 * Tile * Tile;
+        var state = new ForwardState(k, keepCache && cacheLength <= CacheLimit ? (int)cacheLength : 0) { Shift = shift };
         float[]? cache = state.Cache;
         bool complete = false;
         double[] sums = ArrayPool<double>.Shared.Rent(partitions * k);
@@ -117,11 +128,12 @@ internal static class FusedSphereEntropy
         {
             Array.Clear(sums, 0, partitions * k);
             Array.Clear(dots, 0, partitions * k);
+            using PackedOperand? packed = GemmKernel.HasMicroKernel(width) ? GemmKernel.PackTransposedB(z, k, d, width) : null;
             fixed (float* zp = z)
             {
                 var zh = new PinnedFloats(zp, z.Length);
                 Parallelism.For(partitions, degree, p =>
-                    ForwardPartition(zh.Span, k, d, kappa, shift, p, partitions, blocks, sums.AsSpan(p * k, k), dots.AsSpan(p * k, k), cache, width));
+                    ForwardPartition(zh.Span, packed, k, d, kappa, shift, p, partitions, blocks, sums.AsSpan(p * k, k), dots.AsSpan(p * k, k), cache, width));
             }
 
             Span<double> lse = state.Lse, expected = state.ExpectedSimilarity;
@@ -160,7 +172,7 @@ internal static class FusedSphereEntropy
 
     /// <summary>The block rows of partition p, dealt zig-zag (p, 2P-1-p, 2P+p, ...) so partitions get similar numbers of tiles.</summary>
     private static void ForwardPartition(
-        ReadOnlySpan<float> z, int k, int d, float kappa, float shift, int p, int partitions, int blocks,
+        ReadOnlySpan<float> z, PackedOperand? packed, int k, int d, float kappa, float shift, int p, int partitions, int blocks,
         Span<double> sums, Span<double> dots, float[]? cache, KernelWidth width)
     {
         int ld = RoundUp(Math.Min(Tile, k), Alignment);
@@ -186,11 +198,11 @@ internal static class FusedSphereEntropy
                 {
                     int j0 = jb * Tile, n = Math.Min(Tile, k - j0);
                     int stride = RoundUp(n, Alignment);
-                    Span<float> s = tile.AsSpan(0, m * stride);
+                    Span<float> s = cache is null ? tile.AsSpan(0, m * stride) : cache.AsSpan(Slot(block, jb, blocks), m * stride);
                     Span<float> rowSum = vectors.AsSpan(0, ld), rowDot = vectors.AsSpan(ld, ld);
                     Span<float> colSum = vectors.AsSpan(2 * ld, ld), colDot = vectors.AsSpan(3 * ld, ld);
                     vectors.AsSpan(0, 4 * ld).Clear();
-                    Similarities(z, d, i0, m, j0, n, s, stride, width);
+                    Similarities(z, packed, d, i0, m, j0, n, s, stride, width);
                     bool diagonal = jb == block;
                     SimilarityTileKernel.Forward(s, m, stride, kappa, shift, rowSum, rowDot, colSum, colDot, columns: !diagonal, storeExp: cache is not null, width);
                     for (int r = 0; r < m; r++)
@@ -207,11 +219,6 @@ internal static class FusedSphereEntropy
                             dots[j0 + j] += colDot[j];
                         }
                     }
-
-                    if (cache is not null)
-                    {
-                        StoreTile(cache, k, s, stride, i0, m, j0, n, mirror: !diagonal);
-                    }
                 }
             }
         }
@@ -224,12 +231,13 @@ internal static class FusedSphereEntropy
 
     /// <summary>
     /// Writes <c>dH/dZ = -kappa W Z</c> into <paramref name="gradient"/> given the per-row weights g
-    /// (Joe's 1/k, or the plug-in's <c>w_i (1 + LSE_i - sum_j w_j LSE_j)</c>).
+    /// (Joe's 1/k, or the plug-in's <c>w_i (1 + LSE_i - sum_j w_j LSE_j)</c>). Turns the kept tiles
+    /// of E, if any, into W.
     /// </summary>
     internal static unsafe void Backward(ReadOnlySpan<float> z, int k, int d, float kappa, ForwardState state, ReadOnlySpan<double> g, Span<float> gradient, int degree, KernelWidth width)
     {
         int blocks = (k + Tile - 1) / Tile;
-        float[] h = ArrayPool<float>.Shared.Rent(RoundUp(k, Alignment) + Alignment);
+        float[] h = ArrayPool<float>.Shared.Rent((blocks * Tile) + Alignment);
         try
         {
             // h_i = g_i exp(M - LSE_i); M - LSE_i = -log(row sum) <= 46 since row sums are >= 1e-20.
@@ -239,12 +247,25 @@ internal static class FusedSphereEntropy
             }
 
             Array.Clear(h, k, h.Length - k);
+            float[]? cache = state.Cache;
+            if (cache is not null)
+            {
+                int tiles = blocks * (blocks + 1) / 2;
+                Parallelism.For(tiles, degree, t =>
+                {
+                    (int bi, int bj) = TileOf(t, blocks);
+                    int m = Math.Min(Tile, k - (bi * Tile)), stride = RoundUp(Math.Min(Tile, k - (bj * Tile)), Alignment);
+                    SimilarityTileKernel.Weights(cache.AsSpan(Slot(bi, bj, blocks), m * stride), m, stride, h.AsSpan(bi * Tile, m), h.AsSpan(bj * Tile, stride), width);
+                });
+            }
+
+            using PackedOperand? packed = cache is null && GemmKernel.HasMicroKernel(width) ? GemmKernel.PackTransposedB(z, k, d, width) : null;
             fixed (float* zp = z)
             fixed (float* gp = gradient)
             {
                 var zh = new PinnedFloats(zp, z.Length);
                 var gh = new PinnedFloats(gp, gradient.Length);
-                Parallelism.For(blocks, degree, block => BackwardBlockRow(zh.Span, k, d, kappa, state, h, gh.Span, block, blocks, width));
+                Parallelism.For(blocks, degree, block => BackwardBlockRow(zh.Span, packed, k, d, kappa, state, h, gh.Span, block, blocks, width));
             }
         }
         finally
@@ -253,42 +274,37 @@ internal static class FusedSphereEntropy
         }
     }
 
-    private static void BackwardBlockRow(ReadOnlySpan<float> z, int k, int d, float kappa, ForwardState state, float[] h, Span<float> gradient, int block, int blocks, KernelWidth width)
+    private static void BackwardBlockRow(ReadOnlySpan<float> z, PackedOperand? packed, int k, int d, float kappa, ForwardState state, float[] h, Span<float> gradient, int block, int blocks, KernelWidth width)
     {
         int i0 = block * Tile, m = Math.Min(Tile, k - i0);
+        int strideI = RoundUp(m, Alignment);
         Span<float> target = gradient.Slice(i0 * d, m * d);
         float[]? cache = state.Cache;
-        int ld = cache is null ? RoundUp(Math.Min(Tile, k), Alignment) : RoundUp(k, Alignment);
-        float[] buffer = ArrayPool<float>.Shared.Rent(m * ld);
-        float[] unusedSums = ArrayPool<float>.Shared.Rent(2 * ld);
+        float[]? buffer = cache is null ? ArrayPool<float>.Shared.Rent(Tile * RoundUp(Math.Min(Tile, k), Alignment)) : null;
         try
         {
-            if (cache is not null)
+            for (int jb = 0; jb < blocks; jb++)
             {
-                // The whole strip of W at once: one GEMM with inner dimension k.
-                Span<float> w = buffer.AsSpan(0, m * ld);
-                for (int r = 0; r < m; r++)
+                int j0 = jb * Tile, n = Math.Min(Tile, k - j0);
+                int stride = RoundUp(n, Alignment);
+                ReadOnlySpan<float> zJ = z.Slice(j0 * d, n * d);
+                bool accumulate = jb > 0;
+                if (cache is null)
                 {
-                    Span<float> row = w.Slice(r * ld, ld);
-                    cache.AsSpan((i0 + r) * k, k).CopyTo(row);
-                    row[k..].Clear();
+                    Span<float> w = buffer.AsSpan(0, m * stride);
+                    Similarities(z, packed, d, i0, m, j0, n, w, stride, width);
+                    SimilarityTileKernel.ExpWeights(w, m, stride, kappa, state.Shift, h.AsSpan(i0, m), h.AsSpan(j0, stride), width);
+                    GemmKernel.Multiply(w, stride, false, zJ, d, false, target, d, m, d, n, accumulate, width);
                 }
-
-                SimilarityTileKernel.Weights(w, m, ld, h.AsSpan(i0, m), h.AsSpan(0, ld), width);
-                GemmKernel.Multiply(w, ld, false, z, d, false, target, d, m, d, k, accumulate: false, width);
-            }
-            else
-            {
-                for (int jb = 0; jb < blocks; jb++)
+                else if (jb >= block)
                 {
-                    int j0 = jb * Tile, n = Math.Min(Tile, k - j0);
-                    int stride = RoundUp(n, Alignment);
-                    Span<float> e = buffer.AsSpan(0, m * stride);
-                    Similarities(z, d, i0, m, j0, n, e, stride, width);
-                    Span<float> sums = unusedSums.AsSpan(0, ld);
-                    SimilarityTileKernel.Forward(e, m, stride, kappa, state.Shift, sums, unusedSums.AsSpan(ld, ld), default, default, columns: false, storeExp: true, width);
-                    SimilarityTileKernel.Weights(e, m, stride, h.AsSpan(i0, m), h.AsSpan(j0, stride), width);
-                    GemmKernel.Multiply(e, stride, false, z.Slice(j0 * d, n * d), d, false, target, d, m, d, n, accumulate: jb > 0, width);
+                    // W_IJ is kept as tile (I, J): m x n, stride `stride`.
+                    GemmKernel.Multiply(cache.AsSpan(Slot(block, jb, blocks), m * stride), stride, false, zJ, d, false, target, d, m, d, n, accumulate, width);
+                }
+                else
+                {
+                    // W_IJ = W_JI^T, and tile (J, I) is n x m with stride strideI: multiply by its transpose.
+                    GemmKernel.Multiply(cache.AsSpan(Slot(jb, block, blocks), n * strideI), strideI, true, zJ, d, false, target, d, m, d, n, accumulate, width);
                 }
             }
 
@@ -296,39 +312,51 @@ internal static class FusedSphereEntropy
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(buffer);
-            ArrayPool<float>.Shared.Return(unusedSums);
+            if (buffer is not null)
+            {
+                ArrayPool<float>.Shared.Return(buffer);
+            }
         }
     }
 
-    /// <summary>s = Z[i0..i0+m) Z[j0..j0+n)^T into an m x stride buffer, padding columns set to <see cref="SimilarityTileKernel.Padding"/>.</summary>
-    private static void Similarities(ReadOnlySpan<float> z, int d, int i0, int m, int j0, int n, Span<float> s, int stride, KernelWidth width)
+    /// <summary>Offset of tile (I, J), I &lt;= J, in the cache: tiles numbered row by row over the upper triangle.</summary>
+    private static int Slot(int blockI, int blockJ, int blocks) =>
+        ((blockI * blocks) - (blockI * (blockI - 1) / 2) + (blockJ - blockI)) * Tile * Tile;
+
+    /// <summary>The inverse of the numbering in <see cref="Slot"/>.</summary>
+    private static (int BlockI, int BlockJ) TileOf(int index, int blocks)
     {
-        GemmKernel.Multiply(z.Slice(i0 * d, m * d), d, false, z.Slice(j0 * d, n * d), d, true, s, stride, m, n, d, accumulate: false, width);
+        int bi = 0;
+        while (index >= blocks - bi)
+        {
+            index -= blocks - bi;
+            bi++;
+        }
+
+        return (bi, bi + index);
+    }
+
+    /// <summary>
+    /// s = Z[i0..i0+m) Z[j0..j0+n)^T into an m x stride buffer, padding columns set to
+    /// <see cref="SimilarityTileKernel.Padding"/>; Z^T comes pre-packed when a micro-kernel runs
+    /// (<see cref="Tile"/> is a multiple of every NR, as the packed layout needs).
+    /// </summary>
+    private static void Similarities(ReadOnlySpan<float> z, PackedOperand? packed, int d, int i0, int m, int j0, int n, Span<float> s, int stride, KernelWidth width)
+    {
+        if (packed is not null)
+        {
+            GemmKernel.MultiplyPacked(z.Slice(i0 * d, m * d), d, false, packed, j0, n, s, stride, m, accumulate: false);
+        }
+        else
+        {
+            GemmKernel.Multiply(z.Slice(i0 * d, m * d), d, false, z.Slice(j0 * d, n * d), d, true, s, stride, m, n, d, accumulate: false, width);
+        }
+
         if (stride > n)
         {
             for (int r = 0; r < m; r++)
             {
                 s.Slice((r * stride) + n, stride - n).Fill(SimilarityTileKernel.Padding);
-            }
-        }
-    }
-
-    private static void StoreTile(float[] cache, int k, ReadOnlySpan<float> e, int stride, int i0, int m, int j0, int n, bool mirror)
-    {
-        for (int r = 0; r < m; r++)
-        {
-            e.Slice(r * stride, n).CopyTo(cache.AsSpan(((i0 + r) * k) + j0, n));
-        }
-
-        if (mirror)
-        {
-            for (int r = 0; r < m; r++)
-            {
-                for (int j = 0; j < n; j++)
-                {
-                    cache[((j0 + j) * k) + i0 + r] = e[(r * stride) + j];
-                }
             }
         }
     }

@@ -105,7 +105,7 @@ public class ErLossTests
         var g2 = new float[k * d];
         // Thread bookkeeping only (see GoldenGradientTests): bounded, not proportional to the batch.
         long allocated = AllocationProbe.SteadyStateBytes(() => loss.Compute(x1, x2, g1, g2));
-        Assert.True(allocated <= 8192, $"a step allocated {allocated} bytes");
+        Assert.True(allocated <= 32768, $"a step allocated {allocated} bytes");
         Assert.True(double.IsFinite(loss.Compute(x1, x2, g1, g2).Loss));
     }
 

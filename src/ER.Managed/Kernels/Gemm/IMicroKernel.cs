@@ -10,8 +10,10 @@ internal interface IMicroKernel
     static abstract int Columns { get; }
 
     /// <summary>
-    /// <c>C[0..MR, 0..NR) (+)= Ap Bp</c>: Ap is kc x MR (row p holds A[0..MR, p]), Bp is kc x NR
-    /// (row p holds B[p, 0..NR)), C has row stride ldc; overwritten unless <paramref name="accumulate"/>.
+    /// <c>C[0..MR, 0..NR) (+)= A B</c> over kc steps: A[r, p] is read at <c>ap + r aRowStride + p aStep</c>
+    /// (packed: 1 and MR; a row-major A in place: lda and 1; a transposed one: 1 and lda), row p of
+    /// B (NR contiguous floats) at <c>bp + p bStep</c> (packed: NR; a row-major B in place: ldb); C has
+    /// row stride ldc and is overwritten unless <paramref name="accumulate"/>.
     /// </summary>
-    static abstract void Run(ref float ap, ref float bp, int kc, ref float c, nuint ldc, bool accumulate);
+    static abstract void Run(ref float ap, nuint aRowStride, nuint aStep, ref float bp, nuint bStep, int kc, ref float c, nuint ldc, bool accumulate);
 }

@@ -1,0 +1,53 @@
+using System.Runtime.CompilerServices;
+
+namespace ER.Managed.Kernels;
+
+/// <summary>
+/// A vectorized float exponential for the sphere entropy's inner loop, within 2 ulps on
+/// [-87.3, 88.7] and exactly +0 below -87.3 (where e^x would be subnormal).
+/// </summary>
+/// <remarks>
+/// <para>
+/// <c>e^x = 2^n e^r</c> with <c>n = round(x / ln 2)</c> and <c>r = x - n ln 2</c> (ln 2 split into a
+/// high and a low part, so r is exact to float rounding) in [-ln2/2, ln2/2], where a degree-6
+/// polynomial (Cephes expf coefficients) gives e^r; 2^n goes into the exponent bits.
+/// </para>
+/// <para>
+/// Hand-written because the runtime's Vector512.Exp measured 0.85 ns an element here (it works
+/// through double), which made the exponentials of the similarity tiles cost as much as the
+/// matrix products at d = 128; this one takes about a tenth of that. The rest of the library
+/// keeps the runtime's Exp.
+/// </para>
+/// </remarks>
+internal static class FastExp
+{
+    private const float Log2E = 1.44269504088896341f;
+    private const float Ln2High = 0.693359375f;
+    private const float Ln2Low = -2.12194440e-4f;
+
+    /// <summary>Below this the result is +0 (e^-87.3 = 1.2e-38, the smallest normal float).</summary>
+    internal const float Lowest = -87.33654f;
+
+    /// <summary>Inputs are clamped here, just below where e^x overflows float (the sphere entropy never comes close: its exponents are &lt;= 0).</summary>
+    internal const float Highest = 88.7f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVec Run<TSimd, TVec>(TVec x)
+        where TSimd : struct, ISimd<TVec>
+        where TVec : struct
+    {
+        TVec clamped = TSimd.Max(TSimd.Broadcast(Lowest), TSimd.Min(x, TSimd.Broadcast(Highest)));
+        TVec n = TSimd.Round(TSimd.Multiply(clamped, TSimd.Broadcast(Log2E)));
+        TVec r = TSimd.MultiplyAdd(n, TSimd.Broadcast(-Ln2High), clamped);
+        r = TSimd.MultiplyAdd(n, TSimd.Broadcast(-Ln2Low), r);
+        TVec p = TSimd.Broadcast(1.9875691500e-4f);
+        p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(1.3981999507e-3f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(8.3334519073e-3f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(4.1665795894e-2f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(1.6666665459e-1f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(5.0000001201e-1f));
+        TVec r2 = TSimd.Multiply(r, r);
+        TVec er = TSimd.Add(TSimd.MultiplyAdd(p, r2, r), TSimd.Broadcast(1f));
+        return TSimd.ZeroWhereBelow(TSimd.MultiplyByPowerOfTwo(er, n), x, TSimd.Broadcast(Lowest));
+    }
+}
