@@ -91,16 +91,16 @@ public static class Entropy
         options ??= ErOptions.Default;
         CheckDiscreteInput(w, rows, columns, nameof(w), options);
         CheckReduction(reduction);
-        float[] meansBuffer = ArrayPool<float>.Shared.Rent(columns);
+        float[] buffer = ArrayPool<float>.Shared.Rent(2 * columns);
         try
         {
-            Span<float> means = meansBuffer.AsSpan(0, columns);
-            DiscreteEntropyTerm.ColumnMeans(w, rows, columns, means, KernelIsa.Best);
-            return DiscreteEntropyTerm.Value(means, reduction);
+            Span<float> means = buffer.AsSpan(0, columns), logs = buffer.AsSpan(columns, columns);
+            DiscreteEntropyTerm.ColumnMeans(w, rows, columns, means, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
+            return DiscreteEntropyTerm.Value(means, reduction, logs, KernelIsa.Best);
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(meansBuffer);
+            ArrayPool<float>.Shared.Return(buffer);
         }
     }
 
@@ -226,17 +226,19 @@ public static class Entropy
         Validation.CheckDestination(gradient.Length, w.Length, nameof(gradient));
         Validation.CheckNoOverlap(w, gradient, nameof(w), nameof(gradient));
         CheckReduction(reduction);
-        float[] meansBuffer = ArrayPool<float>.Shared.Rent(columns);
+        float[] buffer = ArrayPool<float>.Shared.Rent(2 * columns);
         try
         {
-            Span<float> means = meansBuffer.AsSpan(0, columns);
-            DiscreteEntropyTerm.ColumnMeans(w, rows, columns, means, KernelIsa.Best);
-            DiscreteEntropyTerm.Gradient(means, rows, reduction, gradient);
-            return DiscreteEntropyTerm.Value(means, reduction);
+            Span<float> means = buffer.AsSpan(0, columns), logs = buffer.AsSpan(columns, columns);
+            int degree = options.EffectiveDegreeOfParallelism;
+            DiscreteEntropyTerm.ColumnMeans(w, rows, columns, means, degree, KernelIsa.Best);
+            double value = DiscreteEntropyTerm.Value(means, reduction, logs, KernelIsa.Best);
+            DiscreteEntropyTerm.Gradient(means, logs, rows, reduction, gradient, degree);
+            return value;
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(meansBuffer);
+            ArrayPool<float>.Shared.Return(buffer);
         }
     }
 

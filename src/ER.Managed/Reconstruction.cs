@@ -40,7 +40,7 @@ public static class Reconstruction
         Entropy.CheckSphereInput(b, rows, columns, kappa, nameof(b), options);
         Entropy.CheckNormalizer(normalizer);
         double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
-        return c - (kappa * ReconstructionTerm.MeanRowDot(a, b, rows, columns, KernelIsa.Best));
+        return c - (kappa * ReconstructionTerm.MeanRowDot(a, b, rows, columns, options.EffectiveDegreeOfParallelism, KernelIsa.Best));
     }
 
     /// <summary>
@@ -65,7 +65,7 @@ public static class Reconstruction
         options ??= ErOptions.Default;
         Entropy.CheckDiscreteInput(a, rows, columns, nameof(a), options);
         Entropy.CheckDiscreteInput(b, rows, columns, nameof(b), options);
-        return ReconstructionTerm.Discrete(a, b, rows, columns, KernelIsa.Best);
+        return ReconstructionTerm.Discrete(a, b, rows, columns, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
     }
 
     /// <summary>
@@ -103,8 +103,7 @@ public static class Reconstruction
         Entropy.CheckNormalizer(normalizer);
         double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
         double dc = VonMisesFisher.ConstantDerivativeUnchecked(columns, kappa, normalizer);
-        double meanDot = ReconstructionTerm.MeanRowDot(a, b, rows, columns, KernelIsa.Best);
-        ReconstructionTerm.SphereGradient(a, b, rows, kappa, gradientA, gradientB, KernelIsa.Best);
+        double meanDot = ReconstructionTerm.SphereBackward(a, b, rows, columns, kappa, gradientA, gradientB, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
         return new SphereTermResult(c - (kappa * meanDot), dc - meanDot);
     }
 
@@ -162,7 +161,7 @@ public static class Reconstruction
         Entropy.CheckDiscreteInput(a, rows, columns, nameof(a), options);
         Entropy.CheckDiscreteInput(b, rows, columns, nameof(b), options);
         CheckOutputs(a, b, gradientA, gradientB);
-        return ReconstructionTerm.DiscreteBackward(a, b, rows, columns, gradientA, gradientB, KernelIsa.Best);
+        return ReconstructionTerm.DiscreteBackward(a, b, rows, columns, gradientA, gradientB, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
     }
 
     /// <summary>As the span overload of <c>DiscreteWithGradient</c>, allocating both gradients.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -18,6 +19,7 @@ internal static class AddKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run<TSimd, TVec>(ReadOnlySpan<float> x, Span<float> y, float a)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct

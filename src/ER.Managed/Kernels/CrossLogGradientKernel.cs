@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -20,6 +21,7 @@ internal static class CrossLogGradientKernel
         _ => Run<SimdScalar, float>(a, b, gradA, gradB, eps, scale),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double Run<TSimd, TVec>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> gradA, Span<float> gradB, float eps, float scale)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct
@@ -39,6 +41,7 @@ internal static class CrossLogGradientKernel
         return total;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Chunk<TSimd, TVec>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> gradA, Span<float> gradB, float eps, float scale)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct
@@ -59,7 +62,7 @@ internal static class CrossLogGradientKernel
             TVec x = full ? TSimd.Load(ref ar, i) : SimdTail.LoadPartial<TSimd, TVec>(ref ar, i, rest, 0f);
             TVec y = full ? TSimd.Load(ref br, i) : SimdTail.LoadPartial<TSimd, TVec>(ref br, i, rest, 0f);
             TVec xe = TSimd.Add(x, e), ye = TSimd.Add(y, e);
-            TVec logX = TSimd.Log(xe), logY = TSimd.Log(ye);
+            TVec logX = FastLog.Run<TSimd, TVec>(xe), logY = FastLog.Run<TSimd, TVec>(ye);
             sum = TSimd.MultiplyAdd(x, logY, TSimd.MultiplyAdd(y, logX, sum));
             TVec ga = TSimd.Multiply(negS, TSimd.Add(logY, TSimd.Divide(y, xe)));
             TVec gb = TSimd.Multiply(negS, TSimd.Add(logX, TSimd.Divide(x, ye)));

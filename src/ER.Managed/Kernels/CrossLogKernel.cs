@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -20,6 +21,7 @@ internal static class CrossLogKernel
         _ => Run<SimdScalar, float>(a, b, eps),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double Run<TSimd, TVec>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float eps)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct
@@ -39,6 +41,7 @@ internal static class CrossLogKernel
         return total;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Chunk<TSimd, TVec>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float eps)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct
@@ -54,10 +57,10 @@ internal static class CrossLogKernel
         {
             TVec x0 = TSimd.Load(ref ar, i), y0 = TSimd.Load(ref br, i);
             TVec x1 = TSimd.Load(ref ar, i + c), y1 = TSimd.Load(ref br, i + c);
-            s0 = TSimd.MultiplyAdd(x0, TSimd.Log(TSimd.Add(y0, e)), s0);
-            s1 = TSimd.MultiplyAdd(y0, TSimd.Log(TSimd.Add(x0, e)), s1);
-            s0 = TSimd.MultiplyAdd(x1, TSimd.Log(TSimd.Add(y1, e)), s0);
-            s1 = TSimd.MultiplyAdd(y1, TSimd.Log(TSimd.Add(x1, e)), s1);
+            s0 = TSimd.MultiplyAdd(x0, FastLog.Run<TSimd, TVec>(TSimd.Add(y0, e)), s0);
+            s1 = TSimd.MultiplyAdd(y0, FastLog.Run<TSimd, TVec>(TSimd.Add(x0, e)), s1);
+            s0 = TSimd.MultiplyAdd(x1, FastLog.Run<TSimd, TVec>(TSimd.Add(y1, e)), s0);
+            s1 = TSimd.MultiplyAdd(y1, FastLog.Run<TSimd, TVec>(TSimd.Add(x1, e)), s1);
         }
 
         for (; i < n; i += c)
@@ -66,8 +69,8 @@ internal static class CrossLogKernel
             int rest = (int)Math.Min(c, n - i);
             TVec x = rest == (int)c ? TSimd.Load(ref ar, i) : SimdTail.LoadPartial<TSimd, TVec>(ref ar, i, rest, 0f);
             TVec y = rest == (int)c ? TSimd.Load(ref br, i) : SimdTail.LoadPartial<TSimd, TVec>(ref br, i, rest, 0f);
-            s0 = TSimd.MultiplyAdd(x, TSimd.Log(TSimd.Add(y, e)), s0);
-            s1 = TSimd.MultiplyAdd(y, TSimd.Log(TSimd.Add(x, e)), s1);
+            s0 = TSimd.MultiplyAdd(x, FastLog.Run<TSimd, TVec>(TSimd.Add(y, e)), s0);
+            s1 = TSimd.MultiplyAdd(y, FastLog.Run<TSimd, TVec>(TSimd.Add(x, e)), s1);
         }
 
         return TSimd.Sum(TSimd.Add(s0, s1));

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -18,6 +19,7 @@ internal static class DotKernel
         _ => Run<SimdScalar, float>(x, y),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float Run<TSimd, TVec>(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -21,6 +22,7 @@ internal static class ExpMapKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run<TSimd, TVec>(ReadOnlySpan<float> x, Span<float> y, float scale, float offset)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct

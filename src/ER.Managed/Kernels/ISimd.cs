@@ -57,6 +57,12 @@ internal interface ISimd<TVec>
     /// <summary><c>x * 2^n</c> for lanes of n holding integers in [-126, 127], by adding n to the exponent bits (no range checks).</summary>
     static abstract TVec MultiplyByPowerOfTwo(TVec x, TVec n);
 
+    /// <summary>
+    /// Splits positive normal floats as <c>x = m 2^e</c> with m in [sqrt(1/2), sqrt(2)): returns m
+    /// and writes e (an integer, as float) to <paramref name="exponent"/>. Bit arithmetic only.
+    /// </summary>
+    static abstract TVec SplitExponent(TVec x, out TVec exponent);
+
     /// <summary>value where x &gt;= limit, else +0.</summary>
     static abstract TVec ZeroWhereBelow(TVec value, TVec x, TVec limit);
 

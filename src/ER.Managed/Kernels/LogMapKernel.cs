@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -22,6 +23,7 @@ internal static class LogMapKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run<TSimd, TVec>(ReadOnlySpan<float> x, Span<float> y, float offset)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct
@@ -39,13 +41,13 @@ internal static class LogMapKernel
         nuint i = 0;
         for (; i + c <= n; i += c)
         {
-            TSimd.Store(TSimd.Log(TSimd.Add(TSimd.Load(ref xr, i), o)), ref yr, i);
+            TSimd.Store(FastLog.Run<TSimd, TVec>(TSimd.Add(TSimd.Load(ref xr, i), o)), ref yr, i);
         }
 
         if (i < n)
         {
             int rest = (int)(n - i);
-            TVec v = TSimd.Log(TSimd.Add(SimdTail.LoadPartial<TSimd, TVec>(ref xr, i, rest, 1f), o));
+            TVec v = FastLog.Run<TSimd, TVec>(TSimd.Add(SimdTail.LoadPartial<TSimd, TVec>(ref xr, i, rest, 1f), o));
             SimdTail.StorePartial<TSimd, TVec>(v, ref yr, i, rest);
         }
     }

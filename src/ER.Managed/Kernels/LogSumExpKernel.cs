@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace ER.Managed.Kernels;
@@ -17,6 +18,7 @@ internal static class LogSumExpKernel
         _ => Run<SimdScalar, float>(x, scale),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double Run<TSimd, TVec>(ReadOnlySpan<float> x, float scale)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace ER.Managed.Kernels;
@@ -23,6 +24,7 @@ internal static class MatrixProductKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void MultiplyTransposed<TSimd, TVec>(ReadOnlySpan<float> a, int m, ReadOnlySpan<float> b, int n, int d, Span<float> c)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct
@@ -52,6 +54,7 @@ internal static class MatrixProductKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void MultiplyAdd<TSimd, TVec>(ReadOnlySpan<float> a, int m, int n, ReadOnlySpan<float> b, int d, Span<float> c)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct

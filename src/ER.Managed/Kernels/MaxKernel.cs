@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -15,6 +16,7 @@ internal static class MaxKernel
         _ => Run<SimdScalar, float>(x),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float Run<TSimd, TVec>(ReadOnlySpan<float> x)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct

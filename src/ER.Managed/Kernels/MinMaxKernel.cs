@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -19,6 +21,7 @@ internal static class MinMaxKernel
         _ => Run<SimdScalar, float>(x),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (float Min, float Max) Run<TSimd, TVec>(ReadOnlySpan<float> x)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct

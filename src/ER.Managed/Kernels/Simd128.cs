@@ -58,6 +58,16 @@ internal readonly struct Simd128 : ISimd<Vec>
         (x.AsInt32() + VecOps.ShiftLeft(VecOps.ConvertToInt32(n), 23)).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec SplitExponent(Vec x, out Vec exponent)
+    {
+        // Subtracting the bits of sqrt(1/2) first puts the mantissa in [sqrt(1/2), sqrt(2)).
+        var bits = x.AsInt32();
+        var e = VecOps.ShiftRightArithmetic(bits - VecOps.Create(0x3F3504F3), 23);
+        exponent = VecOps.ConvertToSingle(e);
+        return (bits - VecOps.ShiftLeft(e, 23)).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec ZeroWhereBelow(Vec value, Vec x, Vec limit) =>
         VecOps.ConditionalSelect(VecOps.GreaterThanOrEqual(x, limit), value, Vec.Zero);
 

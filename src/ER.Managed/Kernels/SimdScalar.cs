@@ -59,6 +59,15 @@ internal readonly struct SimdScalar : ISimd<Vec>
     public static Vec MultiplyByPowerOfTwo(Vec x, Vec n) => MathF.ScaleB(x, (int)n);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec SplitExponent(Vec x, out Vec exponent)
+    {
+        int bits = BitConverter.SingleToInt32Bits(x);
+        int e = (bits - 0x3F3504F3) >> 23;
+        exponent = e;
+        return BitConverter.Int32BitsToSingle(bits - (e << 23));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec ZeroWhereBelow(Vec value, Vec x, Vec limit) => x >= limit ? value : 0f;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

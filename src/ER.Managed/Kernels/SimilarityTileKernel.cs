@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -36,6 +37,7 @@ internal static class SimilarityTileKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Forward<TSimd, TVec>(
         Span<float> s, int m, int ld, float kappa, float shift,
         Span<float> rowSum, Span<float> rowDot, Span<float> colSum, Span<float> colDot,
@@ -91,6 +93,7 @@ internal static class SimilarityTileKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ExpWeights<TSimd, TVec>(Span<float> s, int m, int ld, float kappa, float shift, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct
@@ -123,6 +126,7 @@ internal static class SimilarityTileKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Weights<TSimd, TVec>(Span<float> e, int m, int ld, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct

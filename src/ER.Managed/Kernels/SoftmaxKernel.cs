@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -20,6 +21,7 @@ internal static class SoftmaxKernel
         _ => Run<SimdScalar, float>(x, destination, scale),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double Run<TSimd, TVec>(ReadOnlySpan<float> x, Span<float> destination, float scale)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct

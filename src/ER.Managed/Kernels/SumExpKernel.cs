@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -25,6 +26,7 @@ internal static class SumExpKernel
         _ => Run<SimdScalar, float>(x, scale, shift),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double Run<TSimd, TVec>(ReadOnlySpan<float> x, float scale, float shift)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct
@@ -38,6 +40,7 @@ internal static class SumExpKernel
         return total;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Chunk<TSimd, TVec>(ReadOnlySpan<float> x, float scale, float shift)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct

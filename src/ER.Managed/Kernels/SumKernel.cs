@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -19,6 +20,7 @@ internal static class SumKernel
         _ => Run<SimdScalar, float>(x),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double Run<TSimd, TVec>(ReadOnlySpan<float> x)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct
@@ -32,6 +34,7 @@ internal static class SumKernel
         return total;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Chunk<TSimd, TVec>(ReadOnlySpan<float> x)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct

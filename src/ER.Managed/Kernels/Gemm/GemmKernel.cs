@@ -200,6 +200,7 @@ internal static class GemmKernel
     /// The macro-kernel: <c>C[0..mc, 0..nc) (+)= op(A)[0..mc, pc..pc+kc) op(B)[pc..pc+kc, 0..nc)</c>
     /// (for packed B: its kc-deep block). Partial tiles read zero-padded copies and write through a scratch tile.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MacroKernel<TKernel>(in Operands o, int mc, int nc, int kc, Span<float> c, int ldc, bool add, float[] scratch)
         where TKernel : struct, IMicroKernel
     {
@@ -272,6 +273,7 @@ internal static class GemmKernel
     /// Packs <c>op(B)[pc.., jc..] = b[jc.., pc..]^T</c> (kc x nc, b stored n x k with row stride ldb) into
     /// micro-panels of nr columns: panel q, step p, column j at q*kc*nr + p*nr + j; zero-padded.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposed(ReadOnlySpan<float> b, int ldb, int pc, int kc, int jc, int nc, int nr, Span<float> packed)
     {
         for (int jr = 0; jr < nc; jr += nr)
