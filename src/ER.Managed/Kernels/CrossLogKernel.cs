@@ -46,33 +46,25 @@ internal static class CrossLogKernel
         where TSimd : struct, ISimd<TVec>
         where TVec : struct
     {
+        // The same operations in the same order as CrossLogGradientKernel, so the forward alone
+        // and the forward with gradients give the same value bit for bit.
         ref float ar = ref MemoryMarshal.GetReference(a);
         ref float br = ref MemoryMarshal.GetReference(b);
         nuint n = (nuint)a.Length;
         nuint c = (nuint)TSimd.Count;
         TVec e = TSimd.Broadcast(eps);
-        TVec s0 = TSimd.Zero, s1 = TSimd.Zero;
-        nuint i = 0;
-        for (; i + (2 * c) <= n; i += 2 * c)
-        {
-            TVec x0 = TSimd.Load(ref ar, i), y0 = TSimd.Load(ref br, i);
-            TVec x1 = TSimd.Load(ref ar, i + c), y1 = TSimd.Load(ref br, i + c);
-            s0 = TSimd.MultiplyAdd(x0, FastLog.Run<TSimd, TVec>(TSimd.Add(y0, e)), s0);
-            s1 = TSimd.MultiplyAdd(y0, FastLog.Run<TSimd, TVec>(TSimd.Add(x0, e)), s1);
-            s0 = TSimd.MultiplyAdd(x1, FastLog.Run<TSimd, TVec>(TSimd.Add(y1, e)), s0);
-            s1 = TSimd.MultiplyAdd(y1, FastLog.Run<TSimd, TVec>(TSimd.Add(x1, e)), s1);
-        }
-
-        for (; i < n; i += c)
+        TVec sum = TSimd.Zero;
+        for (nuint i = 0; i < n; i += c)
         {
             // Full registers, then one masked tail: zero padding adds 0 * log(eps) = 0.
             int rest = (int)Math.Min(c, n - i);
-            TVec x = rest == (int)c ? TSimd.Load(ref ar, i) : SimdTail.LoadPartial<TSimd, TVec>(ref ar, i, rest, 0f);
-            TVec y = rest == (int)c ? TSimd.Load(ref br, i) : SimdTail.LoadPartial<TSimd, TVec>(ref br, i, rest, 0f);
-            s0 = TSimd.MultiplyAdd(x, FastLog.Run<TSimd, TVec>(TSimd.Add(y, e)), s0);
-            s1 = TSimd.MultiplyAdd(y, FastLog.Run<TSimd, TVec>(TSimd.Add(x, e)), s1);
+            bool full = rest == (int)c;
+            TVec x = full ? TSimd.Load(ref ar, i) : SimdTail.LoadPartial<TSimd, TVec>(ref ar, i, rest, 0f);
+            TVec y = full ? TSimd.Load(ref br, i) : SimdTail.LoadPartial<TSimd, TVec>(ref br, i, rest, 0f);
+            TVec logX = FastLog.Run<TSimd, TVec>(TSimd.Add(x, e)), logY = FastLog.Run<TSimd, TVec>(TSimd.Add(y, e));
+            sum = TSimd.MultiplyAdd(x, logY, TSimd.MultiplyAdd(y, logX, sum));
         }
 
-        return TSimd.Sum(TSimd.Add(s0, s1));
+        return TSimd.Sum(sum);
     }
 }

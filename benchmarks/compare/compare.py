@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Runs `er bench` and the PyTorch peer back to back on the same cases and prints a Markdown table.
+
+Usage (from the repository root, after `dotnet build -c Release`):
+    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 benchmarks/compare/compare.py [--rounds 3] [--peer ../shared/peers/torch_er_bench.py]
+
+Each case runs `rounds` times alternating peer and ours; the table shows the median of each
+side's times and their ratio (ours / PyTorch). The peer needs python3-torch (see
+../shared/peers/README.md); it is never used by the tests or CI.
+"""
+import argparse, json, os, statistics, subprocess, sys
+
+CASES = [
+    ("gram", 4096, 2048, []),
+    ("entropy_sphere", 1000, 1000, []),
+    ("entropy_sphere", 4096, 256, []),
+    ("entropy_sphere", 16384, 128, ["--reps", "3"]),
+    ("entropy_discrete", 512, 65536, []),
+    ("rec_discrete", 512, 65536, []),
+    ("rec_sphere", 4096, 256, []),
+]
+
+
+def run(cmd, env):
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout.strip().splitlines()[-1]
+    return json.loads(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--peer", default=os.path.join("..", "shared", "peers", "torch_er_bench.py"))
+    ap.add_argument("--er", default=os.path.join("src", "ER.Managed.Cli", "bin", "Release", "net10.0", "er"))
+    ap.add_argument("--only", default=None, help="run only this case name")
+    a = ap.parse_args()
+    env = dict(os.environ, OPENBLAS_CORETYPE=os.environ.get("OPENBLAS_CORETYPE", "SkylakeX"))
+    rows = []
+    for case, k, d, extra in CASES:
+        if a.only and case != a.only:
+            continue
+        peer, ours = [], []
+        for _ in range(a.rounds):
+            peer.append(run(["/usr/bin/python3", a.peer, case, str(k), str(d)] + extra, env))
+            ours.append(run([a.er, "bench", case, str(k), str(d), "--json"] + extra, env))
+        def med(xs, key):
+            vals = [x[key] for x in xs if x[key] is not None]
+            return statistics.median(vals) if vals else None
+        row = dict(case=case, k=k, d=d)
+        for key in ("forward_ms", "forward_backward_ms", "peak_rss_mib"):
+            row["torch_" + key] = med(peer, key)
+            row["ours_" + key] = med(ours, key)
+        rows.append(row)
+        print(json.dumps(row), file=sys.stderr)
+    print("| case | k x d | PyTorch fwd ms | ours fwd ms | ratio | PyTorch fwd+bwd ms | ours fwd+bwd ms | ratio | PyTorch RSS MiB | ours RSS MiB |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        def ratio(key):
+            t, o = r["torch_" + key], r["ours_" + key]
+            return "" if t is None or o is None else f"{o / t:.2f}"
+        def fmt(v):
+            return "" if v is None else f"{v:.1f}" if v >= 10 else f"{v:.2f}"
+        print(f"| {r['case']} | {r['k']} x {r['d']} | {fmt(r['torch_forward_ms'])} | {fmt(r['ours_forward_ms'])} | {ratio('forward_ms')} "
+              f"| {fmt(r['torch_forward_backward_ms'])} | {fmt(r['ours_forward_backward_ms'])} | {ratio('forward_backward_ms')} "
+              f"| {fmt(r['torch_peak_rss_mib'])} | {fmt(r['ours_peak_rss_mib'])} |")
+
+
+if __name__ == "__main__":
+    main()

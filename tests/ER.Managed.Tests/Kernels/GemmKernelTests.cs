@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+using ER.Managed.Kernels;
+using ER.Managed.Kernels.Gemm;
+using Xunit;
+using static ER.Managed.Tests.Kernels.KernelTestSupport;
+
+namespace ER.Managed.Tests.Kernels;
+
+/// <summary>
+/// The blocked GEMM against a double-precision reference on awkward shapes: sizes of 1, primes,
+/// and one less and one more than MR (6), NR (16, 64), MC (144) and KC (1024), every width,
+/// every storage of the operands.
+/// </summary>
+public class GemmKernelTests
+{
+    public static IEnumerable<object[]> Shapes()
+    {
+        int[][] shapes =
+        [
+            [1, 1, 1], [5, 7, 3], [6, 16, 1], [7, 17, 2], [5, 63, 13], [6, 64, 31], [7, 65, 37],
+            [13, 15, 1023], [11, 9, 1024], [12, 5, 1025], [143, 3, 5], [145, 66, 7], [150, 130, 40],
+        ];
+        foreach (int[] s in shapes)
+        {
+            foreach (KernelWidth w in KernelIsa.All.ToArray())
+            {
+                yield return new object[] { s[0], s[1], s[2], (int)w };
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Multiply_matches_double_reference_for_every_operand_storage(int m, int n, int k, int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        float[] a = Uniform(m * k, (m * 31) + k), b = Uniform(k * n, (n * 17) + k);
+        foreach (bool transA in new[] { false, true })
+        {
+            foreach (bool transB in new[] { false, true })
+            {
+                // Padded leading dimensions check that strides are honoured.
+                int lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 2, ldc = n + 5;
+                float[] aStored = Store(a, m, k, transA, lda), bStored = Store(b, k, n, transB, ldb);
+                float[] c = Uniform(m * ldc, 99);
+                float[] c0 = (float[])c.Clone();
+                GemmKernel.Multiply(aStored, lda, transA, bStored, ldb, transB, c, ldc, m, n, k, accumulate: true, width);
+                for (int i = 0; i < m; i++)
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        double want = c0[(i * ldc) + j], magnitude = Math.Abs(want);
+                        for (int p = 0; p < k; p++)
+                        {
+                            double t = (double)a[(i * k) + p] * b[(p * n) + j];
+                            want += t;
+                            magnitude += Math.Abs(t);
+                        }
+
+                        // Recursive summation bound over k + 1 terms (slices add one rounding each).
+                        Assert.True(Math.Abs(c[(i * ldc) + j] - want) <= ((k + 2) * U * magnitude) + 1e-30, $"C[{i},{j}] transA={transA} transB={transB}");
+                    }
+
+                    // Columns past n (the padding of ldc) are untouched.
+                    for (int j = n; j < ldc; j++)
+                    {
+                        Assert.Equal(c0[(i * ldc) + j], c[(i * ldc) + j]);
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(7, 65, 13)]
+    [InlineData(145, 128, 1025)]
+    [InlineData(300, 320, 129)]
+    public void Prepacked_transposed_b_gives_the_same_bits_as_packing_on_the_fly(int m, int n, int k)
+    {
+        foreach (KernelWidth width in new[] { KernelWidth.V512, KernelWidth.V256 })
+        {
+            float[] a = Uniform(m * k, 1), x = Uniform(n * k, 2);
+            var expected = new float[m * n];
+            GemmKernel.Multiply(a, k, false, x, k, true, expected, n, m, n, k, accumulate: false, width);
+            using PackedOperand packed = GemmKernel.PackTransposedB(x, n, k, width);
+            var got = new float[m * n];
+            GemmKernel.MultiplyPacked(a, k, false, packed, 0, n, got, n, m, accumulate: false);
+            Assert.Equal(expected, got);
+
+            // A column range starting on a panel boundary.
+            int j0 = width == KernelWidth.V512 ? 64 : 16;
+            if (n > j0)
+            {
+                var part = new float[m * (n - j0)];
+                GemmKernel.MultiplyPacked(a, k, false, packed, j0, n - j0, part, n - j0, m, accumulate: false);
+                for (int i = 0; i < m; i++)
+                {
+                    Assert.Equal(expected.AsSpan((i * n) + j0, n - j0).ToArray(), part.AsSpan(i * (n - j0), n - j0).ToArray());
+                }
+            }
+        }
+    }
+
+    private static float[] Store(float[] x, int rows, int columns, bool transposed, int ld)
+    {
+        // x is rows x columns; store it as is (rows x ld) or transposed (columns x ld).
+        var stored = new float[(transposed ? columns : rows) * ld];
+        Array.Fill(stored, float.NaN);
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                stored[transposed ? (c * ld) + r : (r * ld) + c] = x[(r * columns) + c];
+            }
+        }
+
+        return stored;
+    }
+}

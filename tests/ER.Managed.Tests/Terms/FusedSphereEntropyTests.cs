@@ -1,0 +1,113 @@
+using System;
+using System.Collections.Generic;
+using ER.Managed.Kernels;
+using ER.Managed.Terms;
+using ER.Managed.Tests.Gradients;
+using Xunit;
+
+namespace ER.Managed.Tests.Terms;
+
+/// <summary>
+/// The fused, tiled sphere entropy against the simple strip path (the whole S row by row) on
+/// awkward shapes, every width, with and without the kept exponentials, 1 and 2 threads.
+/// </summary>
+public class FusedSphereEntropyTests
+{
+    public static IEnumerable<object[]> Shapes()
+    {
+        // k around the tile (256) and partition boundaries; d around NR and MR.
+        int[][] shapes = [[1, 1], [1, 7], [2, 2], [5, 3], [255, 4], [256, 65], [257, 1], [513, 6], [1100, 3]];
+        foreach (int[] s in shapes)
+        {
+            foreach (KernelWidth w in KernelIsa.All.ToArray())
+            {
+                yield return new object[] { s[0], s[1], (int)w };
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Fused_forward_and_backward_match_the_simple_path(int k, int d, int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        float[] z = TestData.UnitRows(k, d, seed: k + (7 * d));
+        const float kappa = 10f;
+        var simpleLse = new double[k];
+        SphereEntropyTerm.RowLogSumExp(z, k, d, kappa, simpleLse, KernelWidth.Scalar);
+
+        foreach (EntropyReduction reduction in new[] { EntropyReduction.Expectation, EntropyReduction.Average })
+        {
+            var simpleGradient = new float[k * d];
+            (double simpleValue, double simpleKappa) = SphereEntropyTerm.Backward(z, k, d, kappa, 0.0, 0.0, reduction, simpleGradient, KernelWidth.Scalar);
+            float[]? reference = null;
+            foreach (bool keep in new[] { true, false })
+            {
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    using FusedSphereEntropy.ForwardState state = FusedSphereEntropy.Forward(z, k, d, kappa, keep, threads, width)!;
+                    Assert.Equal(keep && k <= 4096, state.Cache is not null);
+                    for (int i = 0; i < k; i++)
+                    {
+                        // Both sum float exponentials of float similarities: a few ulps of kappa.
+                        Assert.True(Math.Abs(state.Lse[i] - simpleLse[i]) <= 1e-5 * kappa, $"LSE[{i}] {state.Lse[i]} vs {simpleLse[i]}");
+                    }
+
+                    var g = new double[k];
+                    double mean = SphereEntropyTerm.RowWeights(state.Lse, reduction, g);
+                    Assert.Equal(simpleValue, Math.Log(k) - mean, 4);
+                    double expected = 0;
+                    for (int i = 0; i < k; i++)
+                    {
+                        expected += g[i] * state.ExpectedSimilarity[i];
+                    }
+
+                    Assert.Equal(simpleKappa, -expected, 4);
+                    var gradient = new float[k * d];
+                    FusedSphereEntropy.Backward(z, k, d, kappa, state, g, gradient, threads, width);
+                    GradientAssert.Close(Array.ConvertAll(simpleGradient, v => (double)v), gradient, $"k={k} d={d} {width} keep={keep} threads={threads}", tol: 1e-4, floor: 1e-7);
+
+                    // Same bits whatever the thread count (and whether E was kept or recomputed).
+                    if (reference is null)
+                    {
+                        reference = gradient;
+                    }
+                    else if (keep || threads == 2)
+                    {
+                        Assert.Equal(reference, gradient);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Values_and_gradients_are_bitwise_equal_across_thread_counts()
+    {
+        const int k = 700, d = 33;
+        float[] z = TestData.UnitRows(k, d, seed: 4);
+        var one = new float[k * d];
+        var two = new float[k * d];
+        SphereTermResult a = Entropy.SphereWithGradient(z, k, d, one, options: new ErOptions { MaxDegreeOfParallelism = 1 });
+        SphereTermResult b = Entropy.SphereWithGradient(z, k, d, two, options: new ErOptions { MaxDegreeOfParallelism = 2 });
+        Assert.Equal(a, b);
+        Assert.Equal(one, two);
+        Assert.Equal(Entropy.Sphere(z, k, d, options: new ErOptions { MaxDegreeOfParallelism = 1 }), Entropy.Sphere(z, k, d, options: new ErOptions { MaxDegreeOfParallelism = 3 }));
+    }
+
+    [Fact]
+    public void Rows_far_from_unit_norm_at_huge_kappa_fall_back_to_the_exact_path()
+    {
+        // Norms 1 and 0.999 at kappa = 1e6: one shared shift would underflow the second row's sum.
+        const int k = 3, d = 2;
+        float[] z = [1f, 0f, 0f, 0.999f, 0.6f, 0.8f];
+        Assert.Null(FusedSphereEntropy.Forward(z, k, d, 1e6f, false, 1, KernelIsa.Best));
+        var options = new ErOptions { UnitNormTolerance = 0.01 };
+        double h = Entropy.Sphere(z, k, d, 1e6, options: options);
+        double want = DoubleReference.SphereEntropy(Array.ConvertAll(z, v => (double)v), k, d, 1e6, EntropyReduction.Expectation);
+        // kappa = 1e6 magnifies the float32 rounding of each similarity (u ~ 6e-8) to ~0.06 nats.
+        Assert.Equal(want, h, 0.1);
+        TermGradients t = Entropy.SphereWithGradient(z, k, d, 1e6, options: options);
+        Assert.All(t.Gradient, v => Assert.True(float.IsFinite(v)));
+    }
+}
