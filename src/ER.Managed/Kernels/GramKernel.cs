@@ -23,7 +23,7 @@ internal static class GramKernel
         int blocks = (k + BlockRows - 1) / BlockRows;
 
         // Z^T is packed once for all block rows (BlockRows is a multiple of every NR).
-        using PackedOperand? packed = GemmKernel.HasMicroKernel(width) ? GemmKernel.PackTransposedB(z, k, d, width) : null;
+        using PackedOperand? packed = GemmKernel.HasMicroKernel(width) ? GemmKernel.PackTransposedB(z, k, d, width, degree) : null;
         fixed (float* zp = z)
         fixed (float* cp = c)
         {

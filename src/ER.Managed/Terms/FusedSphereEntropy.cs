@@ -128,7 +128,7 @@ internal static class FusedSphereEntropy
         {
             Array.Clear(sums, 0, partitions * k);
             Array.Clear(dots, 0, partitions * k);
-            using PackedOperand? packed = GemmKernel.HasMicroKernel(width) ? GemmKernel.PackTransposedB(z, k, d, width) : null;
+            using PackedOperand? packed = GemmKernel.HasMicroKernel(width) ? GemmKernel.PackTransposedB(z, k, d, width, degree) : null;
             fixed (float* zp = z)
             {
                 var zh = new PinnedFloats(zp, z.Length);
@@ -259,7 +259,7 @@ internal static class FusedSphereEntropy
                 });
             }
 
-            using PackedOperand? packed = cache is null && GemmKernel.HasMicroKernel(width) ? GemmKernel.PackTransposedB(z, k, d, width) : null;
+            using PackedOperand? packed = cache is null && GemmKernel.HasMicroKernel(width) ? GemmKernel.PackTransposedB(z, k, d, width, degree) : null;
             fixed (float* zp = z)
             fixed (float* gp = gradient)
             {

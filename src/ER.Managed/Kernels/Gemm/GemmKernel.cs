@@ -68,7 +68,7 @@ internal static class GemmKernel
     /// (<see cref="MultiplyPacked"/>). Slice s (KC deep) starts at s * KC * RoundUp(rows, NR), its
     /// micro-panel q at q * kc * NR within it.
     /// </summary>
-    internal static PackedOperand PackTransposedB(ReadOnlySpan<float> x, int rows, int depth, KernelWidth width)
+    internal static unsafe PackedOperand PackTransposedB(ReadOnlySpan<float> x, int rows, int depth, KernelWidth width, int degree = 1)
     {
         int nr = width switch
         {
@@ -78,10 +78,24 @@ internal static class GemmKernel
         };
         int padded = RoundUp(rows, nr);
         var operand = new PackedOperand(rows, depth, nr, width, padded * depth);
-        for (int pc = 0; pc < depth; pc += GemmBlocking.KC)
+
+        // Work items: groups of 16 micro-panels of one slice (each written by exactly one item).
+        const int PanelsPerItem = 16;
+        int slices = (depth + GemmBlocking.KC - 1) / GemmBlocking.KC;
+        int groups = (padded / nr + PanelsPerItem - 1) / PanelsPerItem;
+        float[] buffer = operand.Buffer;
+        fixed (float* xp = x)
         {
-            int kc = Math.Min(GemmBlocking.KC, depth - pc);
-            PackTransposed(x, depth, pc, kc, 0, rows, nr, operand.Buffer.AsSpan(pc * padded, padded * kc));
+            var xh = new PinnedFloats(xp, x.Length);
+            Parallelism.For(slices * groups, degree, item =>
+            {
+                int pc = item / groups * GemmBlocking.KC, kc = Math.Min(GemmBlocking.KC, depth - pc);
+                int j0 = item % groups * PanelsPerItem * nr, n = Math.Min(PanelsPerItem * nr, rows - j0);
+                if (n > 0)
+                {
+                    PackTransposed(xh.Span, depth, pc, kc, j0, n, nr, buffer.AsSpan((pc * padded) + (j0 * kc), RoundUp(n, nr) * kc));
+                }
+            });
         }
 
         return operand;

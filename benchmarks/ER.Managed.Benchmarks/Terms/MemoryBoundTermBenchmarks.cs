@@ -1,0 +1,71 @@
+using System;
+using BenchmarkDotNet.Attributes;
+
+namespace ER.Managed.Benchmarks.Terms;
+
+/// <summary>
+/// The memory-bound terms at the shapes, forward+backward: discrete entropy and
+/// reconstruction at 512 x 65536 (134 MB an input), sphere reconstruction at 4096 x 256.
+/// </summary>
+[MemoryDiagnoser]
+public class MemoryBoundTermBenchmarks
+{
+    private float[] _p1 = [];
+    private float[] _p2 = [];
+    private float[] _g1 = [];
+    private float[] _g2 = [];
+    private float[] _s1 = [];
+    private float[] _s2 = [];
+    private float[] _sg1 = [];
+    private float[] _sg2 = [];
+    private ErOptions _options = ErOptions.Default;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _p1 = Probabilities(512, 65536, 1);
+        _p2 = Probabilities(512, 65536, 2);
+        _g1 = new float[_p1.Length];
+        _g2 = new float[_p1.Length];
+        _s1 = Unit(4096, 256, 3);
+        _s2 = Unit(4096, 256, 4);
+        _sg1 = new float[_s1.Length];
+        _sg2 = new float[_s1.Length];
+        _options = new ErOptions { ValidateInputs = false };
+    }
+
+    [Benchmark]
+    public double DiscreteEntropy512x65536() => Entropy.DiscreteWithGradient(_p1, 512, 65536, _g1, options: _options);
+
+    [Benchmark]
+    public double DiscreteReconstruction512x65536() => Reconstruction.DiscreteWithGradient(_p1, _p2, 512, 65536, _g1, _g2, _options);
+
+    [Benchmark]
+    public SphereTermResult SphereReconstruction4096x256() => Reconstruction.SphereWithGradient(_s1, _s2, 4096, 256, _sg1, _sg2, options: _options);
+
+    private static float[] Normal(int count, int seed)
+    {
+        var random = new Random(seed);
+        var x = new float[count];
+        for (int i = 0; i < count; i++)
+        {
+            x[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+        }
+
+        return x;
+    }
+
+    private static float[] Probabilities(int k, int d, int seed)
+    {
+        float[] x = Normal(k * d, seed);
+        RowOps.Softmax(x, k, d, x);
+        return x;
+    }
+
+    private static float[] Unit(int k, int d, int seed)
+    {
+        float[] x = Normal(k * d, seed);
+        RowOps.L2Normalize(x, k, d, x);
+        return x;
+    }
+}
