@@ -65,6 +65,7 @@ internal static class Cli
         root.Subcommands.Add(LogNormCommand.Create(stdout));
         root.Subcommands.Add(TrainDemoCommand.Create(stdout));
         root.Subcommands.Add(BenchCommand.Create(stdout));
+        root.Subcommands.Add(InfoCommand.Create(stdout));
         return root;
     }
 

@@ -200,6 +200,12 @@ public sealed class ErLoss
         Validation.CheckNoOverlap(view1, gradient2, nameof(view1), nameof(gradient2));
         Validation.CheckNoOverlap(view2, gradient2, nameof(view2), nameof(gradient2));
         Validation.CheckNoOverlap(gradient1, gradient2, nameof(gradient1), nameof(gradient2));
+        if (_options.ValidateInputs)
+        {
+            Validation.CheckFinite(view1, Columns, nameof(view1));
+            Validation.CheckFinite(view2, Columns, nameof(view2));
+        }
+
         lock (_gate)
         {
             return Support == Support.Sphere

@@ -69,6 +69,41 @@ internal static class CommonOptions
 
     internal static Option<string> Normalizer() => Choice("--normalizer", "vMF normalizer: exact, or the original's reference log(I_nu + 1e-7).", "exact", "reference");
 
+    internal static Option<bool> Normalize() => new("--normalize")
+    {
+        Description = "Normalize the rows first: to unit norm (sphere) or to sum 1 (discrete, non-negative rows). Without it, rows that are not already so are an input error.",
+    };
+
+    /// <summary>Applies <c>--normalize</c>: L2 rows for the sphere, rows divided by their sums for the discrete support.</summary>
+    internal static void NormalizeRows(float[] x, int rows, int columns, bool sphere, string path)
+    {
+        if (sphere)
+        {
+            RowOps.L2Normalize(x, rows, columns, x);
+            return;
+        }
+
+        for (int i = 0; i < rows; i++)
+        {
+            Span<float> row = x.AsSpan(i * columns, columns);
+            double sum = 0;
+            foreach (float v in row)
+            {
+                sum += v;
+            }
+
+            if (!(sum > 0) || !double.IsFinite(sum))
+            {
+                throw new CliInputException(string.Create(CultureInfo.InvariantCulture, $"{path}: row {i} sums to {sum}; --normalize needs rows of non-negative entries with a positive sum."));
+            }
+
+            for (int j = 0; j < columns; j++)
+            {
+                row[j] = (float)(row[j] / sum);
+            }
+        }
+    }
+
     internal static Option<bool> Json() => new("--json") { Description = "Print one JSON object on stdout instead of a line of text." };
 
     internal static NormalizerMode ParseNormalizer(string value) => value == "reference" ? NormalizerMode.Reference : NormalizerMode.Exact;

@@ -14,13 +14,20 @@ internal static class EntropyCommand
         Option<double> kappa = CommonOptions.Kappa();
         Option<string> normalizer = CommonOptions.Normalizer();
         Option<bool> json = CommonOptions.Json();
-        Option<string?> grad = GradientOutput.Path("--grad", "Write dH/dZ (k x d) to this .npy file; with --json, sphere support also reports grad_kappa.");
+        Option<string?> grad = GradientOutput.Path("--grad", "Write dH/dZ (k x d) to this .npy file (the gradient with respect to the rows as given to the term, after --normalize); with --json, sphere support also reports grad_kappa.");
         Option<string> gradType = GradientOutput.DataType();
-        var command = new Command("entropy", "Entropy H of a batch, in nats.") { input, support, reduction, kappa, normalizer, json, grad, gradType };
+        Option<bool> normalize = CommonOptions.Normalize();
+        var command = new Command("entropy", "Entropy H of a batch, in nats.") { input, support, reduction, kappa, normalizer, json, grad, gradType, normalize };
         command.SetAction(parse =>
         {
-            (float[] z, int rows, int columns) = CommonOptions.ReadMatrix(parse.GetValue(input)!);
+            string path = parse.GetValue(input)!;
+            (float[] z, int rows, int columns) = CommonOptions.ReadMatrix(path);
             bool sphere = parse.GetValue(support) == "sphere";
+            if (parse.GetValue(normalize))
+            {
+                CommonOptions.NormalizeRows(z, rows, columns, sphere, path);
+            }
+
             EntropyReduction r = parse.GetValue(reduction) == "average" ? EntropyReduction.Average : EntropyReduction.Expectation;
             NormalizerMode mode = CommonOptions.ParseNormalizer(parse.GetValue(normalizer)!);
             double k = parse.GetValue(kappa);

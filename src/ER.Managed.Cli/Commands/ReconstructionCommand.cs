@@ -17,7 +17,8 @@ internal static class ReconstructionCommand
         Option<string?> gradA = GradientOutput.Path("--grad-a", "Write dR/dA (k x d) to this .npy file; with --json, sphere support also reports grad_kappa.");
         Option<string?> gradB = GradientOutput.Path("--grad-b", "Write dR/dB (k x d) to this .npy file.");
         Option<string> gradType = GradientOutput.DataType();
-        var command = new Command("reconstruction", "Reconstruction term R between two views, in nats.") { first, second, support, kappa, normalizer, json, gradA, gradB, gradType };
+        Option<bool> normalize = CommonOptions.Normalize();
+        var command = new Command("reconstruction", "Reconstruction term R between two views, in nats.") { first, second, support, kappa, normalizer, json, gradA, gradB, gradType, normalize };
         command.SetAction(parse =>
         {
             string pathA = parse.GetValue(first)!, pathB = parse.GetValue(second)!;
@@ -29,6 +30,12 @@ internal static class ReconstructionCommand
             }
 
             bool sphere = parse.GetValue(support) == "sphere";
+            if (parse.GetValue(normalize))
+            {
+                CommonOptions.NormalizeRows(a, rows, columns, sphere, pathA);
+                CommonOptions.NormalizeRows(b, rows, columns, sphere, pathB);
+            }
+
             NormalizerMode mode = CommonOptions.ParseNormalizer(parse.GetValue(normalizer)!);
             double k = parse.GetValue(kappa);
             string? pathGradA = parse.GetValue(gradA), pathGradB = parse.GetValue(gradB);

@@ -1,0 +1,93 @@
+using System;
+using System.IO;
+using System.Text.Json;
+using ER.Managed.Npy;
+using Xunit;
+
+namespace ER.Managed.Tests.Cli;
+
+public sealed class CliRobustnessTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("er-robust-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void A_directory_given_as_input_is_a_one_line_input_error()
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("entropy", _folder);
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.StartsWith("er: ", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void A_failed_run_leaves_an_existing_output_file_untouched()
+    {
+        string output = Path.Combine(_folder, "grad.npy");
+        File.WriteAllText(output, "previous contents");
+        string raw = Path.Combine(_folder, "raw.npy");
+        NpyFile.Write(raw, new float[] { 3, 4, 1, 1 }, [2, 2]);
+        (int code, _, string stderr) = CliRunner.Run("entropy", raw, "--grad", output);
+        Assert.Equal(1, code);
+        Assert.Contains("unit rows", stderr, StringComparison.Ordinal);
+        Assert.Equal("previous contents", File.ReadAllText(output));
+        Assert.Single(Directory.GetFiles(_folder, "*grad*"));
+    }
+
+    [Fact]
+    public void Gradients_replace_an_existing_file_atomically_and_leave_no_temporary_files()
+    {
+        string output = Path.Combine(_folder, "grad.npy");
+        File.WriteAllText(output, "previous contents");
+        (int code, _, string stderr) = CliRunner.Run("entropy", GoldenData.PathOf("sphere_z_k64_d16.npy"), "--grad", output);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(new[] { 64, 16 }, NpyFile.Read(output).Shape);
+        Assert.Equal(new[] { output }, Directory.GetFiles(_folder));
+    }
+
+    [Fact]
+    public void Normalize_opts_into_normalizing_raw_rows()
+    {
+        string raw = Path.Combine(_folder, "raw.npy");
+        NpyFile.Write(raw, new float[] { 3, 4, 1, 1, 0, 2 }, [3, 2]);
+        (int code, string stdout, string stderr) = CliRunner.Run("entropy", raw, "--normalize", "--json");
+        Assert.True(code == 0, stderr);
+        float[] unit = [0.6f, 0.8f, 1, 1, 0, 1];
+        RowOps.L2Normalize(unit, 3, 2, unit);
+        using (JsonDocument json = JsonDocument.Parse(stdout))
+        {
+            Assert.Equal(Entropy.Sphere(unit, 3, 2), json.RootElement.GetProperty("value").GetDouble(), 6);
+        }
+
+        (code, stdout, stderr) = CliRunner.Run("entropy", raw, "--support", "discrete", "--normalize", "--json");
+        Assert.True(code == 0, stderr);
+        float[] p = [3f / 7, 4f / 7, 0.5f, 0.5f, 0, 1];
+        using (JsonDocument json = JsonDocument.Parse(stdout))
+        {
+            Assert.Equal(Entropy.Discrete(p, 3, 2), json.RootElement.GetProperty("value").GetDouble(), 6);
+        }
+
+        string zeros = Path.Combine(_folder, "zeros.npy");
+        NpyFile.Write(zeros, new float[] { 0, 0, 1, 1 }, [2, 2]);
+        (code, _, stderr) = CliRunner.Run("entropy", zeros, "--support", "discrete", "--normalize");
+        Assert.Equal(1, code);
+        Assert.Contains("row 0 sums to 0", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("bench", "gram", "0", "5")]
+    [InlineData("bench", "nope", "5", "5")]
+    [InlineData("bench", "gram", "5", "x")]
+    [InlineData("train-demo", "--steps", "-3")]
+    [InlineData("entropy", "z.npy", "--grad-dtype", "f2")]
+    public void Bad_arguments_of_the_other_commands_are_usage_or_input_errors(params string[] args)
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run(args);
+        Assert.True(code is 1 or 2, $"exit {code}");
+        Assert.Equal(string.Empty, stdout);
+        Assert.StartsWith("er: ", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+    }
+}

@@ -1,0 +1,153 @@
+using System;
+using System.Collections.Generic;
+using ER.Managed.Npy;
+using Xunit;
+
+namespace ER.Managed.Tests.Hardening;
+
+/// <summary>
+/// Every public entry point refuses bad input with an exception that names the argument and says
+/// what was expected. Each row below fails if its check is removed (the call would return a
+/// number, throw something else, or name another argument).
+/// </summary>
+public class ValidationTests
+{
+    private const int K = 4, D = 3;
+    private static readonly float[] Unit = TestData.UnitRows(K, D, seed: 1);
+    private static readonly float[] Probabilities = TestData.ProbabilityRows(K, D, seed: 2);
+
+    private static float[] With(float[] x, int index, float value)
+    {
+        float[] copy = (float[])x.Clone();
+        copy[index] = value;
+        return copy;
+    }
+
+    private static float[] Grad(int length = K * D) => new float[length];
+
+    /// <summary>(description, call, expected exception type, expected parameter name, text the message must contain).</summary>
+    public static IEnumerable<object[]> Cases()
+    {
+        var cases = new List<(string, Action, Type, string, string)>
+        {
+            // Shapes and lengths.
+            ("sphere k = 0", () => Entropy.Sphere(Unit, 0, D), typeof(ArgumentOutOfRangeException), "rows", "at least 1"),
+            ("sphere d = 0", () => Entropy.Sphere(Unit, K, 0), typeof(ArgumentOutOfRangeException), "columns", "at least 1"),
+            ("sphere length", () => Entropy.Sphere(Unit.AsSpan(1).ToArray(), K, D), typeof(ArgumentException), "z", "Expected 4 x 3 = 12"),
+            ("discrete length", () => Entropy.Discrete(Probabilities, K, D + 1), typeof(ArgumentException), "w", "Expected"),
+            ("rec length b", () => Reconstruction.Sphere(Unit, Unit.AsSpan(0, 9).ToArray(), K, D), typeof(ArgumentException), "b", "Expected"),
+            ("gradient length", () => Entropy.SphereWithGradient(Unit, K, D, Grad(11)), typeof(ArgumentException), "gradient", "exactly 12"),
+            ("gradient B length", () => Reconstruction.DiscreteWithGradient(Probabilities, Probabilities, K, D, Grad(), Grad(13)), typeof(ArgumentException), "gradientB", "exactly 12"),
+
+            // Non-finite inputs, with their position.
+            ("NaN in z", () => Entropy.Sphere(With(Unit, 7, float.NaN), K, D), typeof(ArgumentException), "z", "[2, 1]"),
+            ("inf in w", () => Entropy.Discrete(With(Probabilities, 11, float.PositiveInfinity), K, D), typeof(ArgumentException), "w", "[3, 2]"),
+            ("-inf in b", () => Reconstruction.Sphere(Unit, With(Unit, 0, float.NegativeInfinity), K, D), typeof(ArgumentException), "b", "[0, 0]"),
+            ("NaN in raw view", () => new ErLoss(Support.Sphere, K, D).Compute(Unit, With(Unit, 5, float.NaN), Grad(), Grad()), typeof(ArgumentException), "view2", "[1, 2]"),
+
+            // Kappa.
+            ("kappa 0", () => Entropy.Sphere(Unit, K, D, 0), typeof(ArgumentOutOfRangeException), "kappa", "greater than 0"),
+            ("kappa negative", () => Reconstruction.Sphere(Unit, Unit, K, D, -1), typeof(ArgumentOutOfRangeException), "kappa", "greater than 0"),
+            ("kappa NaN", () => Entropy.SphereWithGradient(Unit, K, D, double.NaN), typeof(ArgumentOutOfRangeException), "kappa", "finite"),
+            ("kappa inf", () => VonMisesFisher.LogNormalizer(D, double.PositiveInfinity), typeof(ArgumentOutOfRangeException), "kappa", "finite"),
+            ("kappa beyond float", () => Entropy.Sphere(Unit, K, D, 1e39), typeof(ArgumentOutOfRangeException), "kappa", "float32"),
+            ("reference overflow", () => Entropy.Sphere(Unit, K, D, 1000, normalizer: NormalizerMode.Reference), typeof(ArgumentOutOfRangeException), "kappa", "overflows"),
+
+            // Row constraints.
+            ("sphere rows not unit", () => Entropy.Sphere(With(Unit, 0, 5f), K, D), typeof(ArgumentException), "z", "Row 0 has norm"),
+            ("rec rows not unit", () => Reconstruction.SphereWithGradient(Unit, With(Unit, 4, 0f), K, D), typeof(ArgumentException), "b", "Row 1 has norm"),
+            ("discrete negative", () => Entropy.Discrete(With(Probabilities, 4, -0.5f), K, D), typeof(ArgumentException), "w", "[1, 1]"),
+            ("discrete sum", () => Entropy.DiscreteWithGradient(With(Probabilities, 8, 3f), K, D), typeof(ArgumentException), "w", "Row 2 sums to"),
+            ("rec discrete sum", () => Reconstruction.Discrete(Probabilities, With(Probabilities, 0, 2f), K, D), typeof(ArgumentException), "b", "Row 0 sums to"),
+
+            // Overlapping outputs.
+            ("gradient overlaps z", () =>
+            {
+                float[] both = new float[2 * K * D];
+                Unit.CopyTo(both, 0);
+                Entropy.SphereWithGradient(both.AsSpan(0, K * D), K, D, both.AsSpan(K * D / 2, K * D));
+            }, typeof(ArgumentException), "gradient", "overlaps"),
+            ("gradients overlap each other", () =>
+            {
+                float[] shared = Grad();
+                Reconstruction.SphereWithGradient(Unit, Unit, K, D, shared, shared);
+            }, typeof(ArgumentException), "gradientB", "overlaps"),
+            ("normalize partial overlap", () =>
+            {
+                float[] x = new float[(K * D) + 1];
+                RowOps.L2Normalize(x.AsSpan(0, K * D), K, D, x.AsSpan(1, K * D));
+            }, typeof(ArgumentException), "z", "partly overlaps"),
+            ("gram overlap", () =>
+            {
+                float[] x = new float[K * K];
+                Gram.Compute(x.AsSpan(0, K * D), K, D, x);
+            }, typeof(ArgumentException), "result", "overlaps"),
+
+            // Enums and options.
+            ("reduction", () => Entropy.Sphere(Unit, K, D, reduction: (EntropyReduction)5), typeof(ArgumentOutOfRangeException), "reduction", "Expectation"),
+            ("normalizer", () => Reconstruction.Sphere(Unit, Unit, K, D, normalizer: (NormalizerMode)(-1)), typeof(ArgumentOutOfRangeException), "normalizer", "Exact"),
+            ("degree of parallelism", () => _ = new ErOptions { MaxDegreeOfParallelism = 0 }, typeof(ArgumentOutOfRangeException), "MaxDegreeOfParallelism", "-1"),
+            ("tolerance", () => _ = new ErOptions { UnitNormTolerance = double.NaN }, typeof(ArgumentOutOfRangeException), "UnitNormTolerance", "non-negative"),
+
+            // Helpers, special functions, files.
+            ("temperature", () => RowOps.Softmax(Probabilities, K, D, Grad(), 0), typeof(ArgumentOutOfRangeException), "temperature", "positive"),
+            ("norm floor", () => RowOps.L2Normalize(Unit, K, D, Grad(), -1f), typeof(ArgumentOutOfRangeException), "epsilon", "positive"),
+            ("softmax backward overlap", () =>
+            {
+                float[] g = Grad();
+                RowOps.SoftmaxBackward(Probabilities, g, K, D, g);
+            }, typeof(ArgumentException), "gradX", "overlaps"),
+            ("bessel order", () => VonMisesFisher.LogBesselI(-1, 1), typeof(ArgumentOutOfRangeException), "order", "-1/2"),
+            ("dimension", () => VonMisesFisher.Entropy(0, 1), typeof(ArgumentOutOfRangeException), "dimension", "at least 1"),
+            ("loss batch", () => _ = new ErLoss(Support.Sphere, K, 0), typeof(ArgumentOutOfRangeException), "columns", "at least 1"),
+            ("npy shape", () => NpyFile.Write(new System.IO.MemoryStream(), new float[5], [2, 2]), typeof(ArgumentException), "shape", "holds 4 elements, the data 5"),
+            ("gram product length", () => Gram.MultiplyTransposed(Unit, K, Unit, K, D, new float[K * K + 1]), typeof(ArgumentException), "result", "exactly 16"),
+        };
+        foreach ((string name, Action call, Type type, string parameter, string text) in cases)
+        {
+            yield return new object[] { name, new BadCall(call, type, parameter, text) };
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Bad_input_is_refused_with_the_argument_named(string name, BadCall c)
+    {
+        Exception e = Assert.Throws(c.Type, c.Call);
+        var argument = Assert.IsAssignableFrom<ArgumentException>(e);
+        Assert.True(argument.ParamName == c.Parameter, $"{name}: parameter '{argument.ParamName}', expected '{c.Parameter}'");
+        Assert.Contains(c.Text, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Skipping_validation_accepts_what_the_checks_would_refuse()
+    {
+        var off = new ErOptions { ValidateInputs = false };
+        float[] raw = With(Unit, 0, 5f);
+        Assert.True(double.IsFinite(Entropy.Sphere(raw, K, D, options: off)));
+        Assert.True(double.IsFinite(Entropy.Discrete(With(Probabilities, 0, 3f), K, D, options: off)));
+
+        // Shapes and kappa are checked whatever the options say.
+        Assert.Throws<ArgumentException>(() => Entropy.Sphere(raw, K, D + 1, options: off));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Entropy.Sphere(raw, K, D, -1, options: off));
+    }
+
+    [Fact]
+    public void Raising_the_tolerance_is_the_documented_way_to_accept_slightly_unnormalized_rows()
+    {
+        float[] z = (float[])Unit.Clone();
+        for (int i = 0; i < D; i++)
+        {
+            z[i] *= 1.01f;
+        }
+
+        Assert.Throws<ArgumentException>(() => Entropy.Sphere(z, K, D));
+        Assert.True(double.IsFinite(Entropy.Sphere(z, K, D, options: new ErOptions { UnitNormTolerance = 0.05 })));
+    }
+
+    /// <summary>A call and what it must throw.</summary>
+    public sealed record BadCall(Action Call, Type Type, string Parameter, string Text)
+    {
+        public override string ToString() => Parameter;
+    }
+}
