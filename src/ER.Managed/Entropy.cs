@@ -270,8 +270,7 @@ public static class Entropy
         CheckKappaForFloat(kappa);
         if (options.ValidateInputs)
         {
-            Validation.CheckFinite(z, columns, name);
-            Validation.CheckUnitRows(z, rows, columns, options.UnitNormTolerance, name);
+            Validation.CheckUnitRows(z, rows, columns, options.UnitNormTolerance, name, options.EffectiveDegreeOfParallelism);
         }
     }
 
@@ -280,8 +279,7 @@ public static class Entropy
         Validation.CheckShape(w.Length, rows, columns, name);
         if (options.ValidateInputs)
         {
-            Validation.CheckFinite(w, columns, name);
-            Validation.CheckProbabilityRows(w, rows, columns, options.ProbabilitySumTolerance, name);
+            Validation.CheckProbabilityRows(w, rows, columns, options.ProbabilitySumTolerance, name, options.EffectiveDegreeOfParallelism);
         }
     }
 

@@ -49,8 +49,8 @@ internal static class Validation
         }
     }
 
-    /// <summary>Throws for the first NaN or infinity, naming its row and column.</summary>
-    internal static void CheckFinite(ReadOnlySpan<float> x, int columns, string name)
+    /// <summary>Throws for the first NaN or infinity, naming its row (counted from <paramref name="firstRow"/>) and column.</summary>
+    internal static void CheckFinite(ReadOnlySpan<float> x, int columns, string name, int firstRow = 0)
     {
         (float min, float max) = MinMaxKernel.Run(x, KernelIsa.Best);
         if (float.IsFinite(min) && float.IsFinite(max))
@@ -63,49 +63,103 @@ internal static class Validation
             if (!float.IsFinite(x[index]))
             {
                 throw new ArgumentException(
-                    string.Create(CultureInfo.InvariantCulture, $"Element [{index / columns}, {index % columns}] is {x[index]}; every element must be finite."),
+                    string.Create(CultureInfo.InvariantCulture, $"Element [{firstRow + (index / columns)}, {index % columns}] is {x[index]}; every element must be finite."),
                     name);
             }
         }
     }
 
-    /// <summary>Checks that each row has squared norm within <paramref name="tolerance"/> of 1.</summary>
-    internal static void CheckUnitRows(ReadOnlySpan<float> x, int rows, int columns, double tolerance, string name)
+    /// <summary>
+    /// Checks that each row has squared norm within <paramref name="tolerance"/> of 1: one dot
+    /// product a row, in parallel (a NaN or infinity anywhere in a row makes its norm non-finite,
+    /// and is reported as such, with its position).
+    /// </summary>
+    internal static void CheckUnitRows(ReadOnlySpan<float> x, int rows, int columns, double tolerance, string name, int degree)
     {
-        for (int i = 0; i < rows; i++)
+        int bad = FirstBadRow(x, rows, columns, degree, static (row, tol) =>
         {
-            ReadOnlySpan<float> row = x.Slice(i * columns, columns);
-            double squaredNorm = DotKernel.Run(row, row, KernelIsa.Best);
-            if (!(Math.Abs(squaredNorm - 1.0) <= tolerance))
-            {
-                throw new ArgumentException(
-                    string.Create(CultureInfo.InvariantCulture, $"Row {i} has norm {Math.Sqrt(squaredNorm):G9}; sphere inputs must be unit rows (|norm^2 - 1| <= {tolerance:G3}). Normalize them first (RowOps.L2Normalize) or raise ErOptions.UnitNormTolerance."),
-                    name);
-            }
+            double squared = DotKernel.Run(row, row, KernelIsa.Best);
+            return Math.Abs(squared - 1.0) <= tol;
+        }, tolerance);
+        if (bad < 0)
+        {
+            return;
         }
+
+        ReadOnlySpan<float> badRow = x.Slice(bad * columns, columns);
+        CheckFinite(badRow, columns, name, bad);
+        double squaredNorm = DotKernel.Run(badRow, badRow, KernelIsa.Best);
+        throw new ArgumentException(
+            string.Create(CultureInfo.InvariantCulture, $"Row {bad} has norm {Math.Sqrt(squaredNorm):G9}; sphere inputs must be unit rows (|norm^2 - 1| <= {tolerance:G3}). Normalize them first (RowOps.L2Normalize) or raise ErOptions.UnitNormTolerance."),
+            name);
     }
 
-    /// <summary>Checks that each row is a probability vector: no negative entry, sum within <paramref name="tolerance"/> of 1.</summary>
-    internal static void CheckProbabilityRows(ReadOnlySpan<float> x, int rows, int columns, double tolerance, string name)
+    /// <summary>
+    /// Checks that each row is a probability vector (finite, no negative entry, sum within
+    /// <paramref name="tolerance"/> of 1): one pass a row for its minimum and sum, in parallel.
+    /// </summary>
+    internal static void CheckProbabilityRows(ReadOnlySpan<float> x, int rows, int columns, double tolerance, string name, int degree)
     {
-        for (int i = 0; i < rows; i++)
+        int bad = FirstBadRow(x, rows, columns, degree, static (row, tol) =>
         {
-            ReadOnlySpan<float> row = x.Slice(i * columns, columns);
-            if (MinMaxKernel.Run(row, KernelIsa.Best).Min < 0f)
-            {
-                int j = row.IndexOfAnyInRange(float.NegativeInfinity, -float.Epsilon);
-                throw new ArgumentException(
-                    string.Create(CultureInfo.InvariantCulture, $"Element [{i}, {j}] is {row[j]}; discrete inputs must be probability rows (non-negative)."),
-                    name);
-            }
+            (float min, double sum) = MinSumKernel.Run(row, KernelIsa.Best);
+            return min >= 0f && Math.Abs(sum - 1.0) <= tol;
+        }, tolerance);
+        if (bad < 0)
+        {
+            return;
+        }
 
-            double sum = SumKernel.Run(row, KernelIsa.Best);
-            if (!(Math.Abs(sum - 1.0) <= tolerance))
+        ReadOnlySpan<float> badRow = x.Slice(bad * columns, columns);
+        CheckFinite(badRow, columns, name, bad);
+        int j = badRow.IndexOfAnyInRange(float.NegativeInfinity, -float.Epsilon);
+        if (j >= 0)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"Element [{bad}, {j}] is {badRow[j]}; discrete inputs must be probability rows (non-negative)."),
+                name);
+        }
+
+        double rowSum = SumKernel.Run(badRow, KernelIsa.Best);
+        throw new ArgumentException(
+            string.Create(CultureInfo.InvariantCulture, $"Row {bad} sums to {rowSum:G9}; discrete inputs must be probability rows (|sum - 1| <= {tolerance:G3}). Apply a softmax first (RowOps.Softmax) or raise ErOptions.ProbabilitySumTolerance."),
+            name);
+    }
+
+    private delegate bool RowPredicate(ReadOnlySpan<float> row, double tolerance);
+
+    /// <summary>The lowest index of a row failing <paramref name="good"/>, or -1; rows are checked in parallel in ranges.</summary>
+    private static unsafe int FirstBadRow(ReadOnlySpan<float> x, int rows, int columns, int degree, RowPredicate good, double tolerance)
+    {
+        int rowsPerItem = Math.Max(1, (1 << 16) / columns);
+        int items = (rows + rowsPerItem - 1) / rowsPerItem;
+        int[] firstBad = new int[items];
+        fixed (float* xp = x)
+        {
+            var xh = new PinnedFloats(xp, x.Length);
+            Parallelism.For(items, degree, item =>
             {
-                throw new ArgumentException(
-                    string.Create(CultureInfo.InvariantCulture, $"Row {i} sums to {sum:G9}; discrete inputs must be probability rows (|sum - 1| <= {tolerance:G3}). Apply a softmax first (RowOps.Softmax) or raise ErOptions.ProbabilitySumTolerance."),
-                    name);
+                firstBad[item] = -1;
+                int start = item * rowsPerItem, end = Math.Min(rows, start + rowsPerItem);
+                for (int i = start; i < end; i++)
+                {
+                    if (!good(xh.Span.Slice(i * columns, columns), tolerance))
+                    {
+                        firstBad[item] = i;
+                        return;
+                    }
+                }
+            });
+        }
+
+        foreach (int bad in firstBad)
+        {
+            if (bad >= 0)
+            {
+                return bad;
             }
         }
+
+        return -1;
     }
 }

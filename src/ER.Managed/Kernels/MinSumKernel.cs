@@ -1,0 +1,60 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace ER.Managed.Kernels;
+
+/// <summary>
+/// Smallest element and sum of a float span in one pass (the probability-row check): the sum is
+/// NaN or infinite when any element is, the minimum shows negative entries. Sum in float over
+/// chunks of <see cref="SumExpKernel.ChunkLength"/>, chunks in double.
+/// </summary>
+internal static class MinSumKernel
+{
+    internal static (float Min, double Sum) Run(ReadOnlySpan<float> x, KernelWidth width) => width switch
+    {
+        KernelWidth.V512 => Run<Simd512, Vector512<float>>(x),
+        KernelWidth.V256 => Run<Simd256, Vector256<float>>(x),
+        KernelWidth.V128 => Run<Simd128, Vector128<float>>(x),
+        _ => Run<SimdScalar, float>(x),
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static (float Min, double Sum) Run<TSimd, TVec>(ReadOnlySpan<float> x)
+        where TSimd : struct, ISimd<TVec>
+        where TVec : struct
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        nuint n = (nuint)x.Length;
+        nuint c = (nuint)TSimd.Count;
+        TVec lo = TSimd.Broadcast(float.PositiveInfinity);
+        double total = 0.0;
+        for (nuint start = 0; start < n; start += SumExpKernel.ChunkLength)
+        {
+            nuint end = Math.Min(n, start + SumExpKernel.ChunkLength);
+            TVec s0 = TSimd.Zero, s1 = TSimd.Zero;
+            nuint i = start;
+            for (; i + (2 * c) <= end; i += 2 * c)
+            {
+                TVec v0 = TSimd.Load(ref xr, i), v1 = TSimd.Load(ref xr, i + c);
+                lo = TSimd.Min(lo, TSimd.Min(v0, v1));
+                s0 = TSimd.Add(s0, v0);
+                s1 = TSimd.Add(s1, v1);
+            }
+
+            for (; i < end; i += c)
+            {
+                int rest = (int)Math.Min(c, end - i);
+                TVec v = rest == (int)c ? TSimd.Load(ref xr, i) : SimdTail.LoadPartial<TSimd, TVec>(ref xr, i, rest, 0f);
+                TVec vMin = rest == (int)c ? v : SimdTail.LoadPartial<TSimd, TVec>(ref xr, i, rest, float.PositiveInfinity);
+                lo = TSimd.Min(lo, vMin);
+                s0 = TSimd.Add(s0, v);
+            }
+
+            total += TSimd.Sum(TSimd.Add(s0, s1));
+        }
+
+        return (TSimd.MinAcross(lo), total);
+    }
+}
