@@ -68,6 +68,18 @@ public class ReadmeTests
         Assert.Contains("```csharp\n" + snippet + "```", readme, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Api_overview_lists_every_public_type_and_the_install_line()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        Assert.Contains("dotnet add package ER.Managed", readme, StringComparison.Ordinal);
+        foreach (Type type in typeof(Entropy).Assembly.GetExportedTypes())
+        {
+            string name = type.Namespace == "ER.Managed" ? type.Name : $"{type.Namespace!["ER.Managed.".Length..]}.{type.Name}";
+            Assert.Contains($"| `{name}` |", readme, StringComparison.Ordinal);
+        }
+    }
+
     private static string Snippet(string name, [CallerFilePath] string path = "")
     {
         string[] lines = File.ReadAllLines(path);
