@@ -20,7 +20,7 @@ internal static class Cli
 
     internal static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        RootCommand root = Build(stdout);
+        RootCommand root = Build(stdout, stderr);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -56,7 +56,7 @@ internal static class Cli
         }
     }
 
-    private static RootCommand Build(TextWriter stdout)
+    private static RootCommand Build(TextWriter stdout, TextWriter stderr)
     {
         var root = new RootCommand("er: entropy and reconstruction (ER) terms of multi-view self-supervised learning, pure managed .NET.");
         root.Subcommands.Add(DemoCommand.Create(stdout));
@@ -66,6 +66,7 @@ internal static class Cli
         root.Subcommands.Add(TrainDemoCommand.Create(stdout));
         root.Subcommands.Add(BenchCommand.Create(stdout));
         root.Subcommands.Add(InfoCommand.Create(stdout));
+        root.Subcommands.Add(EstimatorsCommand.Create(stdout, stderr));
         return root;
     }
 

@@ -264,6 +264,66 @@ public static class Entropy
         return new TermGradients(value, 0.0, gradient, null);
     }
 
+    /// <summary>
+    /// The leave-one-out variant of Joe's estimator: the self-pair excluded from each kernel density,
+    /// <c>H = (1/k) sum_i (c + log(k - 1) - log sum_{j != i} exp(kappa z_i.z_j))</c>. Unlike the plug-in and
+    /// Joe's estimators it is not capped at <c>c - kappa + log k</c> when the kernel is narrow.
+    /// </summary>
+    /// <param name="z">The embeddings, rows x columns, unit rows.</param>
+    /// <param name="rows">The batch size k (at least 2).</param>
+    /// <param name="columns">The dimension d (at least 1).</param>
+    /// <param name="kappa">The vMF concentration (default 10); finite and positive.</param>
+    /// <param name="normalizer">The constant c: exact (default) or reference.</param>
+    /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
+    /// <returns>The entropy estimate, in nats.</returns>
+    /// <exception cref="ArgumentException">As for <see cref="Sphere"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere"/>, or rows below 2.</exception>
+    public static double SphereLeaveOneOut(
+        ReadOnlySpan<float> z,
+        int rows,
+        int columns,
+        double kappa = DefaultKappa,
+        NormalizerMode normalizer = NormalizerMode.Exact,
+        ErOptions? options = null)
+    {
+        options ??= ErOptions.Default;
+        CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
+        if (rows < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, "Leaving one out needs at least 2 rows.");
+        }
+
+        CheckNormalizer(normalizer);
+        double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
+        double[] buffer = ArrayPool<double>.Shared.Rent(rows);
+        try
+        {
+            int k = rows;
+            float scale = (float)kappa;
+            SimilarityStrips.ForEach(z, k, columns, options.EffectiveDegreeOfParallelism, KernelIsa.Best, (r0, m, strip) =>
+            {
+                for (int r = 0; r < m; r++)
+                {
+                    Span<float> row = strip.AsSpan(r * k, k);
+                    row[r0 + r] = float.NegativeInfinity;
+                    buffer[r0 + r] = LogSumExpKernel.Run(row, scale, KernelIsa.Best);
+                }
+            });
+
+            double sum = 0;
+            for (int i = 0; i < k; i++)
+            {
+                sum += buffer[i];
+            }
+
+            return c + Math.Log(k - 1) - (sum / k);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(buffer);
+        }
+    }
+
     internal static void CheckSphereInput(ReadOnlySpan<float> z, int rows, int columns, double kappa, string name, ErOptions options)
     {
         Validation.CheckShape(z.Length, rows, columns, name);

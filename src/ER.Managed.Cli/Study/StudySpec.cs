@@ -1,0 +1,58 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace ER.Managed.Cli.Study;
+
+/// <summary>A data distribution of the estimator study: uniform on the sphere, one vMF, or an equal mixture of vMFs.</summary>
+internal sealed record DataSpec(string Name, string Kind, double Kappa, int Components)
+{
+    /// <summary>Parses <c>uniform</c>, <c>vmf:KAPPA0</c> or <c>mixture:COMPONENTS:KAPPA0</c>.</summary>
+    internal static DataSpec Parse(string text)
+    {
+        string[] parts = text.Split(':');
+        static double Number(string s, string what) =>
+            double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v > 0
+                ? v
+                : throw new FormatException($"{what} must be a positive number, got '{s}'");
+        return parts[0] switch
+        {
+            "uniform" when parts.Length == 1 => new DataSpec("uniform", "uniform", 0, 0),
+            "vmf" when parts.Length == 2 => new DataSpec($"vmf:{parts[1]}", "vmf", Number(parts[1], "the vMF concentration"), 1),
+            "mixture" when parts.Length == 3 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int c) && c >= 1 =>
+                new DataSpec($"mixture:{c}:{parts[2]}", "mixture", Number(parts[2], "the mixture's concentration"), c),
+            _ => throw new FormatException($"unknown data '{text}' (expected uniform, vmf:KAPPA0 or mixture:COMPONENTS:KAPPA0)"),
+        };
+    }
+
+    /// <summary>The true entropy where it has a closed form (uniform, vMF); NaN for mixtures.</summary>
+    internal double Truth(int dimension) => Kind switch
+    {
+        "uniform" => Estimation.GroundTruth.UniformSphere(dimension),
+        "vmf" => Estimation.GroundTruth.VonMisesFisher(dimension, Kappa),
+        _ => double.NaN,
+    };
+}
+
+/// <summary>Everything one <c>er estimators</c> run sweeps.</summary>
+internal sealed record StudySpec(
+    IReadOnlyList<DataSpec> Data,
+    IReadOnlyList<int> Dimensions,
+    IReadOnlyList<int> Batches,
+    IReadOnlyList<double> Kappas,
+    int Repetitions,
+    ulong Seed,
+    bool Bounds)
+{
+    internal static IReadOnlyList<T> ParseList<T>(string text, Func<string, T> parse, string what) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 0 } items
+            ? items.Select(parse).ToArray()
+            : throw new FormatException($"{what} is empty");
+
+    internal static int PositiveInt(string s) =>
+        int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v >= 1 ? v : throw new FormatException($"expected a positive integer, got '{s}'");
+
+    internal static double PositiveDouble(string s) =>
+        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v > 0 ? v : throw new FormatException($"expected a positive number, got '{s}'");
+}

@@ -1,0 +1,95 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Xml.Linq;
+using Xunit;
+
+namespace ER.Managed.Tests.Cli;
+
+public sealed class EstimatorsCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("er-study-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private (string Csv, string Markdown, string[] Svgs) Run(string seed, string subfolder)
+    {
+        string output = Path.Combine(_folder, subfolder);
+        (int code, string stdout, string stderr) = CliRunner.Run(
+            "estimators", "--data", "uniform,vmf:10,mixture:3:50", "--dims", "3,16", "--batch", "16,64", "--kappa", "10,50",
+            "--reps", "3", "--seed", seed, "--bounds", "--out", output);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("[24/24]", stderr, StringComparison.Ordinal);
+        Assert.Equal(2 + 6, stdout.Trim().Split('\n').Length);
+        return (
+            File.ReadAllText(Path.Combine(output, "results.csv")),
+            File.ReadAllText(Path.Combine(output, "summary.md")),
+            Directory.GetFiles(output, "*.svg").OrderBy(f => f, StringComparer.Ordinal).Select(File.ReadAllText).ToArray());
+    }
+
+    [Fact]
+    public void Study_writes_parseable_csv_markdown_and_svg_deterministically_by_seed()
+    {
+        (string csv, string markdown, string[] svgs) = Run("7", "a");
+        string[] lines = csv.TrimEnd('\n').Split('\n');
+        string[] header = lines[0].Split(',');
+        Assert.Equal(["data", "dim", "batch", "kappa", "estimator", "truth", "mean", "std", "bias", "rmse", "time_ms", "reps", "mixture_lower", "mixture_upper", "floor", "ceiling"], header);
+
+        // 3 data x 2 dims x 2 batches x 2 kappas x 3 estimators.
+        Assert.Equal(72, lines.Length - 1);
+        foreach (string line in lines.Skip(1))
+        {
+            string[] f = line.Split(',');
+            Assert.Equal(header.Length, f.Length);
+            double Num(string name) => double.Parse(f[Array.IndexOf(header, name)], CultureInfo.InvariantCulture);
+            Assert.True(double.IsFinite(Num("mean")) && Num("std") >= 0 && Num("time_ms") >= 0);
+            Assert.True(Num("mixture_lower") <= Num("mixture_upper") + 1e-6);
+            if (f[0] == "mixture:3:50")
+            {
+                // A vMF mixture has no closed-form entropy: truth, bias and RMSE are left empty.
+                Assert.Equal(string.Empty, f[Array.IndexOf(header, "truth")]);
+                Assert.Equal(string.Empty, f[Array.IndexOf(header, "rmse")]);
+            }
+            else
+            {
+                Assert.Equal(Num("mean") - Num("truth"), Num("bias"), 9);
+                Assert.True(Num("rmse") >= Math.Abs(Num("bias")) - 1e-12);
+            }
+
+            if (f[4] != "joe-loo")
+            {
+                Assert.True(Num("mean") <= Num("ceiling") + 1e-4, line);
+            }
+        }
+
+        Assert.Contains("| d | k | truth | ceiling |", markdown, StringComparison.Ordinal);
+        Assert.Equal(6, svgs.Length);
+        foreach (string svg in svgs)
+        {
+            XDocument document = XDocument.Parse(svg);
+            XNamespace ns = "http://www.w3.org/2000/svg";
+            Assert.Equal(ns + "svg", document.Root!.Name);
+            Assert.Equal(2, document.Descendants(ns + "g").Count(g => (string?)g.Attribute("class") == "panel"));
+            Assert.Equal(6, document.Descendants(ns + "polyline").Count(p => (string?)p.Attribute("class") == "estimator"));
+        }
+
+        // Same seed, same numbers (the time column aside); another seed, other numbers.
+        static string WithoutTimes(string text) => string.Join('\n', text.Split('\n').Select(l => string.Join(',', l.Split(',').Where((_, i) => i != 10))));
+        Assert.Equal(WithoutTimes(csv), WithoutTimes(Run("7", "b").Csv));
+        Assert.NotEqual(WithoutTimes(csv), WithoutTimes(Run("8", "c").Csv));
+    }
+
+    [Theory]
+    [InlineData("--data", "gaussian")]
+    [InlineData("--data", "vmf:-1")]
+    [InlineData("--dims", "3,x")]
+    [InlineData("--batch", "0")]
+    public void Bad_sweep_specifications_are_usage_errors(string option, string value)
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("estimators", option, value, "--out", Path.Combine(_folder, "x"));
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.StartsWith("er: ", stderr, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,150 @@
+using System;
+using System.Linq;
+using ER.Managed.Estimation;
+using Xunit;
+
+namespace ER.Managed.Tests.Estimation;
+
+/// <summary>Sampler statistics with fixed seeds: each check is at about five standard errors, so a correct sampler fails it with probability below 1e-6.</summary>
+public class SphereSamplerTests
+{
+    private static float[] Axis(int d)
+    {
+        var mu = new float[d];
+        mu[0] = 1f;
+        return mu;
+    }
+
+    [Theory]
+    [InlineData(2, 1.0, 20000)]
+    [InlineData(3, 10.0, 20000)]
+    [InlineData(16, 0.5, 20000)]
+    [InlineData(128, 50.0, 5000)]
+    [InlineData(1000, 1000.0, 2000)]
+    [InlineData(10000, 10000.0, 500)]
+    [InlineData(10000, 10.0, 500)]
+    [InlineData(5, 1e5, 2000)]
+    public void Von_mises_fisher_mean_resultant_length_matches_the_bessel_ratio(int d, double kappa, int n)
+    {
+        var sampler = new SphereSampler((ulong)(d + (int)kappa));
+        float[] mu = TestData.UnitRows(1, d, seed: d);
+        var x = new float[n * d];
+        sampler.VonMisesFisher(mu, kappa, n, x);
+        double sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double dot = 0, norm = 0;
+            for (int j = 0; j < d; j++)
+            {
+                dot += (double)mu[j] * x[(i * d) + j];
+                norm += (double)x[(i * d) + j] * x[(i * d) + j];
+            }
+
+            Assert.Equal(1.0, norm, 4);
+            sum += dot;
+        }
+
+        // E[mu.x] = A_d(kappa); Var[mu.x] = 1 - A^2 - (d-1) A / kappa.
+        double a = VonMisesFisher.BesselRatio(d, kappa);
+        double variance = Math.Max(1e-12, 1 - (a * a) - ((d - 1) * a / kappa));
+        double standardError = Math.Sqrt(variance / n);
+        Assert.True(Math.Abs((sum / n) - a) <= (5 * standardError) + 1e-6, $"d={d} kappa={kappa}: mean {sum / n}, A_d {a}, se {standardError}");
+    }
+
+    [Fact]
+    public void Uniform_samples_are_centred_with_isotropic_second_moments_and_archimedes_marginal()
+    {
+        const int n = 40000, d = 3;
+        var x = new float[n * d];
+        new SphereSampler(11).Uniform(n, d, x);
+        for (int j = 0; j < d; j++)
+        {
+            double mean = 0, second = 0;
+            for (int i = 0; i < n; i++)
+            {
+                mean += x[(i * d) + j];
+                second += (double)x[(i * d) + j] * x[(i * d) + j];
+            }
+
+            // E x_j = 0 (variance 1/d), E x_j^2 = 1/d (variance 1/5 - 1/9 for d = 3).
+            Assert.True(Math.Abs(mean / n) <= 5 * Math.Sqrt(1.0 / d / n), $"mean {mean / n}");
+            Assert.True(Math.Abs((second / n) - (1.0 / d)) <= 5 * Math.Sqrt(((1.0 / 5) - (1.0 / 9)) / n), $"second moment {second / n}");
+        }
+
+        // On S^2 each coordinate is uniform on [-1, 1] (Archimedes): Kolmogorov-Smirnov at the 1e-6 level.
+        double[] first = Enumerable.Range(0, n).Select(i => (double)x[i * d]).OrderBy(v => v).ToArray();
+        double ks = first.Select((v, i) => Math.Max(Math.Abs(((i + 1.0) / n) - ((v + 1) / 2)), Math.Abs((i / (double)n) - ((v + 1) / 2)))).Max();
+        Assert.True(ks < 2.7 / Math.Sqrt(n), $"KS statistic {ks}");
+    }
+
+    [Fact]
+    public void One_dimensional_vmf_picks_the_mean_with_the_right_probability()
+    {
+        const int n = 50000;
+        var x = new float[n];
+        new SphereSampler(3).VonMisesFisher([1f], 0.5, n, x);
+        double plus = x.Count(v => v > 0) / (double)n;
+        double p = 1 / (1 + Math.Exp(-1.0));
+        Assert.True(Math.Abs(plus - p) <= 5 * Math.Sqrt(p * (1 - p) / n), $"{plus} vs {p}");
+        Assert.All(x, v => Assert.Equal(1f, Math.Abs(v)));
+    }
+
+    [Fact]
+    public void Mixture_samples_cluster_around_their_components()
+    {
+        const int d = 8, n = 2000;
+        float[] means = TestData.UnitRows(4, d, seed: 5);
+        var x = new float[n * d];
+        new SphereSampler(9).Mixture(means, 4, 2000, n, x);
+        var counts = new int[4];
+        for (int i = 0; i < n; i++)
+        {
+            double best = double.NegativeInfinity;
+            int component = -1;
+            for (int c = 0; c < 4; c++)
+            {
+                double dot = 0;
+                for (int j = 0; j < d; j++)
+                {
+                    dot += (double)means[(c * d) + j] * x[(i * d) + j];
+                }
+
+                if (dot > best)
+                {
+                    best = dot;
+                    component = c;
+                }
+            }
+
+            Assert.True(best > 0.99, $"sample {i} is {best} from its nearest mean");
+            counts[component]++;
+        }
+
+        // Equal weights: each count is Binomial(n, 1/4), sd ~ 19.
+        Assert.All(counts, c => Assert.InRange(c, 500 - 100, 500 + 100));
+    }
+
+    [Fact]
+    public void Samples_are_determined_by_the_seed()
+    {
+        float[] mu = Axis(5);
+        var a = new float[100 * 5];
+        var b = new float[100 * 5];
+        var c = new float[100 * 5];
+        new SphereSampler(42).VonMisesFisher(mu, 3, 100, a);
+        new SphereSampler(42).VonMisesFisher(mu, 3, 100, b);
+        new SphereSampler(43).VonMisesFisher(mu, 3, 100, c);
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+
+    [Fact]
+    public void Bad_arguments_are_refused()
+    {
+        var sampler = new SphereSampler(1);
+        Assert.Equal("mean", Assert.Throws<ArgumentException>(() => sampler.VonMisesFisher([0.5f, 0.5f], 1, 2, new float[4])).ParamName);
+        Assert.Equal("kappa", Assert.Throws<ArgumentOutOfRangeException>(() => sampler.VonMisesFisher(Axis(2), -1, 2, new float[4])).ParamName);
+        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => sampler.Uniform(3, 2, new float[5])).ParamName);
+        Assert.Equal("components", Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Mixture(Axis(2), 0, 1, 1, new float[2])).ParamName);
+    }
+}
