@@ -91,17 +91,7 @@ public static class Entropy
         options ??= ErOptions.Default;
         CheckDiscreteInput(w, rows, columns, nameof(w), options);
         CheckReduction(reduction);
-        float[] buffer = ArrayPool<float>.Shared.Rent(2 * columns);
-        try
-        {
-            Span<float> means = buffer.AsSpan(0, columns), logs = buffer.AsSpan(columns, columns);
-            DiscreteEntropyTerm.ColumnMeans(w, rows, columns, means, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
-            return DiscreteEntropyTerm.Value(means, reduction, logs, KernelIsa.Best);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(buffer);
-        }
+        return DiscreteValue(w, rows, columns, reduction, gradient: default, options.EffectiveDegreeOfParallelism);
     }
 
     /// <summary>
@@ -226,14 +216,23 @@ public static class Entropy
         Validation.CheckDestination(gradient.Length, w.Length, nameof(gradient));
         Validation.CheckNoOverlap(w, gradient, nameof(w), nameof(gradient));
         CheckReduction(reduction);
+        return DiscreteValue(w, rows, columns, reduction, gradient, options.EffectiveDegreeOfParallelism);
+    }
+
+    /// <summary>The discrete entropy from the column means, and its gradient when <paramref name="gradient"/> is not empty.</summary>
+    private static double DiscreteValue(ReadOnlySpan<float> w, int rows, int columns, EntropyReduction reduction, Span<float> gradient, int degree)
+    {
         float[] buffer = ArrayPool<float>.Shared.Rent(2 * columns);
         try
         {
             Span<float> means = buffer.AsSpan(0, columns), logs = buffer.AsSpan(columns, columns);
-            int degree = options.EffectiveDegreeOfParallelism;
             DiscreteEntropyTerm.ColumnMeans(w, rows, columns, means, degree, KernelIsa.Best);
             double value = DiscreteEntropyTerm.Value(means, reduction, logs, KernelIsa.Best);
-            DiscreteEntropyTerm.Gradient(means, logs, rows, reduction, gradient, degree);
+            if (!gradient.IsEmpty)
+            {
+                DiscreteEntropyTerm.Gradient(means, logs, rows, reduction, gradient, degree);
+            }
+
             return value;
         }
         finally

@@ -35,9 +35,7 @@ public static class Reconstruction
         NormalizerMode normalizer = NormalizerMode.Exact,
         ErOptions? options = null)
     {
-        options ??= ErOptions.Default;
-        Entropy.CheckSphereInput(a, rows, columns, kappa, nameof(a), options);
-        Entropy.CheckSphereInput(b, rows, columns, kappa, nameof(b), options);
+        options = CheckSphereViews(a, b, rows, columns, kappa, options);
         Entropy.CheckNormalizer(normalizer);
         double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
         return c - (kappa * ReconstructionTerm.MeanRowDot(a, b, rows, columns, options.EffectiveDegreeOfParallelism, KernelIsa.Best));
@@ -62,9 +60,7 @@ public static class Reconstruction
         int columns,
         ErOptions? options = null)
     {
-        options ??= ErOptions.Default;
-        Entropy.CheckDiscreteInput(a, rows, columns, nameof(a), options);
-        Entropy.CheckDiscreteInput(b, rows, columns, nameof(b), options);
+        options = CheckDiscreteViews(a, b, rows, columns, options);
         return ReconstructionTerm.Discrete(a, b, rows, columns, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
     }
 
@@ -96,9 +92,7 @@ public static class Reconstruction
         NormalizerMode normalizer = NormalizerMode.Exact,
         ErOptions? options = null)
     {
-        options ??= ErOptions.Default;
-        Entropy.CheckSphereInput(a, rows, columns, kappa, nameof(a), options);
-        Entropy.CheckSphereInput(b, rows, columns, kappa, nameof(b), options);
+        options = CheckSphereViews(a, b, rows, columns, kappa, options);
         CheckOutputs(a, b, gradientA, gradientB);
         Entropy.CheckNormalizer(normalizer);
         double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
@@ -157,9 +151,7 @@ public static class Reconstruction
         Span<float> gradientB,
         ErOptions? options = null)
     {
-        options ??= ErOptions.Default;
-        Entropy.CheckDiscreteInput(a, rows, columns, nameof(a), options);
-        Entropy.CheckDiscreteInput(b, rows, columns, nameof(b), options);
+        options = CheckDiscreteViews(a, b, rows, columns, options);
         CheckOutputs(a, b, gradientA, gradientB);
         return ReconstructionTerm.DiscreteBackward(a, b, rows, columns, gradientA, gradientB, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
     }
@@ -185,6 +177,22 @@ public static class Reconstruction
         var gradientB = new float[a.Length];
         double value = DiscreteWithGradient(a, b, rows, columns, gradientA, gradientB, options);
         return new TermGradients(value, 0.0, gradientA, gradientB);
+    }
+
+    private static ErOptions CheckSphereViews(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int rows, int columns, double kappa, ErOptions? options)
+    {
+        options ??= ErOptions.Default;
+        Entropy.CheckSphereInput(a, rows, columns, kappa, nameof(a), options);
+        Entropy.CheckSphereInput(b, rows, columns, kappa, nameof(b), options);
+        return options;
+    }
+
+    private static ErOptions CheckDiscreteViews(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int rows, int columns, ErOptions? options)
+    {
+        options ??= ErOptions.Default;
+        Entropy.CheckDiscreteInput(a, rows, columns, nameof(a), options);
+        Entropy.CheckDiscreteInput(b, rows, columns, nameof(b), options);
+        return options;
     }
 
     private static void CheckOutputs(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> gradientA, Span<float> gradientB)

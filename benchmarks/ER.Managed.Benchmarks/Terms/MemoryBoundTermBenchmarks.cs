@@ -23,12 +23,12 @@ public class MemoryBoundTermBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _p1 = Probabilities(512, 65536, 1);
-        _p2 = Probabilities(512, 65536, 2);
+        _p1 = BenchmarkData.ProbabilityRows(512, 65536, 1);
+        _p2 = BenchmarkData.ProbabilityRows(512, 65536, 2);
         _g1 = new float[_p1.Length];
         _g2 = new float[_p1.Length];
-        _s1 = Unit(4096, 256, 3);
-        _s2 = Unit(4096, 256, 4);
+        _s1 = BenchmarkData.UnitRows(4096, 256, 3);
+        _s2 = BenchmarkData.UnitRows(4096, 256, 4);
         _sg1 = new float[_s1.Length];
         _sg2 = new float[_s1.Length];
         _options = new ErOptions { ValidateInputs = false };
@@ -42,30 +42,4 @@ public class MemoryBoundTermBenchmarks
 
     [Benchmark]
     public SphereTermResult SphereReconstruction4096x256() => Reconstruction.SphereWithGradient(_s1, _s2, 4096, 256, _sg1, _sg2, options: _options);
-
-    private static float[] Normal(int count, int seed)
-    {
-        var random = new Random(seed);
-        var x = new float[count];
-        for (int i = 0; i < count; i++)
-        {
-            x[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
-        }
-
-        return x;
-    }
-
-    private static float[] Probabilities(int k, int d, int seed)
-    {
-        float[] x = Normal(k * d, seed);
-        RowOps.Softmax(x, k, d, x);
-        return x;
-    }
-
-    private static float[] Unit(int k, int d, int seed)
-    {
-        float[] x = Normal(k * d, seed);
-        RowOps.L2Normalize(x, k, d, x);
-        return x;
-    }
 }

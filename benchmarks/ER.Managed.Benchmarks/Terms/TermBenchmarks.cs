@@ -20,10 +20,10 @@ public class TermBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _sphereA = Unit(Rows, 1);
-        _sphereB = Unit(Rows, 2);
-        _discreteA = Probabilities(Rows, 3);
-        _discreteB = Probabilities(Rows, 4);
+        _sphereA = BenchmarkData.UnitRows(Rows, Dimension, 1);
+        _sphereB = BenchmarkData.UnitRows(Rows, Dimension, 2);
+        _discreteA = BenchmarkData.ProbabilityRows(Rows, Dimension, 3);
+        _discreteB = BenchmarkData.ProbabilityRows(Rows, Dimension, 4);
         _options = new ErOptions { ValidateInputs = false };
     }
 
@@ -38,30 +38,4 @@ public class TermBenchmarks
 
     [Benchmark]
     public double DiscreteReconstruction() => Reconstruction.Discrete(_discreteA, _discreteB, Rows, Dimension, options: _options);
-
-    private static float[] Normal(int count, int seed)
-    {
-        var random = new Random(seed);
-        var x = new float[count];
-        for (int i = 0; i < count; i++)
-        {
-            x[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
-        }
-
-        return x;
-    }
-
-    private static float[] Unit(int rows, int seed)
-    {
-        float[] x = Normal(rows * Dimension, seed);
-        RowOps.L2Normalize(x, rows, Dimension, x);
-        return x;
-    }
-
-    private static float[] Probabilities(int rows, int seed)
-    {
-        float[] x = Normal(rows * Dimension, seed);
-        RowOps.Softmax(x, rows, Dimension, x);
-        return x;
-    }
 }
