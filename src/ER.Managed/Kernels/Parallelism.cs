@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace ER.Managed.Kernels;
@@ -10,7 +11,13 @@ namespace ER.Managed.Kernels;
 /// </summary>
 internal static class Parallelism
 {
-    /// <summary>Calls <paramref name="body"/> once for each index in [0, count), on up to <paramref name="degree"/> threads (the caller's among them).</summary>
+    /// <summary>
+    /// Calls <paramref name="body"/> once for each index in [0, count), on up to <paramref name="degree"/>
+    /// threads (the caller's among them). Indices are handed out one at a time in increasing order
+    /// as threads become free, so callers that put their largest items first get balanced work
+    /// (Parallel.For's range partitioning gave one thread the first half of the Gram's block rows,
+    /// 100 of 136 units of work, and two threads ran only 1.4 times as fast as one).
+    /// </summary>
     internal static void For(int count, int degree, Action<int> body)
     {
         if (degree <= 1 || count <= 1)
@@ -23,7 +30,16 @@ internal static class Parallelism
             return;
         }
 
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = degree }, body);
+        int next = -1;
+        int workers = Math.Min(degree, count);
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                body(i);
+            }
+        });
     }
 }
 
