@@ -75,7 +75,13 @@ internal static class DiscreteEntropyTerm
             {
                 w.Slice(r0 * d, d).CopyTo(partial);
                 int blockEnd = Math.Min(end, r0 + BlockRows);
-                for (int r = r0 + 1; r < blockEnd; r++)
+                int r = r0 + 1;
+                for (; r + 4 <= blockEnd; r += 4)
+                {
+                    AddKernel.Run4(w.Slice(r * d, d), w.Slice((r + 1) * d, d), w.Slice((r + 2) * d, d), w.Slice((r + 3) * d, d), partial, width);
+                }
+
+                for (; r < blockEnd; r++)
                 {
                     AddKernel.Run(w.Slice(r * d, d), partial, 1f, width);
                 }

@@ -74,6 +74,26 @@ public class MapKernelTests
 
     [Theory]
     [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
+    public void Four_row_add_matches_reference(int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        for (int n = 0; n <= MaxLength; n++)
+        {
+            float[] a = Uniform(n, n), b = Uniform(n, n + 1), c = Uniform(n, n + 2), e = Uniform(n, n + 3), y = Uniform(n, n + 4);
+            float[] y0 = (float[])y.Clone();
+            AddKernel.Run4(a, b, c, e, y, width);
+            for (int i = 0; i < n; i++)
+            {
+                // Three roundings of partial sums and one of the total.
+                double want = (double)y0[i] + a[i] + b[i] + c[i] + e[i];
+                double magnitude = Math.Abs(y0[i]) + Math.Abs(a[i]) + Math.Abs(b[i]) + Math.Abs(c[i]) + Math.Abs(e[i]);
+                Assert.True(Math.Abs(y[i] - want) <= 4 * U * magnitude, $"n={n} i={i}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
     public void Softmax_matches_double_reference_and_rows_sum_to_one(int widthBits)
     {
         var width = (KernelWidth)widthBits;
