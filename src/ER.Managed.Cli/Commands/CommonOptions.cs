@@ -158,6 +158,12 @@ internal static class CommonOptions
             writer.WriteStartObject();
             foreach ((string name, double value) in fields)
             {
+                // JSON has no inf or NaN; the library never returns them, but say so plainly if it did.
+                if (!double.IsFinite(value))
+                {
+                    throw new CliInputException($"{name} is not finite ({Format(value)}) for these inputs, and JSON cannot hold it.");
+                }
+
                 writer.WriteNumber(name, value);
             }
 

@@ -7,39 +7,67 @@ namespace ER.Managed.Kernels;
 
 /// <summary>
 /// The element-wise passes of the fused sphere entropy over one tile of similarities
-/// <c>s_ij = z_i . z_j</c> (rows of stride <c>ld</c>, a multiple of the register width, padding
-/// columns holding <see cref="Padding"/>):
+/// <c>s_ij = z_i . z_j</c> (n valid columns in rows of stride <c>ld</c>, a multiple of the register
+/// width, padding columns holding <see cref="Padding"/> and masked out):
 /// forward <c>e_ij = exp(kappa s_ij - shift)</c> with per-row and per-column sums of e and of
 /// e s; backward <c>w_ij = e_ij (h_i + h_j)</c>.
 /// </summary>
 /// <remarks>Hand-written because the exponential, both reductions and the optional store are fused into one pass over the tile.</remarks>
 internal static class SimilarityTileKernel
 {
-    /// <summary>The value padding columns hold: kappa times it is -inf or huge and negative, so its exponential is 0 and 0 times it is 0.</summary>
-    internal const float Padding = -1e30f;
+    /// <summary>
+    /// The value padding columns hold: finite, so that products with the (masked, zero) exponentials
+    /// stay 0. Their exponentials are zeroed by lane masks, whatever kappa is.
+    /// </summary>
+    internal const float Padding = 0f;
+
+    private static readonly float[] LaneIndices = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
 
     /// <summary>
-    /// Forward pass over an m x ld tile: overwrites s with e (when <paramref name="storeExp"/>) and adds
+    /// For a tile of n valid columns: <paramref name="full"/> is the offset of the first register that
+    /// holds padding (registers before it hold valid columns only), and the result holds
+    /// <c>n - 1 - full - lane</c> per lane, non-negative exactly on that register's valid lanes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec ValidLanes<TSimd, TVec>(int n, out nuint full)
+        where TSimd : struct, ISimd<TVec>
+        where TVec : struct
+    {
+        int count = TSimd.Count;
+        int whole = n / count * count;
+        full = (nuint)whole;
+        TVec lanes = TSimd.Load(ref MemoryMarshal.GetArrayDataReference(LaneIndices), 0);
+        return TSimd.Subtract(TSimd.Broadcast(n - 1 - whole), lanes);
+    }
+
+    /// <summary>The exponentials of a register at offset j &gt;= full: the valid lanes kept, the padding's zeroed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec MaskPadding<TSimd, TVec>(TVec e, nuint j, nuint full, TVec keep)
+        where TSimd : struct, ISimd<TVec>
+        where TVec : struct => j == full ? TSimd.ZeroWhereBelow(e, keep, TSimd.Zero) : TSimd.Zero;
+
+    /// <summary>
+    /// Forward pass over an m x ld tile of n valid columns: overwrites s with e (when <paramref name="storeExp"/>) and adds
     /// <c>sum_j e_ij</c>, <c>sum_j e_ij s_ij</c> into rowSum, rowDot; when <paramref name="columns"/>, also
     /// <c>sum_i e_ij</c>, <c>sum_i e_ij s_ij</c> into colSum, colDot (ld entries each).
     /// </summary>
     internal static void Forward(
-        Span<float> s, int m, int ld, float kappa, float shift,
+        Span<float> s, int m, int n, int ld, float kappa, float shift,
         Span<float> rowSum, Span<float> rowDot, Span<float> colSum, Span<float> colDot,
         bool columns, bool storeExp, KernelWidth width)
     {
         switch (width)
         {
-            case KernelWidth.V512: Forward<Simd512, Vector512<float>>(s, m, ld, kappa, shift, rowSum, rowDot, colSum, colDot, columns, storeExp); break;
-            case KernelWidth.V256: Forward<Simd256, Vector256<float>>(s, m, ld, kappa, shift, rowSum, rowDot, colSum, colDot, columns, storeExp); break;
-            case KernelWidth.V128: Forward<Simd128, Vector128<float>>(s, m, ld, kappa, shift, rowSum, rowDot, colSum, colDot, columns, storeExp); break;
-            default: Forward<SimdScalar, float>(s, m, ld, kappa, shift, rowSum, rowDot, colSum, colDot, columns, storeExp); break;
+            case KernelWidth.V512: Forward<Simd512, Vector512<float>>(s, m, n, ld, kappa, shift, rowSum, rowDot, colSum, colDot, columns, storeExp); break;
+            case KernelWidth.V256: Forward<Simd256, Vector256<float>>(s, m, n, ld, kappa, shift, rowSum, rowDot, colSum, colDot, columns, storeExp); break;
+            case KernelWidth.V128: Forward<Simd128, Vector128<float>>(s, m, n, ld, kappa, shift, rowSum, rowDot, colSum, colDot, columns, storeExp); break;
+            default: Forward<SimdScalar, float>(s, m, n, ld, kappa, shift, rowSum, rowDot, colSum, colDot, columns, storeExp); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Forward<TSimd, TVec>(
-        Span<float> s, int m, int ld, float kappa, float shift,
+        Span<float> s, int m, int n, int ld, float kappa, float shift,
         Span<float> rowSum, Span<float> rowDot, Span<float> colSum, Span<float> colDot,
         bool columns, bool storeExp)
         where TSimd : struct, ISimd<TVec>
@@ -48,6 +76,7 @@ internal static class SimilarityTileKernel
         nuint c = (nuint)TSimd.Count;
         TVec k = TSimd.Broadcast(kappa);
         TVec negShift = TSimd.Broadcast(-shift);
+        TVec keep = ValidLanes<TSimd, TVec>(n, out nuint full);
         ref float colSumRef = ref MemoryMarshal.GetReference(colSum);
         ref float colDotRef = ref MemoryMarshal.GetReference(colDot);
         for (int r = 0; r < m; r++)
@@ -58,6 +87,14 @@ internal static class SimilarityTileKernel
             {
                 TVec v = TSimd.Load(ref row, j);
                 TVec e = FastExp.Run<TSimd, TVec>(TSimd.MultiplyAdd(v, k, negShift));
+                if (j >= full)
+                {
+                    // A register that holds padding (from column n on): zero the
+                    // padding's exponentials. A fill value alone cannot do it for every kappa (at
+                    // kappa = 1e-30, -1e30 kappa is -1, not -inf), so the lanes are masked.
+                    e = MaskPadding<TSimd, TVec>(e, j, full, keep);
+                }
+
                 TVec ev = TSimd.Multiply(e, v);
                 sum = TSimd.Add(sum, e);
                 dot = TSimd.Add(dot, ev);
@@ -82,25 +119,26 @@ internal static class SimilarityTileKernel
     /// Backward pass recomputing the exponentials: overwrites an m x ld tile of similarities s with
     /// <c>w_ij = exp(kappa s_ij - shift) (h_i + h_j)</c>.
     /// </summary>
-    internal static void ExpWeights(Span<float> s, int m, int ld, float kappa, float shift, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns, KernelWidth width)
+    internal static void ExpWeights(Span<float> s, int m, int n, int ld, float kappa, float shift, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns, KernelWidth width)
     {
         switch (width)
         {
-            case KernelWidth.V512: ExpWeights<Simd512, Vector512<float>>(s, m, ld, kappa, shift, hRows, hColumns); break;
-            case KernelWidth.V256: ExpWeights<Simd256, Vector256<float>>(s, m, ld, kappa, shift, hRows, hColumns); break;
-            case KernelWidth.V128: ExpWeights<Simd128, Vector128<float>>(s, m, ld, kappa, shift, hRows, hColumns); break;
-            default: ExpWeights<SimdScalar, float>(s, m, ld, kappa, shift, hRows, hColumns); break;
+            case KernelWidth.V512: ExpWeights<Simd512, Vector512<float>>(s, m, n, ld, kappa, shift, hRows, hColumns); break;
+            case KernelWidth.V256: ExpWeights<Simd256, Vector256<float>>(s, m, n, ld, kappa, shift, hRows, hColumns); break;
+            case KernelWidth.V128: ExpWeights<Simd128, Vector128<float>>(s, m, n, ld, kappa, shift, hRows, hColumns); break;
+            default: ExpWeights<SimdScalar, float>(s, m, n, ld, kappa, shift, hRows, hColumns); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void ExpWeights<TSimd, TVec>(Span<float> s, int m, int ld, float kappa, float shift, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns)
+    internal static void ExpWeights<TSimd, TVec>(Span<float> s, int m, int n, int ld, float kappa, float shift, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct
     {
         nuint c = (nuint)TSimd.Count;
         TVec k = TSimd.Broadcast(kappa);
         TVec negShift = TSimd.Broadcast(-shift);
+        TVec keep = ValidLanes<TSimd, TVec>(n, out nuint full);
         ref float hc = ref MemoryMarshal.GetReference(hColumns);
         for (int r = 0; r < m; r++)
         {
@@ -109,6 +147,11 @@ internal static class SimilarityTileKernel
             for (nuint j = 0; j < (nuint)ld; j += c)
             {
                 TVec e = FastExp.Run<TSimd, TVec>(TSimd.MultiplyAdd(TSimd.Load(ref row, j), k, negShift));
+                if (j >= full)
+                {
+                    e = MaskPadding<TSimd, TVec>(e, j, full, keep);
+                }
+
                 TSimd.Store(TSimd.Multiply(e, TSimd.Add(hr, TSimd.Load(ref hc, j))), ref row, j);
             }
         }

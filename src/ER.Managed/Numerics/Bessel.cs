@@ -46,12 +46,37 @@ internal static class Bessel
         double s = Hypot(nu, x);
         if (s < SeriesRadius)
         {
-            return (nu * Math.Log(0.5 * x)) - SpecialFunctions.LogGamma(nu + 1.0) + Log0F1(nu + 1.0, 0.25 * x * x);
+            // log(x) - log 2, not log(x / 2): x / 2 underflows to 0 for the smallest subnormal x.
+            return (nu * (Math.Log(x) - SpecialFunctions.Log2)) - SpecialFunctions.LogGamma(nu + 1.0) + Log0F1(nu + 1.0, 0.25 * x * x);
         }
 
         double p = nu / s;
-        return s + (nu * LogQuotient(x, nu + s)) - (0.5 * Math.Log(2.0 * Math.PI * s)) + Math.Log(DebyeSum(p, s));
+        return s + (nu * LogQuotient(x, nu + s)) - HalfLogTwoPiTimes(s) + Math.Log(DebyeSum(p, s));
     }
+
+    /// <summary>
+    /// <c>log I_nu(x) - x</c>, the logarithm of the exponentially scaled Bessel function, for
+    /// nu &gt;= -1/2, x &gt; 0. In the Debye region it is formed from small pieces,
+    /// <c>(s - x) + nu log(x / (nu + s)) - log(2 pi s)/2 + log(sum U_k / nu^k)</c> with
+    /// <c>s - x = nu p / (1 + x/s)</c> and <c>log(x / (nu + s)) = -log1p((nu + s - x) / x)</c>, so
+    /// nothing of size x is ever subtracted: callers that cancel x analytically (the vMF entropy
+    /// at large kappa) keep every digit.
+    /// </summary>
+    internal static double LogIScaled(double nu, double x)
+    {
+        double s = Hypot(nu, x);
+        if (s < SeriesRadius)
+        {
+            return LogI(nu, x) - x;
+        }
+
+        double p = nu / s;
+        double sMinusX = nu * p / (1.0 + (x / s));
+        return sMinusX - (nu * SpecialFunctions.Log1p((nu + sMinusX) / x)) - HalfLogTwoPiTimes(s) + Math.Log(DebyeSum(p, s));
+    }
+
+    /// <summary>log(2 pi s) / 2 without forming 2 pi s, which overflows for s above about 2.86e307.</summary>
+    internal static double HalfLogTwoPiTimes(double s) => 0.5 * (SpecialFunctions.LogTwoPi + Math.Log(s));
 
     /// <summary>
     /// log 0F1(; b; q) = log sum_k q^k / (k! (b)_k) for b &gt; 0, q &gt;= 0, by the series, which
@@ -98,27 +123,61 @@ internal static class Bessel
         return total;
     }
 
+    /// <summary>I_{nu+1}(x) / I_nu(x) for nu &gt;= -1/2, x &gt; 0; see <see cref="Ratio(double, double, out double)"/>.</summary>
+    internal static double Ratio(double nu, double x) => Ratio(nu, x, out _);
+
     /// <summary>
-    /// I_{nu+1}(x) / I_nu(x) for nu &gt;= -1/2, x &gt; 0, by Perron's continued fraction
-    /// <c>R = x / (2nu+2+x - (2nu+3) x / (2nu+3+2x - (2nu+5) x / (2nu+4+2x - ...)))</c>
+    /// A = I_{nu+1}(x) / I_nu(x) for nu &gt;= -1/2, x &gt; 0, and <c>x (1 - A)</c> without the
+    /// cancellation of <c>1 - A</c> (A tends to 1 as x grows), by Perron's continued fraction
+    /// <c>A = x / (2nu+2+x - (2nu+3) x / (2nu+3+2x - (2nu+5) x / (2nu+4+2x - ...)))</c>
     /// (Gautschi and Slavik 1978), with partial numerators a_k = -(2nu+2k+1) x and
-    /// denominators b_k = 2nu+2+k+2x. For x &gt; 1 every level is divided by x so that
-    /// the terms stay of order one however large x is.
+    /// denominators b_k = 2nu+2+k+2x. For x &gt; 1 every level is divided by x so that the terms
+    /// stay of order one however large x is; then <c>A = 1 / (1 + e)</c> with
+    /// <c>e = (2nu+2)/x + a_1 / T</c> and T the fraction's tail from b_1, so
+    /// <c>x (1 - A) = (2nu+2 + x a_1 / T) / (1 + e)</c> is formed from quantities of order one
+    /// (x a_1 = -(2nu+3) for the scaled terms). For nu = -1/2 (d = 1) the closed forms
+    /// <c>A = tanh x</c> and <c>1 - A = 2 e^(-2x) / (1 + e^(-2x))</c> are used: there the
+    /// fraction's e cancels to an exponentially small number. Result in [0, 1].
     /// </summary>
-    internal static double Ratio(double nu, double x)
+    internal static double Ratio(double nu, double x, out double complementTimesX)
     {
+        if (nu == -0.5)
+        {
+            double t = Math.Exp(-2.0 * x);
+            complementTimesX = x * (2.0 * t / (1.0 + t));
+            return Math.Tanh(x);
+        }
+
         // Perron's fraction is usually written for I_mu / I_{mu-1}; here mu = nu + 1.
         double mu = nu + 1.0;
         bool scaled = x > 1.0;
         double inverseX = scaled ? 1.0 / x : 1.0;
+        double a1 = scaled ? -((2.0 * mu) + 1.0) * inverseX : -((2.0 * mu) + 1.0) * x;
+        double tail = ContinuedFractionTail(mu, x, inverseX, scaled);
+        if (scaled)
+        {
+            double excess = (2.0 * mu * inverseX) + (a1 / tail);
+            complementTimesX = ((2.0 * mu) - (((2.0 * mu) + 1.0) / tail)) / (1.0 + excess);
+            return 1.0 / (1.0 + excess);
+        }
 
-        // f = b0 + a1 / (b1 + a2 / (b2 + ...)), then R = x / f (or 1 / f when scaled).
-        double b0 = scaled ? (2.0 * mu * inverseX) + 1.0 : (2.0 * mu) + x;
+        // x <= 1: A <= x / (2 mu) is far from 1, so 1 - A has no cancellation.
+        double ratio = x / ((2.0 * mu) + x + (a1 / tail));
+        complementTimesX = x * (1.0 - ratio);
+        return ratio;
+    }
+
+    /// <summary>
+    /// The tail <c>T = b_1 + a_2 / (b_2 + a_3 / (b_3 + ...))</c> of Perron's fraction (modified Lentz),
+    /// in the scaled or unscaled form of <see cref="Ratio(double, double, out double)"/>.
+    /// </summary>
+    private static double ContinuedFractionTail(double mu, double x, double inverseX, bool scaled)
+    {
         const double Tiny = 1e-300;
-        double f = b0;
+        double f = scaled ? (((2.0 * mu) + 1.0) * inverseX) + 2.0 : (2.0 * mu) + 1.0 + (2.0 * x);
         double c = f;
         double d = 0.0;
-        for (int k = 1; k <= MaxContinuedFractionSteps; k++)
+        for (int k = 2; k <= MaxContinuedFractionSteps; k++)
         {
             double a = scaled ? -((2.0 * mu) + (2.0 * k) - 1.0) * inverseX : -((2.0 * mu) + (2.0 * k) - 1.0) * x;
             double b = scaled ? (((2.0 * mu) + k) * inverseX) + 2.0 : (2.0 * mu) + k + (2.0 * x);
@@ -139,11 +198,11 @@ internal static class Bessel
             f *= delta;
             if (Math.Abs(delta - 1.0) <= 1e-16)
             {
-                return scaled ? 1.0 / f : x / f;
+                return f;
             }
         }
 
-        throw new InvalidOperationException($"Bessel ratio continued fraction did not converge for nu = {nu}, x = {x}.");
+        throw new InvalidOperationException($"Bessel ratio continued fraction did not converge for nu = {mu - 1.0}, x = {x}.");
     }
 
     /// <summary>sqrt(a^2 + b^2) without overflow for any finite a, b.</summary>

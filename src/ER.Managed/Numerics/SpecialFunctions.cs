@@ -18,6 +18,9 @@ internal static class SpecialFunctions
     /// <summary>log(pi).</summary>
     internal const double LogPi = 1.1447298858494001741434273513531;
 
+    /// <summary>log(pi) / 2 = log Gamma(1/2).</summary>
+    internal const double HalfLogPi = 0.57236494292470008707171367567653;
+
     /// <summary>log(2).</summary>
     internal const double Log2 = 0.69314718055994530941723212145818;
 
@@ -75,6 +78,18 @@ internal static class SpecialFunctions
         if (double.IsPositiveInfinity(x))
         {
             return x;
+        }
+
+        // Gamma(1) = Gamma(2) = 1 exactly; the Stirling route below would leave ~2^-48 there.
+        if (x == 1.0 || x == 2.0)
+        {
+            return 0.0;
+        }
+
+        // Gamma(1/2) = sqrt(pi): log|S^0| = log 2 exactly rests on it.
+        if (x == 0.5)
+        {
+            return HalfLogPi;
         }
 
         if (x >= StirlingThreshold)

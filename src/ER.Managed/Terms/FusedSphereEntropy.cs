@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Buffers;
 using ER.Managed.Kernels;
 using ER.Managed.Kernels.Gemm;
@@ -54,6 +55,17 @@ internal static class FusedSphereEntropy
     /// <summary>Row sums below this make the fused path decline (see remarks).</summary>
     internal const double UnderflowLimit = 1e-20;
 
+    /// <summary>
+    /// From this kappa up, similarities that matter are recomputed in double (see
+    /// <see cref="RefineLargeSimilarities"/>). Below it the float32 GEMM's rounding, about
+    /// sqrt(d)/2 ulps of s, times kappa, stays under 4e-5 relative in every exponential up to d = 1000;
+    /// above it, pairs with s near 1 are few for any data that is not collapsed (s &gt; 1 - 12/32).
+    /// </summary>
+    internal const float RefineFromKappa = 32f;
+
+    /// <summary>Pairs with <c>kappa s_ij - M</c> above minus this are refined: the rest weigh under e^-12 of a row's largest term.</summary>
+    internal const float RefineRange = 12f;
+
     /// <summary>Row stride of tile buffers: a multiple of the widest register (16 floats).</summary>
     private const int Alignment = 16;
 
@@ -75,6 +87,7 @@ internal static class FusedSphereEntropy
             Rows = k;
             _lse = ArrayPool<double>.Shared.Rent(k);
             _expected = ArrayPool<double>.Shared.Rent(k);
+            DiagonalArray = ArrayPool<float>.Shared.Rent(k);
             Cache = cacheLength > 0 ? ArrayPool<float>.Shared.Rent(cacheLength) : null;
         }
 
@@ -86,6 +99,12 @@ internal static class FusedSphereEntropy
         /// <summary>sum_j P_ij z_i.z_j.</summary>
         internal Span<double> ExpectedSimilarity => _expected.AsSpan(0, Rows);
 
+        /// <summary>||z_i||^2, summed in double, rounded to float: the exact diagonal of the similarity tiles.</summary>
+        internal Span<float> Diagonal => DiagonalArray.AsSpan(0, Rows);
+
+        /// <summary>The pooled array behind <see cref="Diagonal"/> (k entries used).</summary>
+        internal float[] DiagonalArray { get; }
+
         /// <summary>M, the shift of every exponential.</summary>
         internal float Shift { get; set; }
 
@@ -96,6 +115,7 @@ internal static class FusedSphereEntropy
         {
             ArrayPool<double>.Shared.Return(_lse);
             ArrayPool<double>.Shared.Return(_expected);
+            ArrayPool<float>.Shared.Return(DiagonalArray);
             if (Cache is not null)
             {
                 ArrayPool<float>.Shared.Return(Cache);
@@ -108,18 +128,13 @@ internal static class FusedSphereEntropy
     /// </summary>
     internal static unsafe ForwardState? Forward(ReadOnlySpan<float> z, int k, int d, float kappa, bool keepCache, int degree, KernelWidth width)
     {
-        float maxNorm = 0f;
-        for (int i = 0; i < k; i++)
-        {
-            ReadOnlySpan<float> row = z.Slice(i * d, d);
-            maxNorm = MathF.Max(maxNorm, DotKernel.Run(row, row, width));
-        }
-
-        float shift = kappa * maxNorm;
         int blocks = (k + Tile - 1) / Tile;
         int partitions = Partitions(blocks);
         long cacheLength = (long)blocks * (blocks + 1) / 2 * Tile * Tile;
-        var state = new ForwardState(k, keepCache && cacheLength <= CacheLimit ? (int)cacheLength : 0) { Shift = shift };
+        var state = new ForwardState(k, keepCache && cacheLength <= CacheLimit ? (int)cacheLength : 0);
+        float maxNorm = SquaredNorms(z, k, d, state.Diagonal);
+        float shift = kappa * maxNorm;
+        state.Shift = shift;
         float[]? cache = state.Cache;
         bool complete = false;
         double[] sums = ArrayPool<double>.Shared.Rent(partitions * k);
@@ -132,8 +147,9 @@ internal static class FusedSphereEntropy
             fixed (float* zp = z)
             {
                 var zh = new PinnedFloats(zp, z.Length);
+                float[] diagonal = state.DiagonalArray;
                 Parallelism.For(partitions, degree, p =>
-                    ForwardPartition(zh.Span, packed, k, d, kappa, shift, p, partitions, blocks, sums.AsSpan(p * k, k), dots.AsSpan(p * k, k), cache, width));
+                    ForwardPartition(zh.Span, packed, diagonal, k, d, kappa, shift, p, partitions, blocks, sums.AsSpan(p * k, k), dots.AsSpan(p * k, k), cache, width));
             }
 
             Span<double> lse = state.Lse, expected = state.ExpectedSimilarity;
@@ -172,7 +188,7 @@ internal static class FusedSphereEntropy
 
     /// <summary>The block rows of partition p, dealt zig-zag (p, 2P-1-p, 2P+p, ...) so partitions get similar numbers of tiles.</summary>
     private static void ForwardPartition(
-        ReadOnlySpan<float> z, PackedOperand? packed, int k, int d, float kappa, float shift, int p, int partitions, int blocks,
+        ReadOnlySpan<float> z, PackedOperand? packed, float[] diagonal, int k, int d, float kappa, float shift, int p, int partitions, int blocks,
         Span<double> sums, Span<double> dots, float[]? cache, KernelWidth width)
     {
         int ld = RoundUp(Math.Min(Tile, k), Alignment);
@@ -202,16 +218,17 @@ internal static class FusedSphereEntropy
                     Span<float> rowSum = vectors.AsSpan(0, ld), rowDot = vectors.AsSpan(ld, ld);
                     Span<float> colSum = vectors.AsSpan(2 * ld, ld), colDot = vectors.AsSpan(3 * ld, ld);
                     vectors.AsSpan(0, 4 * ld).Clear();
-                    Similarities(z, packed, d, i0, m, j0, n, s, stride, width);
-                    bool diagonal = jb == block;
-                    SimilarityTileKernel.Forward(s, m, stride, kappa, shift, rowSum, rowDot, colSum, colDot, columns: !diagonal, storeExp: cache is not null, width);
+                    bool onDiagonal = jb == block;
+                    Similarities(z, packed, d, i0, m, j0, n, s, stride, onDiagonal ? diagonal : null, width);
+                    RefineLargeSimilarities(z, d, i0, m, j0, n, s, stride, kappa, shift);
+                    SimilarityTileKernel.Forward(s, m, n, stride, kappa, shift, rowSum, rowDot, colSum, colDot, columns: !onDiagonal, storeExp: cache is not null, width);
                     for (int r = 0; r < m; r++)
                     {
                         sums[i0 + r] += rowSum[r];
                         dots[i0 + r] += rowDot[r];
                     }
 
-                    if (!diagonal)
+                    if (!onDiagonal)
                     {
                         for (int j = 0; j < n; j++)
                         {
@@ -292,8 +309,9 @@ internal static class FusedSphereEntropy
                 if (cache is null)
                 {
                     Span<float> w = buffer.AsSpan(0, m * stride);
-                    Similarities(z, packed, d, i0, m, j0, n, w, stride, width);
-                    SimilarityTileKernel.ExpWeights(w, m, stride, kappa, state.Shift, h.AsSpan(i0, m), h.AsSpan(j0, stride), width);
+                    Similarities(z, packed, d, i0, m, j0, n, w, stride, jb == block ? state.DiagonalArray : null, width);
+                    RefineLargeSimilarities(z, d, i0, m, j0, n, w, stride, kappa, state.Shift);
+                    SimilarityTileKernel.ExpWeights(w, m, n, stride, kappa, state.Shift, h.AsSpan(i0, m), h.AsSpan(j0, stride), width);
                     GemmKernel.Multiply(w, stride, false, zJ, d, false, target, d, m, d, n, accumulate, width);
                 }
                 else if (jb >= block)
@@ -339,9 +357,13 @@ internal static class FusedSphereEntropy
     /// <summary>
     /// s = Z[i0..i0+m) Z[j0..j0+n)^T into an m x stride buffer, padding columns set to
     /// <see cref="SimilarityTileKernel.Padding"/>; Z^T comes pre-packed when a micro-kernel runs
-    /// (<see cref="Tile"/> is a multiple of every NR, as the packed layout needs).
+    /// (<see cref="Tile"/> is a multiple of every NR, as the packed layout needs). On a diagonal tile
+    /// (i0 = j0) the diagonal is overwritten with <paramref name="diagonal"/>, the squared norms
+    /// summed in double: when P is nearly the identity (large kappa and d) the plug-in weights hinge
+    /// on kappa S_ii, and the float32 GEMM's rounding of S_ii (about sqrt(d) ulps), times kappa,
+    /// was the largest error of the gradient (issue 12: 6e-4 of its maximum at d = 1000, kappa = 200).
     /// </summary>
-    private static void Similarities(ReadOnlySpan<float> z, PackedOperand? packed, int d, int i0, int m, int j0, int n, Span<float> s, int stride, KernelWidth width)
+    private static void Similarities(ReadOnlySpan<float> z, PackedOperand? packed, int d, int i0, int m, int j0, int n, Span<float> s, int stride, float[]? diagonal, KernelWidth width)
     {
         if (packed is not null)
         {
@@ -356,9 +378,96 @@ internal static class FusedSphereEntropy
         {
             for (int r = 0; r < m; r++)
             {
-                s.Slice((r * stride) + n, stride - n).Fill(SimilarityTileKernel.Padding);
+                s.Slice((r * stride) + n, stride - n).Clear(); // SimilarityTileKernel.Padding, masked by the tile kernel
             }
         }
+
+        if (diagonal is not null)
+        {
+            for (int r = 0; r < m; r++)
+            {
+                s[(r * stride) + r] = diagonal[i0 + r];
+            }
+        }
+    }
+
+    /// <summary>
+    /// At large kappa (<see cref="RefineFromKappa"/>), recomputes in double, rounded once, every
+    /// off-diagonal similarity of the tile with <c>kappa s_ij - M &gt; -</c><see cref="RefineRange"/>:
+    /// near-duplicate rows, whose exponentials rival the diagonal's and carry the same sensitivity
+    /// to the GEMM's rounding (issue 12). A vectorized scan finds them; each costs one dot product
+    /// of length d in double, so a batch of mostly near-identical rows at large kappa pays up to a
+    /// few times the forward's GEMM (documented on <see cref="Entropy"/>'s sphere methods).
+    /// </summary>
+    private static void RefineLargeSimilarities(ReadOnlySpan<float> z, int d, int i0, int m, int j0, int n, Span<float> s, int stride, float kappa, float shift)
+    {
+        if (!(kappa >= RefineFromKappa))
+        {
+            return;
+        }
+
+        float cut = (shift - RefineRange) / kappa;
+        int lanes = Vector<float>.Count;
+        var cutVector = new Vector<float>(cut);
+        for (int r = 0; r < m; r++)
+        {
+            Span<float> row = s.Slice(r * stride, n);
+            for (int c = 0; c < n; c += lanes)
+            {
+                if (c + lanes <= n && !Vector.GreaterThanAny(new Vector<float>(row.Slice(c)), cutVector))
+                {
+                    continue;
+                }
+
+                for (int t = c; t < Math.Min(c + lanes, n); t++)
+                {
+                    if (row[t] > cut && i0 + r != j0 + t)
+                    {
+                        row[t] = (float)DotDouble(z.Slice((i0 + r) * d, d), z.Slice((j0 + t) * d, d));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>a . b summed in double (float products are exact in double).</summary>
+    private static double DotDouble(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        var sum0 = Vector<double>.Zero;
+        var sum1 = Vector<double>.Zero;
+        int t = 0;
+        for (; t <= a.Length - Vector<float>.Count; t += Vector<float>.Count)
+        {
+            Vector.Widen(new Vector<float>(a.Slice(t)), out Vector<double> aLow, out Vector<double> aHigh);
+            Vector.Widen(new Vector<float>(b.Slice(t)), out Vector<double> bLow, out Vector<double> bHigh);
+            sum0 += aLow * bLow;
+            sum1 += aHigh * bHigh;
+        }
+
+        double sum = Vector.Sum(sum0 + sum1);
+        for (; t < a.Length; t++)
+        {
+            sum += (double)a[t] * b[t];
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// <c>||z_i||^2</c> summed in double (float products are exact in double) and rounded once to
+    /// float, into <paramref name="norms"/>; returns the largest.
+    /// </summary>
+    private static float SquaredNorms(ReadOnlySpan<float> z, int k, int d, Span<float> norms)
+    {
+        float max = 0f;
+        for (int i = 0; i < k; i++)
+        {
+            ReadOnlySpan<float> row = z.Slice(i * d, d);
+            norms[i] = (float)DotDouble(row, row);
+            max = MathF.Max(max, norms[i]);
+        }
+
+        return max;
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;

@@ -69,6 +69,33 @@ public sealed class CommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(64)]
+    [InlineData(128)]
+    [InlineData(1000)]
+    public void Lognorm_gives_finite_outputs_at_both_ends_of_the_double_range(int d)
+    {
+        foreach (string kappa in new[] { "5e-324", "1e-300", "17.9", "2.86e307", "1.7976931348623157e308" })
+        {
+            (int code, string stdout, string stderr) = CliRunner.Run("lognorm", "--dim", d.ToString(System.Globalization.CultureInfo.InvariantCulture), "--kappa", kappa, "--json");
+            Assert.True(code == 0, $"d={d} kappa={kappa}: exit {code}, {stderr}");
+            foreach (string key in new[] { "log_bessel_i", "log_normalizer", "bessel_ratio", "vmf_entropy" })
+            {
+                Assert.True(double.IsFinite(JsonNumber(stdout, key)), $"d={d} kappa={kappa}: {key} in {stdout}");
+            }
+
+            double ratio = JsonNumber(stdout, "bessel_ratio");
+            Assert.InRange(ratio, 0.0, 1.0);
+            if (d == 1)
+            {
+                Assert.True(JsonNumber(stdout, "vmf_entropy") >= 0.0, $"d = 1 entropy at kappa {kappa}: {stdout}");
+            }
+        }
+    }
+
+    [Theory]
     [InlineData("frobnicate")]
     [InlineData("entropy")]
     [InlineData("entropy z.npy --kappa abc")]
