@@ -67,6 +67,34 @@ public class SphereEntropyEdgeTests
         GradientAssert.Close(kappaGradient, result.KappaGradient, what + " grad_kappa", tol: 1e-4);
     }
 
+    [Theory]
+    [InlineData(600, 256, 200.0, 0.05)]
+    [InlineData(600, 256, 200.0, 0.002)]
+    [InlineData(300, 1000, 100.0, 0.01)]
+    public void Plug_in_gradient_holds_on_a_collapsed_batch_at_large_kappa(int k, int d, double kappa, double spread)
+    {
+        // Every row near one direction: every pair is "near-duplicate", the hardest case for both
+        // accuracy and the cost of refining similarities in double.
+        float[] center = TestData.Normal(d, seed: 5);
+        float[] z = TestData.Normal(k * d, seed: 6, spread);
+        for (int i = 0; i < k; i++)
+        {
+            for (int t = 0; t < d; t++)
+            {
+                z[(i * d) + t] += center[t] / (float)Math.Sqrt(d);
+            }
+        }
+
+        RowOps.L2Normalize(z, k, d, z);
+        (double value, double[] gradient, double kappaGradient) = SphereEntropyReference.Compute(z, k, d, kappa, EntropyReduction.Expectation);
+        var got = new float[k * d];
+        SphereTermResult result = Entropy.SphereWithGradient(z, k, d, got, kappa);
+        string what = $"collapsed k={k} d={d} kappa={kappa} spread={spread}";
+        GradientAssert.Close(gradient, got, what, floor: 0);
+        GradientAssert.Close(value, result.Value, what + " value", tol: 1e-6);
+        GradientAssert.Close(kappaGradient, result.KappaGradient, what + " grad_kappa", tol: 1e-4);
+    }
+
     /// <summary>Unit rows in pairs: each odd row is its even neighbour plus noise of the given norm, renormalized.</summary>
     private static float[] NearDuplicateRows(int k, int d, double noise, int seed)
     {
