@@ -6,8 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text.Json;
-using ER.Managed.Kernels;
-using ER.Managed.Kernels.Gemm;
+using ER.Managed.Diagnostics;
 using X86 = System.Runtime.Intrinsics.X86;
 
 namespace ER.Managed.Cli.Commands;
@@ -35,8 +34,12 @@ internal static class InfoCommand
             {
                 stdout.WriteLine($"ER.Managed {info.Version}");
                 stdout.WriteLine($"runtime:               {info.Runtime} ({RuntimeInformation.FrameworkDescription}, {RuntimeInformation.ProcessArchitecture})");
-                stdout.WriteLine($"kernel width:          {info.KernelWidth} ({info.KernelBits} bits)");
-                stdout.WriteLine($"GEMM micro-kernel:     {info.GemmKernel}");
+                KernelReport k = info.Kernels;
+                stdout.WriteLine($"kernel width:          {k.KernelWidth} ({k.KernelBits} bits)");
+                stdout.WriteLine(k.Mr > 0
+                    ? $"GEMM micro-kernel:     {k.GemmKernel} (MR {k.Mr}, NR {k.Nr}; KC {k.Kc}, MC {k.Mc}, NC {k.Nc})"
+                    : $"GEMM micro-kernel:     none ({k.GemmKernel} path)");
+                stdout.WriteLine($"caches (per core):     L1D {Kib(k.L1DataBytes)}, L2 {Kib(k.L2Bytes)}, L3 {Kib(k.L3Bytes)} (from {k.CacheSource})");
                 stdout.WriteLine($"vector accelerated:    Vector128 {info.Vector128}, Vector256 {info.Vector256}, Vector512 {info.Vector512}");
                 stdout.WriteLine($"instruction sets:      {string.Join(' ', info.InstructionSets)}");
                 stdout.WriteLine($"degree of parallelism: {info.DegreeOfParallelism} (processors: {Environment.ProcessorCount})");
@@ -50,36 +53,25 @@ internal static class InfoCommand
     internal sealed record Info(
         string Version,
         string Runtime,
-        string KernelWidth,
-        int KernelBits,
-        string GemmKernel,
+        KernelReport Kernels,
         bool Vector128,
         bool Vector256,
         bool Vector512,
         string[] InstructionSets,
         int DegreeOfParallelism);
 
-    internal static Info Collect()
-    {
-        KernelWidth width = KernelIsa.Best;
-        string gemm = width switch
-        {
-            Kernels.KernelWidth.V512 => $"AVX-512 {MicroKernel512.MR}x{MicroKernel512.NR}",
-            Kernels.KernelWidth.V256 => $"AVX2 {MicroKernel256.MR}x{MicroKernel256.NR}",
-            _ => "simple dot-product path",
-        };
-        return new Info(
+    internal static Info Collect() =>
+        new(
             Version(),
             RuntimeFeature.IsDynamicCodeCompiled ? "JIT" : "NativeAOT",
-            width.ToString(),
-            width == Kernels.KernelWidth.Scalar ? 32 : (int)width,
-            gemm,
+            KernelDiagnostics.Current,
             System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated,
             System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated,
             System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated,
             InstructionSets(),
             ErOptions.Default.EffectiveDegreeOfParallelism);
-    }
+
+    private static string Kib(long bytes) => bytes == 0 ? "none" : $"{bytes / 1024} KiB";
 
     internal static string Version() =>
         typeof(Entropy).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
@@ -123,9 +115,19 @@ internal static class InfoCommand
             writer.WriteString("version", info.Version);
             writer.WriteString("runtime", info.Runtime);
             writer.WriteString("framework", RuntimeInformation.FrameworkDescription);
-            writer.WriteString("kernel_width", info.KernelWidth);
-            writer.WriteNumber("kernel_bits", info.KernelBits);
-            writer.WriteString("gemm_kernel", info.GemmKernel);
+            KernelReport k = info.Kernels;
+            writer.WriteString("kernel_width", k.KernelWidth);
+            writer.WriteNumber("kernel_bits", k.KernelBits);
+            writer.WriteString("gemm_kernel", k.GemmKernel);
+            writer.WriteNumber("mr", k.Mr);
+            writer.WriteNumber("nr", k.Nr);
+            writer.WriteNumber("kc", k.Kc);
+            writer.WriteNumber("mc", k.Mc);
+            writer.WriteNumber("nc", k.Nc);
+            writer.WriteNumber("l1d_bytes", k.L1DataBytes);
+            writer.WriteNumber("l2_bytes", k.L2Bytes);
+            writer.WriteNumber("l3_bytes", k.L3Bytes);
+            writer.WriteString("cache_source", k.CacheSource);
             writer.WriteBoolean("vector128", info.Vector128);
             writer.WriteBoolean("vector256", info.Vector256);
             writer.WriteBoolean("vector512", info.Vector512);

@@ -9,8 +9,9 @@ namespace ER.Managed.Tests.Kernels;
 
 /// <summary>
 /// The blocked GEMM against a double-precision reference on awkward shapes: sizes of 1, primes,
-/// and one less and one more than MR (6), NR (16, 64), MC (144) and KC (1024), every width,
-/// every storage of the operands.
+/// and one less and one more than MR (6, 12), NR (8, 16, 64) and each kernel's own MC and KC (from
+/// this machine's caches), every width, every micro-kernel that can run here (the AdvSimd one
+/// under ARM64 only: CI runs these tests under qemu), every storage of the operands.
 /// </summary>
 public class GemmKernelTests
 {
@@ -35,6 +36,48 @@ public class GemmKernelTests
     public void Multiply_matches_double_reference_for_every_operand_storage(int m, int n, int k, int widthBits)
     {
         var width = (KernelWidth)widthBits;
+        CheckAgainstReference(m, n, k, (a, lda, transA, b, ldb, transB, c, ldc) =>
+            GemmKernel.Multiply(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate: true, width));
+    }
+
+    /// <summary>Shapes around each kernel's MR, NR, MC and KC on this machine, for every kernel that can run here.</summary>
+    public static IEnumerable<object[]> KernelShapes()
+    {
+        foreach (MicroKernelId id in MicroKernels.All.ToArray())
+        {
+            MicroKernelInfo info = MicroKernels.Describe(id);
+            if (!info.CanRun)
+            {
+                continue;
+            }
+
+            (int kc, int mc, _) = info.Blocking;
+            int mr = info.Rows, nr = info.Columns;
+            int[][] shapes =
+            [
+                [1, 1, 1], [mr - 1, nr + 1, 3], [mr, nr, 1], [mr + 1, nr - 1, 2], [(2 * mr) + 1, (3 * nr) + 5, 17],
+                [3, 5, kc - 1], [2, nr + 3, kc], [mr + 2, 3, kc + 1], [mc - 1, 5, 3], [mc + 1, nr + 1, 9],
+            ];
+            foreach (int[] shape in shapes)
+            {
+                yield return new object[] { shape[0], shape[1], shape[2], (int)id };
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(KernelShapes))]
+    public void Each_micro_kernel_matches_double_reference_around_its_blocking(int m, int n, int k, int kernel)
+    {
+        var id = (MicroKernelId)kernel;
+        CheckAgainstReference(m, n, k, (a, lda, transA, b, ldb, transB, c, ldc) =>
+            GemmKernel.Multiply(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate: true, id));
+    }
+
+    private delegate void Product(float[] a, int lda, bool transA, float[] b, int ldb, bool transB, float[] c, int ldc);
+
+    private static void CheckAgainstReference(int m, int n, int k, Product product)
+    {
         float[] a = Uniform(m * k, (m * 31) + k), b = Uniform(k * n, (n * 17) + k);
         foreach (bool transA in new[] { false, true })
         {
@@ -45,7 +88,7 @@ public class GemmKernelTests
                 float[] aStored = Store(a, m, k, transA, lda), bStored = Store(b, k, n, transB, ldb);
                 float[] c = Uniform(m * ldc, 99);
                 float[] c0 = (float[])c.Clone();
-                GemmKernel.Multiply(aStored, lda, transA, bStored, ldb, transB, c, ldc, m, n, k, accumulate: true, width);
+                product(aStored, lda, transA, bStored, ldb, transB, c, ldc);
                 for (int i = 0; i < m; i++)
                 {
                     for (int j = 0; j < n; j++)
@@ -79,18 +122,23 @@ public class GemmKernelTests
     [InlineData(300, 320, 129)]
     public void Prepacked_transposed_b_gives_the_same_bits_as_packing_on_the_fly(int m, int n, int k)
     {
-        foreach (KernelWidth width in new[] { KernelWidth.V512, KernelWidth.V256 })
+        foreach (MicroKernelId kernel in MicroKernels.All.ToArray())
         {
+            if (!MicroKernels.Describe(kernel).CanRun)
+            {
+                continue;
+            }
+
             float[] a = Uniform(m * k, 1), x = Uniform(n * k, 2);
             var expected = new float[m * n];
-            GemmKernel.Multiply(a, k, false, x, k, true, expected, n, m, n, k, accumulate: false, width);
-            using PackedOperand packed = GemmKernel.PackTransposedB(x, n, k, width);
+            GemmKernel.Multiply(a, k, false, x, k, true, expected, n, m, n, k, accumulate: false, kernel);
+            using PackedOperand packed = GemmKernel.PackTransposedB(x, n, k, kernel);
             var got = new float[m * n];
             GemmKernel.MultiplyPacked(a, k, false, packed, 0, n, got, n, m, accumulate: false);
             Assert.Equal(expected, got);
 
             // A column range starting on a panel boundary.
-            int j0 = width == KernelWidth.V512 ? 64 : 16;
+            int j0 = 2 * MicroKernels.Describe(kernel).Columns;
             if (n > j0)
             {
                 var part = new float[m * (n - j0)];

@@ -1,40 +1,79 @@
+using System;
+using System.Globalization;
+
 namespace ER.Managed.Kernels.Gemm;
 
 /// <summary>
-/// Blocking sizes of the packed GEMM (BLIS/Goto scheme), with the reasoning.
+/// Blocking sizes of the packed GEMM (BLIS/Goto scheme) for one micro-kernel on one machine.
 /// </summary>
 /// <remarks>
-/// Loop nest: for each NC-wide column block of C, for each KC-deep slice of the inner dimension,
-/// pack B's KC x NC block; for each MC-tall row block, pack A's MC x KC block; then for each
-/// NR-wide micro-panel of B and each MR-tall micro-panel of A, the register-blocked micro-kernel
-/// updates an MR x NR tile of C. Sized for Zen 4/5 (48 KiB L1D, 1 MiB L2 a core, 32 MiB L3);
-/// other x86 cores with >= 32 KiB L1D and >= 512 KiB L2 only lose some speed.
-/// The sizes were chosen by measurement on that machine (4096 x 2048 x 1024 products, one
-/// thread, <c>benchmarks/.../Kernels/GemmBenchmarks</c>): KC from 128 to 2048 went 89 -> 103
-/// (KC 128), 115 (256), 126 (384), 144 (512), 156 (768), 165 GFLOP/s (1024), 154 (2048).
+/// <para>
+/// Loop nest (<see cref="GemmKernel"/>): for each NC-wide column block of C, for each KC-deep slice
+/// of the inner dimension, pack B's KC x NC block into NR-wide micro-panels; for each MC-tall row
+/// block, pack A's MC x KC block into MR-tall micro-panels; then for each B micro-panel and each A
+/// micro-panel the micro-kernel updates an MR x NR tile of C. So one B micro-panel (KC x NR) is
+/// reused across all MC / MR A micro-panels, the A block (MC x KC) across all NC / NR B
+/// micro-panels, and the B block (KC x NC) across all row blocks.
+/// </para>
+/// <para>
+/// Each kernel derives its blocking from the cache sizes with a rule written beside it (the BLIS
+/// analytical model, Low et al. 2016, adjusted where measurement disagreed): the B micro-panel in
+/// part of L1D or L2, the A block in about half of L2, the B block in about half of this core's
+/// share of L3. KC is a multiple of 8, MC of MR, NC of NR; the helpers below apply the rounding and
+/// the clamps. <c>ER_GEMM_BLOCKING=kc,mc,nc</c> overrides every kernel's blocking for experiments
+/// (rounded the same way).
+/// </para>
 /// </remarks>
-internal static class GemmBlocking
+/// <param name="KC">Depth of a packed slice.</param>
+/// <param name="MC">Rows of A packed at a time (a multiple of MR).</param>
+/// <param name="NC">Columns of B packed at a time (a multiple of NR).</param>
+internal readonly record struct GemmBlocking(int KC, int MC, int NC)
 {
-    /// <summary>
-    /// Depth of a packed slice. Every micro-kernel call reads and writes its MR x NR tile of C
-    /// once per slice; at small KC that C traffic (the tile is rarely in cache when C is larger
-    /// than L2) dominates. 1024 makes it 1/1024 of the FMA work, while the A micro-panel
-    /// (1024 x 6 x 4 B = 24 KiB) still sits in L1 and the B micro-panel (1024 x 64 x 4 B = 256 KiB)
-    /// in L2, from where the micro-kernel streams it sequentially (prefetch-friendly).
-    /// For the entropy tiles (inner dimension d &lt;= 1024 in practice) it means one slice: C is
-    /// written exactly once.
-    /// </summary>
-    internal const int KC = 1024;
+    private const int MinKC = 64, MaxKC = 4096, MaxMC = 1024, MaxNC = 8192;
 
     /// <summary>
-    /// Rows of A packed at a time (a multiple of MR = 6): the MC x KC block, 144 x 1024 x 4 B =
-    /// 576 KiB, stays in L2 next to one B micro-panel while the row block is swept.
+    /// The BLIS rule with the B micro-panel in a fraction of <paramref name="bPanelCache"/> bytes:
+    /// <c>KC = (bPanelCache / bPanelShare) / (4 NR)</c>; the A block in half of L2 (less what the B
+    /// panel takes there): <c>MC = (L2 / 2) / (4 KC)</c>; the B block in half of the L3 share:
+    /// <c>NC = (L3 / 2) / (4 KC)</c>, at least 4 NR (a CPU without L3 counts 4 L2 instead).
     /// </summary>
-    internal const int MC = 144;
+    internal static GemmBlocking FromRule(CacheSizes caches, int mr, int nr, long bPanelCache, int bPanelShare)
+    {
+        if (Override(Environment.GetEnvironmentVariable("ER_GEMM_BLOCKING"), mr, nr) is GemmBlocking fromEnvironment)
+        {
+            return fromEnvironment;
+        }
 
-    /// <summary>
-    /// Columns of B packed at a time (a multiple of NR = 64): the KC x NC block, 4 MiB, is
-    /// shared through L3; each of its 16 micro-panels is reused by all MC / MR = 24 A panels.
-    /// </summary>
-    internal const int NC = 1024;
+        long kc = bPanelCache / bPanelShare / (4L * nr);
+        long mc = caches.L2 / 2 / (4L * Math.Clamp(kc, MinKC, MaxKC));
+        long l3 = caches.L3 > 0 ? caches.L3 : caches.L2 * 4;
+        long nc = l3 / 2 / (4L * Math.Clamp(kc, MinKC, MaxKC));
+        return Round(kc, mc, nc, mr, nr);
+    }
+
+    /// <summary>Parses <c>kc,mc,nc</c> and rounds it as the rules do; null when absent or malformed.</summary>
+    internal static GemmBlocking? Override(string? text, int mr, int nr)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        string[] parts = text.Split(',');
+        return parts.Length == 3
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int kc)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int mc)
+            && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out int nc)
+            ? Round(kc, mc, nc, mr, nr)
+            : null;
+    }
+
+    /// <summary>KC to a multiple of 8 in [64, 4096]; MC to a multiple of MR in [MR, 1024]; NC to a multiple of NR in [4 NR, 8192].</summary>
+    internal static GemmBlocking Round(long kc, long mc, long nc, int mr, int nr)
+    {
+        int k = (int)(Math.Clamp(kc, MinKC, MaxKC) / 8 * 8);
+        int m = (int)Math.Max(mr, Math.Min(mc, MaxMC) / mr * mr);
+        int n = (int)Math.Max(4 * nr, Math.Min(nc, MaxNC) / nr * nr);
+        return new GemmBlocking(k, m, n);
+    }
 }

@@ -8,22 +8,21 @@ namespace ER.Managed.Kernels.Gemm;
 /// <summary>
 /// <c>C (+)= op(A) op(B)</c> for row-major float matrices, op(A) m x k and op(B) k x n, where each
 /// operand is stored as is or transposed (<c>transA</c>: A is stored k x m; <c>transB</c>: B is
-/// stored n x k, as in <c>Z Z^T</c>). Blocked BLIS-style (see <see cref="GemmBlocking"/>) around
-/// the AVX-512 or AVX2 micro-kernel; below AVX2 the simple dot-product path of
-/// <see cref="MatrixProductKernel"/>. Single-threaded: callers split the work.
+/// stored n x k, as in <c>Z Z^T</c>). Blocked BLIS-style (see <see cref="GemmBlocking"/>) around the
+/// micro-kernel that <see cref="MicroKernels"/> picks for the width; the scalar width takes a plain
+/// dot-product path. Single-threaded: callers split the work.
 /// </summary>
 /// <remarks>
-/// The micro-kernel broadcasts A one element at a time and loads B a row of NR floats at a time,
-/// reading both through strides. So A is never packed (its MR rows are read in place, stored
-/// either way), nor is a B stored as is (its rows already hold NR contiguous floats); only a
-/// transposed B is packed into NR-wide micro-panels, per KC x NC block, or once for many
-/// products with <see cref="PackTransposedB"/>. Partial tiles at the edges go through small
-/// zero-padded copies so that no read leaves the operands.
+/// Both operands are packed, per block, into the micro-kernel's layout: A's MC x KC block into
+/// MR-tall micro-panels (MR floats a step), B's KC x NC block into NR-wide ones (NR floats a step),
+/// edges zero-padded once while packing, so the micro-kernel always runs whole tiles and reads
+/// two sequential streams; only partial tiles of C go through a small scratch tile. B may also be
+/// packed once for many products (<see cref="PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId, int)"/>, used for <c>Z^T</c>).
 /// </remarks>
 internal static class GemmKernel
 {
-    /// <summary>Whether <paramref name="width"/> has a micro-kernel (else the simple path runs).</summary>
-    internal static bool HasMicroKernel(KernelWidth width) => width is KernelWidth.V512 or KernelWidth.V256;
+    /// <summary>Whether <paramref name="width"/> has a micro-kernel (else the dot-product path runs).</summary>
+    internal static bool HasMicroKernel(KernelWidth width) => MicroKernels.For(width) is not null;
 
     internal static void Multiply(
         ReadOnlySpan<float> a, int lda, bool transA,
@@ -31,9 +30,44 @@ internal static class GemmKernel
         Span<float> c, int ldc,
         int m, int n, int k, bool accumulate, KernelWidth width)
     {
-        if (m == 0 || n == 0)
+        if (MicroKernels.For(width) is MicroKernelId kernel)
+        {
+            Multiply(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate, kernel);
+        }
+        else if (!Degenerate(c, ldc, m, n, k, accumulate))
+        {
+            Simple(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate, width);
+        }
+    }
+
+    /// <summary>As above with a given micro-kernel (tests drive each one directly).</summary>
+    internal static void Multiply(
+        ReadOnlySpan<float> a, int lda, bool transA,
+        ReadOnlySpan<float> b, int ldb, bool transB,
+        Span<float> c, int ldc,
+        int m, int n, int k, bool accumulate, MicroKernelId kernel)
+    {
+        if (Degenerate(c, ldc, m, n, k, accumulate))
         {
             return;
+        }
+
+        switch (kernel)
+        {
+            case MicroKernelId.Avx512: Blocked<MicroKernel512>(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate); break;
+            case MicroKernelId.Avx2: Blocked<MicroKernel256>(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate); break;
+            case MicroKernelId.Vector128: Blocked<MicroKernel128>(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate); break;
+            case MicroKernelId.AdvSimd: Blocked<MicroKernelAdvSimd>(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate); break;
+            default: throw new ArgumentOutOfRangeException(nameof(kernel), kernel, "Unknown micro-kernel.");
+        }
+    }
+
+    /// <summary>Handles empty products (m, n or k zero); true when nothing is left to do.</summary>
+    private static bool Degenerate(Span<float> c, int ldc, int m, int n, int k, bool accumulate)
+    {
+        if (m == 0 || n == 0)
+        {
+            return true;
         }
 
         if (k == 0)
@@ -46,42 +80,30 @@ internal static class GemmKernel
                 }
             }
 
-            return;
+            return true;
         }
 
-        switch (width)
-        {
-            case KernelWidth.V512:
-                Blocked<MicroKernel512>(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate);
-                break;
-            case KernelWidth.V256:
-                Blocked<MicroKernel256>(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate);
-                break;
-            default:
-                Simple(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate, width);
-                break;
-        }
+        return false;
     }
 
     /// <summary>
     /// Packs <c>op(B) = X^T</c> for a row-major rows x depth matrix X once, for many products
-    /// (<see cref="MultiplyPacked"/>). Slice s (KC deep) starts at s * KC * RoundUp(rows, NR), its
-    /// micro-panel q at q * kc * NR within it.
+    /// (<see cref="MultiplyPacked"/>), for the width's micro-kernel. Slice s (KC deep) starts at
+    /// <c>s KC RoundUp(rows, NR)</c>, its micro-panel q at <c>q kc NR</c> within it.
     /// </summary>
-    internal static unsafe PackedOperand PackTransposedB(ReadOnlySpan<float> x, int rows, int depth, KernelWidth width, int degree = 1)
+    internal static PackedOperand PackTransposedB(ReadOnlySpan<float> x, int rows, int depth, KernelWidth width, int degree = 1) =>
+        PackTransposedB(x, rows, depth, MicroKernels.For(width) ?? throw new ArgumentOutOfRangeException(nameof(width), width, "No micro-kernel for this width."), degree);
+
+    internal static unsafe PackedOperand PackTransposedB(ReadOnlySpan<float> x, int rows, int depth, MicroKernelId kernel, int degree = 1)
     {
-        int nr = width switch
-        {
-            KernelWidth.V512 => MicroKernel512.NR,
-            KernelWidth.V256 => MicroKernel256.NR,
-            _ => throw new ArgumentOutOfRangeException(nameof(width), width, "No micro-kernel for this width."),
-        };
+        MicroKernelInfo info = MicroKernels.Describe(kernel);
+        int nr = info.Columns, kcBlock = info.Blocking.KC;
         int padded = RoundUp(rows, nr);
-        var operand = new PackedOperand(rows, depth, nr, width, padded * depth);
+        var operand = new PackedOperand(rows, depth, nr, kcBlock, kernel, padded * depth);
 
         // Work items: groups of 16 micro-panels of one slice (each written by exactly one item).
         const int PanelsPerItem = 16;
-        int slices = (depth + GemmBlocking.KC - 1) / GemmBlocking.KC;
+        int slices = (depth + kcBlock - 1) / kcBlock;
         int groups = (padded / nr + PanelsPerItem - 1) / PanelsPerItem;
         float[] buffer = operand.Buffer;
         fixed (float* xp = x)
@@ -89,11 +111,11 @@ internal static class GemmKernel
             var xh = new PinnedFloats(xp, x.Length);
             Parallelism.For(slices * groups, degree, item =>
             {
-                int pc = item / groups * GemmBlocking.KC, kc = Math.Min(GemmBlocking.KC, depth - pc);
+                int pc = item / groups * kcBlock, kc = Math.Min(kcBlock, depth - pc);
                 int j0 = item % groups * PanelsPerItem * nr, n = Math.Min(PanelsPerItem * nr, rows - j0);
                 if (n > 0)
                 {
-                    PackTransposed(xh.Span, depth, pc, kc, j0, n, nr, buffer.AsSpan((pc * padded) + (j0 * kc), RoundUp(n, nr) * kc));
+                    PackB(xh.Span, depth, transposed: true, pc, kc, j0, n, nr, buffer.AsSpan((pc * padded) + (j0 * kc), RoundUp(n, nr) * kc));
                 }
             });
         }
@@ -102,39 +124,45 @@ internal static class GemmKernel
     }
 
     /// <summary>
-    /// <c>C (+)= op(A) X[j0..j0+n)^T</c> with X packed by <see cref="PackTransposedB"/> (same depth);
+    /// <c>C (+)= op(A) X[j0..j0+n)^T</c> with X packed by <see cref="PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId, int)"/> (same depth);
     /// j0 must be a multiple of the packing's NR.
     /// </summary>
     internal static void MultiplyPacked(ReadOnlySpan<float> a, int lda, bool transA, PackedOperand b, int j0, int n, Span<float> c, int ldc, int m, bool accumulate)
     {
-        if (b.Width == KernelWidth.V512)
+        switch (b.Kernel)
         {
-            MultiplyPacked<MicroKernel512>(a, lda, transA, b, j0, n, c, ldc, m, accumulate);
-        }
-        else
-        {
-            MultiplyPacked<MicroKernel256>(a, lda, transA, b, j0, n, c, ldc, m, accumulate);
+            case MicroKernelId.Avx512: MultiplyPacked<MicroKernel512>(a, lda, transA, b, j0, n, c, ldc, m, accumulate); break;
+            case MicroKernelId.Avx2: MultiplyPacked<MicroKernel256>(a, lda, transA, b, j0, n, c, ldc, m, accumulate); break;
+            case MicroKernelId.Vector128: MultiplyPacked<MicroKernel128>(a, lda, transA, b, j0, n, c, ldc, m, accumulate); break;
+            default: MultiplyPacked<MicroKernelAdvSimd>(a, lda, transA, b, j0, n, c, ldc, m, accumulate); break;
         }
     }
 
     private static void MultiplyPacked<TKernel>(ReadOnlySpan<float> a, int lda, bool transA, PackedOperand b, int j0, int n, Span<float> c, int ldc, int m, bool accumulate)
         where TKernel : struct, IMicroKernel
     {
-        int depth = b.Depth, padded = RoundUp(b.Rows, b.Panel);
-        float[] scratch = ArrayPool<float>.Shared.Rent(ScratchLength<TKernel>(Math.Min(GemmBlocking.KC, depth)));
+        int depth = b.Depth, padded = RoundUp(b.Rows, b.Panel), kcBlock = b.SliceDepth, mcBlock = KernelBlocking<TKernel>.Value.MC;
+        int kcMax = Math.Min(kcBlock, depth);
+        float[] aPack = ArrayPool<float>.Shared.Rent(RoundUp(Math.Min(mcBlock, m), TKernel.Rows) * kcMax);
+        float[] cEdge = ArrayPool<float>.Shared.Rent(TKernel.Rows * TKernel.Columns);
         try
         {
-            for (int pc = 0; pc < depth; pc += GemmBlocking.KC)
+            for (int pc = 0; pc < depth; pc += kcBlock)
             {
-                int kc = Math.Min(GemmBlocking.KC, depth - pc);
+                int kc = Math.Min(kcBlock, depth - pc);
                 ReadOnlySpan<float> bSlice = b.Buffer.AsSpan((pc * padded) + (j0 * kc), RoundUp(n, b.Panel) * kc);
-                var operands = new Operands(a, lda, transA, pc, bSlice, TKernel.Columns, packedB: true);
-                MacroKernel<TKernel>(operands, m, n, kc, c, ldc, accumulate || pc > 0, scratch);
+                for (int ic = 0; ic < m; ic += mcBlock)
+                {
+                    int mc = Math.Min(mcBlock, m - ic);
+                    PackA(a, lda, transA, ic, mc, pc, kc, TKernel.Rows, aPack);
+                    MacroKernel<TKernel>(aPack, bSlice, mc, n, kc, c[(ic * ldc)..], ldc, accumulate || pc > 0, cEdge);
+                }
             }
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(scratch);
+            ArrayPool<float>.Shared.Return(aPack);
+            ArrayPool<float>.Shared.Return(cEdge);
         }
     }
 
@@ -145,138 +173,66 @@ internal static class GemmKernel
         int m, int n, int k, bool accumulate)
         where TKernel : struct, IMicroKernel
     {
-        int nr = TKernel.Columns;
-        const int KC = GemmBlocking.KC, MC = GemmBlocking.MC, NC = GemmBlocking.NC;
-        int kcMax = Math.Min(KC, k);
-        float[]? bBuffer = transB ? ArrayPool<float>.Shared.Rent(RoundUp(Math.Min(NC, n), nr) * kcMax) : null;
-        float[] scratch = ArrayPool<float>.Shared.Rent(ScratchLength<TKernel>(kcMax));
+        (int kcBlock, int mcBlock, int ncBlock) = KernelBlocking<TKernel>.Value;
+        int mr = TKernel.Rows, nr = TKernel.Columns, kcMax = Math.Min(kcBlock, k);
+        float[] bPack = ArrayPool<float>.Shared.Rent(RoundUp(Math.Min(ncBlock, n), nr) * kcMax);
+        float[] aPack = ArrayPool<float>.Shared.Rent(RoundUp(Math.Min(mcBlock, m), mr) * kcMax);
+        float[] cEdge = ArrayPool<float>.Shared.Rent(mr * nr);
         try
         {
-            for (int jc = 0; jc < n; jc += NC)
+            for (int jc = 0; jc < n; jc += ncBlock)
             {
-                int nc = Math.Min(NC, n - jc);
-                for (int pc = 0; pc < k; pc += KC)
+                int nc = Math.Min(ncBlock, n - jc);
+                for (int pc = 0; pc < k; pc += kcBlock)
                 {
-                    int kc = Math.Min(KC, k - pc);
-                    bool add = accumulate || pc > 0;
-                    ReadOnlySpan<float> bBlock;
-                    if (bBuffer is not null)
+                    int kc = Math.Min(kcBlock, k - pc);
+                    PackB(b, ldb, transB, pc, kc, jc, nc, nr, bPack);
+                    for (int ic = 0; ic < m; ic += mcBlock)
                     {
-                        PackTransposed(b, ldb, pc, kc, jc, nc, nr, bBuffer);
-                        bBlock = bBuffer;
-                    }
-                    else
-                    {
-                        bBlock = b[((pc * ldb) + jc)..];
-                    }
-
-                    for (int ic = 0; ic < m; ic += MC)
-                    {
-                        int mc = Math.Min(MC, m - ic);
-                        ReadOnlySpan<float> aBlock = transA ? a[ic..] : a[(ic * lda)..];
-                        var operands = new Operands(aBlock, lda, transA, pc, bBlock, bBuffer is not null ? nr : ldb, packedB: bBuffer is not null);
-                        MacroKernel<TKernel>(operands, mc, nc, kc, c[((ic * ldc) + jc)..], ldc, add, scratch);
+                        int mc = Math.Min(mcBlock, m - ic);
+                        PackA(a, lda, transA, ic, mc, pc, kc, mr, aPack);
+                        MacroKernel<TKernel>(aPack, bPack, mc, nc, kc, c[((ic * ldc) + jc)..], ldc, accumulate || pc > 0, cEdge);
                     }
                 }
             }
         }
         finally
         {
-            if (bBuffer is not null)
-            {
-                ArrayPool<float>.Shared.Return(bBuffer);
-            }
-
-            ArrayPool<float>.Shared.Return(scratch);
+            ArrayPool<float>.Shared.Return(bPack);
+            ArrayPool<float>.Shared.Return(aPack);
+            ArrayPool<float>.Shared.Return(cEdge);
         }
     }
 
-    /// <summary>Where the macro-kernel reads its operands: A in place (row-major or transposed, from inner index pc on), B packed or in place.</summary>
-    private readonly ref struct Operands(ReadOnlySpan<float> a, int lda, bool transA, int pc, ReadOnlySpan<float> b, int bStride, bool packedB)
-    {
-        internal readonly ReadOnlySpan<float> A = a;
-        internal readonly int Lda = lda;
-        internal readonly bool TransA = transA;
-        internal readonly int Pc = pc;
-        internal readonly ReadOnlySpan<float> B = b;
-
-        /// <summary>Packed: NR (panels are kc x NR); in place: ldb.</summary>
-        internal readonly int BStride = bStride;
-        internal readonly bool PackedB = packedB;
-    }
-
-    /// <summary>Scratch for edge tiles: an MR x kc copy of A, a kc x NR copy of B and an MR x NR tile of C.</summary>
-    private static int ScratchLength<TKernel>(int kc)
-        where TKernel : struct, IMicroKernel =>
-        (TKernel.Rows * kc) + (kc * TKernel.Columns) + (TKernel.Rows * TKernel.Columns);
-
     /// <summary>
-    /// The macro-kernel: <c>C[0..mc, 0..nc) (+)= op(A)[0..mc, pc..pc+kc) op(B)[pc..pc+kc, 0..nc)</c>
-    /// (for packed B: its kc-deep block). Partial tiles read zero-padded copies and write through a scratch tile.
+    /// The macro-kernel: <c>C[0..mc, 0..nc) (+)= Apacked Bpacked</c> over one kc-deep slice, one
+    /// micro-kernel call per MR x NR tile; a partial tile goes through <paramref name="cEdge"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MacroKernel<TKernel>(in Operands o, int mc, int nc, int kc, Span<float> c, int ldc, bool add, float[] scratch)
+    private static void MacroKernel<TKernel>(ReadOnlySpan<float> aPack, ReadOnlySpan<float> bPack, int mc, int nc, int kc, Span<float> c, int ldc, bool add, Span<float> cEdge)
         where TKernel : struct, IMicroKernel
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
-        Span<float> aEdge = scratch.AsSpan(0, mr * kc);
-        Span<float> bEdge = scratch.AsSpan(mr * kc, kc * nr);
-        Span<float> cEdge = scratch.AsSpan((mr * kc) + (kc * nr), mr * nr);
-        ref float aRef = ref MemoryMarshal.GetReference(o.A);
-        ref float bRef = ref MemoryMarshal.GetReference(o.B);
+        ref float aRef = ref MemoryMarshal.GetReference(aPack);
+        ref float bRef = ref MemoryMarshal.GetReference(bPack);
         ref float cRef = ref MemoryMarshal.GetReference(c);
-
-        // A[r, p] of this slice sits at aRef + (r * rowStride) + ((pc + p) * step).
-        nuint rowStride = o.TransA ? 1 : (nuint)o.Lda;
-        nuint step = o.TransA ? (nuint)o.Lda : 1;
+        ref float edge = ref MemoryMarshal.GetReference(cEdge);
         for (int jr = 0; jr < nc; jr += nr)
         {
             int nrValid = Math.Min(nr, nc - jr);
-            ref float bPanel = ref o.PackedB ? ref Unsafe.Add(ref bRef, jr * kc) : ref Unsafe.Add(ref bRef, jr);
-            nuint bStep = (nuint)o.BStride;
-            if (!o.PackedB && nrValid < nr)
-            {
-                // In-place B: copy the partial panel, zero-padded, so the kernel's NR-wide loads stay inside.
-                bEdge.Clear();
-                for (int p = 0; p < kc; p++)
-                {
-                    o.B.Slice((p * o.BStride) + jr, nrValid).CopyTo(bEdge.Slice(p * nr, nrValid));
-                }
-
-                bPanel = ref MemoryMarshal.GetReference(bEdge);
-                bStep = (nuint)nr;
-            }
-
+            ref float bPanel = ref Unsafe.Add(ref bRef, jr * kc);
             for (int ir = 0; ir < mc; ir += mr)
             {
                 int mrValid = Math.Min(mr, mc - ir);
+                ref float aPanel = ref Unsafe.Add(ref aRef, ir * kc);
                 ref float cTile = ref Unsafe.Add(ref cRef, (ir * ldc) + jr);
-                ref float aPanel = ref Unsafe.Add(ref aRef, (nint)((nuint)ir * rowStride) + (nint)((nuint)o.Pc * step));
-                nuint aRowStride = rowStride, aStep = step;
-                if (mrValid < mr)
-                {
-                    // Missing rows of A would be read past its end: use a zero-padded packed copy.
-                    aEdge.Clear();
-                    for (int r = 0; r < mrValid; r++)
-                    {
-                        for (int p = 0; p < kc; p++)
-                        {
-                            aEdge[(p * mr) + r] = Unsafe.Add(ref aPanel, (nint)(((nuint)r * rowStride) + ((nuint)p * step)));
-                        }
-                    }
-
-                    aPanel = ref MemoryMarshal.GetReference(aEdge);
-                    aRowStride = 1;
-                    aStep = (nuint)mr;
-                }
-
                 if (mrValid == mr && nrValid == nr)
                 {
-                    TKernel.Run(ref aPanel, aRowStride, aStep, ref bPanel, bStep, kc, ref cTile, (nuint)ldc, add);
+                    TKernel.Run(ref aPanel, ref bPanel, kc, ref cTile, (nuint)ldc, add);
                 }
                 else
                 {
-                    TKernel.Run(ref aPanel, aRowStride, aStep, ref bPanel, bStep, kc, ref MemoryMarshal.GetReference(cEdge), (nuint)nr, accumulate: false);
+                    TKernel.Run(ref aPanel, ref bPanel, kc, ref edge, (nuint)nr, accumulate: false);
                     StoreEdge(cEdge, nr, ref cTile, ldc, mrValid, nrValid, add);
                 }
             }
@@ -284,12 +240,60 @@ internal static class GemmKernel
     }
 
     /// <summary>
-    /// Packs <c>op(B)[pc.., jc..] = b[jc.., pc..]^T</c> (kc x nc, b stored n x k with row stride ldb) into
-    /// micro-panels of nr columns: panel q, step p, column j at q*kc*nr + p*nr + j; zero-padded.
+    /// Packs <c>op(A)[ic..ic+mc, pc..pc+kc)</c> into MR-tall micro-panels: panel q, step p, row r at
+    /// <c>q kc MR + p MR + r</c>; rows past mc are zero. A is stored m x k (row stride lda) or, when
+    /// <paramref name="transposed"/>, k x m.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackTransposed(ReadOnlySpan<float> b, int ldb, int pc, int kc, int jc, int nc, int nr, Span<float> packed)
+    private static void PackA(ReadOnlySpan<float> a, int lda, bool transposed, int ic, int mc, int pc, int kc, int mr, Span<float> packed)
     {
+        ref float source = ref MemoryMarshal.GetReference(a);
+        for (int ir = 0; ir < mc; ir += mr)
+        {
+            int rows = Math.Min(mr, mc - ir);
+            Span<float> panel = packed.Slice(ir * kc, mr * kc);
+            if (rows < mr)
+            {
+                panel.Clear();
+            }
+
+            ref float target = ref MemoryMarshal.GetReference(panel);
+            if (transposed)
+            {
+                // A(i, p) = a[p lda + i]: each step copies `rows` contiguous floats.
+                for (int p = 0; p < kc; p++)
+                {
+                    ref float column = ref Unsafe.Add(ref source, ((pc + p) * lda) + ic + ir);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        Unsafe.Add(ref target, (p * mr) + r) = Unsafe.Add(ref column, r);
+                    }
+                }
+            }
+            else
+            {
+                // A(i, p) = a[i lda + p]: each row is read sequentially and written with stride MR.
+                for (int r = 0; r < rows; r++)
+                {
+                    ref float row = ref Unsafe.Add(ref source, ((ic + ir + r) * lda) + pc);
+                    for (int p = 0; p < kc; p++)
+                    {
+                        Unsafe.Add(ref target, (p * mr) + r) = Unsafe.Add(ref row, p);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs <c>op(B)[pc..pc+kc, jc..jc+nc)</c> into NR-wide micro-panels: panel q, step p, column j at
+    /// <c>q kc NR + p NR + j</c>; columns past nc are zero. B is stored k x n (row stride ldb) or, when
+    /// <paramref name="transposed"/>, n x k (as Z in <c>Z Z^T</c>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackB(ReadOnlySpan<float> b, int ldb, bool transposed, int pc, int kc, int jc, int nc, int nr, Span<float> packed)
+    {
+        ref float source = ref MemoryMarshal.GetReference(b);
         for (int jr = 0; jr < nc; jr += nr)
         {
             int columns = Math.Min(nr, nc - jr);
@@ -300,12 +304,23 @@ internal static class GemmKernel
             }
 
             ref float target = ref MemoryMarshal.GetReference(panel);
-            for (int j = 0; j < columns; j++)
+            if (transposed)
             {
-                ref float source = ref MemoryMarshal.GetReference(b.Slice(((jc + jr + j) * ldb) + pc, kc));
+                for (int j = 0; j < columns; j++)
+                {
+                    ref float row = ref Unsafe.Add(ref source, ((jc + jr + j) * ldb) + pc);
+                    for (int p = 0; p < kc; p++)
+                    {
+                        Unsafe.Add(ref target, (p * nr) + j) = Unsafe.Add(ref row, p);
+                    }
+                }
+            }
+            else
+            {
                 for (int p = 0; p < kc; p++)
                 {
-                    Unsafe.Add(ref target, (p * nr) + j) = Unsafe.Add(ref source, p);
+                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, ((pc + p) * ldb) + jc + jr), columns)
+                        .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, p * nr), columns));
                 }
             }
         }

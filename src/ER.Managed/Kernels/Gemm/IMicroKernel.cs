@@ -1,19 +1,34 @@
 namespace ER.Managed.Kernels.Gemm;
 
-/// <summary>A register-blocked GEMM micro-kernel: updates an MR x NR tile of C from packed panels.</summary>
+/// <summary>
+/// A register-blocked GEMM micro-kernel: updates an MR x NR tile of C from packed micro-panels.
+/// Each implementation states its shape, whether this CPU runs it, and the rule that sizes its
+/// blocking from the cache sizes (<see cref="GemmBlocking"/>); <see cref="MicroKernels"/> lists them.
+/// </summary>
 internal interface IMicroKernel
 {
-    /// <summary>MR, the tile's rows (A is broadcast one row at a time).</summary>
+    /// <summary>A short name for <c>er info</c> and the benchmarks, e.g. "avx512-6x64".</summary>
+    static abstract string Name { get; }
+
+    /// <summary>MR, the tile's rows (the packed A micro-panel holds MR floats a step).</summary>
     static abstract int Rows { get; }
 
-    /// <summary>NR, the tile's columns (B is loaded a register at a time).</summary>
+    /// <summary>NR, the tile's columns (the packed B micro-panel holds NR floats a step).</summary>
     static abstract int Columns { get; }
 
+    /// <summary>Whether this CPU runs the kernel's instructions in hardware (a kernel built on width-generic vectors still runs, emulated, where false).</summary>
+    static abstract bool IsSupported { get; }
+
+    /// <summary>Whether the kernel can run at all here (false only for kernels written with one architecture's intrinsics, such as AdvSimd on x86).</summary>
+    static abstract bool CanRun { get; }
+
+    /// <summary>The kernel's blocking for these caches (its rule is documented on the implementation).</summary>
+    static abstract GemmBlocking Blocking(CacheSizes caches);
+
     /// <summary>
-    /// <c>C[0..MR, 0..NR) (+)= A B</c> over kc steps: A[r, p] is read at <c>ap + r aRowStride + p aStep</c>
-    /// (packed: 1 and MR; a row-major A in place: lda and 1; a transposed one: 1 and lda), row p of
-    /// B (NR contiguous floats) at <c>bp + p bStep</c> (packed: NR; a row-major B in place: ldb); C has
-    /// row stride ldc and is overwritten unless <paramref name="accumulate"/>.
+    /// <c>C[0..MR, 0..NR) (+)= A B</c> over kc steps: A packed (step p holds A[0..MR, p] at
+    /// <c>a + p MR</c>), B packed (step p holds B[p, 0..NR) at <c>b + p NR</c>); C has row stride ldc
+    /// and is overwritten unless <paramref name="accumulate"/>.
     /// </summary>
-    static abstract void Run(ref float ap, nuint aRowStride, nuint aStep, ref float bp, nuint bStep, int kc, ref float c, nuint ldc, bool accumulate);
+    static abstract void Run(ref float a, ref float b, int kc, ref float c, nuint ldc, bool accumulate);
 }

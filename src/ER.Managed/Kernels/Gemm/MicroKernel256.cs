@@ -15,47 +15,54 @@ internal readonly struct MicroKernel256 : IMicroKernel
     internal const int MR = 6;
     internal const int NR = 16;
 
+    public static string Name => "avx2-6x16";
+
     public static int Rows => MR;
 
     public static int Columns => NR;
 
-    /// <summary><c>C[0..6, 0..16) (+)= Ap Bp</c>, packed as for <see cref="MicroKernel512"/>.</summary>
+    public static bool IsSupported => VecOps.IsHardwareAccelerated;
+
+    public static bool CanRun => true;
+
+    /// <summary>
+    /// The B micro-panel (KC x 16 floats = 64 B a step) in half of L1D, the BLIS rule: KC = 256 on
+    /// Zen 3's 32 KiB L1D (the old fixed KC = 1024 made it 64 KiB, twice that L1D), 384 on Zen 5's
+    /// 48 KiB; the A block (MC x KC) in half of L2: MC = 252 on Zen 3 (512 KiB).
+    /// </summary>
+    public static GemmBlocking Blocking(CacheSizes caches) => GemmBlocking.FromRule(caches, MR, NR, caches.L1Data, 2);
+
+    /// <summary><c>C[0..6, 0..16) (+)= Ap Bp</c>, packed as <see cref="IMicroKernel.Run"/> describes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(ref float ap, nuint aRowStride, nuint aStep, ref float bp, nuint bStep, int kc, ref float c, nuint ldc, bool accumulate)
+    public static void Run(ref float ap, ref float bp, int kc, ref float c, nuint ldc, bool accumulate)
     {
         Vec c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vec.Zero;
-        ref float a0 = ref ap;
-        ref float a1 = ref Unsafe.Add(ref ap, aRowStride);
-        ref float a2 = ref Unsafe.Add(ref ap, 2 * aRowStride);
-        ref float a3 = ref Unsafe.Add(ref ap, 3 * aRowStride);
-        ref float a4 = ref Unsafe.Add(ref ap, 4 * aRowStride);
-        ref float a5 = ref Unsafe.Add(ref ap, 5 * aRowStride);
         nuint a = 0, b = 0;
         for (int p = 0; p < kc; p++)
         {
             Vec b0 = VecOps.LoadUnsafe(ref bp, b);
             Vec b1 = VecOps.LoadUnsafe(ref bp, b + 8);
-            Vec x = VecOps.Create(Unsafe.Add(ref a0, a));
+            Vec x = VecOps.Create(Unsafe.Add(ref ap, a + 0));
             c00 = VecOps.FusedMultiplyAdd(x, b0, c00);
             c01 = VecOps.FusedMultiplyAdd(x, b1, c01);
-            x = VecOps.Create(Unsafe.Add(ref a1, a));
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 1));
             c10 = VecOps.FusedMultiplyAdd(x, b0, c10);
             c11 = VecOps.FusedMultiplyAdd(x, b1, c11);
-            x = VecOps.Create(Unsafe.Add(ref a2, a));
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 2));
             c20 = VecOps.FusedMultiplyAdd(x, b0, c20);
             c21 = VecOps.FusedMultiplyAdd(x, b1, c21);
-            x = VecOps.Create(Unsafe.Add(ref a3, a));
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 3));
             c30 = VecOps.FusedMultiplyAdd(x, b0, c30);
             c31 = VecOps.FusedMultiplyAdd(x, b1, c31);
-            x = VecOps.Create(Unsafe.Add(ref a4, a));
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 4));
             c40 = VecOps.FusedMultiplyAdd(x, b0, c40);
             c41 = VecOps.FusedMultiplyAdd(x, b1, c41);
-            x = VecOps.Create(Unsafe.Add(ref a5, a));
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 5));
             c50 = VecOps.FusedMultiplyAdd(x, b0, c50);
             c51 = VecOps.FusedMultiplyAdd(x, b1, c51);
-            a += aStep;
-            b += bStep;
+            a += MR;
+            b += NR;
         }
 
         Store(ref c, 0, c00, c01, accumulate);

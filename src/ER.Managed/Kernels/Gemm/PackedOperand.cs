@@ -3,15 +3,16 @@ using System.Buffers;
 
 namespace ER.Managed.Kernels.Gemm;
 
-/// <summary>A matrix packed once by <see cref="GemmKernel.PackTransposedB"/> for many products; its buffer comes from the shared pool and goes back on <see cref="Dispose"/>.</summary>
+/// <summary>A matrix packed once by <see cref="GemmKernel.PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId, int)"/> for many products; its buffer comes from the shared pool and goes back on <see cref="Dispose"/>.</summary>
 internal sealed class PackedOperand : IDisposable
 {
-    internal PackedOperand(int rows, int depth, int panel, KernelWidth width, int length)
+    internal PackedOperand(int rows, int depth, int panel, int sliceDepth, MicroKernelId kernel, int length)
     {
         Rows = rows;
         Depth = depth;
         Panel = panel;
-        Width = width;
+        SliceDepth = sliceDepth;
+        Kernel = kernel;
         Buffer = ArrayPool<float>.Shared.Rent(length);
     }
 
@@ -24,7 +25,11 @@ internal sealed class PackedOperand : IDisposable
     /// <summary>Micro-panel size: MR for an A operand, NR for a B operand.</summary>
     internal int Panel { get; }
 
-    internal KernelWidth Width { get; }
+    /// <summary>KC of the packing: the depth of each slice but the last.</summary>
+    internal int SliceDepth { get; }
+
+    /// <summary>The micro-kernel whose layout this is.</summary>
+    internal MicroKernelId Kernel { get; }
 
     internal float[] Buffer { get; }
 

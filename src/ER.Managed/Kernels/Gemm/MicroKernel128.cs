@@ -1,0 +1,90 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Vec = System.Runtime.Intrinsics.Vector128<float>;
+using VecOps = System.Runtime.Intrinsics.Vector128;
+
+namespace ER.Managed.Kernels.Gemm;
+
+/// <summary>
+/// The Vector128 micro-kernel for x86 without AVX2 (SSE; and any CPU with 128-bit vectors but no
+/// kernel of its own): a 6 x 8 tile of C in 12 xmm accumulators (6 rows x 2 registers of 4 floats),
+/// 2 loads of B and 6 broadcasts of A per 12 multiply-adds, 12 + 2 + 1 of the 16 xmm registers.
+/// <see cref="VecOps.MultiplyAddEstimate(Vec, Vec, Vec)"/> fuses where FMA exists and multiplies then
+/// adds where it does not (SSE-only x86), instead of emulating a fused operation in software.
+/// Written to read like <see cref="MicroKernel256"/>.
+/// </summary>
+internal readonly struct MicroKernel128 : IMicroKernel
+{
+    internal const int MR = 6;
+    internal const int NR = 8;
+
+    public static string Name => "vector128-6x8";
+
+    public static int Rows => MR;
+
+    public static int Columns => NR;
+
+    public static bool IsSupported => VecOps.IsHardwareAccelerated;
+
+    public static bool CanRun => true;
+
+    /// <summary>
+    /// B micro-panel (KC x 8 floats) in half of L1D, as for <see cref="MicroKernel256"/>: KC = 512 on a
+    /// 32 KiB L1D; the A block in half of L2.
+    /// </summary>
+    public static GemmBlocking Blocking(CacheSizes caches) => GemmBlocking.FromRule(caches, MR, NR, caches.L1Data, 2);
+
+    /// <summary><c>C[0..6, 0..8) (+)= Ap Bp</c>, packed as <see cref="IMicroKernel.Run"/> describes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(ref float ap, ref float bp, int kc, ref float c, nuint ldc, bool accumulate)
+    {
+        Vec c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vec.Zero;
+        nuint a = 0, b = 0;
+        for (int p = 0; p < kc; p++)
+        {
+            Vec b0 = VecOps.LoadUnsafe(ref bp, b);
+            Vec b1 = VecOps.LoadUnsafe(ref bp, b + 4);
+            Vec x = VecOps.Create(Unsafe.Add(ref ap, a + 0));
+            c00 = VecOps.MultiplyAddEstimate(x, b0, c00);
+            c01 = VecOps.MultiplyAddEstimate(x, b1, c01);
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 1));
+            c10 = VecOps.MultiplyAddEstimate(x, b0, c10);
+            c11 = VecOps.MultiplyAddEstimate(x, b1, c11);
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 2));
+            c20 = VecOps.MultiplyAddEstimate(x, b0, c20);
+            c21 = VecOps.MultiplyAddEstimate(x, b1, c21);
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 3));
+            c30 = VecOps.MultiplyAddEstimate(x, b0, c30);
+            c31 = VecOps.MultiplyAddEstimate(x, b1, c31);
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 4));
+            c40 = VecOps.MultiplyAddEstimate(x, b0, c40);
+            c41 = VecOps.MultiplyAddEstimate(x, b1, c41);
+            x = VecOps.Create(Unsafe.Add(ref ap, a + 5));
+            c50 = VecOps.MultiplyAddEstimate(x, b0, c50);
+            c51 = VecOps.MultiplyAddEstimate(x, b1, c51);
+            a += MR;
+            b += NR;
+        }
+
+        Store(ref c, 0, c00, c01, accumulate);
+        Store(ref c, ldc, c10, c11, accumulate);
+        Store(ref c, 2 * ldc, c20, c21, accumulate);
+        Store(ref c, 3 * ldc, c30, c31, accumulate);
+        Store(ref c, 4 * ldc, c40, c41, accumulate);
+        Store(ref c, 5 * ldc, c50, c51, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(ref float c, nuint row, Vec v0, Vec v1, bool accumulate)
+    {
+        if (accumulate)
+        {
+            v0 += VecOps.LoadUnsafe(ref c, row);
+            v1 += VecOps.LoadUnsafe(ref c, row + 4);
+        }
+
+        v0.StoreUnsafe(ref c, row);
+        v1.StoreUnsafe(ref c, row + 4);
+    }
+}

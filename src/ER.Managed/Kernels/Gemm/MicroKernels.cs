@@ -1,0 +1,63 @@
+using System;
+using System.Runtime.Intrinsics.Arm;
+
+namespace ER.Managed.Kernels.Gemm;
+
+/// <summary>The GEMM micro-kernels this library has (see <see cref="MicroKernels"/>).</summary>
+internal enum MicroKernelId
+{
+    /// <summary><see cref="MicroKernel512"/>: AVX-512, 6 x 64.</summary>
+    Avx512,
+
+    /// <summary><see cref="MicroKernel256"/>: AVX2, 6 x 16.</summary>
+    Avx2,
+
+    /// <summary><see cref="MicroKernel128"/>: Vector128 (x86 without AVX2), 6 x 8.</summary>
+    Vector128,
+
+    /// <summary><see cref="MicroKernelAdvSimd"/>: ARM64 NEON with FMA by lane, 12 x 8.</summary>
+    AdvSimd,
+}
+
+/// <summary>What a micro-kernel states about itself, with its blocking on this machine.</summary>
+internal readonly record struct MicroKernelInfo(MicroKernelId Id, string Name, int Rows, int Columns, bool IsSupported, bool CanRun, GemmBlocking Blocking);
+
+/// <summary>
+/// The registry of GEMM micro-kernels: which one serves each kernel width on this CPU, and what
+/// each states (shape, support, blocking from <see cref="CacheSizes.Current"/>). Every width but
+/// the scalar one has a micro-kernel; on ARM64 the 128-bit width takes the AdvSimd kernel.
+/// </summary>
+internal static class MicroKernels
+{
+    /// <summary>Every kernel, whether or not it runs here.</summary>
+    internal static ReadOnlySpan<MicroKernelId> All => [MicroKernelId.Avx512, MicroKernelId.Avx2, MicroKernelId.Vector128, MicroKernelId.AdvSimd];
+
+    /// <summary>The kernel that serves <paramref name="width"/>, or null for the scalar width (dot-product path).</summary>
+    internal static MicroKernelId? For(KernelWidth width) => width switch
+    {
+        KernelWidth.V512 => MicroKernelId.Avx512,
+        KernelWidth.V256 => MicroKernelId.Avx2,
+        KernelWidth.V128 => AdvSimd.Arm64.IsSupported ? MicroKernelId.AdvSimd : MicroKernelId.Vector128,
+        _ => null,
+    };
+
+    internal static MicroKernelInfo Describe(MicroKernelId id) => id switch
+    {
+        MicroKernelId.Avx512 => Describe<MicroKernel512>(id),
+        MicroKernelId.Avx2 => Describe<MicroKernel256>(id),
+        MicroKernelId.Vector128 => Describe<MicroKernel128>(id),
+        MicroKernelId.AdvSimd => Describe<MicroKernelAdvSimd>(id),
+        _ => throw new ArgumentOutOfRangeException(nameof(id), id, "Unknown micro-kernel."),
+    };
+
+    private static MicroKernelInfo Describe<TKernel>(MicroKernelId id)
+        where TKernel : struct, IMicroKernel =>
+        new(id, TKernel.Name, TKernel.Rows, TKernel.Columns, TKernel.IsSupported, TKernel.CanRun, KernelBlocking<TKernel>.Value);
+}
+
+/// <summary>One kernel's blocking on this machine, computed once.</summary>
+internal static class KernelBlocking<TKernel>
+    where TKernel : struct, IMicroKernel
+{
+    internal static readonly GemmBlocking Value = TKernel.Blocking(CacheSizes.Current);
+}

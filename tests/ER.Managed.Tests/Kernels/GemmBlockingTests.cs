@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using ER.Managed.Kernels.Gemm;
+using Xunit;
+
+namespace ER.Managed.Tests.Kernels;
+
+/// <summary>
+/// The blocking rules' invariants over synthetic cache configurations (not fixed numbers: the
+/// rules are meant to follow the caches), the cache-size parsers, and the overrides.
+/// </summary>
+public class GemmBlockingTests
+{
+    public static IEnumerable<object[]> Caches()
+    {
+        long[][] configurations =
+        [
+            [32 * 1024, 512 * 1024, 4 * 1024 * 1024],         // Zen 3 (per core)
+            [48 * 1024, 1024 * 1024, 4 * 1024 * 1024],        // Zen 4/5
+            [48 * 1024, 2048 * 1024, 2 * 1024 * 1024],        // Sapphire Rapids
+            [64 * 1024, 1024 * 1024, 1024 * 1024],            // Graviton 3
+            [128 * 1024, 3 * 1024 * 1024, 0],                 // Apple M-series performance core (shared L2 / 4, no L3)
+            [16 * 1024, 256 * 1024, 0],                       // a small core
+        ];
+        foreach (long[] c in configurations)
+        {
+            foreach (MicroKernelId id in MicroKernels.All.ToArray())
+            {
+                yield return new object[] { c[0], c[1], c[2], (int)id };
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Caches))]
+    public void Each_rule_rounds_to_the_kernel_and_fits_the_caches(long l1, long l2, long l3, int kernel)
+    {
+        var caches = new CacheSizes(l1, l2, l3, "test");
+        MicroKernelInfo info = MicroKernels.Describe((MicroKernelId)kernel);
+        GemmBlocking b = BlockingFor((MicroKernelId)kernel, caches);
+        Assert.True(b.KC % 8 == 0 && b.KC is >= 64 and <= 4096, $"{info.Name}: KC {b.KC}");
+        Assert.True(b.MC % info.Rows == 0 && b.MC >= info.Rows, $"{info.Name}: MC {b.MC} not a multiple of MR {info.Rows}");
+        Assert.True(b.NC % info.Columns == 0 && b.NC >= 4 * info.Columns, $"{info.Name}: NC {b.NC} not a multiple of NR {info.Columns}");
+
+        // The A block (MC x KC floats) takes at most half of L2 (or one MR panel where L2 is tiny).
+        Assert.True((4L * b.MC * b.KC <= l2 / 2) || b.MC == info.Rows, $"{info.Name}: A block {4L * b.MC * b.KC} B > L2/2");
+
+        // The B micro-panel (KC x NR floats) fits the level its rule names: L1D for the narrow kernels,
+        // a quarter of L2 for AVX-512's 64-wide panel; unless KC sits at its floor of 64.
+        long panel = 4L * b.KC * info.Columns;
+        long budget = info.Columns >= 64 ? l2 / 4 : l1 / 2;
+        Assert.True(panel <= budget || b.KC == 64, $"{info.Name}: B panel {panel} B > {budget}");
+
+        // Larger caches never give smaller blocks.
+        GemmBlocking bigger = BlockingFor((MicroKernelId)kernel, new CacheSizes(l1 * 2, l2 * 2, l3 * 2, "test"));
+        Assert.True(bigger.KC >= b.KC && bigger.MC >= b.MC - info.Rows, $"{info.Name}: doubling the caches shrank the blocking");
+    }
+
+    [Fact]
+    public void The_avx2_rule_keeps_the_b_panel_in_half_of_a_32_KiB_L1D()
+    {
+        // Issue 11: KC = 1024 made the 6x16 kernel's B micro-panel 64 KiB, twice Zen 3's L1D.
+        GemmBlocking b = MicroKernel256.Blocking(new CacheSizes(32 * 1024, 512 * 1024, 4 * 1024 * 1024, "test"));
+        Assert.Equal(256, b.KC);
+        Assert.True(4 * b.KC * MicroKernel256.NR <= 16 * 1024);
+    }
+
+    [Theory]
+    [InlineData("1024,144,1024", 6, 64, 1024, 144, 1024)]
+    [InlineData("300,100,100", 6, 16, 296, 96, 96)]
+    [InlineData("10,1,1", 12, 8, 64, 12, 32)]
+    public void Blocking_override_is_rounded_like_the_rules(string text, int mr, int nr, int kc, int mc, int nc)
+    {
+        Assert.Equal(new GemmBlocking(kc, mc, nc), GemmBlocking.Override(text, mr, nr));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("1,2")]
+    [InlineData("a,b,c")]
+    [InlineData("-1,2,3")]
+    public void Malformed_blocking_override_is_ignored(string? text) => Assert.Null(GemmBlocking.Override(text, 6, 16));
+
+    [Theory]
+    [InlineData("48K", 48 * 1024)]
+    [InlineData("1024K", 1024 * 1024)]
+    [InlineData("32M", 32 * 1024 * 1024)]
+    [InlineData("65536", 65536)]
+    public void Sysfs_sizes_parse(string text, long bytes) => Assert.Equal(bytes, CacheSizes.ParseSize(text));
+
+    [Theory]
+    [InlineData("0", 1)]
+    [InlineData("0-3", 4)]
+    [InlineData("0-3,8-11", 8)]
+    [InlineData("0,2,4", 3)]
+    public void Cpu_lists_count(string list, int count) => Assert.Equal(count, CacheSizes.CountCpus(list));
+
+    [Theory]
+    [InlineData("32768,524288,4194304", true)]
+    [InlineData("32768,524288,0", true)]
+    [InlineData("1024,524288,0", false)]
+    [InlineData("65536,32768,0", false)]
+    [InlineData("x,y,z", false)]
+    public void Cache_override_accepts_only_plausible_sizes(string text, bool accepted) =>
+        Assert.Equal(accepted, CacheSizes.Parse(text) is not null);
+
+    [Fact]
+    public void This_machine_has_plausible_caches_and_blocking()
+    {
+        CacheSizes current = CacheSizes.Current;
+        Assert.True(CacheSizes.IsPlausible(current), current.ToString());
+        foreach (MicroKernelId id in MicroKernels.All.ToArray())
+        {
+            MicroKernelInfo info = MicroKernels.Describe(id);
+            Assert.Equal(BlockingFor(id, current), info.Blocking);
+        }
+    }
+
+    private static GemmBlocking BlockingFor(MicroKernelId id, CacheSizes caches) => id switch
+    {
+        MicroKernelId.Avx512 => MicroKernel512.Blocking(caches),
+        MicroKernelId.Avx2 => MicroKernel256.Blocking(caches),
+        MicroKernelId.Vector128 => MicroKernel128.Blocking(caches),
+        _ => MicroKernelAdvSimd.Blocking(caches),
+    };
+}
