@@ -2,7 +2,10 @@
 """Runs `er bench` and the PyTorch peer back to back on the same cases and prints a Markdown table.
 
 Usage (from the repository root, after `dotnet build -c Release`):
-    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 benchmarks/compare/compare.py [--rounds 3] [--peer ../shared/peers/torch_er_bench.py]
+    /usr/bin/python3 benchmarks/compare/compare.py [--rounds 3] [--peer ../shared/peers/torch_er_bench.py]
+
+OpenBLAS's core type is chosen from the CPU's flags unless OPENBLAS_CORETYPE is set: SkylakeX
+where /proc/cpuinfo lists avx512f (its kernel dies with SIGILL elsewhere), Haswell otherwise.
 
 Each case runs `rounds` times alternating peer and ours; the table shows the median of each
 side's times and their ratio (ours / PyTorch). The peer needs python3-torch (see
@@ -21,6 +24,15 @@ CASES = [
 ]
 
 
+def openblas_core_type():
+    """SkylakeX where the CPU has AVX-512 (F, BW, VL), Haswell otherwise (SkylakeX is SIGILL there)."""
+    try:
+        flags = next(line for line in open("/proc/cpuinfo") if line.startswith("flags")).split()
+    except (OSError, StopIteration):
+        return "Haswell"
+    return "SkylakeX" if {"avx512f", "avx512bw", "avx512vl"} <= set(flags) else "Haswell"
+
+
 def run(cmd, env):
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout.strip().splitlines()[-1]
     return json.loads(out)
@@ -33,7 +45,8 @@ def main():
     ap.add_argument("--er", default=os.path.join("src", "ER.Managed.Cli", "bin", "Release", "net10.0", "er"))
     ap.add_argument("--only", default=None, help="run only this case name")
     a = ap.parse_args()
-    env = dict(os.environ, OPENBLAS_CORETYPE=os.environ.get("OPENBLAS_CORETYPE", "SkylakeX"))
+    env = dict(os.environ, OPENBLAS_CORETYPE=os.environ.get("OPENBLAS_CORETYPE") or openblas_core_type())
+    print(f"OPENBLAS_CORETYPE={env['OPENBLAS_CORETYPE']}", file=sys.stderr)
     rows = []
     for case, k, d, extra in CASES:
         if a.only and case != a.only:

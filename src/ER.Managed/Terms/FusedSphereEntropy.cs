@@ -213,6 +213,9 @@ internal static class FusedSphereEntropy
                 }
 
                 int i0 = block * Tile, m = Math.Min(Tile, k - i0);
+
+                // The block row's rows of Z, packed once as the A operand of all its tiles.
+                using PackedOperand? packedRows = packed is null ? null : GemmKernel.PackA(z.Slice(i0 * d, m * d), d, m, d, packed.Kernel);
                 for (int jb = block; jb < blocks; jb++)
                 {
                     int j0 = jb * Tile, n = Math.Min(Tile, k - j0);
@@ -222,7 +225,7 @@ internal static class FusedSphereEntropy
                     Span<float> colSum = vectors.AsSpan(2 * ld, ld), colDot = vectors.AsSpan(3 * ld, ld);
                     vectors.AsSpan(0, 4 * ld).Clear();
                     bool onDiagonal = jb == block;
-                    Similarities(z, packed, d, i0, m, j0, n, s, stride, onDiagonal ? diagonal : null, width);
+                    Similarities(z, packedRows, packed, d, i0, m, j0, n, s, stride, onDiagonal ? diagonal : null, width);
                     RefineLargeSimilarities(z, d, i0, m, j0, n, s, stride, kappa, shift);
                     SimilarityTileKernel.Forward(s, m, n, stride, kappa, shift, rowSum, rowDot, colSum, colDot, columns: !onDiagonal, storeExp: cache is not null, width);
                     for (int r = 0; r < m; r++)
@@ -301,6 +304,7 @@ internal static class FusedSphereEntropy
         Span<float> target = gradient.Slice(i0 * d, m * d);
         float[]? cache = state.Cache;
         float[]? buffer = cache is null ? ArrayPool<float>.Shared.Rent(Tile * RoundUp(Math.Min(Tile, k), Alignment)) : null;
+        using PackedOperand? packedRows = cache is null && packed is not null ? GemmKernel.PackA(z.Slice(i0 * d, m * d), d, m, d, packed.Kernel) : null;
         try
         {
             for (int jb = 0; jb < blocks; jb++)
@@ -312,7 +316,7 @@ internal static class FusedSphereEntropy
                 if (cache is null)
                 {
                     Span<float> w = buffer.AsSpan(0, m * stride);
-                    Similarities(z, packed, d, i0, m, j0, n, w, stride, jb == block ? state.DiagonalArray : null, width);
+                    Similarities(z, packedRows, packed, d, i0, m, j0, n, w, stride, jb == block ? state.DiagonalArray : null, width);
                     RefineLargeSimilarities(z, d, i0, m, j0, n, w, stride, kappa, state.Shift);
                     SimilarityTileKernel.ExpWeights(w, m, n, stride, kappa, state.Shift, h.AsSpan(i0, m), h.AsSpan(j0, stride), width);
                     GemmKernel.Multiply(w, stride, false, zJ, d, false, target, d, m, d, n, accumulate, width);
@@ -359,18 +363,18 @@ internal static class FusedSphereEntropy
 
     /// <summary>
     /// s = Z[i0..i0+m) Z[j0..j0+n)^T into an m x stride buffer, padding columns set to
-    /// <see cref="SimilarityTileKernel.Padding"/>; Z^T comes pre-packed when a micro-kernel runs
+    /// <see cref="SimilarityTileKernel.Padding"/>; Z^T and the block row's Z[i0..i0+m) come pre-packed when a micro-kernel runs
     /// (<see cref="Tile"/> is a multiple of every NR, as the packed layout needs). On a diagonal tile
     /// (i0 = j0) the diagonal is overwritten with <paramref name="diagonal"/>, the squared norms
     /// summed in double: when P is nearly the identity (large kappa and d) the plug-in weights hinge
     /// on kappa S_ii, and the float32 GEMM's rounding of S_ii (about sqrt(d) ulps), times kappa,
     /// was the largest error of the gradient (issue 12: 6e-4 of its maximum at d = 1000, kappa = 200).
     /// </summary>
-    private static void Similarities(ReadOnlySpan<float> z, PackedOperand? packed, int d, int i0, int m, int j0, int n, Span<float> s, int stride, float[]? diagonal, KernelWidth width)
+    private static void Similarities(ReadOnlySpan<float> z, PackedOperand? packedRows, PackedOperand? packed, int d, int i0, int m, int j0, int n, Span<float> s, int stride, float[]? diagonal, KernelWidth width)
     {
-        if (packed is not null)
+        if (packedRows is not null && packed is not null)
         {
-            GemmKernel.MultiplyPacked(z.Slice(i0 * d, m * d), d, false, packed, j0, n, s, stride, m, accumulate: false);
+            GemmKernel.MultiplyPacked(packedRows, packed, j0, n, s, stride, accumulate: false);
         }
         else
         {

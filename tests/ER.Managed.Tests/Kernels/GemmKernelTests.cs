@@ -74,6 +74,18 @@ public class GemmKernelTests
             GemmKernel.Multiply(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate: true, id));
     }
 
+    [Fact]
+    public void The_128_bit_width_takes_the_architecture_kernel()
+    {
+        // ARM64 gets the AdvSimd kernel (FMA by lane, 32 registers); x86 the Vector128 one. Under
+        // qemu in CI this is what makes the AdvSimd kernel's tests above run at all.
+        bool arm64 = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64;
+        MicroKernelId expected = arm64 ? MicroKernelId.AdvSimd : MicroKernelId.Vector128;
+        Assert.Equal(expected, MicroKernels.For(KernelWidth.V128));
+        Assert.True(MicroKernels.Describe(expected).CanRun);
+        Assert.Equal(arm64, MicroKernels.Describe(MicroKernelId.AdvSimd).CanRun);
+    }
+
     private delegate void Product(float[] a, int lda, bool transA, float[] b, int ldb, bool transB, float[] c, int ldc);
 
     private static void CheckAgainstReference(int m, int n, int k, Product product)
@@ -136,6 +148,12 @@ public class GemmKernelTests
             var got = new float[m * n];
             GemmKernel.MultiplyPacked(a, k, false, packed, 0, n, got, n, m, accumulate: false);
             Assert.Equal(expected, got);
+
+            // A packed once as well (the fused entropy's block rows): the same bits again.
+            using PackedOperand packedA = GemmKernel.PackA(a, k, m, k, kernel);
+            var both = new float[m * n];
+            GemmKernel.MultiplyPacked(packedA, packed, 0, n, both, n, accumulate: false);
+            Assert.Equal(expected, both);
 
             // A column range starting on a panel boundary.
             int j0 = 2 * MicroKernels.Describe(kernel).Columns;

@@ -88,7 +88,7 @@ internal static class GemmKernel
 
     /// <summary>
     /// Packs <c>op(B) = X^T</c> for a row-major rows x depth matrix X once, for many products
-    /// (<see cref="MultiplyPacked"/>), for the width's micro-kernel. Slice s (KC deep) starts at
+    /// (<see cref="MultiplyPacked(ReadOnlySpan{float}, int, bool, PackedOperand, int, int, Span{float}, int, int, bool)"/>), for the width's micro-kernel. Slice s (KC deep) starts at
     /// <c>s KC RoundUp(rows, NR)</c>, its micro-panel q at <c>q kc NR</c> within it.
     /// </summary>
     internal static PackedOperand PackTransposedB(ReadOnlySpan<float> x, int rows, int depth, KernelWidth width, int degree = 1) =>
@@ -144,25 +144,92 @@ internal static class GemmKernel
         int depth = b.Depth, padded = RoundUp(b.Rows, b.Panel), kcBlock = b.SliceDepth, mcBlock = KernelBlocking<TKernel>.Value.MC;
         int kcMax = Math.Min(kcBlock, depth);
         float[] aPack = ArrayPool<float>.Shared.Rent(RoundUp(Math.Min(mcBlock, m), TKernel.Rows) * kcMax);
-        float[] cEdge = ArrayPool<float>.Shared.Rent(TKernel.Rows * TKernel.Columns);
+        float[] scratch = ArrayPool<float>.Shared.Rent(ScratchLength<TKernel>(kcMax));
         try
         {
             for (int pc = 0; pc < depth; pc += kcBlock)
             {
                 int kc = Math.Min(kcBlock, depth - pc);
-                ReadOnlySpan<float> bSlice = b.Buffer.AsSpan((pc * padded) + (j0 * kc), RoundUp(n, b.Panel) * kc);
+                var bSlice = new BOperand(b.Buffer.AsSpan((pc * padded) + (j0 * kc), RoundUp(n, b.Panel) * kc), TKernel.Columns, packed: true);
                 for (int ic = 0; ic < m; ic += mcBlock)
                 {
                     int mc = Math.Min(mcBlock, m - ic);
                     PackA(a, lda, transA, ic, mc, pc, kc, TKernel.Rows, aPack);
-                    MacroKernel<TKernel>(aPack, bSlice, mc, n, kc, c[(ic * ldc)..], ldc, accumulate || pc > 0, cEdge);
+                    MacroKernel<TKernel>(aPack, bSlice, mc, n, kc, c[(ic * ldc)..], ldc, accumulate || pc > 0, scratch);
                 }
             }
         }
         finally
         {
             ArrayPool<float>.Shared.Return(aPack);
-            ArrayPool<float>.Shared.Return(cEdge);
+            ArrayPool<float>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>
+    /// Packs a row-major rows x depth matrix X (row stride ld) once as the A operand of many products
+    /// (<see cref="MultiplyPacked(PackedOperand, PackedOperand, int, int, Span{float}, int, bool)"/>): slice s
+    /// (KC deep) starts at <c>s KC RoundUp(rows, MR)</c>, its micro-panel q at <c>q kc MR</c> within it.
+    /// </summary>
+    internal static PackedOperand PackA(ReadOnlySpan<float> x, int ld, int rows, int depth, MicroKernelId kernel)
+    {
+        MicroKernelInfo info = MicroKernels.Describe(kernel);
+        int mr = info.Rows, kcBlock = info.Blocking.KC, padded = RoundUp(rows, mr);
+        var operand = new PackedOperand(rows, depth, mr, kcBlock, kernel, padded * depth);
+        for (int pc = 0; pc < depth; pc += kcBlock)
+        {
+            int kc = Math.Min(kcBlock, depth - pc);
+            PackA(x, ld, transposed: false, 0, rows, pc, kc, mr, operand.Buffer.AsSpan(pc * padded, padded * kc));
+        }
+
+        return operand;
+    }
+
+    /// <summary>
+    /// <c>C (+)= A X[j0..j0+n)^T</c> with A packed by <see cref="PackA(ReadOnlySpan{float}, int, int, int, MicroKernelId)"/> (all its rows) and X by
+    /// <see cref="PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId, int)"/>, for the same
+    /// kernel and depth; j0 a multiple of NR. Nothing is packed here: the products of a block row of
+    /// the similarity matrix share one packed A.
+    /// </summary>
+    internal static void MultiplyPacked(PackedOperand a, PackedOperand b, int j0, int n, Span<float> c, int ldc, bool accumulate)
+    {
+        switch (b.Kernel)
+        {
+            case MicroKernelId.Avx512: MultiplyPacked<MicroKernel512>(a, b, j0, n, c, ldc, accumulate); break;
+            case MicroKernelId.Avx2: MultiplyPacked<MicroKernel256>(a, b, j0, n, c, ldc, accumulate); break;
+            case MicroKernelId.Vector128: MultiplyPacked<MicroKernel128>(a, b, j0, n, c, ldc, accumulate); break;
+            default: MultiplyPacked<MicroKernelAdvSimd>(a, b, j0, n, c, ldc, accumulate); break;
+        }
+    }
+
+    private static void MultiplyPacked<TKernel>(PackedOperand a, PackedOperand b, int j0, int n, Span<float> c, int ldc, bool accumulate)
+        where TKernel : struct, IMicroKernel
+    {
+        if (a.Kernel != b.Kernel || a.Depth != b.Depth)
+        {
+            throw new ArgumentException("Both operands must be packed for the same micro-kernel and depth.", nameof(a));
+        }
+
+        int depth = b.Depth, paddedA = RoundUp(a.Rows, a.Panel), paddedB = RoundUp(b.Rows, b.Panel), kcBlock = b.SliceDepth;
+        int m = a.Rows, mcBlock = KernelBlocking<TKernel>.Value.MC;
+        float[] scratch = ArrayPool<float>.Shared.Rent(ScratchLength<TKernel>(Math.Min(kcBlock, depth)));
+        try
+        {
+            for (int pc = 0; pc < depth; pc += kcBlock)
+            {
+                int kc = Math.Min(kcBlock, depth - pc);
+                var bSlice = new BOperand(b.Buffer.AsSpan((pc * paddedB) + (j0 * kc), RoundUp(n, b.Panel) * kc), TKernel.Columns, packed: true);
+                ReadOnlySpan<float> aSlice = a.Buffer.AsSpan(pc * paddedA, paddedA * kc);
+                for (int ic = 0; ic < m; ic += mcBlock)
+                {
+                    int mc = Math.Min(mcBlock, m - ic);
+                    MacroKernel<TKernel>(aSlice[(ic * kc)..], bSlice, mc, n, kc, c[(ic * ldc)..], ldc, accumulate || pc > 0, scratch);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scratch);
         }
     }
 
@@ -175,9 +242,12 @@ internal static class GemmKernel
     {
         (int kcBlock, int mcBlock, int ncBlock) = KernelBlocking<TKernel>.Value;
         int mr = TKernel.Rows, nr = TKernel.Columns, kcMax = Math.Min(kcBlock, k);
-        float[] bPack = ArrayPool<float>.Shared.Rent(RoundUp(Math.Min(ncBlock, n), nr) * kcMax);
+
+        // A transposed B (Z in Z^T) is packed into NR-wide micro-panels; a row-major B already holds
+        // NR contiguous floats a step and is read in place (its partial right-edge panel is copied).
+        float[]? bPack = transB ? ArrayPool<float>.Shared.Rent(RoundUp(Math.Min(ncBlock, n), nr) * kcMax) : null;
         float[] aPack = ArrayPool<float>.Shared.Rent(RoundUp(Math.Min(mcBlock, m), mr) * kcMax);
-        float[] cEdge = ArrayPool<float>.Shared.Rent(mr * nr);
+        float[] scratch = ArrayPool<float>.Shared.Rent(ScratchLength<TKernel>(kcMax));
         try
         {
             for (int jc = 0; jc < n; jc += ncBlock)
@@ -186,41 +256,84 @@ internal static class GemmKernel
                 for (int pc = 0; pc < k; pc += kcBlock)
                 {
                     int kc = Math.Min(kcBlock, k - pc);
-                    PackB(b, ldb, transB, pc, kc, jc, nc, nr, bPack);
+                    BOperand bBlock;
+                    if (bPack is not null)
+                    {
+                        PackB(b, ldb, transposed: true, pc, kc, jc, nc, nr, bPack);
+                        bBlock = new BOperand(bPack, nr, packed: true);
+                    }
+                    else
+                    {
+                        bBlock = new BOperand(b[((pc * ldb) + jc)..], ldb, packed: false);
+                    }
+
                     for (int ic = 0; ic < m; ic += mcBlock)
                     {
                         int mc = Math.Min(mcBlock, m - ic);
                         PackA(a, lda, transA, ic, mc, pc, kc, mr, aPack);
-                        MacroKernel<TKernel>(aPack, bPack, mc, nc, kc, c[((ic * ldc) + jc)..], ldc, accumulate || pc > 0, cEdge);
+                        MacroKernel<TKernel>(aPack, bBlock, mc, nc, kc, c[((ic * ldc) + jc)..], ldc, accumulate || pc > 0, scratch);
                     }
                 }
             }
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(bPack);
+            if (bPack is not null)
+            {
+                ArrayPool<float>.Shared.Return(bPack);
+            }
+
             ArrayPool<float>.Shared.Return(aPack);
-            ArrayPool<float>.Shared.Return(cEdge);
+            ArrayPool<float>.Shared.Return(scratch);
         }
     }
 
+    /// <summary>The B operand of a macro-kernel call: packed micro-panels (stride NR) or a row-major block read in place (stride ldb).</summary>
+    private readonly ref struct BOperand(ReadOnlySpan<float> data, int stride, bool packed)
+    {
+        internal readonly ReadOnlySpan<float> Data = data;
+        internal readonly int Stride = stride;
+        internal readonly bool Packed = packed;
+    }
+
+    /// <summary>Scratch for edges: a kc x NR zero-padded copy of an in-place B's partial panel and an MR x NR tile of C.</summary>
+    private static int ScratchLength<TKernel>(int kc)
+        where TKernel : struct, IMicroKernel =>
+        (kc * TKernel.Columns) + (TKernel.Rows * TKernel.Columns);
+
     /// <summary>
-    /// The macro-kernel: <c>C[0..mc, 0..nc) (+)= Apacked Bpacked</c> over one kc-deep slice, one
-    /// micro-kernel call per MR x NR tile; a partial tile goes through <paramref name="cEdge"/>.
+    /// The macro-kernel: <c>C[0..mc, 0..nc) (+)= Apacked B</c> over one kc-deep slice, one micro-kernel
+    /// call per MR x NR tile; a partial tile of C goes through scratch, and so does the partial
+    /// right-edge panel of an in-place B (zero-padded, so the kernel's NR-wide loads stay inside).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MacroKernel<TKernel>(ReadOnlySpan<float> aPack, ReadOnlySpan<float> bPack, int mc, int nc, int kc, Span<float> c, int ldc, bool add, Span<float> cEdge)
+    private static void MacroKernel<TKernel>(ReadOnlySpan<float> aPack, in BOperand b, int mc, int nc, int kc, Span<float> c, int ldc, bool add, float[] scratch)
         where TKernel : struct, IMicroKernel
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
+        Span<float> bEdge = scratch.AsSpan(0, kc * nr);
+        Span<float> cEdge = scratch.AsSpan(kc * nr, mr * nr);
         ref float aRef = ref MemoryMarshal.GetReference(aPack);
-        ref float bRef = ref MemoryMarshal.GetReference(bPack);
+        ref float bRef = ref MemoryMarshal.GetReference(b.Data);
         ref float cRef = ref MemoryMarshal.GetReference(c);
         ref float edge = ref MemoryMarshal.GetReference(cEdge);
         for (int jr = 0; jr < nc; jr += nr)
         {
             int nrValid = Math.Min(nr, nc - jr);
-            ref float bPanel = ref Unsafe.Add(ref bRef, jr * kc);
+            ref float bPanel = ref b.Packed ? ref Unsafe.Add(ref bRef, jr * kc) : ref Unsafe.Add(ref bRef, jr);
+            nuint bStep = (nuint)b.Stride;
+            if (!b.Packed && nrValid < nr)
+            {
+                bEdge.Clear();
+                for (int p = 0; p < kc; p++)
+                {
+                    b.Data.Slice((p * b.Stride) + jr, nrValid).CopyTo(bEdge.Slice(p * nr, nrValid));
+                }
+
+                bPanel = ref MemoryMarshal.GetReference(bEdge);
+                bStep = (nuint)nr;
+            }
+
             for (int ir = 0; ir < mc; ir += mr)
             {
                 int mrValid = Math.Min(mr, mc - ir);
@@ -228,11 +341,11 @@ internal static class GemmKernel
                 ref float cTile = ref Unsafe.Add(ref cRef, (ir * ldc) + jr);
                 if (mrValid == mr && nrValid == nr)
                 {
-                    TKernel.Run(ref aPanel, ref bPanel, kc, ref cTile, (nuint)ldc, add);
+                    TKernel.Run(ref aPanel, ref bPanel, bStep, kc, ref cTile, (nuint)ldc, add);
                 }
                 else
                 {
-                    TKernel.Run(ref aPanel, ref bPanel, kc, ref edge, (nuint)nr, accumulate: false);
+                    TKernel.Run(ref aPanel, ref bPanel, bStep, kc, ref edge, (nuint)nr, accumulate: false);
                     StoreEdge(cEdge, nr, ref cTile, ldc, mrValid, nrValid, add);
                 }
             }

@@ -27,8 +27,9 @@ internal interface IMicroKernel
 
     /// <summary>
     /// <c>C[0..MR, 0..NR) (+)= A B</c> over kc steps: A packed (step p holds A[0..MR, p] at
-    /// <c>a + p MR</c>), B packed (step p holds B[p, 0..NR) at <c>b + p NR</c>); C has row stride ldc
-    /// and is overwritten unless <paramref name="accumulate"/>.
+    /// <c>a + p MR</c>), B with NR contiguous floats a step (step p holds B[p, 0..NR) at
+    /// <c>b + p bStep</c>: bStep = NR for a packed micro-panel, the row stride for a row-major B read
+    /// in place); C has row stride ldc and is overwritten unless <paramref name="accumulate"/>.
     /// </summary>
-    static abstract void Run(ref float a, ref float b, int kc, ref float c, nuint ldc, bool accumulate);
+    static abstract void Run(ref float a, ref float b, nuint bStep, int kc, ref float c, nuint ldc, bool accumulate);
 }

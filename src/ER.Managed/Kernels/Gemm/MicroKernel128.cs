@@ -36,7 +36,7 @@ internal readonly struct MicroKernel128 : IMicroKernel
 
     /// <summary><c>C[0..6, 0..8) (+)= Ap Bp</c>, packed as <see cref="IMicroKernel.Run"/> describes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(ref float ap, ref float bp, int kc, ref float c, nuint ldc, bool accumulate)
+    public static void Run(ref float ap, ref float bp, nuint bStep, int kc, ref float c, nuint ldc, bool accumulate)
     {
         Vec c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vec.Zero;
@@ -64,7 +64,7 @@ internal readonly struct MicroKernel128 : IMicroKernel
             c50 = VecOps.MultiplyAddEstimate(x, b0, c50);
             c51 = VecOps.MultiplyAddEstimate(x, b1, c51);
             a += MR;
-            b += NR;
+            b += bStep;
         }
 
         Store(ref c, 0, c00, c01, accumulate);

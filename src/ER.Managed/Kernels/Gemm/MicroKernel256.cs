@@ -34,7 +34,7 @@ internal readonly struct MicroKernel256 : IMicroKernel
 
     /// <summary><c>C[0..6, 0..16) (+)= Ap Bp</c>, packed as <see cref="IMicroKernel.Run"/> describes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(ref float ap, ref float bp, int kc, ref float c, nuint ldc, bool accumulate)
+    public static void Run(ref float ap, ref float bp, nuint bStep, int kc, ref float c, nuint ldc, bool accumulate)
     {
         Vec c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vec.Zero;
@@ -62,7 +62,7 @@ internal readonly struct MicroKernel256 : IMicroKernel
             c50 = VecOps.FusedMultiplyAdd(x, b0, c50);
             c51 = VecOps.FusedMultiplyAdd(x, b1, c51);
             a += MR;
-            b += NR;
+            b += bStep;
         }
 
         Store(ref c, 0, c00, c01, accumulate);

@@ -38,7 +38,7 @@ internal readonly struct MicroKernel512 : IMicroKernel
 
     /// <summary><c>C[0..6, 0..64) (+)= Ap Bp</c>, packed as <see cref="IMicroKernel.Run"/> describes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(ref float ap, ref float bp, int kc, ref float c, nuint ldc, bool accumulate)
+    public static void Run(ref float ap, ref float bp, nuint bStep, int kc, ref float c, nuint ldc, bool accumulate)
     {
         Vec c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
         Vec c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
@@ -82,7 +82,7 @@ internal readonly struct MicroKernel512 : IMicroKernel
             c52 = VecOps.FusedMultiplyAdd(x, b2, c52);
             c53 = VecOps.FusedMultiplyAdd(x, b3, c53);
             a += MR;
-            b += NR;
+            b += bStep;
         }
 
         Store(ref c, 0, c00, c01, c02, c03, accumulate);

@@ -45,7 +45,7 @@ internal readonly struct MicroKernelAdvSimd : IMicroKernel
 
     /// <summary><c>C[0..12, 0..8) (+)= Ap Bp</c>, packed as <see cref="IMicroKernel.Run"/> describes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(ref float ap, ref float bp, int kc, ref float c, nuint ldc, bool accumulate)
+    public static void Run(ref float ap, ref float bp, nuint bStep, int kc, ref float c, nuint ldc, bool accumulate)
     {
         Vec c000, c001, c010, c011, c020, c021, c030, c031, c040, c041, c050, c051, c060, c061, c070, c071, c080, c081, c090, c091, c100, c101, c110, c111;
         c000 = c001 = c010 = c011 = c020 = c021 = c030 = c031 = c040 = c041 = c050 = c051 = c060 = c061 = c070 = c071 = c080 = c081 = c090 = c091 = c100 = c101 = c110 = c111 = Vec.Zero;
@@ -82,7 +82,7 @@ internal readonly struct MicroKernelAdvSimd : IMicroKernel
             c110 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c110, b0, a2, 3);
             c111 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c111, b1, a2, 3);
             a += MR;
-            b += NR;
+            b += bStep;
         }
 
         Store(ref c, 0, c000, c001, accumulate);
