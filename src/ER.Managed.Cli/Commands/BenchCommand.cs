@@ -5,8 +5,8 @@ using System.Globalization;
 using System.IO;
 using System.Reflection;
 using System.Text.Json;
-using ER.Managed.Kernels;
-using ER.Managed.Numerics;
+using ER.Managed.Diagnostics;
+using ER.Managed.Estimation;
 
 namespace ER.Managed.Cli.Commands;
 
@@ -51,7 +51,7 @@ internal static class BenchCommand
             {
                 string backward = result.ForwardBackwardMs is double fb ? string.Create(CultureInfo.InvariantCulture, $", forward+backward {fb:F3} ms") : string.Empty;
                 string rate = result.Gflops is double g ? string.Create(CultureInfo.InvariantCulture, $", {g:F1} GFLOP/s") : string.Empty;
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Case} k={k} d={d} threads={options.EffectiveDegreeOfParallelism} ({KernelIsa.Best}): forward {result.ForwardMs:F3} ms{backward}{rate}, peak RSS {result.PeakRssMib:F1} MiB"));
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Case} k={k} d={d} threads={options.EffectiveDegreeOfParallelism} ({KernelDiagnostics.Current.KernelWidth}): forward {result.ForwardMs:F3} ms{backward}{rate}, peak RSS {result.PeakRssMib:F1} MiB"));
             }
 
             return Cli.Success;
@@ -101,17 +101,8 @@ internal static class BenchCommand
         return new Result(name, forwardMs, forwardBackwardMs, PeakRssMib(), gflops);
     }
 
-    /// <summary>FLOPs the symmetric Gram kernel executes: 2 d per product over the diagonal blocks and the blocks right of them.</summary>
-    internal static double GramFlops(int k, int d)
-    {
-        double products = 0;
-        for (int start = 0; start < k; start += GramKernel.BlockRows)
-        {
-            products += (double)Math.Min(GramKernel.BlockRows, k - start) * (k - start);
-        }
-
-        return 2.0 * d * products;
-    }
+    /// <summary>FLOPs the symmetric Gram kernel executes (<see cref="KernelDiagnostics.GramFlops"/>).</summary>
+    internal static double GramFlops(int k, int d) => KernelDiagnostics.GramFlops(k, d);
 
     private static double PeakRssMib()
     {
@@ -120,61 +111,18 @@ internal static class BenchCommand
         return process.PeakWorkingSet64 / (1024.0 * 1024.0);
     }
 
-    /// <summary>The FMA peak: each thread runs 12 independent chains of fused multiply-adds on the widest register.</summary>
+    /// <summary>The FMA peak, measured by the library's own kernel width (<see cref="KernelDiagnostics.MeasureFmaPeak"/>).</summary>
     private static Result Peak(int reps, int threads)
     {
-        const int Iterations = 20_000_000;
-        double seconds = double.MaxValue;
+        double best = 0.0, milliseconds = double.MaxValue;
         for (int r = 0; r <= reps; r++)
         {
             long start = Stopwatch.GetTimestamp();
-            Parallelism.For(threads, threads, _ => FmaLoop(Iterations));
-            seconds = Math.Min(seconds, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            best = Math.Max(best, KernelDiagnostics.MeasureFmaPeak(threads));
+            milliseconds = Math.Min(milliseconds, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
 
-        double flops = 2.0 * 12 * FmaLanes * Iterations * threads;
-        return new Result("fma_peak", seconds * 1e3, null, PeakRssMib(), flops / seconds / 1e9);
-    }
-
-    private static int FmaLanes => KernelIsa.Best switch
-    {
-        KernelWidth.V512 => 16,
-        KernelWidth.V256 => 8,
-        KernelWidth.V128 => 4,
-        _ => 1,
-    };
-
-    private static float FmaLoop(int iterations) => KernelIsa.Best switch
-    {
-        KernelWidth.V512 => FmaChains<Simd512, System.Runtime.Intrinsics.Vector512<float>>(iterations),
-        KernelWidth.V256 => FmaChains<Simd256, System.Runtime.Intrinsics.Vector256<float>>(iterations),
-        KernelWidth.V128 => FmaChains<Simd128, System.Runtime.Intrinsics.Vector128<float>>(iterations),
-        _ => FmaChains<SimdScalar, float>(iterations),
-    };
-
-    private static float FmaChains<TSimd, TVec>(int iterations)
-        where TSimd : struct, ISimd<TVec>
-        where TVec : struct
-    {
-        TVec x = TSimd.Broadcast(0.9999f), y = TSimd.Broadcast(1e-5f);
-        TVec a0 = TSimd.Broadcast(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        for (int i = 0; i < iterations; i++)
-        {
-            a0 = TSimd.MultiplyAdd(a0, x, y);
-            a1 = TSimd.MultiplyAdd(a1, x, y);
-            a2 = TSimd.MultiplyAdd(a2, x, y);
-            a3 = TSimd.MultiplyAdd(a3, x, y);
-            a4 = TSimd.MultiplyAdd(a4, x, y);
-            a5 = TSimd.MultiplyAdd(a5, x, y);
-            a6 = TSimd.MultiplyAdd(a6, x, y);
-            a7 = TSimd.MultiplyAdd(a7, x, y);
-            a8 = TSimd.MultiplyAdd(a8, x, y);
-            a9 = TSimd.MultiplyAdd(a9, x, y);
-            a10 = TSimd.MultiplyAdd(a10, x, y);
-            a11 = TSimd.MultiplyAdd(a11, x, y);
-        }
-
-        return TSimd.Sum(TSimd.Add(TSimd.Add(TSimd.Add(a0, a1), TSimd.Add(a2, a3)), TSimd.Add(TSimd.Add(TSimd.Add(a4, a5), TSimd.Add(a6, a7)), TSimd.Add(TSimd.Add(a8, a9), TSimd.Add(a10, a11)))));
+        return new Result("fma_peak", milliseconds, null, PeakRssMib(), best);
     }
 
     private static float[] Input(SeededRandom random, int k, int d, bool sphere)
@@ -238,7 +186,7 @@ internal static class BenchCommand
                 writer.WriteNumber("gflops", Math.Round(gflops, 1));
             }
 
-            writer.WriteString("isa", KernelIsa.Best.ToString());
+            writer.WriteString("isa", KernelDiagnostics.Current.KernelWidth);
             writer.WriteEndObject();
         }
 

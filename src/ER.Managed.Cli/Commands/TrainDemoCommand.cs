@@ -2,7 +2,7 @@ using System;
 using System.CommandLine;
 using System.Globalization;
 using System.IO;
-using ER.Managed.Numerics;
+using ER.Managed.Estimation;
 
 namespace ER.Managed.Cli.Commands;
 

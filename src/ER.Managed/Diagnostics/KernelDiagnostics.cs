@@ -1,3 +1,4 @@
+using System;
 using ER.Managed.Kernels;
 using ER.Managed.Kernels.Gemm;
 
@@ -14,6 +15,82 @@ public static class KernelDiagnostics
 {
     /// <summary>The kernels and blocking this process runs.</summary>
     public static KernelReport Current { get; } = Create();
+
+    /// <summary>
+    /// Measures this machine's float32 FMA throughput at the kernels' width: each of
+    /// <paramref name="threads"/> threads runs 12 independent chains of fused multiply-adds on one
+    /// register each (enough to cover the FMA latency on two to four pipes) for 20 million steps.
+    /// Takes about 0.1-1 s. The reference the GEMM's efficiency is quoted against.
+    /// </summary>
+    /// <param name="threads">Threads to run at once (at least 1).</param>
+    /// <returns>GFLOP/s (2 flops an FMA lane) over all threads.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is below 1.</exception>
+    public static double MeasureFmaPeak(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        const int Iterations = 20_000_000;
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        System.Threading.Tasks.Parallel.For(0, threads, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = threads }, _ => FmaLoop(Iterations));
+        double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
+        int lanes = KernelIsa.Best == Kernels.KernelWidth.Scalar ? 1 : (int)KernelIsa.Best / 32;
+        return 2.0 * 12 * lanes * Iterations * threads / seconds / 1e9;
+    }
+
+    /// <summary>
+    /// The floating-point operations <see cref="Gram.Compute"/> executes for a rows x columns input:
+    /// 2 columns per product, over the diagonal blocks of <see cref="GramKernel.BlockRows"/> rows
+    /// and the blocks right of them (the rest is mirrored). Divide by the time for GFLOP/s.
+    /// </summary>
+    /// <param name="rows">k, the rows of Z (at least 0).</param>
+    /// <param name="columns">d, the columns of Z (at least 0).</param>
+    /// <returns>The operation count.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A negative size.</exception>
+    public static double GramFlops(int rows, int columns)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(columns);
+        double products = 0;
+        for (int start = 0; start < rows; start += GramKernel.BlockRows)
+        {
+            products += (double)Math.Min(GramKernel.BlockRows, rows - start) * (rows - start);
+        }
+
+        return 2.0 * columns * products;
+    }
+
+    private static float FmaLoop(int iterations) => KernelIsa.Best switch
+    {
+        Kernels.KernelWidth.V512 => FmaChains<Simd512, System.Runtime.Intrinsics.Vector512<float>>(iterations),
+        Kernels.KernelWidth.V256 => FmaChains<Simd256, System.Runtime.Intrinsics.Vector256<float>>(iterations),
+        Kernels.KernelWidth.V128 => FmaChains<Simd128, System.Runtime.Intrinsics.Vector128<float>>(iterations),
+        _ => FmaChains<SimdScalar, float>(iterations),
+    };
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static float FmaChains<TSimd, TVec>(int iterations)
+        where TSimd : struct, ISimd<TVec>
+        where TVec : struct
+    {
+        TVec x = TSimd.Broadcast(0.9999f), y = TSimd.Broadcast(1e-5f);
+        TVec a0 = TSimd.Broadcast(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+        for (int i = 0; i < iterations; i++)
+        {
+            a0 = TSimd.MultiplyAdd(a0, x, y);
+            a1 = TSimd.MultiplyAdd(a1, x, y);
+            a2 = TSimd.MultiplyAdd(a2, x, y);
+            a3 = TSimd.MultiplyAdd(a3, x, y);
+            a4 = TSimd.MultiplyAdd(a4, x, y);
+            a5 = TSimd.MultiplyAdd(a5, x, y);
+            a6 = TSimd.MultiplyAdd(a6, x, y);
+            a7 = TSimd.MultiplyAdd(a7, x, y);
+            a8 = TSimd.MultiplyAdd(a8, x, y);
+            a9 = TSimd.MultiplyAdd(a9, x, y);
+            a10 = TSimd.MultiplyAdd(a10, x, y);
+            a11 = TSimd.MultiplyAdd(a11, x, y);
+        }
+
+        return TSimd.Sum(TSimd.Add(TSimd.Add(TSimd.Add(a0, a1), TSimd.Add(a2, a3)), TSimd.Add(TSimd.Add(TSimd.Add(a4, a5), TSimd.Add(a6, a7)), TSimd.Add(TSimd.Add(a8, a9), TSimd.Add(a10, a11)))));
+    }
 
     private static KernelReport Create()
     {

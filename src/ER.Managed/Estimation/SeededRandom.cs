@@ -1,19 +1,23 @@
 using System;
 
-namespace ER.Managed.Numerics;
+namespace ER.Managed.Estimation;
 
 /// <summary>
 /// A small, fast, seedable generator (xoshiro256**, seeded through SplitMix64) whose stream is
 /// fixed by this code alone, so seeded runs reproduce on every machine and runtime version
-/// (System.Random's algorithm is an implementation detail of the runtime).
+/// (System.Random's algorithm is an implementation detail of the runtime). <see cref="SphereSampler"/>
+/// draws from it; <c>er demo</c>, <c>er bench</c> and <c>er train-demo</c> make their inputs with it.
+/// Not thread-safe: use one instance per thread.
 /// </summary>
-internal sealed class SeededRandom
+public sealed class SeededRandom
 {
     private ulong _s0, _s1, _s2, _s3;
     private double _spareNormal;
     private bool _hasSpare;
 
-    internal SeededRandom(ulong seed)
+    /// <summary>A generator whose stream is fixed by <paramref name="seed"/>.</summary>
+    /// <param name="seed">Any 64-bit value; expanded to the 256-bit state by SplitMix64.</param>
+    public SeededRandom(ulong seed)
     {
         ulong state = seed;
         _s0 = SplitMix64(ref state);
@@ -22,8 +26,9 @@ internal sealed class SeededRandom
         _s3 = SplitMix64(ref state);
     }
 
-    /// <summary>The next 64 random bits.</summary>
-    internal ulong NextUInt64()
+    /// <summary>The next 64 random bits (xoshiro256**).</summary>
+    /// <returns>A uniformly distributed 64-bit value.</returns>
+    public ulong NextUInt64()
     {
         ulong result = BitRotate(_s1 * 5, 7) * 9;
         ulong t = _s1 << 17;
@@ -37,13 +42,16 @@ internal sealed class SeededRandom
     }
 
     /// <summary>Uniform on [0, 1) with 53 random bits.</summary>
-    internal double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+    /// <returns>A double in [0, 1).</returns>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 
     /// <summary>Uniform on [0, 1) with 24 random bits (every float in the grid of 2^-24).</summary>
-    internal float NextSingle() => (NextUInt64() >> 40) * (1f / (1 << 24));
+    /// <returns>A float in [0, 1).</returns>
+    public float NextSingle() => (NextUInt64() >> 40) * (1f / (1 << 24));
 
     /// <summary>Standard normal, by the Marsaglia polar method (exact, no table).</summary>
-    internal double NextNormal()
+    /// <returns>A draw from N(0, 1).</returns>
+    public double NextNormal()
     {
         if (_hasSpare)
         {
@@ -67,7 +75,8 @@ internal sealed class SeededRandom
     }
 
     /// <summary>Fills <paramref name="destination"/> with standard normals (as float).</summary>
-    internal void FillNormal(Span<float> destination)
+    /// <param name="destination">The span to fill.</param>
+    public void FillNormal(Span<float> destination)
     {
         for (int i = 0; i < destination.Length; i++)
         {
@@ -76,7 +85,8 @@ internal sealed class SeededRandom
     }
 
     /// <summary>Fills <paramref name="destination"/> with uniforms on [0, 1).</summary>
-    internal void FillUniform(Span<float> destination)
+    /// <param name="destination">The span to fill.</param>
+    public void FillUniform(Span<float> destination)
     {
         for (int i = 0; i < destination.Length; i++)
         {
