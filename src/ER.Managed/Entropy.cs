@@ -111,7 +111,9 @@ public static class Entropy
     /// <param name="normalizer">The constant c: exact (default) or reference.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>H in nats and dH/dkappa (the exact mode's dc/dkappa is the Bessel ratio A_d(kappa)).</returns>
-    /// <remarks>Scratch: 2k doubles and three 64 x k float strips from the shared array pool; nothing else is allocated.</remarks>
+    /// <remarks>Scratch, all from the shared array pools: the forward's tiles of exponentials kept for the backward
+    /// (up to 64 MiB, for k below about 5600), a 256 x 256 float tile and a packed block of rows per thread,
+    /// the packed Z^T (k x d floats) and O(k) doubles; nothing else is allocated.</remarks>
     /// <exception cref="ArgumentException">As for <see cref="Sphere"/>, or the gradient span has the wrong length or overlaps z.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere"/>.</exception>
     public static SphereTermResult SphereWithGradient(

@@ -62,7 +62,11 @@ public static class Gram
         }
 
         KernelWidth width = KernelIsa.Best;
+        int degree = options.EffectiveDegreeOfParallelism;
         int blocks = (aRows + GramKernel.BlockRows - 1) / GramKernel.BlockRows;
+
+        // B^T is packed once for all block rows of A (not once per block row).
+        using Kernels.Gemm.PackedOperand? packed = Kernels.Gemm.GemmKernel.HasMicroKernel(width) ? Kernels.Gemm.GemmKernel.PackTransposedB(b, bRows, columns, width, degree) : null;
         fixed (float* ap = a)
         fixed (float* bp = b)
         fixed (float* cp = result)
@@ -70,13 +74,19 @@ public static class Gram
             var ah = new PinnedFloats(ap, a.Length);
             var bh = new PinnedFloats(bp, b.Length);
             var ch = new PinnedFloats(cp, result.Length);
-            Parallelism.For(blocks, options.EffectiveDegreeOfParallelism, block =>
+            Parallelism.For(blocks, degree, block =>
             {
                 int start = block * GramKernel.BlockRows, m = Math.Min(GramKernel.BlockRows, aRows - start);
-                Kernels.Gemm.GemmKernel.Multiply(
-                    ah.Span.Slice(start * columns, m * columns), columns, false,
-                    bh.Span, columns, true,
-                    ch.Span[(start * bRows)..], bRows, m, bRows, columns, accumulate: false, width);
+                ReadOnlySpan<float> rows = ah.Span.Slice(start * columns, m * columns);
+                Span<float> target = ch.Span[(start * bRows)..];
+                if (packed is not null)
+                {
+                    Kernels.Gemm.GemmKernel.MultiplyPacked(rows, columns, false, packed, 0, bRows, target, bRows, m, accumulate: false);
+                }
+                else
+                {
+                    Kernels.Gemm.GemmKernel.Multiply(rows, columns, false, bh.Span, columns, true, target, bRows, m, bRows, columns, accumulate: false, width);
+                }
             });
         }
     }

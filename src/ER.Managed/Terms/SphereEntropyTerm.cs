@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using ER.Managed.Kernels;
+using ER.Managed.Kernels.Gemm;
 
 namespace ER.Managed.Terms;
 
@@ -29,7 +30,7 @@ internal static class SphereEntropyTerm
             {
                 int m = Math.Min(strip, k - r0);
                 Span<float> s = buffer.AsSpan(0, m * k);
-                MatrixProductKernel.MultiplyTransposed(z.Slice(r0 * d, m * d), m, z, k, d, s, width);
+                GemmKernel.Multiply(z.Slice(r0 * d, m * d), d, false, z, d, true, s, k, m, k, d, accumulate: false, width);
                 for (int r = 0; r < m; r++)
                 {
                     lse[r0 + r] = LogSumExpKernel.Run(s.Slice(r * k, k), kappa, width);
@@ -50,7 +51,7 @@ internal static class SphereEntropyTerm
     /// </summary>
     /// <remarks>
     /// The simple path: each strip of S is recomputed, turned into G in place, and applied as
-    /// <c>G_strip Z</c> and <c>G_strip^T Z_strip</c>. Scratch: k doubles twice and three strips of
+    /// <c>G_strip Z</c> and <c>G_strip^T Z_strip</c>. Scratch: k doubles twice and two strips of
     /// <see cref="StripRows"/> x k floats, all pooled.
     /// </remarks>
     internal static (double Value, double KappaGradient) Backward(
@@ -61,7 +62,6 @@ internal static class SphereEntropyTerm
         int strip = Math.Min(StripRows, k);
         float[] similarity = ArrayPool<float>.Shared.Rent(strip * k);
         float[] probability = ArrayPool<float>.Shared.Rent(strip * k);
-        float[] transposed = ArrayPool<float>.Shared.Rent(strip * k);
         try
         {
             Span<double> lse = lseBuffer.AsSpan(0, k);
@@ -77,7 +77,7 @@ internal static class SphereEntropyTerm
                 Span<float> s = similarity.AsSpan(0, m * k);
                 Span<float> p = probability.AsSpan(0, m * k);
                 ReadOnlySpan<float> zStrip = z.Slice(r0 * d, m * d);
-                MatrixProductKernel.MultiplyTransposed(zStrip, m, z, k, d, s, width);
+                GemmKernel.Multiply(zStrip, d, false, z, d, true, s, k, m, k, d, accumulate: false, width);
                 for (int r = 0; r < m; r++)
                 {
                     Span<float> pRow = p.Slice(r * k, k);
@@ -86,18 +86,10 @@ internal static class SphereEntropyTerm
                     ScaleKernel.Run(pRow, (float)g[r0 + r], width);
                 }
 
-                // G_strip Z into the strip's own rows, G_strip^T Z_strip into every row.
-                MatrixProductKernel.MultiplyAdd(p, m, k, z, d, gradient.Slice(r0 * d, m * d), width);
-                Span<float> t = transposed.AsSpan(0, k * m);
-                for (int r = 0; r < m; r++)
-                {
-                    for (int j = 0; j < k; j++)
-                    {
-                        t[(j * m) + r] = p[(r * k) + j];
-                    }
-                }
-
-                MatrixProductKernel.MultiplyAdd(t, k, m, zStrip, d, gradient, width);
+                // G_strip Z into the strip's own rows, G_strip^T Z_strip into every row (the GEMM reads
+                // G_strip transposed in place).
+                GemmKernel.Multiply(p, k, false, z, d, false, gradient.Slice(r0 * d, m * d), d, m, d, k, accumulate: true, width);
+                GemmKernel.Multiply(p, k, true, zStrip, d, false, gradient, d, k, d, m, accumulate: true, width);
             }
 
             ScaleKernel.Run(gradient, (float)-kappa, width);
@@ -109,7 +101,6 @@ internal static class SphereEntropyTerm
             ArrayPool<double>.Shared.Return(weightBuffer);
             ArrayPool<float>.Shared.Return(similarity);
             ArrayPool<float>.Shared.Return(probability);
-            ArrayPool<float>.Shared.Return(transposed);
         }
     }
 

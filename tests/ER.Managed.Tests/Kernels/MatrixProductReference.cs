@@ -2,13 +2,16 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace ER.Managed.Kernels;
+using ER.Managed.Kernels;
+
+namespace ER.Managed.Tests.Kernels;
 
 /// <summary>
-/// Products of row-major float matrices built from <see cref="DotKernel"/>: the simple path,
-/// kept as the reference the blocked kernels are tested against.
+/// Products of row-major float matrices built from <see cref="DotKernel"/>, one dot product an entry:
+/// the reference the blocked GEMM and the Gram kernel are tested against (the library itself always
+/// multiplies through <c>GemmKernel</c>).
 /// </summary>
-internal static class MatrixProductKernel
+internal static class MatrixProductReference
 {
     /// <summary>
     /// <c>C = A B^T</c>: A is m x d, B is n x d, C is m x n (row stride n); each entry one dot product.
