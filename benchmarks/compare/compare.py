@@ -2,10 +2,12 @@
 """Runs `er bench` and the PyTorch peer back to back on the same cases and prints a Markdown table.
 
 Usage (from the repository root, after `dotnet build -c Release`):
-    /usr/bin/python3 benchmarks/compare/compare.py [--rounds 3] [--peer ../shared/peers/torch_er_bench.py]
+    /usr/bin/python3 benchmarks/compare/compare.py [--rounds 3] [--peer ../shared/peers/torch_er_bench.py] [--avx2]
 
-OpenBLAS's core type is chosen from the CPU's flags unless OPENBLAS_CORETYPE is set: SkylakeX
-where /proc/cpuinfo lists avx512f (its kernel dies with SIGILL elsewhere), Haswell otherwise.
+OpenBLAS's core type is chosen from the CPU's flags (an inherited OPENBLAS_CORETYPE is replaced;
+--openblas-coretype overrides): SkylakeX where /proc/cpuinfo lists avx512f, avx512bw and avx512vl
+(its kernel dies with SIGILL elsewhere), Haswell otherwise; --avx2 uses Haswell for the peer and
+switches AVX-512 off for ours, to compare the AVX2 paths on an AVX-512 machine.
 
 Each case runs `rounds` times alternating peer and ours; the table shows the median of each
 side's times and their ratio (ours / PyTorch). The peer needs python3-torch (see
@@ -44,8 +46,19 @@ def main():
     ap.add_argument("--peer", default=os.path.join("..", "shared", "peers", "torch_er_bench.py"))
     ap.add_argument("--er", default=os.path.join("src", "ER.Managed.Cli", "bin", "Release", "net10.0", "er"))
     ap.add_argument("--only", default=None, help="run only this case name")
+    ap.add_argument("--avx2", action="store_true",
+                    help="compare the AVX2 paths on an AVX-512 machine: ours with AVX-512 switched off, OpenBLAS's Haswell kernel")
+    ap.add_argument("--openblas-coretype", default=None, help="OpenBLAS kernel for the peer (default: from the CPU flags)")
     a = ap.parse_args()
-    env = dict(os.environ, OPENBLAS_CORETYPE=os.environ.get("OPENBLAS_CORETYPE") or openblas_core_type())
+    # The core type comes from the CPU flags (or the option), not from an inherited OPENBLAS_CORETYPE:
+    # some machines preset Haswell (and OPENBLAS_L2_SIZE) for old OpenBLAS builds, which would
+    # measure the peer below its best; both are replaced together.
+    env = {key: value for key, value in os.environ.items() if key not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    env["OPENBLAS_CORETYPE"] = a.openblas_coretype or openblas_core_type()
+    ours_env = dict(env)
+    if a.avx2:
+        env["OPENBLAS_CORETYPE"] = "Haswell"
+        ours_env.update(DOTNET_EnableAVX512F="0", DOTNET_EnableAVX512="0")
     print(f"OPENBLAS_CORETYPE={env['OPENBLAS_CORETYPE']}", file=sys.stderr)
     rows = []
     for case, k, d, extra in CASES:
@@ -54,7 +67,7 @@ def main():
         peer, ours = [], []
         for _ in range(a.rounds):
             peer.append(run(["/usr/bin/python3", a.peer, case, str(k), str(d)] + extra, env))
-            ours.append(run([a.er, "bench", case, str(k), str(d), "--json"] + extra, env))
+            ours.append(run([a.er, "bench", case, str(k), str(d), "--json"] + extra, ours_env))
         def med(xs, key):
             vals = [x[key] for x in xs if x[key] is not None]
             return statistics.median(vals) if vals else None

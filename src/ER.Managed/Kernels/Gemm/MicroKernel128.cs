@@ -11,7 +11,9 @@ namespace ER.Managed.Kernels.Gemm;
 /// 2 loads of B and 6 broadcasts of A per 12 multiply-adds, 12 + 2 + 1 of the 16 xmm registers.
 /// <see cref="VecOps.MultiplyAddEstimate(Vec, Vec, Vec)"/> fuses where FMA exists and multiplies then
 /// adds where it does not (SSE-only x86), instead of emulating a fused operation in software.
-/// Written to read like <see cref="MicroKernel256"/>.
+/// Written to read like <see cref="MicroKernel256"/>: one struct per ISA, each the hand-written loop
+/// for its width (a version shared through <see cref="ISimd{TVec}"/> measured 3% slower on the
+/// AVX2 Gram, 4096 x 2048 on Zen 5 with AVX-512 off).
 /// </summary>
 internal readonly struct MicroKernel128 : IMicroKernel
 {
