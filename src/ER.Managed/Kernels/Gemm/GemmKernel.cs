@@ -13,11 +13,16 @@ namespace ER.Managed.Kernels.Gemm;
 /// dot-product path. Single-threaded: callers split the work.
 /// </summary>
 /// <remarks>
-/// Both operands are packed, per block, into the micro-kernel's layout: A's MC x KC block into
-/// MR-tall micro-panels (MR floats a step), B's KC x NC block into NR-wide ones (NR floats a step),
-/// edges zero-padded once while packing, so the micro-kernel always runs whole tiles and reads
-/// two sequential streams; only partial tiles of C go through a small scratch tile. B may also be
-/// packed once for many products (<see cref="PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId, int)"/>, used for <c>Z^T</c>).
+/// A is packed, per block, into the micro-kernel's layout: its MC x KC block into MR-tall
+/// micro-panels (MR floats a step), edges zero-padded once while packing, so the micro-kernel
+/// reads one sequential stream of A however A is stored; only where few columns of B reuse it
+/// (<c>PacksA</c>: n below 32 lanes) do the x86 kernels read a row-major A in place instead. A
+/// transposed B (the Z of <c>Z Z^T</c>) is packed likewise into NR-wide micro-panels; a row-major B
+/// already holds NR contiguous floats a step and is read in place (packing it cost the fused
+/// entropy's backward 15-25% at d = 1000 on Zen 5). Partial tiles of C, and partial edge panels of
+/// operands read in place, go through small zero-padded scratch copies. Operands used by many
+/// products are packed once: <see cref="PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId, int)"/>
+/// for <c>Z^T</c>, <see cref="PackA(ReadOnlySpan{float}, int, int, int, MicroKernelId)"/> for a block row of Z.
 /// </remarks>
 internal static class GemmKernel
 {
@@ -154,8 +159,8 @@ internal static class GemmKernel
                 for (int ic = 0; ic < m; ic += mcBlock)
                 {
                     int mc = Math.Min(mcBlock, m - ic);
-                    PackA(a, lda, transA, ic, mc, pc, kc, TKernel.Rows, aPack);
-                    MacroKernel<TKernel>(aPack, bSlice, mc, n, kc, c[(ic * ldc)..], ldc, accumulate || pc > 0, scratch);
+                    AOperand aBlock = APanels<TKernel>(a, lda, transA, ic, mc, pc, kc, PacksA<TKernel>(transA, n), aPack);
+                    MacroKernel<TKernel>(aBlock, bSlice, mc, n, kc, c[(ic * ldc)..], ldc, accumulate || pc > 0, scratch);
                 }
             }
         }
@@ -223,7 +228,7 @@ internal static class GemmKernel
                 for (int ic = 0; ic < m; ic += mcBlock)
                 {
                     int mc = Math.Min(mcBlock, m - ic);
-                    MacroKernel<TKernel>(aSlice[(ic * kc)..], bSlice, mc, n, kc, c[(ic * ldc)..], ldc, accumulate || pc > 0, scratch);
+                    MacroKernel<TKernel>(new AOperand(aSlice[(ic * kc)..], 0, packed: true), bSlice, mc, n, kc, c[(ic * ldc)..], ldc, accumulate || pc > 0, scratch);
                 }
             }
         }
@@ -270,8 +275,8 @@ internal static class GemmKernel
                     for (int ic = 0; ic < m; ic += mcBlock)
                     {
                         int mc = Math.Min(mcBlock, m - ic);
-                        PackA(a, lda, transA, ic, mc, pc, kc, mr, aPack);
-                        MacroKernel<TKernel>(aPack, bBlock, mc, nc, kc, c[((ic * ldc) + jc)..], ldc, accumulate || pc > 0, scratch);
+                        AOperand aBlock = APanels<TKernel>(a, lda, transA, ic, mc, pc, kc, PacksA<TKernel>(transA, n), aPack);
+                        MacroKernel<TKernel>(aBlock, bBlock, mc, nc, kc, c[((ic * ldc) + jc)..], ldc, accumulate || pc > 0, scratch);
                     }
                 }
             }
@@ -288,6 +293,32 @@ internal static class GemmKernel
         }
     }
 
+    /// <summary>
+    /// The A operand of a macro-kernel call: packed MR panels (kc deep), or a row-major block read in
+    /// place (row stride lda, from its first row and column pc) by kernels that read strided A.
+    /// </summary>
+    private readonly ref struct AOperand(ReadOnlySpan<float> data, int lda, bool packed)
+    {
+        internal readonly ReadOnlySpan<float> Data = data;
+        internal readonly int Lda = lda;
+        internal readonly bool Packed = packed;
+    }
+
+    /// <summary>
+    /// Whether a product with n columns packs A. Packing costs about a cycle an element of A, the
+    /// product n / (2 lanes) cycles an element (two FMA pipes), so packing pays from n = 32 lanes on
+    /// (its cost then under about 6%); below that a row-major A is read in place by the kernels that
+    /// can (at d = 128 the entropy backward's 256 x 256 weight tiles took 25% longer packed, on
+    /// AVX-512). A transposed A is always packed (its rows are not contiguous).
+    /// </summary>
+    private static bool PacksA<TKernel>(bool transA, int n)
+        where TKernel : struct, IMicroKernel =>
+        transA || !TKernel.ReadsStridedA || n >= 32 * Lanes<TKernel>();
+
+    /// <summary>Floats a register holds for the kernel: NR over the registers a row of its tile takes (4 for the 64-wide kernel, else 2).</summary>
+    private static int Lanes<TKernel>()
+        where TKernel : struct, IMicroKernel => TKernel.Columns >= 64 ? TKernel.Columns / 4 : TKernel.Columns / 2;
+
     /// <summary>The B operand of a macro-kernel call: packed micro-panels (stride NR) or a row-major block read in place (stride ldb).</summary>
     private readonly ref struct BOperand(ReadOnlySpan<float> data, int stride, bool packed)
     {
@@ -296,10 +327,10 @@ internal static class GemmKernel
         internal readonly bool Packed = packed;
     }
 
-    /// <summary>Scratch for edges: a kc x NR zero-padded copy of an in-place B's partial panel and an MR x NR tile of C.</summary>
+    /// <summary>Scratch for edges: a kc x NR zero-padded copy of an in-place B's partial panel, an MR x NR tile of C and an MR x kc panel of an in-place A.</summary>
     private static int ScratchLength<TKernel>(int kc)
         where TKernel : struct, IMicroKernel =>
-        (kc * TKernel.Columns) + (TKernel.Rows * TKernel.Columns);
+        (kc * TKernel.Columns) + (TKernel.Rows * TKernel.Columns) + (TKernel.Rows * kc);
 
     /// <summary>
     /// The macro-kernel: <c>C[0..mc, 0..nc) (+)= Apacked B</c> over one kc-deep slice, one micro-kernel
@@ -307,16 +338,18 @@ internal static class GemmKernel
     /// right-edge panel of an in-place B (zero-padded, so the kernel's NR-wide loads stay inside).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MacroKernel<TKernel>(ReadOnlySpan<float> aPack, in BOperand b, int mc, int nc, int kc, Span<float> c, int ldc, bool add, float[] scratch)
+    private static void MacroKernel<TKernel>(in AOperand a, in BOperand b, int mc, int nc, int kc, Span<float> c, int ldc, bool add, float[] scratch)
         where TKernel : struct, IMicroKernel
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
         Span<float> bEdge = scratch.AsSpan(0, kc * nr);
         Span<float> cEdge = scratch.AsSpan(kc * nr, mr * nr);
-        ref float aRef = ref MemoryMarshal.GetReference(aPack);
+        Span<float> aEdge = scratch.AsSpan((kc * nr) + (mr * nr), mr * kc);
+        ref float aRef = ref MemoryMarshal.GetReference(a.Data);
         ref float bRef = ref MemoryMarshal.GetReference(b.Data);
         ref float cRef = ref MemoryMarshal.GetReference(c);
         ref float edge = ref MemoryMarshal.GetReference(cEdge);
+        nuint aRowStride = a.Packed ? 1 : (nuint)a.Lda, aStep = a.Packed ? (nuint)mr : 1;
         for (int jr = 0; jr < nc; jr += nr)
         {
             int nrValid = Math.Min(nr, nc - jr);
@@ -337,19 +370,42 @@ internal static class GemmKernel
             for (int ir = 0; ir < mc; ir += mr)
             {
                 int mrValid = Math.Min(mr, mc - ir);
-                ref float aPanel = ref Unsafe.Add(ref aRef, ir * kc);
+                ref float aPanel = ref Unsafe.Add(ref aRef, a.Packed ? ir * kc : ir * a.Lda);
+                nuint rowStride = aRowStride, step = aStep;
+                if (!a.Packed && mrValid < mr)
+                {
+                    // In-place A: the missing rows would be read past its end; pack this panel, zero-padded.
+                    PackA(a.Data, a.Lda, transposed: false, ir, mrValid, 0, kc, mr, aEdge);
+                    aPanel = ref MemoryMarshal.GetReference(aEdge);
+                    rowStride = 1;
+                    step = (nuint)mr;
+                }
+
                 ref float cTile = ref Unsafe.Add(ref cRef, (ir * ldc) + jr);
                 if (mrValid == mr && nrValid == nr)
                 {
-                    TKernel.Run(ref aPanel, ref bPanel, bStep, kc, ref cTile, (nuint)ldc, add);
+                    TKernel.Run(ref aPanel, rowStride, step, ref bPanel, bStep, kc, ref cTile, (nuint)ldc, add);
                 }
                 else
                 {
-                    TKernel.Run(ref aPanel, ref bPanel, bStep, kc, ref edge, (nuint)nr, accumulate: false);
+                    TKernel.Run(ref aPanel, rowStride, step, ref bPanel, bStep, kc, ref edge, (nuint)nr, accumulate: false);
                     StoreEdge(cEdge, nr, ref cTile, ldc, mrValid, nrValid, add);
                 }
             }
         }
+    }
+
+    /// <summary>op(A)[ic..ic+mc, pc..pc+kc) packed into <paramref name="aPack"/>, or in place.</summary>
+    private static AOperand APanels<TKernel>(ReadOnlySpan<float> a, int lda, bool transA, int ic, int mc, int pc, int kc, bool packA, float[] aPack)
+        where TKernel : struct, IMicroKernel
+    {
+        if (packA)
+        {
+            PackA(a, lda, transA, ic, mc, pc, kc, TKernel.Rows, aPack);
+            return new AOperand(aPack, 0, packed: true);
+        }
+
+        return new AOperand(a[((ic * lda) + pc)..], lda, packed: false);
     }
 
     /// <summary>

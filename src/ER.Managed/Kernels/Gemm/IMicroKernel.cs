@@ -25,11 +25,15 @@ internal interface IMicroKernel
     /// <summary>The kernel's blocking for these caches (its rule is documented on the implementation).</summary>
     static abstract GemmBlocking Blocking(CacheSizes caches);
 
+    /// <summary>Whether <see cref="Run"/> accepts A read in place through strides (else A must be packed).</summary>
+    static abstract bool ReadsStridedA { get; }
+
     /// <summary>
-    /// <c>C[0..MR, 0..NR) (+)= A B</c> over kc steps: A packed (step p holds A[0..MR, p] at
-    /// <c>a + p MR</c>), B with NR contiguous floats a step (step p holds B[p, 0..NR) at
+    /// <c>C[0..MR, 0..NR) (+)= A B</c> over kc steps: A[r, p] at <c>a + r aRowStride + p aStep</c>
+    /// (packed: 1 and MR; a row-major A read in place: lda and 1, for kernels that
+    /// <see cref="ReadsStridedA"/>); B with NR contiguous floats a step (step p holds B[p, 0..NR) at
     /// <c>b + p bStep</c>: bStep = NR for a packed micro-panel, the row stride for a row-major B read
     /// in place); C has row stride ldc and is overwritten unless <paramref name="accumulate"/>.
     /// </summary>
-    static abstract void Run(ref float a, ref float b, nuint bStep, int kc, ref float c, nuint ldc, bool accumulate);
+    static abstract void Run(ref float a, nuint aRowStride, nuint aStep, ref float b, nuint bStep, int kc, ref float c, nuint ldc, bool accumulate);
 }

@@ -30,6 +30,9 @@ internal readonly struct MicroKernel128 : IMicroKernel
 
     public static bool CanRun => true;
 
+    /// <summary>A is broadcast an element at a time, so it may also be read in place through strides.</summary>
+    public static bool ReadsStridedA => true;
+
     /// <summary>
     /// B micro-panel (KC x 8 floats) in half of L1D, as for <see cref="MicroKernel256"/>: KC = 512 on a
     /// 32 KiB L1D; the A block in half of L2.
@@ -38,34 +41,40 @@ internal readonly struct MicroKernel128 : IMicroKernel
 
     /// <summary><c>C[0..6, 0..8) (+)= Ap Bp</c>, packed as <see cref="IMicroKernel.Run"/> describes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(ref float ap, ref float bp, nuint bStep, int kc, ref float c, nuint ldc, bool accumulate)
+    public static void Run(ref float ap, nuint aRowStride, nuint aStep, ref float bp, nuint bStep, int kc, ref float c, nuint ldc, bool accumulate)
     {
         Vec c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vec.Zero;
+        ref float a0 = ref ap;
+        ref float a1 = ref Unsafe.Add(ref ap, aRowStride);
+        ref float a2 = ref Unsafe.Add(ref ap, 2 * aRowStride);
+        ref float a3 = ref Unsafe.Add(ref ap, 3 * aRowStride);
+        ref float a4 = ref Unsafe.Add(ref ap, 4 * aRowStride);
+        ref float a5 = ref Unsafe.Add(ref ap, 5 * aRowStride);
         nuint a = 0, b = 0;
         for (int p = 0; p < kc; p++)
         {
             Vec b0 = VecOps.LoadUnsafe(ref bp, b);
             Vec b1 = VecOps.LoadUnsafe(ref bp, b + 4);
-            Vec x = VecOps.Create(Unsafe.Add(ref ap, a + 0));
+            Vec x = VecOps.Create(Unsafe.Add(ref a0, a));
             c00 = VecOps.MultiplyAddEstimate(x, b0, c00);
             c01 = VecOps.MultiplyAddEstimate(x, b1, c01);
-            x = VecOps.Create(Unsafe.Add(ref ap, a + 1));
+            x = VecOps.Create(Unsafe.Add(ref a1, a));
             c10 = VecOps.MultiplyAddEstimate(x, b0, c10);
             c11 = VecOps.MultiplyAddEstimate(x, b1, c11);
-            x = VecOps.Create(Unsafe.Add(ref ap, a + 2));
+            x = VecOps.Create(Unsafe.Add(ref a2, a));
             c20 = VecOps.MultiplyAddEstimate(x, b0, c20);
             c21 = VecOps.MultiplyAddEstimate(x, b1, c21);
-            x = VecOps.Create(Unsafe.Add(ref ap, a + 3));
+            x = VecOps.Create(Unsafe.Add(ref a3, a));
             c30 = VecOps.MultiplyAddEstimate(x, b0, c30);
             c31 = VecOps.MultiplyAddEstimate(x, b1, c31);
-            x = VecOps.Create(Unsafe.Add(ref ap, a + 4));
+            x = VecOps.Create(Unsafe.Add(ref a4, a));
             c40 = VecOps.MultiplyAddEstimate(x, b0, c40);
             c41 = VecOps.MultiplyAddEstimate(x, b1, c41);
-            x = VecOps.Create(Unsafe.Add(ref ap, a + 5));
+            x = VecOps.Create(Unsafe.Add(ref a5, a));
             c50 = VecOps.MultiplyAddEstimate(x, b0, c50);
             c51 = VecOps.MultiplyAddEstimate(x, b1, c51);
-            a += MR;
+            a += aStep;
             b += bStep;
         }
 

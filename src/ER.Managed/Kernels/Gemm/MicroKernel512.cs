@@ -27,6 +27,9 @@ internal readonly struct MicroKernel512 : IMicroKernel
 
     public static bool CanRun => true;
 
+    /// <summary>A is broadcast an element at a time, so it may also be read in place through strides.</summary>
+    public static bool ReadsStridedA => true;
+
     /// <summary>
     /// The B micro-panel (KC x 64 floats = 256 B a step) cannot sit in L1D at a useful depth, so
     /// this kernel streams it from L2 and amortizes the C tile's traffic over a deep KC instead: the
@@ -38,12 +41,18 @@ internal readonly struct MicroKernel512 : IMicroKernel
 
     /// <summary><c>C[0..6, 0..64) (+)= Ap Bp</c>, packed as <see cref="IMicroKernel.Run"/> describes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(ref float ap, ref float bp, nuint bStep, int kc, ref float c, nuint ldc, bool accumulate)
+    public static void Run(ref float ap, nuint aRowStride, nuint aStep, ref float bp, nuint bStep, int kc, ref float c, nuint ldc, bool accumulate)
     {
         Vec c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
         Vec c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
         c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = Vec.Zero;
         c30 = c31 = c32 = c33 = c40 = c41 = c42 = c43 = c50 = c51 = c52 = c53 = Vec.Zero;
+        ref float a0 = ref ap;
+        ref float a1 = ref Unsafe.Add(ref ap, aRowStride);
+        ref float a2 = ref Unsafe.Add(ref ap, 2 * aRowStride);
+        ref float a3 = ref Unsafe.Add(ref ap, 3 * aRowStride);
+        ref float a4 = ref Unsafe.Add(ref ap, 4 * aRowStride);
+        ref float a5 = ref Unsafe.Add(ref ap, 5 * aRowStride);
         nuint a = 0, b = 0;
         for (int p = 0; p < kc; p++)
         {
@@ -51,37 +60,37 @@ internal readonly struct MicroKernel512 : IMicroKernel
             Vec b1 = VecOps.LoadUnsafe(ref bp, b + 16);
             Vec b2 = VecOps.LoadUnsafe(ref bp, b + 32);
             Vec b3 = VecOps.LoadUnsafe(ref bp, b + 48);
-            Vec x = VecOps.Create(Unsafe.Add(ref ap, a + 0));
+            Vec x = VecOps.Create(Unsafe.Add(ref a0, a));
             c00 = VecOps.FusedMultiplyAdd(x, b0, c00);
             c01 = VecOps.FusedMultiplyAdd(x, b1, c01);
             c02 = VecOps.FusedMultiplyAdd(x, b2, c02);
             c03 = VecOps.FusedMultiplyAdd(x, b3, c03);
-            x = VecOps.Create(Unsafe.Add(ref ap, a + 1));
+            x = VecOps.Create(Unsafe.Add(ref a1, a));
             c10 = VecOps.FusedMultiplyAdd(x, b0, c10);
             c11 = VecOps.FusedMultiplyAdd(x, b1, c11);
             c12 = VecOps.FusedMultiplyAdd(x, b2, c12);
             c13 = VecOps.FusedMultiplyAdd(x, b3, c13);
-            x = VecOps.Create(Unsafe.Add(ref ap, a + 2));
+            x = VecOps.Create(Unsafe.Add(ref a2, a));
             c20 = VecOps.FusedMultiplyAdd(x, b0, c20);
             c21 = VecOps.FusedMultiplyAdd(x, b1, c21);
             c22 = VecOps.FusedMultiplyAdd(x, b2, c22);
             c23 = VecOps.FusedMultiplyAdd(x, b3, c23);
-            x = VecOps.Create(Unsafe.Add(ref ap, a + 3));
+            x = VecOps.Create(Unsafe.Add(ref a3, a));
             c30 = VecOps.FusedMultiplyAdd(x, b0, c30);
             c31 = VecOps.FusedMultiplyAdd(x, b1, c31);
             c32 = VecOps.FusedMultiplyAdd(x, b2, c32);
             c33 = VecOps.FusedMultiplyAdd(x, b3, c33);
-            x = VecOps.Create(Unsafe.Add(ref ap, a + 4));
+            x = VecOps.Create(Unsafe.Add(ref a4, a));
             c40 = VecOps.FusedMultiplyAdd(x, b0, c40);
             c41 = VecOps.FusedMultiplyAdd(x, b1, c41);
             c42 = VecOps.FusedMultiplyAdd(x, b2, c42);
             c43 = VecOps.FusedMultiplyAdd(x, b3, c43);
-            x = VecOps.Create(Unsafe.Add(ref ap, a + 5));
+            x = VecOps.Create(Unsafe.Add(ref a5, a));
             c50 = VecOps.FusedMultiplyAdd(x, b0, c50);
             c51 = VecOps.FusedMultiplyAdd(x, b1, c51);
             c52 = VecOps.FusedMultiplyAdd(x, b2, c52);
             c53 = VecOps.FusedMultiplyAdd(x, b3, c53);
-            a += MR;
+            a += aStep;
             b += bStep;
         }
 

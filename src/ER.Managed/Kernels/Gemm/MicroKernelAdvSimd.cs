@@ -37,6 +37,9 @@ internal readonly struct MicroKernelAdvSimd : IMicroKernel
 
     public static bool CanRun => AdvSimd.Arm64.IsSupported;
 
+    /// <summary>A is loaded four rows at a time, so it must be packed (aRowStride 1; aStep is MR).</summary>
+    public static bool ReadsStridedA => false;
+
     /// <summary>
     /// B micro-panel (KC x 8 floats) in half of L1D: KC = 1024 on Graviton's 64 KiB L1D, 2048 on
     /// Apple's 128 KiB; the A block (MC x KC) in half of this core's share of L2.
@@ -45,7 +48,7 @@ internal readonly struct MicroKernelAdvSimd : IMicroKernel
 
     /// <summary><c>C[0..12, 0..8) (+)= Ap Bp</c>, packed as <see cref="IMicroKernel.Run"/> describes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(ref float ap, ref float bp, nuint bStep, int kc, ref float c, nuint ldc, bool accumulate)
+    public static void Run(ref float ap, nuint aRowStride, nuint aStep, ref float bp, nuint bStep, int kc, ref float c, nuint ldc, bool accumulate)
     {
         Vec c000, c001, c010, c011, c020, c021, c030, c031, c040, c041, c050, c051, c060, c061, c070, c071, c080, c081, c090, c091, c100, c101, c110, c111;
         c000 = c001 = c010 = c011 = c020 = c021 = c030 = c031 = c040 = c041 = c050 = c051 = c060 = c061 = c070 = c071 = c080 = c081 = c090 = c091 = c100 = c101 = c110 = c111 = Vec.Zero;
@@ -81,7 +84,7 @@ internal readonly struct MicroKernelAdvSimd : IMicroKernel
             c101 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c101, b1, a2, 2);
             c110 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c110, b0, a2, 3);
             c111 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c111, b1, a2, 3);
-            a += MR;
+            a += aStep;
             b += bStep;
         }
 
