@@ -313,7 +313,15 @@ internal static class GemmKernel
     /// </summary>
     private static bool PacksA<TKernel>(bool transA, int n)
         where TKernel : struct, IMicroKernel =>
-        transA || !TKernel.ReadsStridedA || n >= 32 * Lanes<TKernel>();
+        transA || !TKernel.ReadsStridedA || PackAMode switch
+        {
+            "always" => true,
+            "never" => false,
+            _ => n >= 32 * Lanes<TKernel>(),
+        };
+
+    /// <summary><c>ER_GEMM_PACK_A</c> = always | never | auto (default): an experiment switch for the rule in <see cref="PacksA"/>.</summary>
+    private static readonly string PackAMode = Environment.GetEnvironmentVariable("ER_GEMM_PACK_A") ?? "auto";
 
     /// <summary>Floats a register holds for the kernel: NR over the registers a row of its tile takes (4 for the 64-wide kernel, else 2).</summary>
     private static int Lanes<TKernel>()
