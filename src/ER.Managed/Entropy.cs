@@ -1,6 +1,4 @@
 using System;
-using System.Buffers;
-using ER.Managed.Kernels;
 using ER.Managed.Terms;
 
 namespace ER.Managed;
@@ -47,24 +45,7 @@ public static class Entropy
         CheckReduction(reduction);
         CheckNormalizer(normalizer);
         double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
-        using FusedSphereEntropy.ForwardState? state = FusedSphereEntropy.Forward(z, rows, columns, (float)kappa, keepCache: false, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
-        if (state is not null)
-        {
-            return SphereEntropyTerm.Value(state.Lse, c, reduction);
-        }
-
-        // Rows far from unit norm at a huge kappa: the unfused path shifts each row by its own maximum.
-        double[] lse = ArrayPool<double>.Shared.Rent(rows);
-        try
-        {
-            Span<double> rowLse = lse.AsSpan(0, rows);
-            SphereEntropyTerm.RowLogSumExp(z, rows, columns, (float)kappa, rowLse, KernelIsa.Best);
-            return SphereEntropyTerm.Value(rowLse, c, reduction);
-        }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(lse);
-        }
+        return SphereEntropy.Value(z, rows, columns, kappa, c, reduction, options.EffectiveDegreeOfParallelism);
     }
 
     /// <summary>
@@ -91,7 +72,7 @@ public static class Entropy
         options ??= ErOptions.Default;
         CheckDiscreteInput(w, rows, columns, nameof(w), options);
         CheckReduction(reduction);
-        return DiscreteValue(w, rows, columns, reduction, gradient: default, options.EffectiveDegreeOfParallelism);
+        return DiscreteEntropyTerm.Compute(w, rows, columns, reduction, gradient: default, options.EffectiveDegreeOfParallelism);
     }
 
     /// <summary>
@@ -134,32 +115,7 @@ public static class Entropy
         CheckNormalizer(normalizer);
         double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
         double dc = VonMisesFisher.ConstantDerivativeUnchecked(columns, kappa, normalizer);
-        int degree = options.EffectiveDegreeOfParallelism;
-        using FusedSphereEntropy.ForwardState? state = FusedSphereEntropy.Forward(z, rows, columns, (float)kappa, keepCache: true, degree, KernelIsa.Best);
-        if (state is null)
-        {
-            (double value, double kappaGradient) = SphereEntropyTerm.Backward(z, rows, columns, kappa, c, dc, reduction, gradient, KernelIsa.Best);
-            return new SphereTermResult(value, kappaGradient);
-        }
-
-        double[] weights = ArrayPool<double>.Shared.Rent(rows);
-        try
-        {
-            Span<double> g = weights.AsSpan(0, rows);
-            double mean = SphereEntropyTerm.RowWeights(state.Lse, reduction, g);
-            FusedSphereEntropy.Backward(z, rows, columns, (float)kappa, state, g, gradient, degree, KernelIsa.Best);
-            double expected = 0.0;
-            for (int i = 0; i < rows; i++)
-            {
-                expected += g[i] * state.ExpectedSimilarity[i];
-            }
-
-            return new SphereTermResult(c + Math.Log(rows) - mean, dc - expected);
-        }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(weights);
-        }
+        return SphereEntropy.WithGradient(z, rows, columns, kappa, c, dc, reduction, gradient, options.EffectiveDegreeOfParallelism);
     }
 
     /// <summary>
@@ -218,29 +174,7 @@ public static class Entropy
         Validation.CheckDestination(gradient.Length, w.Length, nameof(gradient));
         Validation.CheckNoOverlap(w, gradient, nameof(w), nameof(gradient));
         CheckReduction(reduction);
-        return DiscreteValue(w, rows, columns, reduction, gradient, options.EffectiveDegreeOfParallelism);
-    }
-
-    /// <summary>The discrete entropy from the column means, and its gradient when <paramref name="gradient"/> is not empty.</summary>
-    private static double DiscreteValue(ReadOnlySpan<float> w, int rows, int columns, EntropyReduction reduction, Span<float> gradient, int degree)
-    {
-        float[] buffer = ArrayPool<float>.Shared.Rent(2 * columns);
-        try
-        {
-            Span<float> means = buffer.AsSpan(0, columns), logs = buffer.AsSpan(columns, columns);
-            DiscreteEntropyTerm.ColumnMeans(w, rows, columns, means, degree, KernelIsa.Best);
-            double value = DiscreteEntropyTerm.Value(means, reduction, logs, KernelIsa.Best);
-            if (!gradient.IsEmpty)
-            {
-                DiscreteEntropyTerm.Gradient(means, logs, rows, reduction, gradient, degree);
-            }
-
-            return value;
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(buffer);
-        }
+        return DiscreteEntropyTerm.Compute(w, rows, columns, reduction, gradient, options.EffectiveDegreeOfParallelism);
     }
 
     /// <summary>As <see cref="DiscreteWithGradient(ReadOnlySpan{float}, int, int, Span{float}, EntropyReduction, ErOptions?)"/>, allocating the gradient.</summary>
@@ -296,33 +230,7 @@ public static class Entropy
 
         CheckNormalizer(normalizer);
         double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
-        double[] buffer = ArrayPool<double>.Shared.Rent(rows);
-        try
-        {
-            int k = rows;
-            float scale = (float)kappa;
-            SimilarityStrips.ForEach(z, k, columns, options.EffectiveDegreeOfParallelism, KernelIsa.Best, (r0, m, strip) =>
-            {
-                for (int r = 0; r < m; r++)
-                {
-                    Span<float> row = strip.AsSpan(r * k, k);
-                    row[r0 + r] = float.NegativeInfinity;
-                    buffer[r0 + r] = LogSumExpKernel.Run(row, scale, KernelIsa.Best);
-                }
-            });
-
-            double sum = 0;
-            for (int i = 0; i < k; i++)
-            {
-                sum += buffer[i];
-            }
-
-            return c + Math.Log(k - 1) - (sum / k);
-        }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(buffer);
-        }
+        return SphereEntropy.LeaveOneOut(z, rows, columns, kappa, c, options.EffectiveDegreeOfParallelism);
     }
 
     internal static void CheckSphereInput(ReadOnlySpan<float> z, int rows, int columns, double kappa, string name, ErOptions options)

@@ -152,4 +152,26 @@ internal static class DiscreteEntropyTerm
             });
         }
     }
+
+    /// <summary>The discrete entropy's entry point after validation: the value from the column means, and its gradient when <paramref name="gradient"/> is not empty.</summary>
+    internal static double Compute(ReadOnlySpan<float> w, int rows, int columns, EntropyReduction reduction, Span<float> gradient, int degree)
+    {
+        float[] buffer = ArrayPool<float>.Shared.Rent(2 * columns);
+        try
+        {
+            Span<float> means = buffer.AsSpan(0, columns), logs = buffer.AsSpan(columns, columns);
+            ColumnMeans(w, rows, columns, means, degree, KernelIsa.Best);
+            double value = Value(means, reduction, logs, KernelIsa.Best);
+            if (!gradient.IsEmpty)
+            {
+                Gradient(means, logs, rows, reduction, gradient, degree);
+            }
+
+            return value;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+        }
+    }
 }
