@@ -8,19 +8,15 @@ namespace ER.Managed.Kernels;
 /// <summary>
 /// The element-wise passes of the fused sphere entropy over one tile of similarities
 /// <c>s_ij = z_i . z_j</c> (n valid columns in rows of stride <c>ld</c>, a multiple of the register
-/// width, padding columns holding <see cref="Padding"/> and masked out):
+/// width; the padding columns must hold finite values, zero in practice, and their exponentials
+/// are zeroed by lane masks whatever kappa is: a fill value alone cannot do it, since at
+/// kappa = 1e-30 even -1e30 kappa is only -1):
 /// forward <c>e_ij = exp(kappa s_ij - shift)</c> with per-row and per-column sums of e and of
 /// e s; backward <c>w_ij = e_ij (h_i + h_j)</c>.
 /// </summary>
 /// <remarks>Hand-written because the exponential, both reductions and the optional store are fused into one pass over the tile.</remarks>
 internal static class SimilarityTileKernel
 {
-    /// <summary>
-    /// The value padding columns hold: finite, so that products with the (masked, zero) exponentials
-    /// stay 0. Their exponentials are zeroed by lane masks, whatever kappa is.
-    /// </summary>
-    internal const float Padding = 0f;
-
     private static readonly float[] LaneIndices = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
 
     /// <summary>
@@ -89,9 +85,7 @@ internal static class SimilarityTileKernel
                 TVec e = FastExp.Run<TSimd, TVec>(TSimd.MultiplyAdd(v, k, negShift));
                 if (j >= full)
                 {
-                    // A register that holds padding (from column n on): zero the
-                    // padding's exponentials. A fill value alone cannot do it for every kappa (at
-                    // kappa = 1e-30, -1e30 kappa is -1, not -inf), so the lanes are masked.
+                    // A register that holds padding (from column n on): zero its exponentials.
                     e = MaskPadding<TSimd, TVec>(e, j, full, keep);
                 }
 

@@ -362,8 +362,8 @@ internal static class FusedSphereEntropy
     }
 
     /// <summary>
-    /// s = Z[i0..i0+m) Z[j0..j0+n)^T into an m x stride buffer, padding columns set to
-    /// <see cref="SimilarityTileKernel.Padding"/>; Z^T and the block row's Z[i0..i0+m) come pre-packed when a micro-kernel runs
+    /// s = Z[i0..i0+m) Z[j0..j0+n)^T into an m x stride buffer, padding columns zeroed (the tile
+    /// kernel masks them); Z^T and the block row's Z[i0..i0+m) come pre-packed when a micro-kernel runs
     /// (<see cref="Tile"/> is a multiple of every NR, as the packed layout needs). On a diagonal tile
     /// (i0 = j0) the diagonal is overwritten with <paramref name="diagonal"/>, the squared norms
     /// summed in double: when P is nearly the identity (large kappa and d) the plug-in weights hinge
@@ -385,7 +385,7 @@ internal static class FusedSphereEntropy
         {
             for (int r = 0; r < m; r++)
             {
-                s.Slice((r * stride) + n, stride - n).Clear(); // SimilarityTileKernel.Padding, masked by the tile kernel
+                s.Slice((r * stride) + n, stride - n).Clear();
             }
         }
 
