@@ -162,4 +162,60 @@ internal static class Validation
 
         return -1;
     }
+
+    /// <summary>Checks that every concentration is finite and greater than 0, naming the first bad index.</summary>
+    internal static void CheckConcentrations(ReadOnlySpan<double> kappa, string name)
+    {
+        for (int i = 0; i < kappa.Length; i++)
+        {
+            double value = kappa[i];
+            if (!double.IsFinite(value) || value <= 0.0)
+            {
+                throw new ArgumentOutOfRangeException(
+                    name,
+                    value,
+                    string.Create(CultureInfo.InvariantCulture, $"{name}[{i}] = {value} must be finite and greater than 0."));
+            }
+        }
+    }
+
+    /// <summary>Checks that every concentration is finite and greater than 0, naming the first bad index.</summary>
+    internal static void CheckConcentrations(ReadOnlySpan<float> kappa, string name)
+    {
+        for (int i = 0; i < kappa.Length; i++)
+        {
+            float value = kappa[i];
+            if (!float.IsFinite(value) || value <= 0f)
+            {
+                throw new ArgumentOutOfRangeException(
+                    name,
+                    value,
+                    string.Create(CultureInfo.InvariantCulture, $"{name}[{i}] = {value} must be finite and greater than 0."));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks an element-wise output: exactly the input's length, and either the input's own memory
+    /// (in place) or memory that overlaps it nowhere.
+    /// </summary>
+    internal static void CheckElementwiseDestination<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> output, string inputName, string outputName)
+    {
+        CheckDestination(output.Length, input.Length, outputName);
+        if (input.Overlaps(output, out int offset) && offset != 0)
+        {
+            throw new ArgumentException(
+                $"The output '{outputName}' partly overlaps the input '{inputName}'; pass the input itself (in place) or a separate buffer.",
+                outputName);
+        }
+    }
+
+    /// <summary>Checks that two outputs share no memory.</summary>
+    internal static void CheckOutputsDisjoint<T>(ReadOnlySpan<T> first, ReadOnlySpan<T> second, string firstName, string secondName)
+    {
+        if (!first.IsEmpty && first.Overlaps(second))
+        {
+            throw new ArgumentException($"The outputs '{firstName}' and '{secondName}' overlap; give each its own buffer.", secondName);
+        }
+    }
 }

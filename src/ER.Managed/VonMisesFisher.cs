@@ -1,4 +1,5 @@
 using System;
+using ER.Managed.Kernels.VmfNormalizer;
 using ER.Managed.Numerics;
 
 namespace ER.Managed;
@@ -17,7 +18,7 @@ namespace ER.Managed;
 /// true value f; the second term is what rounding kappa alone to double causes.
 /// All methods are pure functions and safe to call from any thread.
 /// </remarks>
-public static class VonMisesFisher
+public static partial class VonMisesFisher
 {
     /// <summary>The constant the original adds to I_nu before its logarithm in <see cref="NormalizerMode.Reference"/> mode.</summary>
     public const double ReferenceEpsilon = 1e-7;
@@ -92,27 +93,11 @@ public static class VonMisesFisher
     /// both grow like kappa while H grows like -((d-1)/2) log kappa: for d = 1 the two-point law's
     /// <c>log1p(t) + 2 kappa t / (1 + t)</c>, <c>t = e^(-2 kappa)</c>; for kappa above nu and the series
     /// radius, <c>-nu log kappa + (d/2) log 2pi + (log I_nu(kappa) - kappa) + kappa (1 - A_d)</c>, where
-    /// both bracketed pieces are computed without forming kappa (<see cref="Bessel.LogIScaled"/>,
-    /// <see cref="Bessel.Ratio(double, double, out double)"/>); elsewhere the plain difference, whose
-    /// terms are then not much larger than H.
+    /// both bracketed pieces are computed without forming kappa; elsewhere the plain difference, whose
+    /// terms are then not much larger than H. The kernel's scalar width (<see cref="VmfNormalizerKernel"/>).
     /// </summary>
-    internal static double EntropyUnchecked(int dimension, double kappa)
-    {
-        if (dimension == 1)
-        {
-            double t = Math.Exp(-2.0 * kappa);
-            return SpecialFunctions.Log1p(t) + (kappa * (2.0 * t / (1.0 + t)));
-        }
-
-        double nu = (0.5 * dimension) - 1.0;
-        double ratio = Bessel.Ratio(nu, kappa, out double complementTimesKappa);
-        if (kappa > Math.Max(nu, Bessel.SeriesRadius))
-        {
-            return (-nu * Math.Log(kappa)) + (0.5 * dimension * SpecialFunctions.LogTwoPi) + Bessel.LogIScaled(nu, kappa) + complementTimesKappa;
-        }
-
-        return -LogNormalizerUnchecked(dimension, kappa) - (kappa * ratio);
-    }
+    internal static double EntropyUnchecked(int dimension, double kappa) =>
+        VmfNormalizerKernel.One(VmfParameters.ForDimension(dimension, VmfOutputs.Entropy), kappa, VmfOutputs.Entropy).Entropy;
 
     /// <summary>
     /// The constant c that the ER sphere terms add: <c>-log C_d(kappa)</c> for
@@ -193,26 +178,14 @@ public static class VonMisesFisher
         return derivative;
     }
 
-    internal static double LogNormalizerUnchecked(int dimension, double kappa)
-    {
-        double nu = (0.5 * dimension) - 1.0;
-        double b = 0.5 * dimension;
-        double q = 0.25 * kappa * kappa;
-        double s = Bessel.Hypot(nu, kappa);
-
-        // Where the 0F1 series converges quickly, log C = -log|S^(d-1)| - log 0F1(; d/2; kappa^2/4):
-        // this avoids forming nu log(kappa) and log I_nu(kappa) separately, which would cancel.
-        if (s < Bessel.SeriesRadius || q <= b)
-        {
-            return -LogSphereArea(dimension) - Bessel.Log0F1(b, q);
-        }
-
-        // Debye region: log C = nu log(nu + s) - s + log(2 pi s)/2 - log(sum U_k/nu^k) - (d/2) log(2 pi),
-        // i.e. nu log(kappa) - log I_nu(kappa) with the two nu log(kappa) terms cancelled analytically.
-        double p = nu / s;
-        return (nu * Math.Log(nu + s)) - s + Bessel.HalfLogTwoPiTimes(s) - Math.Log(Bessel.DebyeSum(p, s))
-            - (b * SpecialFunctions.LogTwoPi);
-    }
+    /// <summary>
+    /// log C_d(kappa) by the kernel's scalar width: where the 0F1 series converges quickly,
+    /// <c>-log|S^(d-1)| - log 0F1(; d/2; kappa^2/4)</c> (nu log(kappa) and log I_nu(kappa) are never
+    /// formed separately, as they would cancel); elsewhere the Debye form with the two nu log(kappa)
+    /// terms cancelled analytically.
+    /// </summary>
+    internal static double LogNormalizerUnchecked(int dimension, double kappa) =>
+        VmfNormalizerKernel.One(VmfParameters.ForDimension(dimension, VmfOutputs.LogNormalizer), kappa, VmfOutputs.LogNormalizer).LogNormalizer;
 
     /// <summary>log |S^(d-1)| = log 2 + (d/2) log pi - lgamma(d/2), the log surface area of the unit sphere.</summary>
     internal static double LogSphereArea(int dimension) =>

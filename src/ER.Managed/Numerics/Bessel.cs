@@ -1,4 +1,4 @@
-using System;
+using ER.Managed.Kernels.VmfNormalizer;
 
 namespace ER.Managed.Numerics;
 
@@ -26,6 +26,8 @@ namespace ER.Managed.Numerics;
 /// The ratio comes from Perron's continued fraction (modified Lentz), which converges in
 /// at most ~60 steps over the whole range, never from exp(log I_{nu+1} - log I_nu), whose
 /// two large logarithms would leave up to 1e5 ulps of their rounding in the ratio.
+/// The code lives in <see cref="BesselLanes{TSimd, TVec}"/>, written once for every SIMD width
+/// (<see cref="VmfNormalizerKernel"/>); these scalar entry points run its scalar width.
 /// </remarks>
 internal static class Bessel
 {
@@ -35,93 +37,18 @@ internal static class Bessel
     /// <summary>Number of Debye terms U_1..U_K beyond U_0.</summary>
     internal const int DebyeTerms = 20;
 
-    private const int MaxSeriesTerms = 10_000;
-    private const int MaxContinuedFractionSteps = 100_000;
+    /// <summary>The 0F1 series gives up (and throws) after this many terms; no caller's region comes near it.</summary>
+    internal const int MaxSeriesTerms = 10_000;
 
-    private static readonly double[][] DebyeCoefficients = DebyePolynomials.GenerateForEvaluation(DebyeTerms);
+    /// <summary>Perron's fraction gives up (and throws) after this many steps; it needs at most ~60.</summary>
+    internal const int MaxContinuedFractionSteps = 100_000;
 
-    /// <summary>log I_nu(x) for nu &gt;= -1/2, x &gt; 0.</summary>
-    internal static double LogI(double nu, double x)
-    {
-        double s = Hypot(nu, x);
-        if (s < SeriesRadius)
-        {
-            // log(x) - log 2, not log(x / 2): x / 2 underflows to 0 for the smallest subnormal x.
-            return (nu * (Math.Log(x) - SpecialFunctions.Log2)) - SpecialFunctions.LogGamma(nu + 1.0) + Log0F1(nu + 1.0, 0.25 * x * x);
-        }
+    /// <summary>c_{k,k+2m} of <see cref="DebyePolynomials.GenerateForEvaluation"/>: [k][m] for k = 0..<see cref="DebyeTerms"/>.</summary>
+    internal static readonly double[][] DebyeCoefficients = DebyePolynomials.GenerateForEvaluation(DebyeTerms);
 
-        double p = nu / s;
-        return s + (nu * LogQuotient(x, nu + s)) - HalfLogTwoPiTimes(s) + Math.Log(DebyeSum(p, s));
-    }
-
-    /// <summary>
-    /// <c>log I_nu(x) - x</c>, the logarithm of the exponentially scaled Bessel function, for
-    /// nu &gt;= -1/2, x &gt; 0. In the Debye region it is formed from small pieces,
-    /// <c>(s - x) + nu log(x / (nu + s)) - log(2 pi s)/2 + log(sum U_k / nu^k)</c> with
-    /// <c>s - x = nu p / (1 + x/s)</c> and <c>log(x / (nu + s)) = -log1p((nu + s - x) / x)</c>, so
-    /// nothing of size x is ever subtracted: callers that cancel x analytically (the vMF entropy
-    /// at large kappa) keep every digit.
-    /// </summary>
-    internal static double LogIScaled(double nu, double x)
-    {
-        double s = Hypot(nu, x);
-        if (s < SeriesRadius)
-        {
-            return LogI(nu, x) - x;
-        }
-
-        double p = nu / s;
-        double sMinusX = nu * p / (1.0 + (x / s));
-        return sMinusX - (nu * SpecialFunctions.Log1p((nu + sMinusX) / x)) - HalfLogTwoPiTimes(s) + Math.Log(DebyeSum(p, s));
-    }
-
-    /// <summary>log(2 pi s) / 2 without forming 2 pi s, which overflows for s above about 2.86e307.</summary>
-    internal static double HalfLogTwoPiTimes(double s) => 0.5 * (SpecialFunctions.LogTwoPi + Math.Log(s));
-
-    /// <summary>
-    /// log 0F1(; b; q) = log sum_k q^k / (k! (b)_k) for b &gt; 0, q &gt;= 0, by the series, which
-    /// converges fast when q is small against b or absolutely small. Returned through log1p
-    /// of the tail so that tiny q keeps its digits.
-    /// </summary>
-    internal static double Log0F1(double b, double q)
-    {
-        double term = 1.0;
-        double tail = 0.0;
-        for (int k = 1; k <= MaxSeriesTerms; k++)
-        {
-            term *= q / (k * (b + k - 1.0));
-            tail += term;
-            if (term <= 1e-17 * tail)
-            {
-                return SpecialFunctions.Log1p(tail);
-            }
-        }
-
-        throw new InvalidOperationException($"0F1 series did not converge for b = {b}, q = {q}.");
-    }
-
-    /// <summary>
-    /// The Debye sum <c>sum_{k=0..K} U_k(p) / nu^k = sum_k s^-k sum_m c_{k,k+2m} p^(2m)</c>.
-    /// </summary>
-    internal static double DebyeSum(double p, double s)
-    {
-        double p2 = p * p;
-        double inverseS = 1.0 / s;
-        double total = 0.0;
-        for (int k = DebyeTerms; k >= 0; k--)
-        {
-            double[] coefficients = DebyeCoefficients[k];
-            double inner = 0.0;
-            for (int m = k; m >= 0; m--)
-            {
-                inner = (inner * p2) + coefficients[m];
-            }
-
-            total = (total * inverseS) + inner;
-        }
-
-        return total;
-    }
+    /// <summary>log I_nu(x) for nu &gt;= -1/2, x &gt; 0 (the kernel's scalar width on one element).</summary>
+    internal static double LogI(double nu, double x) =>
+        VmfNormalizerKernel.One(VmfParameters.ForOrder(nu), x, VmfOutputs.LogBesselI).LogBesselI;
 
     /// <summary>I_{nu+1}(x) / I_nu(x) for nu &gt;= -1/2, x &gt; 0; see <see cref="Ratio(double, double, out double)"/>.</summary>
     internal static double Ratio(double nu, double x) => Ratio(nu, x, out _);
@@ -138,98 +65,15 @@ internal static class Bessel
     /// (x a_1 = -(2nu+3) for the scaled terms). For nu = -1/2 (d = 1) the closed forms
     /// <c>A = tanh x</c> and <c>1 - A = 2 e^(-2x) / (1 + e^(-2x))</c> are used: there the
     /// fraction's e cancels to an exponentially small number. Result in [0, 1].
+    /// The code is <see cref="BesselLanes{TSimd, TVec}.Ratio"/> at the scalar width.
     /// </summary>
     internal static double Ratio(double nu, double x, out double complementTimesX)
     {
         if (nu == -0.5)
         {
-            double t = Math.Exp(-2.0 * x);
-            complementTimesX = x * (2.0 * t / (1.0 + t));
-            return Math.Tanh(x);
+            return VmfNormalizerKernel.TwoPointRatio(x, out complementTimesX);
         }
 
-        // Perron's fraction is usually written for I_mu / I_{mu-1}; here mu = nu + 1.
-        double mu = nu + 1.0;
-        bool scaled = x > 1.0;
-        double inverseX = scaled ? 1.0 / x : 1.0;
-        double a1 = scaled ? -((2.0 * mu) + 1.0) * inverseX : -((2.0 * mu) + 1.0) * x;
-        double tail = ContinuedFractionTail(mu, x, inverseX, scaled);
-        if (scaled)
-        {
-            double excess = (2.0 * mu * inverseX) + (a1 / tail);
-            complementTimesX = ((2.0 * mu) - (((2.0 * mu) + 1.0) / tail)) / (1.0 + excess);
-            return 1.0 / (1.0 + excess);
-        }
-
-        // x <= 1: A <= x / (2 mu) is far from 1, so 1 - A has no cancellation.
-        double ratio = x / ((2.0 * mu) + x + (a1 / tail));
-        complementTimesX = x * (1.0 - ratio);
-        return ratio;
-    }
-
-    /// <summary>
-    /// The tail <c>T = b_1 + a_2 / (b_2 + a_3 / (b_3 + ...))</c> of Perron's fraction (modified Lentz),
-    /// in the scaled or unscaled form of <see cref="Ratio(double, double, out double)"/>.
-    /// </summary>
-    private static double ContinuedFractionTail(double mu, double x, double inverseX, bool scaled)
-    {
-        const double Tiny = 1e-300;
-        double f = scaled ? (((2.0 * mu) + 1.0) * inverseX) + 2.0 : (2.0 * mu) + 1.0 + (2.0 * x);
-        double c = f;
-        double d = 0.0;
-        for (int k = 2; k <= MaxContinuedFractionSteps; k++)
-        {
-            double a = scaled ? -((2.0 * mu) + (2.0 * k) - 1.0) * inverseX : -((2.0 * mu) + (2.0 * k) - 1.0) * x;
-            double b = scaled ? (((2.0 * mu) + k) * inverseX) + 2.0 : (2.0 * mu) + k + (2.0 * x);
-            d = b + (a * d);
-            if (d == 0.0)
-            {
-                d = Tiny;
-            }
-
-            c = b + (a / c);
-            if (c == 0.0)
-            {
-                c = Tiny;
-            }
-
-            d = 1.0 / d;
-            double delta = c * d;
-            f *= delta;
-            if (Math.Abs(delta - 1.0) <= 1e-16)
-            {
-                return f;
-            }
-        }
-
-        throw new InvalidOperationException($"Bessel ratio continued fraction did not converge for nu = {mu - 1.0}, x = {x}.");
-    }
-
-    /// <summary>sqrt(a^2 + b^2) without overflow for any finite a, b.</summary>
-    internal static double Hypot(double a, double b)
-    {
-        a = Math.Abs(a);
-        b = Math.Abs(b);
-        double max = Math.Max(a, b);
-        if (max == 0.0 || double.IsPositiveInfinity(max))
-        {
-            return max;
-        }
-
-        double min = Math.Min(a, b);
-        if (max < 1e150 && min > 1e-150)
-        {
-            return Math.Sqrt((a * a) + (b * b));
-        }
-
-        double r = min / max;
-        return max * Math.Sqrt(1.0 + (r * r));
-    }
-
-    /// <summary>log(a / b) for a, b &gt; 0, also where a / b would leave double's range.</summary>
-    internal static double LogQuotient(double a, double b)
-    {
-        double q = a / b;
-        return q is > 1e-300 and < 1e300 ? Math.Log(q) : Math.Log(a) - Math.Log(b);
+        return BesselLanes<SimdDoubleScalar, double>.Ratio(nu, x, out complementTimesX);
     }
 }
