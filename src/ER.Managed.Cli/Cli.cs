@@ -39,6 +39,11 @@ internal static class Cli
                 EnableDefaultExceptionHandler = false,
             });
         }
+        catch (CliUsageException e)
+        {
+            stderr.WriteLine($"er: {e.Message} (see 'er {CommandPath(parse)}--help')");
+            return UsageError;
+        }
         catch (CliInputException e)
         {
             stderr.WriteLine($"er: {e.Message}");
@@ -109,6 +114,24 @@ internal sealed class CliInputException : Exception
     }
 
     public CliInputException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>A usage error found after parsing (options that exclude each other, an option missing its partner): exit code 2.</summary>
+internal sealed class CliUsageException : Exception
+{
+    public CliUsageException(string message)
+        : base(message)
+    {
+    }
+
+    public CliUsageException()
+    {
+    }
+
+    public CliUsageException(string message, Exception innerException)
         : base(message, innerException)
     {
     }

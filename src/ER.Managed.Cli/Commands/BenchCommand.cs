@@ -19,11 +19,11 @@ namespace ER.Managed.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    internal static readonly string[] Cases = ["gram", "entropy_sphere", "entropy_discrete", "rec_sphere", "rec_discrete", "fma_peak"];
+    internal static readonly string[] Cases = ["gram", "entropy_sphere", "entropy_discrete", "rec_sphere", "rec_discrete", "fma_peak", "lognorm"];
 
     internal static Command Create(TextWriter stdout)
     {
-        var name = new Argument<string>("CASE") { Description = "gram | entropy_sphere (plug-in) | entropy_discrete (expectation) | rec_sphere | rec_discrete | fma_peak (this machine's float32 FMA peak; K and D ignored)." };
+        var name = new Argument<string>("CASE") { Description = "gram | entropy_sphere (plug-in) | entropy_discrete (expectation) | rec_sphere | rec_discrete | fma_peak (this machine's float32 FMA peak; K and D ignored) | lognorm (the vMF functions for K log-uniform kappas in [1e-3, 1e4] at dimension D: the batch kernel as forward_ms, the scalar API loop as scalar_ms; one thread)." };
         name.AcceptOnlyFromAmong(Cases);
         var rows = new Argument<int>("K") { Description = "Batch size k." };
         var columns = new Argument<int>("D") { Description = "Dimension d." };
@@ -36,22 +36,25 @@ internal static class BenchCommand
         command.SetAction(parse =>
         {
             int k = parse.GetValue(rows), d = parse.GetValue(columns);
-            if (k < 1 || d < 1 || (long)k * d > Array.MaxLength || (parse.GetValue(name) == "gram" && (long)k * k > Array.MaxLength))
+            string benchCase = parse.GetValue(name)!;
+            if (k < 1 || d < 1 || (benchCase != "lognorm" && (long)k * d > Array.MaxLength) || (benchCase == "gram" && (long)k * k > Array.MaxLength))
             {
                 throw new CliInputException(string.Create(CultureInfo.InvariantCulture, $"K and D must be at least 1 and the matrices must fit in memory (got K = {k}, D = {d})."));
             }
 
             var options = new ErOptions { MaxDegreeOfParallelism = parse.GetValue(threads), ValidateInputs = parse.GetValue(validate) };
-            Result result = Run(parse.GetValue(name)!, k, d, parse.GetValue(kappa), parse.GetValue(reps), options);
+            Result result = Run(benchCase, k, d, parse.GetValue(kappa), parse.GetValue(reps), options);
+            int threadsUsed = benchCase == "lognorm" ? 1 : options.EffectiveDegreeOfParallelism;
             if (parse.GetValue(json))
             {
-                WriteJson(stdout, result, k, d, options.EffectiveDegreeOfParallelism);
+                WriteJson(stdout, result, k, d, threadsUsed);
             }
             else
             {
                 string backward = result.ForwardBackwardMs is double fb ? string.Create(CultureInfo.InvariantCulture, $", forward+backward {fb:F3} ms") : string.Empty;
                 string rate = result.Gflops is double g ? string.Create(CultureInfo.InvariantCulture, $", {g:F1} GFLOP/s") : string.Empty;
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Case} k={k} d={d} threads={options.EffectiveDegreeOfParallelism} ({KernelDiagnostics.Current.KernelWidth}): forward {result.ForwardMs:F3} ms{backward}{rate}, peak RSS {result.PeakRssMib:F1} MiB"));
+                string scalar = result.ScalarMs is double sm ? string.Create(CultureInfo.InvariantCulture, $", scalar loop {sm:F3} ms ({sm / result.ForwardMs:F2}x)") : string.Empty;
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Case} k={k} d={d} threads={threadsUsed} ({KernelDiagnostics.Current.KernelWidth}): forward {result.ForwardMs:F3} ms{backward}{scalar}{rate}, peak RSS {result.PeakRssMib:F1} MiB"));
             }
 
             return Cli.Success;
@@ -59,14 +62,22 @@ internal static class BenchCommand
         return command;
     }
 
-    /// <summary>One timing; <see cref="Gflops"/> is the executed float32 FLOP rate where the case has a fixed count (gram, fma_peak).</summary>
-    internal sealed record Result(string Case, double ForwardMs, double? ForwardBackwardMs, double PeakRssMib, double? Gflops = null);
+    /// <summary>
+    /// One timing; <see cref="Gflops"/> is the executed float32 FLOP rate where the case has a fixed count (gram, fma_peak);
+    /// <see cref="ScalarMs"/> the scalar API loop that the lognorm batch kernel replaces.
+    /// </summary>
+    internal sealed record Result(string Case, double ForwardMs, double? ForwardBackwardMs, double PeakRssMib, double? Gflops = null, double? ScalarMs = null);
 
     internal static Result Run(string name, int k, int d, double kappa, int reps, ErOptions options)
     {
         if (name == "fma_peak")
         {
             return Peak(reps, options.EffectiveDegreeOfParallelism);
+        }
+
+        if (name == "lognorm")
+        {
+            return LogNormalizers(k, d, reps);
         }
 
         var random = new SeededRandom(0);
@@ -125,6 +136,41 @@ internal static class BenchCommand
         return new Result("fma_peak", milliseconds, null, PeakRssMib(), best);
     }
 
+    /// <summary>
+    /// All four vMF functions for <paramref name="count"/> kappas log-uniform in [1e-3, 1e4]: the batch
+    /// kernel (<see cref="VonMisesFisher.Evaluate(int, ReadOnlySpan{double}, Span{double}, Span{double}, Span{double}, Span{double})"/>)
+    /// against the loop a user would write over the scalar API, both on this thread.
+    /// </summary>
+    private static Result LogNormalizers(int count, int dimension, int reps)
+    {
+        var random = new SeededRandom(0);
+        var kappa = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            kappa[i] = Math.Pow(10.0, -3.0 + (7.0 * random.NextDouble()));
+        }
+
+        var logI = new double[count];
+        var logC = new double[count];
+        var ratio = new double[count];
+        var entropy = new double[count];
+        double nu = (0.5 * dimension) - 1.0;
+        double batchMs = Median(() => VonMisesFisher.Evaluate(dimension, kappa, logI, logC, ratio, entropy), reps);
+        double scalarMs = Median(
+            () =>
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    logI[i] = VonMisesFisher.LogBesselI(nu, kappa[i]);
+                    logC[i] = VonMisesFisher.LogNormalizer(dimension, kappa[i]);
+                    ratio[i] = VonMisesFisher.BesselRatio(dimension, kappa[i]);
+                    entropy[i] = VonMisesFisher.Entropy(dimension, kappa[i]);
+                }
+            },
+            reps);
+        return new Result("lognorm", batchMs, null, PeakRssMib(), ScalarMs: scalarMs);
+    }
+
     private static float[] Input(SeededRandom random, int k, int d, bool sphere)
     {
         var x = new float[k * d];
@@ -178,6 +224,11 @@ internal static class BenchCommand
             else
             {
                 writer.WriteNull("forward_backward_ms");
+            }
+
+            if (result.ScalarMs is double scalarMs)
+            {
+                writer.WriteNumber("scalar_ms", Math.Round(scalarMs, 3));
             }
 
             writer.WriteNumber("peak_rss_mib", Math.Round(result.PeakRssMib, 1));

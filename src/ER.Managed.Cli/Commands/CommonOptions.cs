@@ -111,12 +111,17 @@ internal static class CommonOptions
     internal static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>Reads a .npy matrix as float32, turning any failure into a one-line message that names the file.</summary>
-    internal static (float[] Data, int Rows, int Columns) ReadMatrix(string path)
+    internal static (float[] Data, int Rows, int Columns) ReadMatrix(string path) =>
+        ReadNpy(path, array => (array.ToSingleArray(), array.Rows, array.Columns));
+
+    /// <summary>Reads every element of a .npy file as float64 (float32 widened exactly), in C order.</summary>
+    internal static double[] ReadDoubles(string path) => ReadNpy(path, array => array.ToDoubleArray());
+
+    private static T ReadNpy<T>(string path, Func<NpyArray, T> convert)
     {
         try
         {
-            NpyArray array = NpyFile.Read(path);
-            return (array.ToSingleArray(), array.Rows, array.Columns);
+            return convert(NpyFile.Read(path));
         }
         catch (FileNotFoundException)
         {

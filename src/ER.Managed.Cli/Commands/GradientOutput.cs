@@ -13,9 +13,8 @@ internal static class GradientOutput
     internal static Option<string?> Path(string name, string description) => new(name) { Description = description };
 
     /// <summary>Writes a rows x columns gradient atomically (a failed write leaves no partial file).</summary>
-    internal static void Write(string path, float[] gradient, int rows, int columns, string dataType)
-    {
-        try
+    internal static void Write(string path, float[] gradient, int rows, int columns, string dataType) =>
+        Write(path, () =>
         {
             if (dataType == "f8")
             {
@@ -31,6 +30,14 @@ internal static class GradientOutput
             {
                 NpyFile.Write(path, gradient, [rows, columns]);
             }
+        });
+
+    /// <summary>Runs <paramref name="write"/> (an atomic .npy write to <paramref name="path"/>), turning failures into one-line messages naming the file.</summary>
+    internal static void Write(string path, Action write)
+    {
+        try
+        {
+            write();
         }
         catch (UnauthorizedAccessException)
         {

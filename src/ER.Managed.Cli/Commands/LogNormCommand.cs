@@ -1,21 +1,72 @@
+using System;
 using System.CommandLine;
 using System.Globalization;
 using System.IO;
+using ER.Managed.Npy;
 
 namespace ER.Managed.Cli.Commands;
 
-/// <summary><c>er lognorm --dim D --kappa K [--json]</c>: the vMF log-normalizer and friends.</summary>
+/// <summary>
+/// <c>er lognorm --dim D --kappa K [--json]</c>: the vMF log-normalizer and friends for one kappa;
+/// <c>er lognorm --dim D --kappa-file K.npy --out OUT.npy</c>: the same for every kappa of a file,
+/// written as an n x 4 float64 array (the batch kernel).
+/// </summary>
 internal static class LogNormCommand
 {
+    /// <summary>The columns of the <c>--out</c> array, in order.</summary>
+    internal static readonly string[] Columns = ["log_bessel_i", "log_normalizer", "bessel_ratio", "vmf_entropy"];
+
     internal static Command Create(TextWriter stdout)
     {
         Option<int> dimension = CommonOptions.PositiveInt("--dim", "Ambient dimension d (>= 1).", required: true);
         Option<double> kappa = CommonOptions.PositiveDouble("--kappa", Entropy.DefaultKappa, "vMF concentration kappa (> 0).");
+        var kappaFile = new Option<string?>("--kappa-file")
+        {
+            Description = "A .npy file of kappas (float32 or float64, any shape, read in C order; each finite and > 0). Needs --out.",
+            HelpName = "FILE",
+        };
+        var output = new Option<string?>("--out")
+        {
+            Description = "With --kappa-file: the .npy file to write, n x 4 float64 with columns log_bessel_i, log_normalizer, bessel_ratio, vmf_entropy.",
+            HelpName = "FILE",
+        };
         Option<bool> json = CommonOptions.Json();
-        var command = new Command("lognorm", "log I_nu(kappa), log C_d(kappa), the Bessel ratio A_d(kappa) and the vMF entropy, in double.") { dimension, kappa, json };
+        var command = new Command("lognorm", "log I_nu(kappa), log C_d(kappa), the Bessel ratio A_d(kappa) and the vMF entropy, in double.") { dimension, kappa, kappaFile, output, json };
         command.SetAction(parse =>
         {
             int d = parse.GetValue(dimension);
+            string? file = parse.GetValue(kappaFile);
+            string? outPath = parse.GetValue(output);
+            if (file is not null)
+            {
+                if (parse.GetResult(kappa) is { Implicit: false })
+                {
+                    throw new CliUsageException("--kappa and --kappa-file exclude each other: give one kappa or a file of them.");
+                }
+
+                if (outPath is null)
+                {
+                    throw new CliUsageException("--kappa-file needs --out FILE (the n x 4 float64 result).");
+                }
+
+                int count = WriteTable(d, file, outPath);
+                if (parse.GetValue(json))
+                {
+                    CommonOptions.WriteJson(stdout, ("count", count));
+                }
+                else
+                {
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {count} x 4 float64 to {outPath} (columns: {string.Join(", ", Columns)})"));
+                }
+
+                return Cli.Success;
+            }
+
+            if (outPath is not null)
+            {
+                throw new CliUsageException("--out is for --kappa-file; with one --kappa the values are printed.");
+            }
+
             double k = parse.GetValue(kappa);
             double logBessel = VonMisesFisher.LogBesselI((0.5 * d) - 1.0, k);
             double logNormalizer = VonMisesFisher.LogNormalizer(d, k);
@@ -25,10 +76,10 @@ internal static class LogNormCommand
             {
                 CommonOptions.WriteJson(
                     stdout,
-                    ("log_bessel_i", logBessel),
-                    ("log_normalizer", logNormalizer),
-                    ("bessel_ratio", ratio),
-                    ("vmf_entropy", entropy));
+                    (Columns[0], logBessel),
+                    (Columns[1], logNormalizer),
+                    (Columns[2], ratio),
+                    (Columns[3], entropy));
             }
             else
             {
@@ -42,5 +93,41 @@ internal static class LogNormCommand
             return Cli.Success;
         });
         return command;
+    }
+
+    /// <summary>Reads the kappas, evaluates all four functions with the batch kernel and writes the n x 4 table; returns n.</summary>
+    private static int WriteTable(int dimension, string kappaPath, string outPath)
+    {
+        if (string.Equals(Path.GetFullPath(kappaPath), Path.GetFullPath(outPath), StringComparison.Ordinal))
+        {
+            throw new CliUsageException($"--out {outPath} is the input --kappa-file; choose another file.");
+        }
+
+        double[] kappas = CommonOptions.ReadDoubles(kappaPath);
+        int n = kappas.Length;
+        var logI = new double[n];
+        var logC = new double[n];
+        var ratio = new double[n];
+        var entropy = new double[n];
+        try
+        {
+            VonMisesFisher.Evaluate(dimension, kappas, logI, logC, ratio, entropy);
+        }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName == "kappa")
+        {
+            throw new CliInputException($"{kappaPath}: {e.Message.Split(" (Parameter")[0]}");
+        }
+
+        var table = new double[n * 4];
+        for (int i = 0; i < n; i++)
+        {
+            table[(4 * i) + 0] = logI[i];
+            table[(4 * i) + 1] = logC[i];
+            table[(4 * i) + 2] = ratio[i];
+            table[(4 * i) + 3] = entropy[i];
+        }
+
+        GradientOutput.Write(outPath, () => NpyFile.Write(outPath, table, [n, 4]));
+        return n;
     }
 }

@@ -48,7 +48,7 @@ internal static class BesselLanes<TSimd, TVec>
     internal static TVec Log1p(TVec x)
     {
         TVec u = TSimd.Add(TSimd.Broadcast(1.0), x);
-        TVec general = TSimd.Multiply(TSimd.Log(u), TSimd.Divide(x, TSimd.Subtract(u, TSimd.Broadcast(1.0))));
+        TVec general = TSimd.Multiply(DoubleMath<TSimd, TVec>.Log(u), TSimd.Divide(x, TSimd.Subtract(u, TSimd.Broadcast(1.0))));
         TVec result = TSimd.Select(TSimd.Equal(u, TSimd.Broadcast(1.0)), x, general);
         return TSimd.Select(TSimd.Equal(u, TSimd.Broadcast(double.PositiveInfinity)), u, result);
     }
@@ -58,20 +58,20 @@ internal static class BesselLanes<TSimd, TVec>
     internal static TVec LogQuotient(TVec a, TVec b)
     {
         TVec q = TSimd.Divide(a, b);
-        TVec direct = TSimd.Log(q);
+        TVec direct = DoubleMath<TSimd, TVec>.Log(q);
         TVec fits = TSimd.And(TSimd.GreaterThan(q, TSimd.Broadcast(1e-300)), TSimd.LessThan(q, TSimd.Broadcast(1e300)));
         if (TSimd.All(fits))
         {
             return direct;
         }
 
-        return TSimd.Select(fits, direct, TSimd.Subtract(TSimd.Log(a), TSimd.Log(b)));
+        return TSimd.Select(fits, direct, TSimd.Subtract(DoubleMath<TSimd, TVec>.Log(a), DoubleMath<TSimd, TVec>.Log(b)));
     }
 
     /// <summary>log(2 pi s) / 2 without forming 2 pi s.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static TVec HalfLogTwoPiTimes(TVec s) =>
-        TSimd.Multiply(TSimd.Broadcast(0.5), TSimd.Add(TSimd.Broadcast(SpecialFunctions.LogTwoPi), TSimd.Log(s)));
+        TSimd.Multiply(TSimd.Broadcast(0.5), TSimd.Add(TSimd.Broadcast(SpecialFunctions.LogTwoPi), DoubleMath<TSimd, TVec>.Log(s)));
 
     /// <summary>
     /// log 0F1(; b; q) on the lanes of <paramref name="active"/> (the others return log1p(0) = 0 and
@@ -134,7 +134,7 @@ internal static class BesselLanes<TSimd, TVec>
         if (TSimd.Any(series))
         {
             // log(x) - log 2, not log(x / 2): x / 2 underflows to 0 for the smallest subnormal x.
-            TVec logHalfX = TSimd.Subtract(TSimd.Log(x), TSimd.Broadcast(SpecialFunctions.Log2));
+            TVec logHalfX = TSimd.Subtract(DoubleMath<TSimd, TVec>.Log(x), TSimd.Broadcast(SpecialFunctions.Log2));
             result = TSimd.Add(TSimd.Subtract(TSimd.Multiply(TSimd.Broadcast(nu), logHalfX), TSimd.Broadcast(logGammaNuPlusOne)), log0F1);
         }
 

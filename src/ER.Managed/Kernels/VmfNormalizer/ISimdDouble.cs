@@ -12,10 +12,10 @@ namespace ER.Managed.Kernels.VmfNormalizer;
 /// </summary>
 /// <remarks>
 /// Every operation is an IEEE operation that rounds the same way in every width (add, subtract,
-/// multiply, divide and square root are correctly rounded; no multiply-add is contracted), and
-/// <see cref="Log"/> is the runtime's vectorized logarithm in every width, the scalar one
-/// included (a one-lane Vector128): so a kappa gives the same bits whichever width computes it
-/// and whichever lane it sits in. That is what lets the scalar API be the kernel's scalar width.
+/// multiply, divide and square root are correctly rounded; no multiply-add is contracted), and the
+/// logarithm is our own (<see cref="DoubleMath{TSimd, TVec}.Log"/>) built from them: so a kappa gives
+/// the same bits whichever width computes it and whichever lane it sits in. That is what lets the
+/// scalar API be the kernel's scalar width.
 /// </remarks>
 /// <typeparam name="TVec">The register type (Vector512&lt;double&gt;, ..., or double itself).</typeparam>
 internal interface ISimdDouble<TVec>
@@ -52,8 +52,12 @@ internal interface ISimdDouble<TVec>
     /// <summary>Lane-wise minimum of non-NaN lanes.</summary>
     static abstract TVec Min(TVec a, TVec b);
 
-    /// <summary>Lane-wise natural log: the runtime's vectorized Log (within a few ulp, identical in every width).</summary>
-    static abstract TVec Log(TVec x);
+    /// <summary>
+    /// Splits positive normal doubles as <c>x = m 2^e</c> with m in [sqrt(1/2), sqrt(2)): returns m and
+    /// writes e (an integer, as a double) to <paramref name="exponent"/>. Bit arithmetic only, with logical
+    /// shifts (AVX2 has no 64-bit arithmetic shift).
+    /// </summary>
+    static abstract TVec SplitExponent(TVec x, out TVec exponent);
 
     static abstract TVec LessThan(TVec a, TVec b);
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Vec = System.Runtime.Intrinsics.Vector256<double>;
 using VecOps = System.Runtime.Intrinsics.Vector256;
 
@@ -18,7 +19,7 @@ internal readonly struct SimdDouble256 : ISimdDouble<Vec>
     public static Vec Load(ref double source, nuint offset) => VecOps.LoadUnsafe(ref source, offset);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Vec value, ref double destination, nuint offset) => VecOps.StoreUnsafe(value, ref destination, offset);
+    public static void Store(Vec value, ref double destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec Add(Vec a, Vec b) => a + b;
@@ -45,7 +46,15 @@ internal readonly struct SimdDouble256 : ISimdDouble<Vec>
     public static Vec Min(Vec a, Vec b) => VecOps.Min(a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec Log(Vec x) => VecOps.Log(x);
+    public static Vec SplitExponent(Vec x, out Vec exponent)
+    {
+        // biased = bits + (bits(1.0) - bits(sqrt(1/2))) puts the mantissa in [sqrt(1/2), sqrt(2)) and
+        // stays non-negative for every positive double, so a logical shift extracts e + 1023.
+        var bits = x.AsUInt64();
+        var biasedExponent = VecOps.ShiftRightLogical(bits + VecOps.Create(DoubleBits.SqrtHalfOffset), 52);
+        exponent = (biasedExponent | VecOps.Create(DoubleBits.MagicBits)).AsDouble() - VecOps.Create(DoubleBits.MagicPlusBias);
+        return (bits - VecOps.ShiftLeft(biasedExponent, 52) + VecOps.Create(DoubleBits.OneBits)).AsDouble();
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec LessThan(Vec a, Vec b) => VecOps.LessThan(a, b);

@@ -1,6 +1,5 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using Vec = double;
 
 namespace ER.Managed.Kernels.VmfNormalizer;
@@ -11,8 +10,6 @@ namespace ER.Managed.Kernels.VmfNormalizer;
 /// </summary>
 internal readonly struct SimdDoubleScalar : ISimdDouble<Vec>
 {
-    private static readonly Vec True = BitConverter.Int64BitsToDouble(-1L);
-
     public static int Count => 1;
 
     public static bool IsHardwareAccelerated => true;
@@ -50,33 +47,35 @@ internal readonly struct SimdDoubleScalar : ISimdDouble<Vec>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec Min(Vec a, Vec b) => Math.Min(a, b);
 
-    /// <summary>
-    /// The runtime's vectorized log on a one-lane Vector128, not <see cref="Math.Log(double)"/>: the
-    /// two differ by up to ~3 ulp, and the scalar width must give the wide widths' bits.
-    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec Log(Vec x) => Vector128.Log(Vector128.CreateScalarUnsafe(x)).ToScalar();
+    public static Vec SplitExponent(Vec x, out Vec exponent)
+    {
+        ulong bits = BitConverter.DoubleToUInt64Bits(x);
+        ulong biasedExponent = (bits + DoubleBits.SqrtHalfOffset) >> 52;
+        exponent = BitConverter.UInt64BitsToDouble(biasedExponent | DoubleBits.MagicBits) - DoubleBits.MagicPlusBias;
+        return BitConverter.UInt64BitsToDouble(bits - (biasedExponent << 52) + DoubleBits.OneBits);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec LessThan(Vec a, Vec b) => a < b ? True : 0.0;
+    public static Vec LessThan(Vec a, Vec b) => a < b ? AllBits : 0.0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec LessThanOrEqual(Vec a, Vec b) => a <= b ? True : 0.0;
+    public static Vec LessThanOrEqual(Vec a, Vec b) => a <= b ? AllBits : 0.0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec GreaterThan(Vec a, Vec b) => a > b ? True : 0.0;
+    public static Vec GreaterThan(Vec a, Vec b) => a > b ? AllBits : 0.0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec Equal(Vec a, Vec b) => a == b ? True : 0.0;
+    public static Vec Equal(Vec a, Vec b) => a == b ? AllBits : 0.0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec And(Vec a, Vec b) => IsSet(a) && IsSet(b) ? True : 0.0;
+    public static Vec And(Vec a, Vec b) => IsSet(a) && IsSet(b) ? AllBits : 0.0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec Or(Vec a, Vec b) => IsSet(a) || IsSet(b) ? True : 0.0;
+    public static Vec Or(Vec a, Vec b) => IsSet(a) || IsSet(b) ? AllBits : 0.0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec AndNot(Vec a, Vec b) => IsSet(a) && !IsSet(b) ? True : 0.0;
+    public static Vec AndNot(Vec a, Vec b) => IsSet(a) && !IsSet(b) ? AllBits : 0.0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec Select(Vec mask, Vec whenTrue, Vec whenFalse) => IsSet(mask) ? whenTrue : whenFalse;
@@ -86,6 +85,14 @@ internal readonly struct SimdDoubleScalar : ISimdDouble<Vec>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool All(Vec mask) => IsSet(mask);
+
+    /// <summary>A true mask: every bit set (a NaN). A property, not a static readonly field, which the JIT
+    /// could not fold in code compiled before the type's initializer ran (TieredCompilation off).</summary>
+    private static Vec AllBits
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => BitConverter.Int64BitsToDouble(-1L);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsSet(Vec mask) => BitConverter.DoubleToInt64Bits(mask) != 0;

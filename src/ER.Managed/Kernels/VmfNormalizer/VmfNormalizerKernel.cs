@@ -135,7 +135,7 @@ internal static class VmfNormalizerKernel
         if (needDebye)
         {
             halfLogTwoPiS = BesselLanes<TSimd, TVec>.HalfLogTwoPiTimes(s);
-            logDebyeSum = TSimd.Log(BesselLanes<TSimd, TVec>.DebyeSum(TSimd.Divide(nuV, s), s));
+            logDebyeSum = DoubleMath<TSimd, TVec>.Log(BesselLanes<TSimd, TVec>.DebyeSum(TSimd.Divide(nuV, s), s));
         }
 
         logI = wantLogI
@@ -153,7 +153,7 @@ internal static class VmfNormalizerKernel
                 // nu log(kappa) - log I_nu(kappa) with the two nu log(kappa) cancelled analytically.
                 TVec debye = TSimd.Subtract(
                     TSimd.Subtract(
-                        TSimd.Add(TSimd.Subtract(TSimd.Multiply(nuV, TSimd.Log(TSimd.Add(nuV, s))), s), halfLogTwoPiS),
+                        TSimd.Add(TSimd.Subtract(TSimd.Multiply(nuV, DoubleMath<TSimd, TVec>.Log(TSimd.Add(nuV, s))), s), halfLogTwoPiS),
                         logDebyeSum),
                     TSimd.Broadcast(parameters.HalfDimensionLogTwoPi));
                 logC = TSimd.Select(normalizerSeries, logC, debye);
@@ -175,7 +175,7 @@ internal static class VmfNormalizerKernel
                 // -nu log kappa + (d/2) log 2pi + (log I_nu(kappa) - kappa) + kappa (1 - A), each piece small.
                 TVec large = TSimd.Add(
                     TSimd.Add(
-                        TSimd.Add(TSimd.Multiply(TSimd.Broadcast(-nu), TSimd.Log(kappa)), TSimd.Broadcast(parameters.HalfDimensionLogTwoPi)),
+                        TSimd.Add(TSimd.Multiply(TSimd.Broadcast(-nu), DoubleMath<TSimd, TVec>.Log(kappa)), TSimd.Broadcast(parameters.HalfDimensionLogTwoPi)),
                         BesselLanes<TSimd, TVec>.LogIScaledDebye(nu, kappa, s, halfLogTwoPiS, logDebyeSum)),
                     complementTimesKappa);
                 entropy = TSimd.Select(entropyDebye, large, plain);
