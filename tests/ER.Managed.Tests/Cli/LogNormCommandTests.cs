@@ -1,0 +1,105 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using ER.Managed.Npy;
+using Xunit;
+
+namespace ER.Managed.Tests.Cli;
+
+/// <summary><c>er lognorm --kappa-file K.npy --out OUT.npy</c> and <c>er bench lognorm</c>.</summary>
+public sealed class LogNormCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("er-lognorm-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_folder, name);
+
+    [Theory]
+    [InlineData(3, false)]
+    [InlineData(128, true)]
+    [InlineData(1, false)]
+    public void Kappa_file_gives_an_n_by_4_float64_table_equal_to_the_scalar_api(int d, bool float32Input)
+    {
+        double[] kappa = [.. Kernels.VmfNormalizerKernelTests.BoundaryKappas(d, 3).Where(k => !float32Input || (k > 1e-38 && k < 1e38))];
+        string input = PathOf("k.npy");
+        if (float32Input)
+        {
+            float[] narrow = [.. kappa.Select(k => (float)k)];
+            kappa = [.. narrow.Select(k => (double)k)];
+            NpyFile.Write(input, narrow, [narrow.Length]);
+        }
+        else
+        {
+            NpyFile.Write(input, kappa, [kappa.Length, 1]);
+        }
+
+        string output = PathOf("out.npy");
+        (int code, string stdout, string stderr) = CliRunner.Run("lognorm", "--dim", d.ToString(CultureInfo.InvariantCulture), "--kappa-file", input, "--out", output);
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"{kappa.Length} x 4", stdout, StringComparison.Ordinal);
+
+        NpyArray table = NpyFile.Read(output);
+        Assert.Equal(NpyDataType.Float64, table.DataType);
+        Assert.Equal([kappa.Length, 4], table.Shape);
+        double[] values = table.ToDoubleArray();
+        for (int i = 0; i < kappa.Length; i++)
+        {
+            Assert.Equal(VonMisesFisher.LogBesselI((0.5 * d) - 1.0, kappa[i]), values[(4 * i) + 0]);
+            Assert.Equal(VonMisesFisher.LogNormalizer(d, kappa[i]), values[(4 * i) + 1]);
+            Assert.Equal(VonMisesFisher.BesselRatio(d, kappa[i]), values[(4 * i) + 2]);
+            Assert.Equal(VonMisesFisher.Entropy(d, kappa[i]), values[(4 * i) + 3]);
+        }
+
+        (code, stdout, _) = CliRunner.Run("lognorm", "--dim", "5", "--kappa-file", input, "--out", output, "--json");
+        Assert.Equal(0, code);
+        using JsonDocument json = JsonDocument.Parse(stdout);
+        Assert.Equal(kappa.Length, json.RootElement.GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public void Bad_kappa_in_the_file_names_the_file_and_the_index_and_writes_nothing()
+    {
+        string input = PathOf("bad.npy");
+        NpyFile.Write(input, new double[] { 1.0, 2.0, -3.0 }, [3]);
+        string output = PathOf("out.npy");
+        (int code, _, string stderr) = CliRunner.Run("lognorm", "--dim", "3", "--kappa-file", input, "--out", output);
+        Assert.Equal(1, code);
+        Assert.Contains("bad.npy", stderr, StringComparison.Ordinal);
+        Assert.Contains("kappa[2]", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.False(File.Exists(output));
+    }
+
+    [Theory]
+    [InlineData("--kappa-file", "K", "--kappa", "3")]
+    [InlineData("--kappa-file", "K")]
+    [InlineData("--kappa", "3", "--out", "O")]
+    [InlineData("--kappa-file", "K", "--out", "K")]
+    public void Contradictory_or_incomplete_options_are_usage_errors(params string[] options)
+    {
+        string input = PathOf("k.npy");
+        NpyFile.Write(input, new double[] { 1.0 }, [1]);
+        string[] args = [.. new[] { "lognorm", "--dim", "3" }.Concat(options.Select(o => o switch { "K" => input, "O" => PathOf("o.npy"), _ => o }))];
+        (int code, _, string stderr) = CliRunner.Run(args);
+        Assert.Equal(2, code);
+        Assert.StartsWith("er: ", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Equal(1.0, NpyFile.Read(input).ToDoubleArray()[0]);
+    }
+
+    [Fact]
+    public void Bench_lognorm_reports_the_batch_and_the_scalar_loop()
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("bench", "lognorm", "2000", "64", "--reps", "1", "--json");
+        Assert.True(code == 0, stderr);
+        using JsonDocument json = JsonDocument.Parse(stdout);
+        Assert.Equal("lognorm", json.RootElement.GetProperty("case").GetString());
+        Assert.Equal(2000, json.RootElement.GetProperty("k").GetInt32());
+        Assert.True(json.RootElement.GetProperty("forward_ms").GetDouble() > 0);
+        Assert.True(json.RootElement.GetProperty("scalar_ms").GetDouble() > 0);
+        Assert.Equal(1, json.RootElement.GetProperty("threads")[0].GetInt32());
+    }
+}
