@@ -58,9 +58,27 @@ public class ReadmeTests
         Assert.Contains(gradX, v => v != 0f);
     }
 
+    [Fact]
+    public void Batch_normalizer_example_runs()
+    {
+        // begin README batch-normalizer
+        double[] kappa = [0.5, 10, 250, 4000];
+        var logC = new double[kappa.Length];
+        var ratio = new double[kappa.Length];
+        VonMisesFisher.Evaluate(128, kappa, logBesselI: default, logC, ratio, entropy: default); // empty span: not wanted
+        VonMisesFisher.Entropy(128, kappa, kappa);                     // in place is allowed
+        Console.WriteLine($"log C_128(0.5) = {logC[0]:F6}, A_128(4000) = {ratio[3]:F6}, H(10) = {kappa[1]:F4} nats");
+        // end README batch-normalizer
+
+        Assert.Equal(VonMisesFisher.LogNormalizer(128, 0.5), logC[0]);
+        Assert.Equal(VonMisesFisher.BesselRatio(128, 4000), ratio[3]);
+        Assert.Equal(VonMisesFisher.Entropy(128, 10), kappa[1]);
+    }
+
     [Theory]
     [InlineData("quick-start")]
     [InlineData("backward")]
+    [InlineData("batch-normalizer")]
     public void Readme_shows_the_tested_code_verbatim(string name)
     {
         string snippet = Snippet(name);
