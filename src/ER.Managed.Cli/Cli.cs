@@ -4,6 +4,7 @@ using System.CommandLine.Parsing;
 using System.IO;
 using System.Linq;
 using ER.Managed.Cli.Commands;
+using ER.Managed.Cli.Files;
 
 namespace ER.Managed.Cli;
 
@@ -18,8 +19,15 @@ internal static class Cli
     internal const int InputError = 1;
     internal const int UsageError = 2;
 
-    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs one command line.</summary>
+    /// <param name="args">The arguments.</param>
+    /// <param name="stdout">Where reports go.</param>
+    /// <param name="stderr">Where errors and notes go.</param>
+    /// <param name="standardInput">The bytes behind an input named <c>-</c> (default: none).</param>
+    /// <param name="standardOutput">The bytes behind an output named <c>-</c> (default: discarded).</param>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, Stream? standardInput = null, Stream? standardOutput = null)
     {
+        CliStreams.Set(standardInput ?? Stream.Null, standardOutput ?? Stream.Null, stderr);
         RootCommand root = Build(stdout, stderr);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

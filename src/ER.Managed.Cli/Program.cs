@@ -1,4 +1,18 @@
 using System;
 using ER.Managed.Cli;
+using ER.Managed.Cli.Files;
 
-return Cli.Run(args, Console.Out, Console.Error);
+IDisposable[] signals = Interrupts.Install();
+try
+{
+    using var standardInput = Console.OpenStandardInput();
+    using var standardOutput = Console.OpenStandardOutput();
+    return Cli.Run(args, Console.Out, Console.Error, standardInput, standardOutput);
+}
+finally
+{
+    foreach (IDisposable signal in signals)
+    {
+        signal.Dispose();
+    }
+}

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Text.Json;
+using ER.Managed.Cli.Files;
 using ER.Managed.Npy;
 
 namespace ER.Managed.Cli.Commands;
@@ -112,7 +113,18 @@ internal static class CommonOptions
 
     /// <summary>Reads a .npy matrix as float32, turning any failure into a one-line message that names the file.</summary>
     internal static (float[] Data, int Rows, int Columns) ReadMatrix(string path) =>
-        ReadNpy(path, array => (array.ToSingleArray(), array.Rows, array.Columns));
+        ReadNpy(path, array =>
+        {
+            if (array.DataType == NpyDataType.Float64)
+            {
+                CliStreams.Notes.WriteLine($"er: note: {DisplayName(path)} holds float64; its values are rounded to float32, the precision the terms take.");
+            }
+
+            return (array.ToSingleArray(), array.Rows, array.Columns);
+        });
+
+    /// <summary>How messages name an input: its path, or "standard input" for <c>-</c>.</summary>
+    internal static string DisplayName(string path) => path == "-" ? "standard input" : path;
 
     /// <summary>Reads every element of a .npy file as float64 (float32 widened exactly), in C order.</summary>
     internal static double[] ReadDoubles(string path) => ReadNpy(path, array => array.ToDoubleArray());
@@ -121,7 +133,24 @@ internal static class CommonOptions
     {
         try
         {
-            return convert(NpyFile.Read(path));
+            if (path != "-")
+            {
+                if (Directory.Exists(path))
+                {
+                    throw new CliInputException($"{path}: is a directory, not a .npy file.");
+                }
+
+                return convert(NpyFile.Read(path));
+            }
+
+            // Standard input: a pipe, read as a stream (nothing may follow the array).
+            NpyArray array = NpyFile.Read(CliStreams.StandardInput);
+            if (CliStreams.StandardInput.ReadByte() != -1)
+            {
+                throw new InvalidDataException("The stream has bytes after the data that its header announces.");
+            }
+
+            return convert(array);
         }
         catch (FileNotFoundException)
         {
@@ -137,7 +166,7 @@ internal static class CommonOptions
         }
         catch (Exception e) when (e is IOException or InvalidDataException or OverflowException)
         {
-            throw new CliInputException($"{path}: {e.Message}");
+            throw new CliInputException($"{DisplayName(path)}: {e.Message}");
         }
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.IO;
+using ER.Managed.Cli.Files;
 
 namespace ER.Managed.Cli.Commands;
 
@@ -21,6 +22,9 @@ internal static class EntropyCommand
         command.SetAction(parse =>
         {
             string path = parse.GetValue(input)!;
+            string? gradPath = parse.GetValue(grad);
+            var outputs = new OutputFiles(path);
+            outputs.Plan("--grad", gradPath);
             (float[] z, int rows, int columns) = CommonOptions.ReadMatrix(path);
             bool sphere = parse.GetValue(support) == "sphere";
             if (parse.GetValue(normalize))
@@ -31,7 +35,6 @@ internal static class EntropyCommand
             EntropyReduction r = parse.GetValue(reduction) == "average" ? EntropyReduction.Average : EntropyReduction.Expectation;
             NormalizerMode mode = CommonOptions.ParseNormalizer(parse.GetValue(normalizer)!);
             double k = parse.GetValue(kappa);
-            string? gradPath = parse.GetValue(grad);
             double value;
             double? kappaGradient = null;
             if (gradPath is null)
@@ -41,21 +44,23 @@ internal static class EntropyCommand
             else
             {
                 TermGradients t = sphere ? Entropy.SphereWithGradient(z, rows, columns, k, r, mode) : Entropy.DiscreteWithGradient(z, rows, columns, r);
-                GradientOutput.Write(gradPath, t.Gradient, rows, columns, parse.GetValue(gradType)!);
+                outputs.Set("--grad", GradientOutput.Npy(t.Gradient, rows, columns, parse.GetValue(gradType)!));
+                outputs.Commit();
                 value = t.Value;
                 kappaGradient = sphere ? t.KappaGradient : null;
             }
 
+            TextWriter report = outputs.WritesStandardOutput ? CliStreams.Notes : stdout;
             if (parse.GetValue(json))
             {
-                CommonOptions.WriteValueJson(stdout, value, kappaGradient);
+                CommonOptions.WriteValueJson(report, value, kappaGradient);
             }
             else
             {
                 string settings = sphere
                     ? $"sphere, {parse.GetValue(reduction)}, {parse.GetValue(normalizer)} normalizer, kappa {CommonOptions.Format(k)}"
                     : $"discrete, {parse.GetValue(reduction)}";
-                stdout.WriteLine($"entropy = {CommonOptions.Format(value)} nats ({settings}; k = {rows}, d = {columns})");
+                report.WriteLine($"entropy = {CommonOptions.Format(value)} nats ({settings}; k = {rows}, d = {columns})");
             }
 
             return Cli.Success;

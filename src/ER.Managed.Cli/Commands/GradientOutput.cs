@@ -5,51 +5,29 @@ using ER.Managed.Npy;
 
 namespace ER.Managed.Cli.Commands;
 
-/// <summary>Writing gradients to .npy for the <c>--grad*</c> options.</summary>
+/// <summary>The <c>--grad*</c> options and the .npy bytes they write (through <see cref="Files.OutputFiles"/>).</summary>
 internal static class GradientOutput
 {
     internal static Option<string> DataType() => CommonOptions.Choice("--grad-dtype", "Element type of gradient files: f4 (float32) or f8 (float64).", "f4", "f8");
 
-    internal static Option<string?> Path(string name, string description) => new(name) { Description = description };
+    internal static Option<string?> Path(string name, string description) => new(name) { Description = description, HelpName = "FILE" };
 
-    /// <summary>Writes a rows x columns gradient atomically (a failed write leaves no partial file).</summary>
-    internal static void Write(string path, float[] gradient, int rows, int columns, string dataType) =>
-        Write(path, () =>
-        {
-            if (dataType == "f8")
-            {
-                var wide = new double[gradient.Length];
-                for (int i = 0; i < wide.Length; i++)
-                {
-                    wide[i] = gradient[i];
-                }
-
-                NpyFile.Write(path, wide, [rows, columns]);
-            }
-            else
-            {
-                NpyFile.Write(path, gradient, [rows, columns]);
-            }
-        });
-
-    /// <summary>Runs <paramref name="write"/> (an atomic .npy write to <paramref name="path"/>), turning failures into one-line messages naming the file.</summary>
-    internal static void Write(string path, Action write)
+    /// <summary>Writes a rows x columns gradient as .npy, float32 or (<c>f8</c>) float64.</summary>
+    internal static Action<Stream> Npy(float[] gradient, int rows, int columns, string dataType) => stream =>
     {
-        try
+        if (dataType == "f8")
         {
-            write();
+            var wide = new double[gradient.Length];
+            for (int i = 0; i < wide.Length; i++)
+            {
+                wide[i] = gradient[i];
+            }
+
+            NpyFile.Write(stream, wide, [rows, columns]);
         }
-        catch (UnauthorizedAccessException)
+        else
         {
-            throw new CliInputException($"{path}: cannot write (permission denied).");
+            NpyFile.Write(stream, gradient, [rows, columns]);
         }
-        catch (DirectoryNotFoundException)
-        {
-            throw new CliInputException($"{path}: cannot write (no such directory).");
-        }
-        catch (IOException e)
-        {
-            throw new CliInputException($"{path}: cannot write ({e.Message.Split('\n')[0].TrimEnd('\r', '.')}).");
-        }
-    }
+    };
 }

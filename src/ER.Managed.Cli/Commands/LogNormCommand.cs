@@ -2,6 +2,7 @@ using System;
 using System.CommandLine;
 using System.Globalization;
 using System.IO;
+using ER.Managed.Cli.Files;
 using ER.Managed.Npy;
 
 namespace ER.Managed.Cli.Commands;
@@ -98,11 +99,8 @@ internal static class LogNormCommand
     /// <summary>Reads the kappas, evaluates all four functions with the batch kernel and writes the n x 4 table; returns n.</summary>
     private static int WriteTable(int dimension, string kappaPath, string outPath)
     {
-        if (string.Equals(Path.GetFullPath(kappaPath), Path.GetFullPath(outPath), StringComparison.Ordinal))
-        {
-            throw new CliUsageException($"--out {outPath} is the input --kappa-file; choose another file.");
-        }
-
+        var outputs = new OutputFiles(kappaPath);
+        outputs.Plan("--out", outPath);
         double[] kappas = CommonOptions.ReadDoubles(kappaPath);
         int n = kappas.Length;
         var logI = new double[n];
@@ -127,7 +125,8 @@ internal static class LogNormCommand
             table[(4 * i) + 3] = entropy[i];
         }
 
-        GradientOutput.Write(outPath, () => NpyFile.Write(outPath, table, [n, 4]));
+        outputs.Set("--out", stream => NpyFile.Write(stream, table, [n, 4]));
+        outputs.Commit();
         return n;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.IO;
+using ER.Managed.Cli.Files;
 
 namespace ER.Managed.Cli.Commands;
 
@@ -22,6 +23,10 @@ internal static class ReconstructionCommand
         command.SetAction(parse =>
         {
             string pathA = parse.GetValue(first)!, pathB = parse.GetValue(second)!;
+            string? pathGradA = parse.GetValue(gradA), pathGradB = parse.GetValue(gradB);
+            var outputs = new OutputFiles(pathA, pathB);
+            outputs.Plan("--grad-a", pathGradA);
+            outputs.Plan("--grad-b", pathGradB);
             (float[] a, int rows, int columns) = CommonOptions.ReadMatrix(pathA);
             (float[] b, int rowsB, int columnsB) = CommonOptions.ReadMatrix(pathB);
             if (rows != rowsB || columns != columnsB)
@@ -38,7 +43,6 @@ internal static class ReconstructionCommand
 
             NormalizerMode mode = CommonOptions.ParseNormalizer(parse.GetValue(normalizer)!);
             double k = parse.GetValue(kappa);
-            string? pathGradA = parse.GetValue(gradA), pathGradB = parse.GetValue(gradB);
             double value;
             double? kappaGradient = null;
             if (pathGradA is null && pathGradB is null)
@@ -49,28 +53,23 @@ internal static class ReconstructionCommand
             {
                 TermGradients t = sphere ? Reconstruction.SphereWithGradient(a, b, rows, columns, k, mode) : Reconstruction.DiscreteWithGradient(a, b, rows, columns);
                 string dataType = parse.GetValue(gradType)!;
-                if (pathGradA is not null)
-                {
-                    GradientOutput.Write(pathGradA, t.Gradient, rows, columns, dataType);
-                }
-
-                if (pathGradB is not null)
-                {
-                    GradientOutput.Write(pathGradB, t.GradientB!, rows, columns, dataType);
-                }
+                outputs.Set("--grad-a", GradientOutput.Npy(t.Gradient, rows, columns, dataType));
+                outputs.Set("--grad-b", GradientOutput.Npy(t.GradientB!, rows, columns, dataType));
+                outputs.Commit();
 
                 value = t.Value;
                 kappaGradient = sphere ? t.KappaGradient : null;
             }
 
+            TextWriter report = outputs.WritesStandardOutput ? CliStreams.Notes : stdout;
             if (parse.GetValue(json))
             {
-                CommonOptions.WriteValueJson(stdout, value, kappaGradient);
+                CommonOptions.WriteValueJson(report, value, kappaGradient);
             }
             else
             {
                 string settings = sphere ? $"sphere, {parse.GetValue(normalizer)} normalizer, kappa {CommonOptions.Format(k)}" : "discrete";
-                stdout.WriteLine($"reconstruction = {CommonOptions.Format(value)} nats ({settings}; k = {rows}, d = {columns})");
+                report.WriteLine($"reconstruction = {CommonOptions.Format(value)} nats ({settings}; k = {rows}, d = {columns})");
             }
 
             return Cli.Success;

@@ -24,19 +24,28 @@ public static class NpyFile
 
     private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
-    /// <summary>Reads a .npy file.</summary>
+    /// <summary>Reads a .npy file (a regular file, or a pipe or FIFO such as <c>/dev/stdin</c>).</summary>
     /// <param name="path">The file's path.</param>
     /// <returns>The array.</returns>
     /// <exception cref="InvalidDataException">The file is not a supported .npy array; the message says what was found.</exception>
-    /// <exception cref="IOException">The file cannot be read.</exception>
+    /// <exception cref="IOException">The file cannot be read, or the path is a directory.</exception>
     public static NpyArray Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+        {
+            throw new IOException($"{path} is a directory, not a .npy file.");
+        }
+
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         NpyArray array = Read(stream);
-        if (stream.Position != stream.Length)
+
+        // A pipe or FIFO (/dev/stdin, <(...)) cannot say how much is left: read one byte to know.
+        if (stream.CanSeek ? stream.Position != stream.Length : stream.ReadByte() != -1)
         {
-            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"The file has {stream.Length - stream.Position} bytes after the data that its header announces."));
+            throw new InvalidDataException(stream.CanSeek
+                ? string.Create(CultureInfo.InvariantCulture, $"The file has {stream.Length - stream.Position} bytes after the data that its header announces.")
+                : "The stream has bytes after the data that its header announces.");
         }
 
         return array;

@@ -1,0 +1,136 @@
+using System;
+using System.IO;
+using System.Runtime.InteropServices;
+
+namespace ER.Managed.Cli.Files;
+
+/// <summary>What a path names, as far as writing to it is concerned.</summary>
+internal enum FileKind
+{
+    /// <summary>Nothing there yet.</summary>
+    Missing,
+
+    /// <summary>A regular file: replaced atomically.</summary>
+    Regular,
+
+    /// <summary>A directory: neither read nor written.</summary>
+    Directory,
+
+    /// <summary>A device, FIFO or socket: written to directly, never replaced.</summary>
+    Special,
+}
+
+/// <summary>
+/// Resolves paths the way the CLI reads and writes them: symbolic links followed to their final
+/// target (also a dangling one, which is then created), and the kind of file found there from
+/// <c>stat</c> (.NET reports devices and FIFOs as ordinary files, and opening a FIFO to probe it
+/// would block until a peer opens its other end).
+/// </summary>
+internal static partial class FileKinds
+{
+    private const int MaxLinks = 40;
+
+    /// <summary>The absolute path that <paramref name="path"/> finally designates, following every symbolic link of its last component.</summary>
+    internal static string FinalTarget(string path)
+    {
+        string current = Path.GetFullPath(path);
+        for (int i = 0; i < MaxLinks; i++)
+        {
+            string? link;
+            try
+            {
+                link = new FileInfo(current).LinkTarget;
+            }
+            catch (IOException)
+            {
+                return current;
+            }
+
+            if (link is null)
+            {
+                return current;
+            }
+
+            current = Path.GetFullPath(link, Path.GetDirectoryName(current) ?? "/");
+        }
+
+        throw new CliInputException($"{path}: too many levels of symbolic links.");
+    }
+
+    /// <summary>The kind of file at <paramref name="target"/> (a final target, no links left).</summary>
+    internal static FileKind KindOf(string target)
+    {
+        if (Directory.Exists(target))
+        {
+            return FileKind.Directory;
+        }
+
+        if (!File.Exists(target))
+        {
+            // Under /proc a link may end in a pseudo-name such as "pipe:[123]": a special file.
+            return target.StartsWith("/proc/", StringComparison.Ordinal) ? FileKind.Special : FileKind.Missing;
+        }
+
+        int? mode = UnixMode(target);
+        if (mode is int m)
+        {
+            return (m & 0xF000) == 0x8000 ? FileKind.Regular : FileKind.Special;
+        }
+
+        // No stat here (Windows, or an unknown libc): devices live under /dev and /proc by convention.
+        return target.StartsWith("/dev/", StringComparison.Ordinal) || target.StartsWith("/proc/", StringComparison.Ordinal)
+            ? FileKind.Special
+            : FileKind.Regular;
+    }
+
+    /// <summary>st_mode from stat(2) on Linux (x64, arm64) and macOS, or null where unknown.</summary>
+    private static int? UnixMode(string path)
+    {
+        int offset;
+        bool sixteenBit = false;
+        if (OperatingSystem.IsLinux())
+        {
+            // struct stat: x86-64 has st_dev, st_ino, st_nlink (8 bytes each) before st_mode;
+            // the generic layout (arm64) has st_dev, st_ino, then st_mode.
+            offset = RuntimeInformation.ProcessArchitecture switch
+            {
+                Architecture.X64 => 24,
+                Architecture.Arm64 => 16,
+                _ => -1,
+            };
+        }
+        else if (OperatingSystem.IsMacOS())
+        {
+            offset = 4; // dev_t is 32-bit there, then a 16-bit mode_t
+            sixteenBit = true;
+        }
+        else
+        {
+            return null;
+        }
+
+        if (offset < 0)
+        {
+            return null;
+        }
+
+        byte[] buffer = new byte[512];
+        try
+        {
+            if (Stat(path, buffer) != 0)
+            {
+                return null;
+            }
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            // glibc before 2.33 exports only __xstat.
+            return null;
+        }
+
+        return sixteenBit ? BitConverter.ToUInt16(buffer, offset) : BitConverter.ToInt32(buffer, offset);
+    }
+
+    [LibraryImport("libc", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Stat(string path, byte[] buffer);
+}
