@@ -34,7 +34,7 @@ internal static class Cli
         {
             // "Required command was not provided" accompanies an unknown command; the latter says more.
             ParseError first = parse.Errors.FirstOrDefault(e => !e.Message.StartsWith("Required command", StringComparison.Ordinal)) ?? parse.Errors[0];
-            stderr.WriteLine($"er: {OneLine(first.Message)} (see 'er {CommandPath(parse)}--help')");
+            stderr.WriteLine($"er: {Joined(first.Message)} (see 'er {CommandPath(parse)}--help')");
             return UsageError;
         }
 
@@ -88,6 +88,16 @@ internal static class Cli
 
     private static bool IsInputError(Exception e) =>
         e is IOException or UnauthorizedAccessException or OverflowException or InvalidDataException or NotSupportedException;
+
+    /// <summary>
+    /// A multi-line parser message on one line: System.CommandLine lists the accepted values on the
+    /// lines after "Must be one of:", which <see cref="OneLine"/> would drop.
+    /// </summary>
+    private static string Joined(string message)
+    {
+        string[] lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length <= 1 ? OneLine(message) : $"{lines[0]} {string.Join(", ", lines[1..])}";
+    }
 
     private static string OneLine(string message)
     {

@@ -39,7 +39,7 @@ internal static class BenchCommand
             string benchCase = parse.GetValue(name)!;
             if (k < 1 || d < 1 || (benchCase != "lognorm" && (long)k * d > Array.MaxLength) || (benchCase == "gram" && (long)k * k > Array.MaxLength))
             {
-                throw new CliInputException(string.Create(CultureInfo.InvariantCulture, $"K and D must be at least 1 and the matrices must fit in memory (got K = {k}, D = {d})."));
+                throw new CliUsageException(string.Create(CultureInfo.InvariantCulture, $"K and D must be at least 1 and the matrices must fit in memory (got K = {k}, D = {d})."));
             }
 
             var options = new ErOptions { MaxDegreeOfParallelism = parse.GetValue(threads), ValidateInputs = parse.GetValue(validate) };

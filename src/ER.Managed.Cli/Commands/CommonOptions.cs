@@ -66,6 +66,36 @@ internal static class CommonOptions
         return option;
     }
 
+    /// <summary>Refuses an explicit --kappa with the discrete support, which has no concentration.</summary>
+    internal static void CheckKappaUsed(ParseResult parse, Option<double> kappa, bool sphere)
+    {
+        if (!sphere && parse.GetResult(kappa) is { Implicit: false })
+        {
+            throw new CliUsageException("--kappa applies to the sphere support only; the discrete terms have no concentration.");
+        }
+    }
+
+    /// <summary>
+    /// Runs a term on the rows read from <paramref name="path"/>, restating the library's input errors in
+    /// the CLI's words: the file's name instead of the parameter's, and <c>--normalize</c> instead of the
+    /// library calls that prepare rows.
+    /// </summary>
+    internal static T InCliWords<T>(Func<T> term, params (string Parameter, string Path)[] files)
+    {
+        try
+        {
+            return term();
+        }
+        catch (ArgumentException e) when (Array.Exists(files, f => f.Parameter == e.ParamName))
+        {
+            string path = Array.Find(files, f => f.Parameter == e.ParamName).Path;
+            string message = Cli.Describe(e)[(e.ParamName!.Length + 2)..]
+                .Replace("Normalize them first (RowOps.L2Normalize) or raise ErOptions.UnitNormTolerance.", "Pass --normalize to normalize them first.", StringComparison.Ordinal)
+                .Replace("Apply a softmax first (RowOps.Softmax) or raise ErOptions.ProbabilitySumTolerance.", "Pass --normalize to divide each row by its sum first.", StringComparison.Ordinal);
+            throw new CliInputException($"{DisplayName(path)}: {message}");
+        }
+    }
+
     internal static Option<string> Support() => Choice("--support", "Support of the embeddings.", "sphere", "discrete");
 
     internal static Option<string> Normalizer() => Choice("--normalizer", "vMF normalizer: exact, or the original's reference log(I_nu + 1e-7).", "exact", "reference");

@@ -27,6 +27,7 @@ internal static class EntropyCommand
             outputs.Plan("--grad", gradPath);
             (float[] z, int rows, int columns) = CommonOptions.ReadMatrix(path);
             bool sphere = parse.GetValue(support) == "sphere";
+            CommonOptions.CheckKappaUsed(parse, kappa, sphere);
             if (parse.GetValue(normalize))
             {
                 CommonOptions.NormalizeRows(z, rows, columns, sphere, path);
@@ -39,11 +40,11 @@ internal static class EntropyCommand
             double? kappaGradient = null;
             if (gradPath is null)
             {
-                value = sphere ? Entropy.Sphere(z, rows, columns, k, r, mode) : Entropy.Discrete(z, rows, columns, r);
+                value = CommonOptions.InCliWords(() => sphere ? Entropy.Sphere(z, rows, columns, k, r, mode) : Entropy.Discrete(z, rows, columns, r), ("z", path), ("w", path));
             }
             else
             {
-                TermGradients t = sphere ? Entropy.SphereWithGradient(z, rows, columns, k, r, mode) : Entropy.DiscreteWithGradient(z, rows, columns, r);
+                TermGradients t = CommonOptions.InCliWords(() => sphere ? Entropy.SphereWithGradient(z, rows, columns, k, r, mode) : Entropy.DiscreteWithGradient(z, rows, columns, r), ("z", path), ("w", path));
                 outputs.Set("--grad", GradientOutput.Npy(t.Gradient, rows, columns, parse.GetValue(gradType)!));
                 outputs.Commit();
                 value = t.Value;

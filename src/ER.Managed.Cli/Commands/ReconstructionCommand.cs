@@ -35,6 +35,7 @@ internal static class ReconstructionCommand
             }
 
             bool sphere = parse.GetValue(support) == "sphere";
+            CommonOptions.CheckKappaUsed(parse, kappa, sphere);
             if (parse.GetValue(normalize))
             {
                 CommonOptions.NormalizeRows(a, rows, columns, sphere, pathA);
@@ -47,11 +48,11 @@ internal static class ReconstructionCommand
             double? kappaGradient = null;
             if (pathGradA is null && pathGradB is null)
             {
-                value = sphere ? Reconstruction.Sphere(a, b, rows, columns, k, mode) : Reconstruction.Discrete(a, b, rows, columns);
+                value = CommonOptions.InCliWords(() => sphere ? Reconstruction.Sphere(a, b, rows, columns, k, mode) : Reconstruction.Discrete(a, b, rows, columns), ("a", pathA), ("b", pathB));
             }
             else
             {
-                TermGradients t = sphere ? Reconstruction.SphereWithGradient(a, b, rows, columns, k, mode) : Reconstruction.DiscreteWithGradient(a, b, rows, columns);
+                TermGradients t = CommonOptions.InCliWords(() => sphere ? Reconstruction.SphereWithGradient(a, b, rows, columns, k, mode) : Reconstruction.DiscreteWithGradient(a, b, rows, columns), ("a", pathA), ("b", pathB));
                 string dataType = parse.GetValue(gradType)!;
                 outputs.Set("--grad-a", GradientOutput.Npy(t.Gradient, rows, columns, dataType));
                 outputs.Set("--grad-b", GradientOutput.Npy(t.GradientB!, rows, columns, dataType));

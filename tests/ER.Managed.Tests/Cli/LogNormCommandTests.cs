@@ -103,3 +103,66 @@ public sealed class LogNormCommandTests : IDisposable
         Assert.Equal(1, json.RootElement.GetProperty("threads")[0].GetInt32());
     }
 }
+
+/// <summary>Messages in the CLI's own words and usage errors (issue 13, items 7-10).</summary>
+public sealed class CliWordingTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("er-words-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string Raw(string name)
+    {
+        string path = Path.Combine(_folder, name);
+        NpyFile.Write(path, TestData.Normal(32, seed: 3), [8, 4]);
+        return path;
+    }
+
+    [Theory]
+    [InlineData("entropy")]
+    [InlineData("reconstruction")]
+    public void Rows_that_are_not_unit_point_at_normalize_and_name_the_file(string command)
+    {
+        string raw = Raw("raw.npy");
+        string[] args = command == "entropy" ? ["entropy", raw] : ["reconstruction", raw, raw];
+        (int code, _, string stderr) = CliRunner.Run(args);
+        Assert.Equal(1, code);
+        Assert.Contains("raw.npy", stderr, StringComparison.Ordinal);
+        Assert.Contains("--normalize", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("RowOps", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("z:", stderr, StringComparison.Ordinal);
+
+        (code, _, stderr) = CliRunner.Run("entropy", raw, "--support", "discrete");
+        Assert.Equal(1, code);
+        Assert.StartsWith($"er: {raw}: ", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("entropy X --support Sphere", "'sphere', 'discrete'")]
+    [InlineData("entropy X --reduction x", "'expectation', 'average'")]
+    [InlineData("entropy X --grad-dtype f2", "'f4', 'f8'")]
+    [InlineData("bench nope 5 5", "'gram', 'entropy_sphere'")]
+    [InlineData("train-demo --support x", "'sphere', 'discrete'")]
+    public void A_bad_choice_lists_the_choices_and_is_a_usage_error(string line, string listed)
+    {
+        string[] args = [.. line.Split(' ').Select(a => a == "X" ? Raw("x.npy") : a)];
+        (int code, _, string stderr) = CliRunner.Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains(listed, stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("bench gram 0 10")]
+    [InlineData("bench gram 10 -1")]
+    [InlineData("lognorm --dim 0")]
+    [InlineData("entropy X --support discrete --kappa 3")]
+    [InlineData("reconstruction X X --support discrete --kappa 3")]
+    public void Bad_option_values_and_unused_options_are_usage_errors(string line)
+    {
+        string[] args = [.. line.Split(' ').Select(a => a == "X" ? Raw("x.npy") : a)];
+        (int code, _, string stderr) = CliRunner.Run(args);
+        Assert.Equal(2, code);
+        Assert.StartsWith("er: ", stderr, StringComparison.Ordinal);
+    }
+}
