@@ -1,5 +1,6 @@
 using System;
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using System.IO;
 using System.Linq;
@@ -19,6 +20,9 @@ internal static class Cli
     internal const int InputError = 1;
     internal const int UsageError = 2;
 
+    /// <summary>The width help text is wrapped to.</summary>
+    internal const int HelpWidth = 80;
+
     /// <summary>Runs one command line.</summary>
     /// <param name="args">The arguments.</param>
     /// <param name="stdout">Where reports go.</param>
@@ -28,6 +32,13 @@ internal static class Cli
     internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, Stream? standardInput = null, Stream? standardOutput = null)
     {
         CliStreams.Set(standardInput ?? Stream.Null, standardOutput ?? Stream.Null, stderr);
+
+        // "er help" and "er help CMD" are "er --help" and "er CMD --help".
+        if (args.Length is 1 or 2 && args[0] == "help")
+        {
+            args = args.Length == 1 ? ["--help"] : [args[1], "--help"];
+        }
+
         RootCommand root = Build(stdout, stderr);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -80,6 +91,17 @@ internal static class Cli
         root.Subcommands.Add(BenchCommand.Create(stdout));
         root.Subcommands.Add(InfoCommand.Create(stdout));
         root.Subcommands.Add(EstimatorsCommand.Create(stdout, stderr));
+        root.Subcommands.Add(new Command("help", "Show the help of er, or of a command: er help CMD.") { new Argument<string>("CMD") { Arity = ArgumentArity.ZeroOrOne } });
+
+        // Help fits an 80-column terminal (and a pipe, where System.CommandLine would not wrap at all).
+        foreach (HelpOption help in root.Options.OfType<HelpOption>())
+        {
+            if (help.Action is HelpAction action)
+            {
+                action.MaxWidth = HelpWidth;
+            }
+        }
+
         return root;
     }
 

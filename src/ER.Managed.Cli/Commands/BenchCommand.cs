@@ -23,13 +23,17 @@ internal static class BenchCommand
 
     internal static Command Create(TextWriter stdout)
     {
-        var name = new Argument<string>("CASE") { Description = "gram | entropy_sphere (plug-in) | entropy_discrete (expectation) | rec_sphere | rec_discrete | fma_peak (this machine's float32 FMA peak; K and D ignored) | lognorm (the vMF functions for K log-uniform kappas in [1e-3, 1e4] at dimension D: the batch kernel as forward_ms, the scalar API loop as scalar_ms; one thread)." };
+        var name = new Argument<string>("CASE")
+        {
+            Description = "What to time: gram, entropy_sphere (plug-in), entropy_discrete (expectation), rec_sphere, rec_discrete, fma_peak (this machine's float32 FMA peak; K and D ignored) or lognorm (the vMF functions of K log-uniform kappas in [1e-3, 1e4] at dimension D, batch kernel against the scalar loop; one thread).",
+            HelpName = "CASE",
+        };
         name.AcceptOnlyFromAmong(Cases);
         var rows = new Argument<int>("K") { Description = "Batch size k." };
         var columns = new Argument<int>("D") { Description = "Dimension d." };
         Option<double> kappa = CommonOptions.Kappa();
-        Option<int> reps = CommonOptions.PositiveInt("--reps", "Timed repetitions after one warm-up; medians are reported (default 5).", defaultValue: 5);
-        Option<int> threads = CommonOptions.PositiveInt("--threads", "Degree of parallelism (default: all cores).", defaultValue: Environment.ProcessorCount);
+        Option<int> reps = CommonOptions.PositiveInt("--reps", "Timed repetitions after one warm-up; medians are reported.", defaultValue: 5);
+        Option<int> threads = CommonOptions.PositiveInt("--threads", "Degree of parallelism.", defaultValue: Environment.ProcessorCount);
         var validate = new Option<bool>("--validate") { Description = "Include the input checks in the timed region." };
         Option<bool> json = CommonOptions.Json();
         var command = new Command("bench", "Time one ER term, forward and forward+backward, with the PyTorch peer's JSON fields.") { name, rows, columns, kappa, reps, threads, validate, json };

@@ -16,7 +16,8 @@ internal static class CommonOptions
     internal static Option<double> PositiveDouble(string name, double defaultValue, string description) =>
         new(name)
         {
-            Description = description + string.Create(CultureInfo.InvariantCulture, $" Default {defaultValue}."),
+            Description = description,
+            HelpName = name.TrimStart('-').ToUpperInvariant(),
             DefaultValueFactory = _ => defaultValue,
             CustomParser = result =>
             {
@@ -36,10 +37,11 @@ internal static class CommonOptions
             },
         };
 
-    internal static Option<int> PositiveInt(string name, string description, bool required = false, int defaultValue = 1) =>
+    internal static Option<int> PositiveInt(string name, string description, bool required = false, int defaultValue = 1, string helpName = "N") =>
         new(name)
         {
             Description = description,
+            HelpName = helpName,
             Required = required,
             DefaultValueFactory = required ? null : _ => defaultValue,
             CustomParser = result =>
@@ -59,7 +61,7 @@ internal static class CommonOptions
     {
         var option = new Option<string>(name)
         {
-            Description = $"{description} One of: {string.Join(", ", choices)}. Default {choices[0]}.",
+            Description = description,
             DefaultValueFactory = _ => choices[0],
         };
         option.AcceptOnlyFromAmong(choices);

@@ -19,7 +19,7 @@ internal static class DemoCommand
 
     internal static Command Create(TextWriter stdout)
     {
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the random inputs (default 0); the output is deterministic for a given seed.", DefaultValueFactory = _ => 0UL };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the random inputs; the output is deterministic for a given seed.", DefaultValueFactory = _ => 0UL, HelpName = "N" };
         var command = new Command("demo", "The original implementation's self-check: ER terms on random inputs, reference then exact normalizer.") { seed };
         command.SetAction(parse =>
         {

@@ -19,13 +19,13 @@ internal static class EstimatorsCommand
 {
     internal static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var data = new Option<string>("--data") { Description = "Comma-separated data distributions: uniform, vmf:KAPPA0, mixture:COMPONENTS:KAPPA0. Default uniform,vmf:10.", DefaultValueFactory = _ => "uniform,vmf:10" };
-        var dims = new Option<string>("--dims") { Description = "Comma-separated dimensions d. Default 3,16,128.", DefaultValueFactory = _ => "3,16,128" };
-        var batch = new Option<string>("--batch") { Description = "Comma-separated batch sizes k. Default 64,256,1024,4096.", DefaultValueFactory = _ => "64,256,1024,4096" };
-        var kappa = new Option<string>("--kappa") { Description = "Comma-separated kernel concentrations. Default 10.", DefaultValueFactory = _ => "10" };
-        Option<int> reps = CommonOptions.PositiveInt("--reps", "Repetitions per configuration (default 20).", defaultValue: 20);
-        var seed = new Option<ulong>("--seed") { Description = "Seed of all samples (default 1); the results are deterministic for a seed.", DefaultValueFactory = _ => 1UL };
-        var output = new Option<string>("--out") { Description = "Output folder (created if missing). Default estimators-results.", DefaultValueFactory = _ => "estimators-results" };
+        var data = new Option<string>("--data") { Description = "Comma-separated data distributions: uniform, vmf:KAPPA0, mixture:COMPONENTS:KAPPA0.", DefaultValueFactory = _ => "uniform,vmf:10", HelpName = "LIST" };
+        var dims = new Option<string>("--dims") { Description = "Comma-separated dimensions d.", DefaultValueFactory = _ => "3,16,128", HelpName = "LIST" };
+        var batch = new Option<string>("--batch") { Description = "Comma-separated batch sizes k.", DefaultValueFactory = _ => "64,256,1024,4096", HelpName = "LIST" };
+        var kappa = new Option<string>("--kappa") { Description = "Comma-separated kernel concentrations.", DefaultValueFactory = _ => "10", HelpName = "LIST" };
+        Option<int> reps = CommonOptions.PositiveInt("--reps", "Repetitions per configuration.", defaultValue: 20);
+        var seed = new Option<ulong>("--seed") { Description = "Seed of all samples; the results are deterministic for a seed.", DefaultValueFactory = _ => 1UL, HelpName = "N" };
+        var output = new Option<string>("--out") { Description = "Output folder (created if missing).", DefaultValueFactory = _ => "estimators-results", HelpName = "DIR" };
         var bounds = new Option<bool>("--bounds") { Description = "Also compute the Kolchinsky-Tracey bounds of each batch's kernel mixture (costs about as much as the estimators)." };
         var command = new Command("estimators", "Compare entropy estimators (plug-in, Joe's, leave-one-out) on samples with known entropy; writes CSV, Markdown and SVG.") { data, dims, batch, kappa, reps, seed, output, bounds };
         command.SetAction(parse =>

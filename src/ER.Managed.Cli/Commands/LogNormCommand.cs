@@ -19,7 +19,7 @@ internal static class LogNormCommand
 
     internal static Command Create(TextWriter stdout)
     {
-        Option<int> dimension = CommonOptions.PositiveInt("--dim", "Ambient dimension d (>= 1).", required: true);
+        Option<int> dimension = CommonOptions.PositiveInt("--dim", "Ambient dimension d (>= 1).", required: true, helpName: "D");
         Option<double> kappa = CommonOptions.PositiveDouble("--kappa", Entropy.DefaultKappa, "vMF concentration kappa (> 0).");
         var kappaFile = new Option<string?>("--kappa-file")
         {

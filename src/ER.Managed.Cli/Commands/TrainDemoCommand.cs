@@ -28,8 +28,8 @@ internal static class TrainDemoCommand
 
     internal static Command Create(TextWriter stdout)
     {
-        Option<int> steps = CommonOptions.PositiveInt("--steps", "Number of gradient steps (default 300).", defaultValue: 300);
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the data and the initial projector (default 0).", DefaultValueFactory = _ => 0UL };
+        Option<int> steps = CommonOptions.PositiveInt("--steps", "Number of gradient steps.", defaultValue: 300);
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the data and the initial projector.", DefaultValueFactory = _ => 0UL, HelpName = "N" };
         Option<string> support = CommonOptions.Support();
         Option<double> rate = CommonOptions.PositiveDouble("--learning-rate", 0.01, "Adam step size.");
         var command = new Command("train-demo", "Train a linear projector on a synthetic two-view problem with the ER loss, printing the loss, entropy and reconstruction.") { steps, seed, support, rate };

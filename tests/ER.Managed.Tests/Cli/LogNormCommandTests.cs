@@ -165,4 +165,39 @@ public sealed class CliWordingTests : IDisposable
         Assert.Equal(2, code);
         Assert.StartsWith("er: ", stderr, StringComparison.Ordinal);
     }
+
+    public static TheoryData<string> Commands() => ["", "demo", "entropy", "reconstruction", "lognorm", "train-demo", "bench", "info", "estimators"];
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void Help_fits_80_columns_states_defaults_once_and_er_help_is_the_same(string command)
+    {
+        string[] args = command.Length == 0 ? ["--help"] : [command, "--help"];
+        (int code, string help, _) = CliRunner.Run(args);
+        Assert.Equal(0, code);
+        foreach (string line in help.Split('\n'))
+        {
+            Assert.True(line.TrimEnd().Length <= ER.Managed.Cli.Cli.HelpWidth, $"{line.TrimEnd().Length} columns: {line}");
+        }
+
+        // System.CommandLine prints "[default: X]"; descriptions must not say it again.
+        Assert.DoesNotContain("Default ", help, StringComparison.Ordinal);
+        Assert.DoesNotContain("(default", help, StringComparison.Ordinal);
+
+        string[] viaHelp = command.Length == 0 ? ["help"] : ["help", command];
+        (code, string same, _) = CliRunner.Run(viaHelp);
+        Assert.Equal(0, code);
+        Assert.Equal(help, same);
+    }
+
+    [Fact]
+    public void Placeholders_say_what_goes_there()
+    {
+        (_, string help, _) = CliRunner.Run("entropy", "--help");
+        Assert.Contains("--grad <FILE>", help, StringComparison.Ordinal);
+        Assert.Contains("--kappa <KAPPA>", help, StringComparison.Ordinal);
+        (_, help, _) = CliRunner.Run("lognorm", "--help");
+        Assert.Contains("--dim <D>", help, StringComparison.Ordinal);
+        Assert.Contains("--kappa-file <FILE>", help, StringComparison.Ordinal);
+    }
 }
