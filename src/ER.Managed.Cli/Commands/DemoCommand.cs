@@ -60,6 +60,7 @@ internal static class DemoCommand
         float[] q1 = Softmaxed(Plus(sharedDiscrete, 10f, Normal(random, k * d)), k, d, 1.0);
         float[] q2 = Softmaxed(Plus(sharedDiscrete, 10f, Normal(random, k * d)), k, d, 1.0);
 
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Reference normalizer (the original's log(I_nu(kappa) + 1e-7), c = {Py(VonMisesFisher.Constant(d, Kappa, NormalizerMode.Reference))} at d = {d}, kappa = {Kappa}), as in its printed self-check:"));
         output.WriteLine("Continuous entropy");
         output.WriteLine($"Entropy sphere plug-in estimator: {Py(Entropy.Sphere(z, k, d, Kappa, EntropyReduction.Expectation, NormalizerMode.Reference))}");
         output.WriteLine($"Entropy sphere Joe's estimator: {Py(Entropy.Sphere(z, k, d, Kappa, EntropyReduction.Average, NormalizerMode.Reference))}");

@@ -30,7 +30,11 @@ public class DemoCommandTests
         (int code, string stdout, string stderr) = CliRunner.Run("demo", "--seed", "7");
         Assert.Equal(0, code);
         Assert.Equal(string.Empty, stderr);
-        string[] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+        string[] all = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+
+        // The first block is labelled as the original's (reference) normalizer, then prints its lines.
+        Assert.StartsWith("Reference normalizer (the original's log(I_nu(kappa) + 1e-7), c = -246.1695", all[0], StringComparison.Ordinal);
+        string[] lines = all[1..];
         for (int i = 0; i < Original.Length; i++)
         {
             (string label, double? value) = Original[i];
