@@ -11,7 +11,7 @@ namespace ER.Managed.Cli.Commands;
 
 /// <summary>
 /// <c>er estimators --data uniform,vmf:10 --dims 3,16,128 --batch 64,256,1024,4096 --kappa 10 --reps 20 --seed 1 --out results/</c>:
-/// compares the plug-in, Joe's and leave-one-out entropy estimators against the true entropy of
+/// compares the plug-in, Joe's (joe) and Joe's leave-one-out (joe-loo) entropy estimators against the true entropy of
 /// the data distribution, writing results.csv, summary.md and one SVG plot per data distribution
 /// and kernel kappa; progress goes to stderr.
 /// </summary>
@@ -27,7 +27,7 @@ internal static class EstimatorsCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of all samples; the results are deterministic for a seed.", DefaultValueFactory = _ => 1UL, HelpName = "N" };
         var output = new Option<string>("--out") { Description = "Output folder (created if missing).", DefaultValueFactory = _ => "estimators-results", HelpName = "DIR" };
         var bounds = new Option<bool>("--bounds") { Description = "Also compute the Kolchinsky-Tracey bounds of each batch's kernel mixture (costs about as much as the estimators)." };
-        var command = new Command("estimators", "Compare entropy estimators (plug-in, Joe's, leave-one-out) on samples with known entropy; writes CSV, Markdown and SVG.") { data, dims, batch, kappa, reps, seed, output, bounds };
+        var command = new Command("estimators", "Compare entropy estimators (plug-in, joe, joe-loo: Joe's leave-one-out) on samples with known entropy; writes CSV, Markdown and SVG.") { data, dims, batch, kappa, reps, seed, output, bounds };
         command.SetAction(parse =>
         {
             StudySpec spec;

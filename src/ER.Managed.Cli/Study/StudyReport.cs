@@ -30,7 +30,7 @@ internal static class StudyReport
         var text = new StringBuilder();
         text.Append("# Entropy estimator study\n\n");
         text.Append(CultureInfo.InvariantCulture, $"`{commandLine}`\n\n");
-        text.Append("Bias (mean - truth) and standard deviation over the repetitions, in nats; the ceiling is `c - kappa + log k`, the most any of these estimators can return.\n\n");
+        text.Append("Bias (mean - truth) and standard deviation over the repetitions, in nats; the ceiling `c - kappa + log k` bounds the plug-in and Joe's estimators from above (each row's kernel sum includes its self-pair, worth `C_d(kappa) e^kappa`); `joe-loo` leaves that pair out and is not bounded by it.\n\n");
         foreach (var group in rows.GroupBy(r => (r.Data, r.Kappa)))
         {
             text.Append(CultureInfo.InvariantCulture, $"## {group.Key.Data}, kernel kappa {F(group.Key.Kappa)}\n\n");

@@ -64,6 +64,12 @@ public sealed class EstimatorsCommandTests : IDisposable
         }
 
         Assert.Contains("| d | k | truth | ceiling |", markdown, StringComparison.Ordinal);
+
+        // What the ceiling bounds, said of the estimators it bounds (the rows above check it), and one
+        // name for the leave-one-out estimator in the CSV, the Markdown and the help.
+        Assert.Contains("bounds the plug-in and Joe's estimators", markdown, StringComparison.Ordinal);
+        Assert.Contains("`joe-loo` leaves that pair out", markdown, StringComparison.Ordinal);
+        Assert.Contains("joe-loo", CliRunner.Run("estimators", "--help").Stdout, StringComparison.Ordinal);
         Assert.Equal(6, svgs.Length);
         foreach (string svg in svgs)
         {
