@@ -33,9 +33,9 @@ internal static class Program
             discovery.Finished.Wait();
         }
 
-        // ER.Managed.Tests.CliProcess starts `dotnet er.dll`; this self-contained runner has no dotnet
+        // ER.Managed.Tests.Processes starts `dotnet` (er.dll, README programs); this self-contained runner has no dotnet
         // host. The ARM64 `er` itself is checked by .ci/run (NativeAOT build under qemu).
-        const string ProcessTests = "ER.Managed.Tests.CliProcess.";
+        const string ProcessTests = "ER.Managed.Tests.Processes.";
         List<ITestCase> selected = discovery.TestCases
             .Where(t => !t.TestMethod.TestClass.Class.Name.StartsWith(ProcessTests, StringComparison.Ordinal))
             .Where(t => args.Length == 0 || args.Any(prefix => t.TestMethod.TestClass.Class.Name.StartsWith(prefix, StringComparison.Ordinal)))

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Threading.Tasks;
 
-namespace ER.Managed.Tests.CliProcess;
+namespace ER.Managed.Tests.Processes;
 
 /// <summary>
 /// Runs the real <c>er</c> (the er.dll built beside the tests, under <c>dotnet</c>) as a separate
@@ -31,9 +31,34 @@ internal static class ErProcess
         return Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start.");
     }
 
-    internal static (int ExitCode, byte[] Stdout, string Stderr) Run(string workingDirectory, byte[]? standardInput, params string[] args)
+    internal static (int ExitCode, byte[] Stdout, string Stderr) Run(string workingDirectory, byte[]? standardInput, params string[] args) =>
+        Wait(Start(workingDirectory, args), standardInput);
+
+    /// <summary>Runs <c>dotnet</c> with the given arguments (build, run a built program).</summary>
+    internal static (int ExitCode, byte[] Stdout, string Stderr) Dotnet(string workingDirectory, params string[] args)
     {
-        using Process process = Start(workingDirectory, args);
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // Outside this repository's build settings, and without a build server left behind.
+        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        return Wait(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start."), null);
+    }
+
+    private static (int ExitCode, byte[] Stdout, string Stderr) Wait(Process started, byte[]? standardInput)
+    {
+        using Process process = started;
         using var stdout = new MemoryStream();
         Task copy = process.StandardOutput.BaseStream.CopyToAsync(stdout);
         Task<string> stderr = process.StandardError.ReadToEndAsync();
@@ -43,10 +68,10 @@ internal static class ErProcess
         }
 
         process.StandardInput.Close();
-        if (!process.WaitForExit(120_000))
+        if (!process.WaitForExit(300_000))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException("er did not finish in 120 s.");
+            throw new TimeoutException("the process did not finish in 300 s.");
         }
 
         copy.Wait();

@@ -8,7 +8,7 @@ using ER.Managed.Cli.Files;
 using ER.Managed.Npy;
 using Xunit;
 
-namespace ER.Managed.Tests.CliProcess;
+namespace ER.Managed.Tests.Processes;
 
 /// <summary>
 /// The real <c>er</c> process and the file system (issue 13): outputs through symlinks, same-file
