@@ -9,7 +9,7 @@ internal static class EntropyCommand
 {
     internal static Command Create(TextWriter stdout)
     {
-        var input = new Argument<string>("Z.npy") { Description = "Embeddings, a k x d float32 or float64 .npy; unit rows (sphere) or probability rows (discrete)." };
+        var input = new Argument<string>("Z.npy") { Description = "Embeddings, a k x d .npy (float32, or float64 rounded to float32), or - for standard input; unit rows (sphere) or probability rows (discrete)." };
         Option<string> support = CommonOptions.Support();
         Option<string> reduction = CommonOptions.Choice("--reduction", "expectation (plug-in) or average (Joe's / cross-entropy from uniform).", "expectation", "average");
         Option<double> kappa = CommonOptions.Kappa();

@@ -9,8 +9,8 @@ internal static class ReconstructionCommand
 {
     internal static Command Create(TextWriter stdout)
     {
-        var first = new Argument<string>("A.npy") { Description = "View 1, a k x d .npy." };
-        var second = new Argument<string>("B.npy") { Description = "View 2, a k x d .npy (row i pairs with row i of view 1)." };
+        var first = new Argument<string>("A.npy") { Description = "View 1, a k x d .npy (float32, or float64 rounded to float32), or - for standard input." };
+        var second = new Argument<string>("B.npy") { Description = "View 2, a k x d .npy like view 1 (row i pairs with row i of view 1)." };
         Option<string> support = CommonOptions.Support();
         Option<double> kappa = CommonOptions.Kappa();
         Option<string> normalizer = CommonOptions.Normalizer();

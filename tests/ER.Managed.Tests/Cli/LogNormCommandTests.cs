@@ -196,6 +196,7 @@ public sealed class CliWordingTests : IDisposable
         (_, string help, _) = CliRunner.Run("entropy", "--help");
         Assert.Contains("--grad <FILE>", help, StringComparison.Ordinal);
         Assert.Contains("--kappa <KAPPA>", help, StringComparison.Ordinal);
+        Assert.Contains("float64 rounded to float32", help, StringComparison.Ordinal);
         (_, help, _) = CliRunner.Run("lognorm", "--help");
         Assert.Contains("--dim <D>", help, StringComparison.Ordinal);
         Assert.Contains("--kappa-file <FILE>", help, StringComparison.Ordinal);
