@@ -3,36 +3,6 @@ using ER.Managed.Kernels;
 
 namespace ER.Managed;
 
-/// <summary>Where the embeddings live: on the unit sphere (vMF kernel) or on the probability simplex.</summary>
-public enum Support
-{
-    /// <summary>Unit vectors; raw outputs are L2-normalized.</summary>
-    Sphere = 0,
-
-    /// <summary>Probability vectors; raw outputs go through a softmax with temperature.</summary>
-    Discrete = 1,
-}
-
-/// <summary>Which view's entropy the ER loss uses.</summary>
-public enum EntropyView
-{
-    /// <summary>The mean of both views' entropies (the default).</summary>
-    Mean = 0,
-
-    /// <summary>View 1's entropy only.</summary>
-    View1 = 1,
-
-    /// <summary>View 2's entropy only.</summary>
-    View2 = 2,
-}
-
-/// <summary>One evaluation of <see cref="ErLoss"/>: the loss and its parts, in nats.</summary>
-/// <param name="Loss"><c>a R - b H</c>.</param>
-/// <param name="Reconstruction">R(view 1, view 2).</param>
-/// <param name="Entropy">H, as chosen by <see cref="ErLoss.EntropyOf"/>.</param>
-/// <param name="KappaGradient">dLoss/dkappa (0 for discrete support).</param>
-public readonly record struct ErLossResult(double Loss, double Reconstruction, double Entropy, double KappaGradient);
-
 /// <summary>
 /// The two-view ER objective for training loops:
 /// <c>loss = a R(view1, view2) - b H</c>, with the helper applied to the raw projector outputs first

@@ -5,11 +5,6 @@ using ER.Managed.Terms;
 
 namespace ER.Managed.Estimation;
 
-/// <summary>Lower and upper bounds on the differential entropy of a kernel-density mixture, in nats.</summary>
-/// <param name="Lower">The Bhattacharyya (lower) bound.</param>
-/// <param name="Upper">The Kullback-Leibler (upper) bound.</param>
-public readonly record struct MixtureEntropyBounds(double Lower, double Upper);
-
 /// <summary>
 /// Entropies that estimator studies compare against, in nats: of the uniform distribution on
 /// S^(d-1), of a vMF, and bounds on the entropy of the vMF kernel-density mixture that the sphere

@@ -4,17 +4,6 @@ using System.Globalization;
 
 namespace ER.Managed.Npy;
 
-/// <summary>The element types this library reads and writes in .npy files.</summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "NumPy's own names for these dtypes.")]
-public enum NpyDataType
-{
-    /// <summary>Little-endian IEEE float32, descr <c>'&lt;f4'</c>.</summary>
-    Float32 = 4,
-
-    /// <summary>Little-endian IEEE float64, descr <c>'&lt;f8'</c>.</summary>
-    Float64 = 8,
-}
-
 /// <summary>
 /// A 1-D or 2-D array read from a .npy file: its shape, its stored element type and its data
 /// in C (row-major) order. A 1-D array of length n is seen as one row (<see cref="Rows"/> = 1).
