@@ -109,6 +109,38 @@ internal static class SpecialFunctions
         return Stirling(x) - Math.Log(product);
     }
 
+    /// <summary>The Euler-Mascheroni constant.</summary>
+    internal const double EulerGamma = 0.57721566490153286060651209008240;
+
+    /// <summary>
+    /// The digamma function psi(n) at a positive integer: <c>-gamma + sum_{k=1}^{n-1} 1/k</c> summed
+    /// directly below 64, above by the asymptotic series <c>log n - 1/(2n) - sum B_2k / (2k n^2k)</c>
+    /// (five terms: truncation below 1e-19 from n = 64).
+    /// </summary>
+    internal static double Digamma(int n)
+    {
+        if (n < 1)
+        {
+            return double.NaN;
+        }
+
+        if (n < 64)
+        {
+            double sum = -EulerGamma;
+            for (int k = n - 1; k >= 1; k--)
+            {
+                sum += 1.0 / k;
+            }
+
+            return sum;
+        }
+
+        double x = n;
+        double inverseSquare = 1.0 / (x * x);
+        double series = inverseSquare * ((1.0 / 12.0) - (inverseSquare * ((1.0 / 120.0) - (inverseSquare * ((1.0 / 252.0) - (inverseSquare * ((1.0 / 240.0) - (inverseSquare / 132.0))))))));
+        return Math.Log(x) - (0.5 / x) - series;
+    }
+
     private static double Stirling(double x)
     {
         double inverse = 1.0 / x;
