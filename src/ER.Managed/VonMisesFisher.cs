@@ -184,6 +184,9 @@ public static partial class VonMisesFisher
     /// formed separately, as they would cancel); elsewhere the Debye form with the two nu log(kappa)
     /// terms cancelled analytically.
     /// </summary>
+    /// <summary>A_d(kappa) without argument checks.</summary>
+    internal static double BesselRatioUnchecked(int dimension, double kappa) => Bessel.Ratio((0.5 * dimension) - 1.0, kappa);
+
     internal static double LogNormalizerUnchecked(int dimension, double kappa) =>
         VmfNormalizerKernel.One(VmfParameters.ForDimension(dimension, VmfOutputs.LogNormalizer), kappa, VmfOutputs.LogNormalizer).LogNormalizer;
 

@@ -1,0 +1,325 @@
+using System;
+using ER.Managed.Numerics;
+using ER.Managed.Terms;
+
+namespace ER.Managed.Estimation;
+
+/// <summary>
+/// Kernel concentrations chosen from the data for the vMF kernel density estimate (and so for the
+/// sphere entropy estimators): by likelihood cross-validation with the exact derivative, or by
+/// García-Portugués's rule of thumb.
+/// </summary>
+/// <remarks>
+/// Leave-one-out: <c>L(kappa) = (1/n) sum_i log((1/(n-1)) sum_{j != i} C_d(kappa) exp(kappa z_i.z_j))</c>, whose
+/// derivative is exact, <c>dL/dkappa = -A_d(kappa) + (1/n) sum_i E_{j~i}[z_i.z_j]</c> (A_d = -d log C_d / d kappa
+/// from the exact normalizer); its root is bracketed on log kappa from the rule of thumb's value
+/// and found by Brent's method. Rule of thumb (García-Portugués 2013, Electronic Journal of
+/// Statistics 7, 1655-1685, Proposition 2, as DirStats' <c>bw_dir_rot</c> implements it): with
+/// q = d - 1 and kappâ the maximum-likelihood concentration of one vMF fitted to the data,
+/// <c>h^(q+4) = 4 sqrt(pi) I_((q-1)/2)(kappâ)^2 / (kappâ^((q+1)/2) [2q I_((q+1)/2)(2 kappâ) + (2+q) kappâ I_((q+3)/2)(2 kappâ)] n)</c>
+/// and the kernel concentration is <c>1/h^2</c>, all in log form with the exact log I_nu.
+/// </remarks>
+public static class KappaSelection
+{
+    /// <summary>The smallest concentration the leave-one-out search considers.</summary>
+    public const double MinKappa = 1e-4;
+
+    /// <summary>The largest concentration the leave-one-out search considers.</summary>
+    public const double MaxKappa = 1e6;
+
+    private const double LogTolerance = 1e-8;
+    private const int MaxEvaluations = 100;
+
+    /// <summary>
+    /// The leave-one-out log-likelihood L(kappa) of the vMF kernel density of unit rows, in nats per
+    /// sample, and its exact derivative in kappa.
+    /// </summary>
+    /// <param name="z">The samples, rows x columns, unit rows.</param>
+    /// <param name="rows">The number of samples n; at least 2.</param>
+    /// <param name="columns">The dimension d; at least 1.</param>
+    /// <param name="kappa">The kernel concentration; finite and positive (and finite as a float).</param>
+    /// <param name="derivative">Receives dL/dkappa.</param>
+    /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
+    /// <returns>L(kappa).</returns>
+    /// <exception cref="ArgumentException">A shape mismatch or a row that is not unit.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Fewer than 2 rows, or a bad kappa.</exception>
+    public static double LeaveOneOutLogLikelihood(ReadOnlySpan<float> z, int rows, int columns, double kappa, out double derivative, ErOptions? options = null)
+    {
+        options ??= ErOptions.Default;
+        CheckSamples(z, rows, columns, options, minimumColumns: 1);
+        Entropy.CheckKappaForFloat(kappa);
+        (double value, derivative) = LeaveOneOutLikelihood.Evaluate(z, rows, columns, kappa, options.EffectiveDegreeOfParallelism);
+        return value;
+    }
+
+    /// <summary>
+    /// The concentration that maximizes the leave-one-out log-likelihood (a root of its exact
+    /// derivative, bracketed on log kappa and found by Brent's method to 1e-8 in log kappa).
+    /// </summary>
+    /// <param name="z">The samples, rows x columns, unit rows.</param>
+    /// <param name="rows">The number of samples n; at least 2.</param>
+    /// <param name="columns">The dimension d; at least 2.</param>
+    /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
+    /// <returns>kappa, L(kappa) and the number of likelihood evaluations.</returns>
+    /// <exception cref="ArgumentException">Bad samples, or no maximum inside [<see cref="MinKappa"/>, <see cref="MaxKappa"/>]:
+    /// the likelihood still rises at <see cref="MaxKappa"/> (duplicate rows make it grow without bound) or
+    /// still falls at <see cref="MinKappa"/> (data no more concentrated than uniform).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Fewer than 2 rows or columns.</exception>
+    public static KappaSelectionResult LeaveOneOut(ReadOnlySpan<float> z, int rows, int columns, ErOptions? options = null)
+    {
+        options ??= ErOptions.Default;
+        CheckSamples(z, rows, columns, options, minimumColumns: 2);
+        int degree = options.EffectiveDegreeOfParallelism;
+        int evaluations = 0;
+        double lastT = double.NaN, lastValue = double.NaN;
+        double Slope(double t, ReadOnlySpan<float> samples)
+        {
+            evaluations++;
+            (double value, double derivative) = LeaveOneOutLikelihood.Evaluate(samples, rows, columns, Math.Exp(t), degree);
+            lastT = t;
+            lastValue = value;
+            return derivative;
+        }
+
+        // Bracket a sign change of dL/dkappa, + below and - above, stepping by factors of 4 from the rule of thumb.
+        double start = Math.Clamp(RuleOfThumbKappa(z, rows, columns, out _), 1e-2, 1e4);
+        double low = Math.Log(start), high = low;
+        double slopeLow = Slope(low, z), slopeHigh = slopeLow;
+        double step = Math.Log(4.0);
+        if (slopeLow > 0)
+        {
+            while (slopeHigh > 0)
+            {
+                low = high;
+                slopeLow = slopeHigh;
+                high += step;
+                if (high > Math.Log(MaxKappa))
+                {
+                    throw new ArgumentException(
+                        $"The leave-one-out likelihood still rises at kappa = {MaxKappa:G3}: no finite concentration maximizes it (duplicate or nearly duplicate rows make it grow without bound).",
+                        nameof(z));
+                }
+
+                slopeHigh = Slope(high, z);
+            }
+        }
+        else
+        {
+            while (slopeLow <= 0)
+            {
+                high = low;
+                slopeHigh = slopeLow;
+                low -= step;
+                if (low < Math.Log(MinKappa))
+                {
+                    throw new ArgumentException(
+                        $"The leave-one-out likelihood still falls at kappa = {MinKappa:G3}: the data are no more concentrated than uniform, and the kernel density's best concentration is 0.",
+                        nameof(z));
+                }
+
+                slopeLow = Slope(low, z);
+            }
+        }
+
+        double t = BrentRoot(low, high, slopeLow, slopeHigh, z, Slope);
+        if (t != lastT)
+        {
+            Slope(t, z);
+        }
+
+        return new KappaSelectionResult(Math.Exp(t), lastValue, evaluations, KappaSelectionMethod.LeaveOneOut);
+    }
+
+    /// <summary>
+    /// García-Portugués's (2013) rule-of-thumb concentration for the vMF kernel (see the class remarks),
+    /// with L at that concentration for comparison.
+    /// </summary>
+    /// <param name="z">The samples, rows x columns, unit rows.</param>
+    /// <param name="rows">The number of samples n; at least 2.</param>
+    /// <param name="columns">The dimension d; at least 2.</param>
+    /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
+    /// <returns>kappa, L(kappa) and the Newton steps of the one-vMF fit.</returns>
+    /// <exception cref="ArgumentException">Bad samples, or samples all in one direction (the vMF fit has no finite concentration).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Fewer than 2 rows or columns.</exception>
+    public static KappaSelectionResult RuleOfThumb(ReadOnlySpan<float> z, int rows, int columns, ErOptions? options = null)
+    {
+        options ??= ErOptions.Default;
+        CheckSamples(z, rows, columns, options, minimumColumns: 2);
+        double kappa = RuleOfThumbKappa(z, rows, columns, out int steps);
+        if (!(kappa > 0) || !double.IsFinite(kappa) || !float.IsFinite((float)kappa) || (float)kappa == 0f)
+        {
+            throw new ArgumentException($"The rule of thumb gives kappa = {kappa:G6}, outside what the kernel can use.", nameof(z));
+        }
+
+        (double value, _) = LeaveOneOutLikelihood.Evaluate(z, rows, columns, kappa, options.EffectiveDegreeOfParallelism);
+        return new KappaSelectionResult(kappa, value, steps, KappaSelectionMethod.RuleOfThumb);
+    }
+
+    /// <summary>The maximum-likelihood concentration of one vMF fitted to unit rows: the root of A_d(kappa) = R̄ by Newton's method.</summary>
+    internal static double MaximumLikelihoodConcentration(ReadOnlySpan<float> z, int n, int d, out int steps)
+    {
+        var mean = new double[d];
+        for (int i = 0; i < n; i++)
+        {
+            ReadOnlySpan<float> row = z.Slice(i * d, d);
+            double norm = 0.0;
+            foreach (float v in row)
+            {
+                norm += (double)v * v;
+            }
+
+            double inverse = 1.0 / Math.Sqrt(norm) / n;
+            for (int t = 0; t < d; t++)
+            {
+                mean[t] += row[t] * inverse;
+            }
+        }
+
+        double resultant = 0.0;
+        foreach (double m in mean)
+        {
+            resultant += m * m;
+        }
+
+        resultant = Math.Sqrt(resultant);
+        if (resultant >= 1.0 - 1e-15)
+        {
+            throw new ArgumentException("Every row points the same way: one vMF fitted to them has infinite concentration.", nameof(z));
+        }
+
+        // Banerjee et al.'s approximation as the start; A_d is increasing and concave enough that
+        // Newton from it converges in a few steps. A' = 1 - A^2 - (d - 1) A / kappa.
+        double kappa = Math.Max(resultant * (d - (resultant * resultant)) / (1.0 - (resultant * resultant)), 1e-300);
+        steps = 0;
+        while (steps < 100)
+        {
+            steps++;
+            double a = VonMisesFisher.BesselRatioUnchecked(d, kappa);
+            double slope = 1.0 - (a * a) - ((d - 1) * a / kappa);
+            double next = kappa - ((a - resultant) / slope);
+            next = next > 0 ? next : kappa / 2;
+            if (Math.Abs(next - kappa) <= 1e-13 * kappa)
+            {
+                return next;
+            }
+
+            kappa = next;
+        }
+
+        return kappa;
+    }
+
+    /// <summary>The rule of thumb's concentration 1/h^2 (class remarks), in log form.</summary>
+    internal static double RuleOfThumbKappa(ReadOnlySpan<float> z, int n, int d, out int steps)
+    {
+        double kappaHat = MaximumLikelihoodConcentration(z, n, d, out steps);
+        double q = d - 1;
+        double logNumerator = Math.Log(4.0) + (0.5 * SpecialFunctions.LogPi) + (2.0 * Bessel.LogI(0.5 * (q - 1), kappaHat));
+        double first = Math.Log(2.0 * q) + Bessel.LogI(0.5 * (q + 1), 2.0 * kappaHat);
+        double second = Math.Log(2.0 + q) + Math.Log(kappaHat) + Bessel.LogI(0.5 * (q + 3), 2.0 * kappaHat);
+        double larger = Math.Max(first, second);
+        double logSum = larger + Math.Log(Math.Exp(first - larger) + Math.Exp(second - larger));
+        double logDenominator = (0.5 * (q + 1) * Math.Log(kappaHat)) + Math.Log(n) + logSum;
+        double logH = (logNumerator - logDenominator) / (q + 4);
+        return Math.Exp(-2.0 * logH);
+    }
+
+    private static void CheckSamples(ReadOnlySpan<float> z, int rows, int columns, ErOptions options, int minimumColumns)
+    {
+        Validation.CheckShape(z.Length, rows, columns, nameof(z));
+        if (rows < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, "Leaving one out needs at least 2 rows.");
+        }
+
+        if (columns < minimumColumns)
+        {
+            throw new ArgumentOutOfRangeException(nameof(columns), columns, $"Choosing kappa needs d >= {minimumColumns}.");
+        }
+
+        if (options.ValidateInputs)
+        {
+            Validation.CheckUnitRows(z, rows, columns, options.UnitNormTolerance, nameof(z), options.EffectiveDegreeOfParallelism);
+        }
+    }
+
+    private delegate double SlopeFunction(double t, ReadOnlySpan<float> z);
+
+    /// <summary>Brent's root finder (inverse quadratic interpolation, secant, bisection) on [a, b] with f(a) &gt; 0 &gt; f(b).</summary>
+    private static double BrentRoot(double a, double b, double fa, double fb, ReadOnlySpan<float> z, SlopeFunction f)
+    {
+        double c = a, fc = fa, d = b - a, e = d;
+        for (int iteration = 0; iteration < MaxEvaluations; iteration++)
+        {
+            if ((fb > 0 && fc > 0) || (fb < 0 && fc < 0))
+            {
+                c = a;
+                fc = fa;
+                d = b - a;
+                e = d;
+            }
+
+            if (Math.Abs(fc) < Math.Abs(fb))
+            {
+                a = b;
+                b = c;
+                c = a;
+                fa = fb;
+                fb = fc;
+                fc = fa;
+            }
+
+            double tolerance = 0.5 * LogTolerance;
+            double middle = 0.5 * (c - b);
+            if (Math.Abs(middle) <= tolerance || fb == 0.0)
+            {
+                return b;
+            }
+
+            if (Math.Abs(e) >= tolerance && Math.Abs(fa) > Math.Abs(fb))
+            {
+                double s = fb / fa, p, q;
+                if (a == c)
+                {
+                    p = 2.0 * middle * s;
+                    q = 1.0 - s;
+                }
+                else
+                {
+                    double qa = fa / fc, r = fb / fc;
+                    p = s * ((2.0 * middle * qa * (qa - r)) - ((b - a) * (r - 1.0)));
+                    q = (qa - 1.0) * (r - 1.0) * (s - 1.0);
+                }
+
+                if (p > 0)
+                {
+                    q = -q;
+                }
+
+                p = Math.Abs(p);
+                if (2.0 * p < Math.Min((3.0 * middle * q) - Math.Abs(tolerance * q), Math.Abs(e * q)))
+                {
+                    e = d;
+                    d = p / q;
+                }
+                else
+                {
+                    d = middle;
+                    e = d;
+                }
+            }
+            else
+            {
+                d = middle;
+                e = d;
+            }
+
+            a = b;
+            fa = fb;
+            b += Math.Abs(d) > tolerance ? d : Math.CopySign(tolerance, middle);
+            fb = f(b, z);
+        }
+
+        return b;
+    }
+}

@@ -1,0 +1,224 @@
+using System;
+using System.Linq;
+using ER.Managed.Estimation;
+using Xunit;
+
+namespace ER.Managed.Tests.Estimation;
+
+/// <summary>
+/// kappa from the data (<see cref="KappaSelection"/>): the leave-one-out likelihood and its derivative
+/// against a brute-force double evaluation and finite differences, the selected kappa against a
+/// golden-section search on the same L, and the rule of thumb against the cited formula computed by
+/// hand (closed-form Bessel functions for d = 2 and d = 3).
+/// </summary>
+public class KappaSelectionTests
+{
+    private static float[] VonMisesFisherSample(int n, int d, double kappa, ulong seed, int components = 1)
+    {
+        var sampler = new SphereSampler(seed);
+        var means = new float[components * d];
+        sampler.Uniform(components, d, means);
+        var z = new float[n * d];
+        if (components == 1)
+        {
+            sampler.VonMisesFisher(means, kappa, n, z);
+        }
+        else
+        {
+            sampler.Mixture(means, components, kappa, n, z);
+        }
+
+        return z;
+    }
+
+    /// <summary>L(kappa) and dL/dkappa from all pairs in double, the normalizer from the library.</summary>
+    private static (double Value, double Derivative) BruteForce(float[] z, int n, int d, double kappa)
+    {
+        double lse = 0.0, expected = 0.0;
+        for (int i = 0; i < n; i++)
+        {
+            double[] s = [.. Enumerable.Range(0, n).Where(j => j != i).Select(j => Enumerable.Range(0, d).Sum(t => (double)z[(i * d) + t] * z[(j * d) + t]))];
+            double max = s.Max();
+            double sum = s.Sum(v => Math.Exp(kappa * (v - max)));
+            lse += (kappa * max) + Math.Log(sum);
+            expected += s.Sum(v => v * Math.Exp(kappa * (v - max))) / sum;
+        }
+
+        return (VonMisesFisher.LogNormalizer(d, kappa) - Math.Log(n - 1) + (lse / n), -VonMisesFisher.BesselRatio(d, kappa) + (expected / n));
+    }
+
+    [Theory]
+    [InlineData(60, 3, 0.5)]
+    [InlineData(100, 8, 12.0)]
+    [InlineData(80, 32, 150.0)]
+    public void Likelihood_and_derivative_match_a_brute_force_double_evaluation(int n, int d, double kappa)
+    {
+        float[] z = VonMisesFisherSample(n, d, 20, (ulong)n);
+        double value = KappaSelection.LeaveOneOutLogLikelihood(z, n, d, kappa, out double derivative);
+        (double wantValue, double wantDerivative) = BruteForce(z, n, d, kappa);
+
+        // Similarities are float32 (about 1e-7 each) and kappa multiplies them: 1e-6 relative to kappa-sized terms.
+        Assert.True(Math.Abs(value - wantValue) <= 1e-6 * Math.Max(1, kappa), $"L {value:R} vs {wantValue:R}");
+        Assert.True(Math.Abs(derivative - wantDerivative) <= 2e-6, $"dL {derivative:R} vs {wantDerivative:R}");
+    }
+
+    [Theory]
+    [InlineData(3, 2.0)]
+    [InlineData(16, 40.0)]
+    public void The_derivative_matches_finite_differences(int d, double kappa)
+    {
+        float[] z = VonMisesFisherSample(300, d, 30, 4);
+        KappaSelection.LeaveOneOutLogLikelihood(z, 300, d, kappa, out double derivative);
+        double h = 1e-3 * kappa;
+        double plus = KappaSelection.LeaveOneOutLogLikelihood(z, 300, d, kappa + h, out _);
+        double minus = KappaSelection.LeaveOneOutLogLikelihood(z, 300, d, kappa - h, out _);
+        double central = (plus - minus) / (2 * h);
+
+        // Central differences err by O(h^2 L''') plus the float32 rounding of kappa (1e-7 / h).
+        Assert.True(Math.Abs(central - derivative) <= 1e-4 * Math.Max(1, Math.Abs(derivative)), $"{derivative:R} vs {central:R}");
+    }
+
+    [Theory]
+    [InlineData(3, 10.0, 1)]
+    [InlineData(10, 50.0, 3)]
+    [InlineData(64, 200.0, 4)]
+    public void The_selected_kappa_maximizes_L_as_a_golden_section_search_finds_it(int d, double dataKappa, int components)
+    {
+        const int n = 400;
+        float[] z = VonMisesFisherSample(n, d, dataKappa, (ulong)(d + components), components);
+        KappaSelectionResult result = KappaSelection.LeaveOneOut(z, n, d);
+        Assert.Equal(KappaSelectionMethod.LeaveOneOut, result.Method);
+        Assert.InRange(result.Iterations, 2, 20);
+
+        // Golden-section search on log kappa over a bracket around the answer, 80 steps (1e-16 of its width).
+        double Negative(double t) => -KappaSelection.LeaveOneOutLogLikelihood(z, n, d, Math.Exp(t), out _);
+        double a = Math.Log(result.Kappa) - 2, b = Math.Log(result.Kappa) + 2;
+        double ratio = (Math.Sqrt(5) - 1) / 2;
+        double c = b - (ratio * (b - a)), e = a + (ratio * (b - a));
+        double fc = Negative(c), fe = Negative(e);
+        for (int step = 0; step < 80; step++)
+        {
+            if (fc < fe)
+            {
+                b = e; e = c; fe = fc; c = b - (ratio * (b - a)); fc = Negative(c);
+            }
+            else
+            {
+                a = c; c = e; fc = fe; e = a + (ratio * (b - a)); fe = Negative(e);
+            }
+        }
+
+        double golden = Math.Exp(0.5 * (a + b));
+
+        // L is flat at its maximum: kappa agrees to 1e-3 relative, and L itself far closer.
+        Assert.True(Math.Abs(result.Kappa - golden) <= 1e-3 * golden, $"Brent {result.Kappa:R}, golden {golden:R}");
+        // L is evaluated from float32 similarities scaled by float32(kappa): it is a function with steps
+        // of about kappa * 1e-7, which a golden-section search can land on either side of.
+        double goldenValue = -Negative(Math.Log(golden));
+        Assert.True(result.LogLikelihood >= goldenValue - (1e-6 * Math.Max(1, golden)), $"L {result.LogLikelihood:R} at the selected kappa, {goldenValue:R} at the golden-section maximum");
+        Assert.Equal(KappaSelection.LeaveOneOutLogLikelihood(z, n, d, result.Kappa, out _), result.LogLikelihood);
+    }
+
+    [Fact]
+    public void Rule_of_thumb_on_the_circle_matches_the_formula_by_hand()
+    {
+        // q = 1: 1/h^2 = (kappâ n (2 I_1(2 kappâ) + 3 kappâ I_2(2 kappâ)) / (4 sqrt(pi) I_0(kappâ)^2))^(2/5),
+        // kappâ solving I_1/I_0 = R̄; Bessel functions by their power series in double.
+        const int n = 500;
+        float[] z = VonMisesFisherSample(n, 2, 4.0, 8);
+        double resultant = Resultant(z, n, 2);
+        double kappaHat = Bisect(k => BesselSeries(1, k) / BesselSeries(0, k) - resultant);
+        double byHand = Math.Pow(kappaHat * n * ((2 * BesselSeries(1, 2 * kappaHat)) + (3 * kappaHat * BesselSeries(2, 2 * kappaHat))) / (4 * Math.Sqrt(Math.PI) * Math.Pow(BesselSeries(0, kappaHat), 2)), 0.4);
+        KappaSelectionResult result = KappaSelection.RuleOfThumb(z, n, 2);
+        Assert.Equal(KappaSelectionMethod.RuleOfThumb, result.Method);
+        Assert.True(Math.Abs(result.Kappa - byHand) <= 1e-9 * byHand, $"{result.Kappa:R} vs {byHand:R}");
+    }
+
+    [Fact]
+    public void Rule_of_thumb_on_the_sphere_matches_the_closed_form_by_hand()
+    {
+        // q = 2 (DirStats' closed form, without the paper's typo): h^6 = 8 sinh^2(kappâ) /
+        // (kappâ (-2 kappâ cosh(2 kappâ) + (1 + 4 kappâ^2) sinh(2 kappâ)) n), kappâ solving coth k - 1/k = R̄.
+        const int n = 400;
+        float[] z = VonMisesFisherSample(n, 3, 6.0, 9);
+        double resultant = Resultant(z, n, 3);
+        double kappaHat = Bisect(k => (1 / Math.Tanh(k)) - (1 / k) - resultant);
+        double h6 = 8 * Math.Pow(Math.Sinh(kappaHat), 2) / (kappaHat * ((-2 * kappaHat * Math.Cosh(2 * kappaHat)) + ((1 + (4 * kappaHat * kappaHat)) * Math.Sinh(2 * kappaHat))) * n);
+        double byHand = Math.Pow(h6, -2.0 / 6.0);
+        double got = KappaSelection.RuleOfThumb(z, n, 3).Kappa;
+        Assert.True(Math.Abs(got - byHand) <= 1e-9 * byHand, $"{got:R} vs {byHand:R}");
+    }
+
+    [Fact]
+    public void Duplicates_and_degenerate_samples_are_refused_with_a_reason()
+    {
+        // Every row twice: the likelihood grows without bound with kappa.
+        float[] half = VonMisesFisherSample(50, 4, 5, 3);
+        float[] doubled = [.. half, .. half];
+        var ex = Assert.Throws<ArgumentException>(() => KappaSelection.LeaveOneOut(doubled, 100, 4));
+        Assert.Contains("without bound", ex.Message, StringComparison.Ordinal);
+
+        // All rows the same: no finite vMF concentration.
+        float[] same = [.. Enumerable.Repeat(new float[] { 0, 1, 0 }, 10).SelectMany(r => r)];
+        ex = Assert.Throws<ArgumentException>(() => KappaSelection.RuleOfThumb(same, 10, 3));
+        Assert.Contains("same way", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => KappaSelection.LeaveOneOut(new float[] { 0, 1 }, 1, 2));
+    }
+
+    [Fact]
+    public void Results_do_not_depend_on_the_thread_count()
+    {
+        float[] z = VonMisesFisherSample(500, 8, 20, 5);
+        KappaSelectionResult one = KappaSelection.LeaveOneOut(z, 500, 8, new ErOptions { MaxDegreeOfParallelism = 1 });
+        KappaSelectionResult two = KappaSelection.LeaveOneOut(z, 500, 8, new ErOptions { MaxDegreeOfParallelism = 2 });
+        Assert.Equal(one, two);
+    }
+
+    private static double Resultant(float[] z, int n, int d)
+    {
+        var mean = new double[d];
+        for (int i = 0; i < n; i++)
+        {
+            double norm = Math.Sqrt(Enumerable.Range(0, d).Sum(t => (double)z[(i * d) + t] * z[(i * d) + t]));
+            for (int t = 0; t < d; t++)
+            {
+                mean[t] += z[(i * d) + t] / norm / n;
+            }
+        }
+
+        return Math.Sqrt(mean.Sum(v => v * v));
+    }
+
+    private static double Bisect(Func<double, double> increasing)
+    {
+        double low = 1e-8, high = 1e4;
+        for (int i = 0; i < 200; i++)
+        {
+            double middle = Math.Sqrt(low * high);
+            if (increasing(middle) < 0)
+            {
+                low = middle;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return Math.Sqrt(low * high);
+    }
+
+    /// <summary>I_nu(x) for integer nu by its power series (fine in double for x up to about 50).</summary>
+    private static double BesselSeries(int nu, double x)
+    {
+        double term = Math.Pow(x / 2, nu) / Enumerable.Range(1, nu).Aggregate(1.0, (p, k) => p * k);
+        double sum = term;
+        for (int k = 1; k < 500 && term > 1e-18 * sum; k++)
+        {
+            term *= x * x / 4 / (k * (k + nu));
+            sum += term;
+        }
+
+        return sum;
+    }
+}
