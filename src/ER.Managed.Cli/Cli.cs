@@ -87,6 +87,7 @@ internal static class Cli
         root.Subcommands.Add(EntropyCommand.Create(stdout));
         root.Subcommands.Add(ReconstructionCommand.Create(stdout));
         root.Subcommands.Add(LogNormCommand.Create(stdout));
+        root.Subcommands.Add(KappaCommand.Create(stdout));
         root.Subcommands.Add(TrainDemoCommand.Create(stdout));
         root.Subcommands.Add(BenchCommand.Create(stdout));
         root.Subcommands.Add(InfoCommand.Create(stdout));

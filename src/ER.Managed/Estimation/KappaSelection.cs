@@ -27,7 +27,9 @@ public static class KappaSelection
     /// <summary>The largest concentration the leave-one-out search considers.</summary>
     public const double MaxKappa = 1e6;
 
-    private const double LogTolerance = 1e-8;
+    // kappa to 1e-5 relative: far finer than a bandwidth needs, and about where the float32 similarities
+    // make dL/dkappa noisy (Brent would fall back to bisection below it).
+    private const double LogTolerance = 1e-5;
     private const int MaxEvaluations = 100;
 
     /// <summary>
@@ -54,7 +56,7 @@ public static class KappaSelection
 
     /// <summary>
     /// The concentration that maximizes the leave-one-out log-likelihood (a root of its exact
-    /// derivative, bracketed on log kappa and found by Brent's method to 1e-8 in log kappa).
+    /// derivative, bracketed on log kappa and found by Brent's method to 1e-5 in log kappa).
     /// </summary>
     /// <param name="z">The samples, rows x columns, unit rows.</param>
     /// <param name="rows">The number of samples n; at least 2.</param>

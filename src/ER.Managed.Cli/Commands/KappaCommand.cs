@@ -1,0 +1,60 @@
+using System;
+using System.CommandLine;
+using System.Globalization;
+using System.IO;
+using System.Text.Json;
+using ER.Managed.Estimation;
+
+namespace ER.Managed.Cli.Commands;
+
+/// <summary><c>er kappa Z.npy [--method loo|rule-of-thumb] [--normalize] [--json]</c>: a kernel concentration from the data.</summary>
+internal static class KappaCommand
+{
+    internal static Command Create(TextWriter stdout)
+    {
+        var input = new Argument<string>("Z.npy") { Description = "Samples, an n x d .npy of unit rows (float32, or float64 rounded to float32), or - for standard input." };
+        Option<string> method = CommonOptions.Choice("--method", "loo (maximize the leave-one-out likelihood of the vMF kernel density) or rule-of-thumb (García-Portugués 2013).", "loo", "rule-of-thumb");
+        Option<bool> normalize = CommonOptions.Normalize();
+        Option<bool> json = CommonOptions.Json();
+        var command = new Command("kappa", "Choose the vMF kernel's concentration kappa from the data.") { input, method, normalize, json };
+        command.SetAction(parse =>
+        {
+            string path = parse.GetValue(input)!;
+            (float[] z, int rows, int columns) = CommonOptions.ReadMatrix(path);
+            if (parse.GetValue(normalize))
+            {
+                CommonOptions.NormalizeRows(z, rows, columns, sphere: true, path);
+            }
+
+            bool loo = parse.GetValue(method) == "loo";
+            KappaSelectionResult result = CommonOptions.InCliWords(
+                () => loo ? KappaSelection.LeaveOneOut(z, rows, columns) : KappaSelection.RuleOfThumb(z, rows, columns),
+                ("z", path),
+                ("rows", path),
+                ("columns", path));
+            if (parse.GetValue(json))
+            {
+                using var buffer = new MemoryStream();
+                using (var writer = new Utf8JsonWriter(buffer))
+                {
+                    writer.WriteStartObject();
+                    writer.WriteNumber("kappa", result.Kappa);
+                    writer.WriteNumber("log_likelihood", result.LogLikelihood);
+                    writer.WriteString("method", parse.GetValue(method));
+                    writer.WriteNumber("iterations", result.Iterations);
+                    writer.WriteEndObject();
+                }
+
+                stdout.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+            }
+            else
+            {
+                string what = loo ? "likelihood evaluations" : "Newton steps of the vMF fit";
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kappa = {CommonOptions.Format(result.Kappa)} ({parse.GetValue(method)}; leave-one-out log-likelihood {CommonOptions.Format(result.LogLikelihood)} nats per sample; {result.Iterations} {what}; n = {rows}, d = {columns})"));
+            }
+
+            return Cli.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,100 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Text.Json;
+using ER.Managed.Estimation;
+using ER.Managed.Npy;
+using Xunit;
+
+namespace ER.Managed.Tests.Cli;
+
+/// <summary><c>er entropy --estimator</c> (plugin, joe, joe-loo, knn) and <c>er kappa</c> against the library.</summary>
+public sealed class EstimatorOptionTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("er-estimator-").FullName;
+    private readonly float[] _z;
+    private readonly string _path;
+
+    public EstimatorOptionTests()
+    {
+        _z = new float[300 * 5];
+        var sampler = new SphereSampler(3);
+        float[] mean = [1, 0, 0, 0, 0];
+        sampler.VonMisesFisher(mean, 8, 300, _z);
+        _path = Path.Combine(_folder, "z.npy");
+        NpyFile.Write(_path, _z, [300, 5]);
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static double Value(string stdout, string name = "value") => JsonDocument.Parse(stdout).RootElement.GetProperty(name).GetDouble();
+
+    [Fact]
+    public void Each_estimator_prints_the_library_value()
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("entropy", _path, "--estimator", "knn", "--json");
+        Assert.True(code == 0, stderr);
+        Assert.Equal(Entropy.SphereKnn(_z, 300, 5), Value(stdout));
+
+        (code, stdout, _) = CliRunner.Run("entropy", _path, "--estimator", "knn", "--neighbors", "1", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal(Entropy.SphereKnn(_z, 300, 5, 1), Value(stdout));
+
+        (code, stdout, _) = CliRunner.Run("entropy", _path, "--estimator", "joe-loo", "--kappa", "20", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal(Entropy.SphereLeaveOneOut(_z, 300, 5, 20), Value(stdout));
+
+        // joe is --reduction average; plugin the default.
+        (code, stdout, _) = CliRunner.Run("entropy", _path, "--estimator", "joe", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal(Entropy.Sphere(_z, 300, 5, 10, EntropyReduction.Average), Value(stdout));
+        (code, string viaReduction, _) = CliRunner.Run("entropy", _path, "--reduction", "average", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal(stdout, viaReduction);
+        (code, stdout, _) = CliRunner.Run("entropy", _path, "--json");
+        Assert.Equal(0, code);
+        Assert.Equal(Entropy.Sphere(_z, 300, 5, 10), Value(stdout));
+    }
+
+    [Theory]
+    [InlineData("--estimator", "joe", "--reduction", "expectation")]
+    [InlineData("--estimator", "knn", "--kappa", "3")]
+    [InlineData("--neighbors", "2")]
+    [InlineData("--estimator", "knn", "--grad", "g.npy")]
+    [InlineData("--estimator", "knn", "--neighbors", "0")]
+    [InlineData("--estimator", "nope")]
+    public void Options_that_do_not_fit_the_estimator_are_usage_errors(params string[] options)
+    {
+        (int code, _, string stderr) = CliRunner.Run(["entropy", _path, .. options]);
+        Assert.Equal(2, code);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.False(File.Exists(Path.Combine(_folder, "g.npy")));
+    }
+
+    [Fact]
+    public void Kappa_prints_the_library_selection_as_json()
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("kappa", _path, "--json");
+        Assert.True(code == 0, stderr);
+        KappaSelectionResult loo = KappaSelection.LeaveOneOut(_z, 300, 5);
+        using JsonDocument json = JsonDocument.Parse(stdout);
+        Assert.Equal(loo.Kappa, json.RootElement.GetProperty("kappa").GetDouble());
+        Assert.Equal(loo.LogLikelihood, json.RootElement.GetProperty("log_likelihood").GetDouble());
+        Assert.Equal("loo", json.RootElement.GetProperty("method").GetString());
+        Assert.Equal(loo.Iterations, json.RootElement.GetProperty("iterations").GetInt32());
+
+        (code, stdout, _) = CliRunner.Run("kappa", _path, "--method", "rule-of-thumb");
+        Assert.Equal(0, code);
+        Assert.StartsWith("kappa = " + KappaSelection.RuleOfThumb(_z, 300, 5).Kappa.ToString("R", CultureInfo.InvariantCulture), stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Kappa_of_identical_rows_is_an_input_error_naming_the_file()
+    {
+        string same = Path.Combine(_folder, "same.npy");
+        NpyFile.Write(same, new float[] { 0, 1, 0, 1, 0, 1 }, [3, 2]);
+        (int code, _, string stderr) = CliRunner.Run("kappa", same, "--method", "rule-of-thumb");
+        Assert.Equal(1, code);
+        Assert.Contains("same.npy", stderr, StringComparison.Ordinal);
+    }
+}
