@@ -3,31 +3,49 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using ER.Managed.Estimation;
 
 namespace ER.Managed.Cli.Study;
 
-/// <summary>One configuration's result for one estimator, over its repetitions.</summary>
+/// <summary>
+/// One configuration's result for one estimator, over its repetitions. <see cref="Kappa"/> is the
+/// kernel concentration for the kernel estimators and NaN for those that choose none (knn) or choose
+/// their own (joe-cv, whose mean choice is <see cref="SelectedKappa"/>).
+/// </summary>
 internal sealed record StudyRow(
     string Data, int Dimension, int Batch, double Kappa, string Estimator,
-    double Truth, double Mean, double Std, double Bias, double Rmse, double TimeMs, int Repetitions,
-    double MixtureLower, double MixtureUpper, double Floor, double Ceiling);
+    double Truth, double TruthSe, double Mean, double Std, double Bias, double Rmse, double Ci95Low, double Ci95High,
+    double TimeMs, int Repetitions, double SelectedKappa,
+    double MixtureLower, double MixtureUpper, double Floor, double Ceiling)
+{
+    /// <summary>The series this row belongs to in tables and plots: the estimator, with its kernel kappa when it has one.</summary>
+    internal string Series => double.IsNaN(Kappa) ? Estimator : string.Create(CultureInfo.InvariantCulture, $"{Estimator} (kappa {Kappa})");
+}
 
 /// <summary>
-/// Runs the sweep: for every data distribution, dimension, batch size and kernel kappa, draws
-/// <c>reps</c> seeded batches and applies the plug-in, Joe's and leave-one-out estimators
-/// (exact normalizer), recording their mean, spread, bias and RMSE against the true entropy of
-/// the data distribution, and (with bounds) the Kolchinsky-Tracey bounds of the kernel mixture.
+/// Runs the sweep: for every data distribution, dimension and batch size, draws <c>reps</c> seeded
+/// batches and applies the kernel estimators at every kernel kappa (plug-in, Joe's, Joe's
+/// leave-one-out; exact normalizer), the kNN estimator with m = 1 and 4, and Joe's estimator at the
+/// concentration its leave-one-out likelihood selects (joe-cv), recording mean, spread, bias, RMSE
+/// and a 95% interval against the true entropy of the data distribution (a Monte Carlo estimate, with
+/// its standard error, for mixtures), and (with bounds) the Kolchinsky-Tracey bounds of the kernel mixture.
 /// </summary>
 internal static class StudyRunner
 {
-    internal static readonly string[] Estimators = ["plug-in", "joe", "joe-loo"];
+    internal static readonly string[] KernelEstimators = ["plugin", "joe", "joe-loo"];
+
+    internal static readonly string[] FreeEstimators = ["knn-1", "knn-4", "joe-cv"];
+
+    /// <summary>Monte Carlo samples for a mixture's entropy: its standard error is then about 1e-2 / sqrt(2) nats or less here.</summary>
+    internal const int MonteCarloSamples = 20_000;
 
     internal static List<StudyRow> Run(StudySpec spec, TextWriter progress)
     {
         var rows = new List<StudyRow>();
-        int total = spec.Data.Count * spec.Dimensions.Count * spec.Batches.Count * spec.Kappas.Count, done = 0;
+        int total = spec.Data.Count * spec.Dimensions.Count * spec.Batches.Count, done = 0;
         var options = new ErOptions { ValidateInputs = false };
+        int kernelSeries = KernelEstimators.Length * spec.Kappas.Count;
         for (int di = 0; di < spec.Data.Count; di++)
         {
             DataSpec data = spec.Data[di];
@@ -37,59 +55,163 @@ internal static class StudyRunner
                 var meansSampler = new SphereSampler(Mix(spec.Seed, (ulong)di, (ulong)d, 0xA5A5));
                 float[] means = new float[Math.Max(1, data.Components) * d];
                 meansSampler.Uniform(Math.Max(1, data.Components), d, means);
-                double truth = data.Truth(d);
+                (double truth, double truthSe) = data.Kind == "mixture"
+                    ? MixtureEntropy(data, means, d, new SphereSampler(Mix(spec.Seed, (ulong)di, (ulong)d, 0x5A5A)))
+                    : (data.Truth(d), 0.0);
                 foreach (int k in spec.Batches)
                 {
                     var z = new float[k * d];
-                    for (int ki = 0; ki < spec.Kappas.Count; ki++)
+                    int series = kernelSeries + FreeEstimators.Length;
+                    var values = new double[series][];
+                    var seconds = new double[series];
+                    for (int s = 0; s < series; s++)
                     {
-                        double kappa = spec.Kappas[ki];
-                        var values = new double[Estimators.Length][];
-                        var seconds = new double[Estimators.Length];
-                        for (int e = 0; e < Estimators.Length; e++)
-                        {
-                            values[e] = new double[spec.Repetitions];
-                        }
+                        values[s] = new double[spec.Repetitions];
+                    }
 
-                        double lowerSum = 0, upperSum = 0;
-                        for (int rep = 0; rep < spec.Repetitions; rep++)
+                    var lowerSums = new double[spec.Kappas.Count];
+                    var upperSums = new double[spec.Kappas.Count];
+                    double selectedSum = 0;
+                    for (int rep = 0; rep < spec.Repetitions; rep++)
+                    {
+                        var sampler = new SphereSampler(Mix(spec.Seed, (ulong)di, (ulong)d, (ulong)k, (ulong)rep));
+                        Draw(data, sampler, means, k, d, z);
+                        for (int ki = 0; ki < spec.Kappas.Count; ki++)
                         {
-                            var sampler = new SphereSampler(Mix(spec.Seed, (ulong)di, (ulong)d, (ulong)k, (ulong)rep));
-                            Draw(data, sampler, means, k, d, z);
-                            for (int e = 0; e < Estimators.Length; e++)
+                            double kappa = spec.Kappas[ki];
+                            for (int e = 0; e < KernelEstimators.Length; e++)
                             {
+                                int s = (ki * KernelEstimators.Length) + e;
                                 long start = Stopwatch.GetTimestamp();
-                                values[e][rep] = e switch
+                                values[s][rep] = e switch
                                 {
                                     0 => Entropy.Sphere(z, k, d, kappa, EntropyReduction.Expectation, options: options),
                                     1 => Entropy.Sphere(z, k, d, kappa, EntropyReduction.Average, options: options),
                                     _ => k >= 2 ? Entropy.SphereLeaveOneOut(z, k, d, kappa, options: options) : double.NaN,
                                 };
-                                seconds[e] += Stopwatch.GetElapsedTime(start).TotalSeconds;
+                                seconds[s] += Stopwatch.GetElapsedTime(start).TotalSeconds;
                             }
 
                             if (spec.Bounds)
                             {
                                 MixtureEntropyBounds b = GroundTruth.KernelMixtureBounds(z, k, d, kappa, options);
-                                lowerSum += b.Lower;
-                                upperSum += b.Upper;
+                                lowerSums[ki] += b.Lower;
+                                upperSums[ki] += b.Upper;
                             }
                         }
 
-                        double c = VonMisesFisher.Constant(d, kappa);
-                        for (int e = 0; e < Estimators.Length; e++)
+                        for (int f = 0; f < FreeEstimators.Length; f++)
                         {
-                            rows.Add(Summarize(data.Name, d, k, kappa, Estimators[e], truth, values[e], seconds[e], spec, lowerSum, upperSum, c - kappa, c - kappa + Math.Log(k)));
-                        }
+                            int s = kernelSeries + f;
+                            long start = Stopwatch.GetTimestamp();
+                            if (f < 2)
+                            {
+                                int m = f == 0 ? 1 : 4;
+                                values[s][rep] = d >= 2 && k > m ? Entropy.SphereKnn(z, k, d, m, options) : double.NaN;
+                            }
+                            else
+                            {
+                                double selected = SelectKappa(z, k, d, options);
+                                selectedSum += selected;
+                                values[s][rep] = Entropy.Sphere(z, k, d, selected, EntropyReduction.Average, options: options);
+                            }
 
-                        done++;
-                        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{done}/{total}] {data.Name} d={d} k={k} kappa={kappa}: plug-in {Mean(values[0]):F4}, joe {Mean(values[1]):F4}, loo {Mean(values[2]):F4} (truth {truth:F4})"));
+                            seconds[s] += Stopwatch.GetElapsedTime(start).TotalSeconds;
+                        }
                     }
+
+                    for (int ki = 0; ki < spec.Kappas.Count; ki++)
+                    {
+                        double kappa = spec.Kappas[ki];
+                        double c = VonMisesFisher.Constant(d, kappa);
+                        for (int e = 0; e < KernelEstimators.Length; e++)
+                        {
+                            int s = (ki * KernelEstimators.Length) + e;
+                            rows.Add(Summarize(data.Name, d, k, kappa, KernelEstimators[e], truth, truthSe, values[s], seconds[s], double.NaN,
+                                spec.Bounds ? lowerSums[ki] / spec.Repetitions : double.NaN, spec.Bounds ? upperSums[ki] / spec.Repetitions : double.NaN, c - kappa, c - kappa + Math.Log(k)));
+                        }
+                    }
+
+                    for (int f = 0; f < FreeEstimators.Length; f++)
+                    {
+                        int s = kernelSeries + f;
+                        double selected = f == 2 ? selectedSum / spec.Repetitions : double.NaN;
+                        rows.Add(Summarize(data.Name, d, k, double.NaN, FreeEstimators[f], truth, truthSe, values[s], seconds[s], selected, double.NaN, double.NaN, double.NaN, double.NaN));
+                    }
+
+                    done++;
+                    progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{done}/{total}] {data.Name} d={d} k={k}: {string.Join(", ", rows.Skip(rows.Count - series).Select(r => $"{r.Series} {r.Mean:F4}"))} (truth {truth:F4})"));
                 }
             }
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// The concentration joe-cv uses: the leave-one-out likelihood's maximizer, or the search's floor
+    /// (<see cref="KappaSelection.MinKappa"/>, a kernel as flat as the uniform density) when the
+    /// likelihood still falls there, as it can for samples no more concentrated than uniform.
+    /// </summary>
+    private static double SelectKappa(float[] z, int k, int d, ErOptions options)
+    {
+        if (k < 2 || d < 2)
+        {
+            return KappaSelection.MinKappa;
+        }
+
+        try
+        {
+            return KappaSelection.LeaveOneOut(z, k, d, options).Kappa;
+        }
+        catch (ArgumentException e) when (e.Message.Contains("still falls", StringComparison.Ordinal))
+        {
+            return KappaSelection.MinKappa;
+        }
+    }
+
+    /// <summary>
+    /// The entropy of an equal mixture of vMF(mean_c, kappa0) by Monte Carlo on its exact log-density,
+    /// <c>-mean log p(x)</c> over <see cref="MonteCarloSamples"/> draws, <c>log p(x) = log C_d(kappa0) +
+    /// logsumexp_c(kappa0 mean_c.x) - log M</c> in double; with the standard error sd / sqrt(N).
+    /// </summary>
+    internal static (double Entropy, double StandardError) MixtureEntropy(DataSpec data, float[] means, int d, SphereSampler sampler)
+    {
+        int components = data.Components;
+        var x = new float[MonteCarloSamples * d];
+        sampler.Mixture(means, components, data.Kappa, MonteCarloSamples, x);
+        double logC = VonMisesFisher.LogNormalizer(d, data.Kappa) - Math.Log(components);
+        var dots = new double[components];
+        double sum = 0, squares = 0;
+        for (int i = 0; i < MonteCarloSamples; i++)
+        {
+            double max = double.NegativeInfinity;
+            for (int c = 0; c < components; c++)
+            {
+                double dot = 0;
+                for (int t = 0; t < d; t++)
+                {
+                    dot += (double)x[(i * d) + t] * means[(c * d) + t];
+                }
+
+                dots[c] = data.Kappa * dot;
+                max = Math.Max(max, dots[c]);
+            }
+
+            double exponentials = 0;
+            for (int c = 0; c < components; c++)
+            {
+                exponentials += Math.Exp(dots[c] - max);
+            }
+
+            double logDensity = logC + max + Math.Log(exponentials);
+            sum += logDensity;
+            squares += logDensity * logDensity;
+        }
+
+        double mean = sum / MonteCarloSamples;
+        double variance = Math.Max(0, (squares / MonteCarloSamples) - (mean * mean)) * MonteCarloSamples / (MonteCarloSamples - 1);
+        return (-mean, Math.Sqrt(variance / MonteCarloSamples));
     }
 
     private static void Draw(DataSpec data, SphereSampler sampler, float[] means, int k, int d, float[] z)
@@ -109,10 +231,10 @@ internal static class StudyRunner
     }
 
     private static StudyRow Summarize(
-        string data, int d, int k, double kappa, string estimator, double truth, double[] values, double seconds, StudySpec spec,
-        double lowerSum, double upperSum, double floor, double ceiling)
+        string data, int d, int k, double kappa, string estimator, double truth, double truthSe, double[] values, double seconds, double selectedKappa,
+        double lower, double upper, double floor, double ceiling)
     {
-        double mean = Mean(values);
+        double mean = values.Average();
         double variance = 0, squared = 0;
         foreach (double v in values)
         {
@@ -122,20 +244,12 @@ internal static class StudyRunner
 
         int n = values.Length;
         double std = n > 1 ? Math.Sqrt(variance / (n - 1)) : 0;
+
+        // A normal-approximation 95% interval for the estimator's expected value.
+        double half = 1.959963984540054 * std / Math.Sqrt(n);
         return new StudyRow(
-            data, d, k, kappa, estimator, truth, mean, std, mean - truth, Math.Sqrt(squared / n), 1e3 * seconds / n, n,
-            spec.Bounds ? lowerSum / n : double.NaN, spec.Bounds ? upperSum / n : double.NaN, floor, ceiling);
-    }
-
-    private static double Mean(double[] values)
-    {
-        double sum = 0;
-        foreach (double v in values)
-        {
-            sum += v;
-        }
-
-        return sum / values.Length;
+            data, d, k, kappa, estimator, truth, truthSe, mean, std, mean - truth, Math.Sqrt(squared / n), mean - half, mean + half,
+            1e3 * seconds / n, n, selectedKappa, lower, upper, floor, ceiling);
     }
 
     /// <summary>A seed for one configuration: SplitMix64 steps over the parts, so configurations get unrelated streams.</summary>

@@ -20,7 +20,7 @@ public sealed class EstimatorsCommandTests : IDisposable
             "estimators", "--data", "uniform,vmf:10,mixture:3:50", "--dims", "3,16", "--batch", "16,64", "--kappa", "10,50",
             "--reps", "3", "--seed", seed, "--bounds", "--out", output);
         Assert.True(code == 0, stderr);
-        Assert.Contains("[24/24]", stderr, StringComparison.Ordinal);
+        Assert.Contains("[12/12]", stderr, StringComparison.Ordinal);
         Assert.Equal(2 + 6, stdout.Trim().Split('\n').Length);
         return (
             File.ReadAllText(Path.Combine(output, "results.csv")),
@@ -34,42 +34,53 @@ public sealed class EstimatorsCommandTests : IDisposable
         (string csv, string markdown, string[] svgs) = Run("7", "a");
         string[] lines = csv.TrimEnd('\n').Split('\n');
         string[] header = lines[0].Split(',');
-        Assert.Equal(["data", "dim", "batch", "kappa", "estimator", "truth", "mean", "std", "bias", "rmse", "time_ms", "reps", "mixture_lower", "mixture_upper", "floor", "ceiling"], header);
+        Assert.Equal(["data", "dim", "batch", "kappa", "estimator", "truth", "truth_se", "mean", "std", "bias", "rmse", "ci95_low", "ci95_high", "time_ms", "reps", "selected_kappa", "mixture_lower", "mixture_upper", "floor", "ceiling"], header);
 
-        // 3 data x 2 dims x 2 batches x 2 kappas x 3 estimators.
-        Assert.Equal(72, lines.Length - 1);
+        // 3 data x 2 dims x 2 batches x (3 kernel estimators x 2 kappas + knn-1, knn-4, joe-cv).
+        Assert.Equal(108, lines.Length - 1);
         foreach (string line in lines.Skip(1))
         {
             string[] f = line.Split(',');
             Assert.Equal(header.Length, f.Length);
             double Num(string name) => double.Parse(f[Array.IndexOf(header, name)], CultureInfo.InvariantCulture);
+            string Text(string name) => f[Array.IndexOf(header, name)];
             Assert.True(double.IsFinite(Num("mean")) && Num("std") >= 0 && Num("time_ms") >= 0);
-            Assert.True(Num("mixture_lower") <= Num("mixture_upper") + 1e-6);
-            if (f[0] == "mixture:3:50")
+            Assert.Equal(Num("mean") - Num("truth"), Num("bias"), 9);
+            Assert.True(Num("rmse") >= Math.Abs(Num("bias")) - 1e-12);
+            Assert.True(Num("ci95_low") <= Num("mean") && Num("mean") <= Num("ci95_high"));
+            Assert.Equal(Num("mean"), 0.5 * (Num("ci95_low") + Num("ci95_high")), 9);
+
+            // Mixtures' truth is a Monte Carlo estimate with its standard error; the others are exact.
+            Assert.True(f[0] == "mixture:3:50" ? Num("truth_se") is > 0 and < 0.05 : Num("truth_se") == 0, line);
+
+            string estimator = Text("estimator");
+            bool kernel = estimator is "plugin" or "joe" or "joe-loo";
+            Assert.Equal(kernel, Text("kappa").Length > 0);
+            Assert.Equal(estimator == "joe-cv", Text("selected_kappa").Length > 0);
+            if (kernel)
             {
-                // A vMF mixture has no closed-form entropy: truth, bias and RMSE are left empty.
-                Assert.Equal(string.Empty, f[Array.IndexOf(header, "truth")]);
-                Assert.Equal(string.Empty, f[Array.IndexOf(header, "rmse")]);
+                Assert.True(Num("mixture_lower") <= Num("mixture_upper") + 1e-6);
+                if (estimator != "joe-loo")
+                {
+                    Assert.True(Num("mean") <= Num("ceiling") + 1e-4, line);
+                }
             }
             else
             {
-                Assert.Equal(Num("mean") - Num("truth"), Num("bias"), 9);
-                Assert.True(Num("rmse") >= Math.Abs(Num("bias")) - 1e-12);
-            }
-
-            if (f[4] != "joe-loo")
-            {
-                Assert.True(Num("mean") <= Num("ceiling") + 1e-4, line);
+                Assert.Equal(string.Empty, Text("ceiling"));
             }
         }
 
-        Assert.Contains("| d | k | truth | ceiling |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| d | k | truth | ceiling (kappa 10) | ceiling (kappa 50) |", markdown, StringComparison.Ordinal);
+        Assert.Contains("± ", markdown, StringComparison.Ordinal);
 
         // What the ceiling bounds, said of the estimators it bounds (the rows above check it), and one
         // name for the leave-one-out estimator in the CSV, the Markdown and the help.
         Assert.Contains("bounds the plug-in and Joe's estimators", markdown, StringComparison.Ordinal);
         Assert.Contains("`joe-loo` leaves that pair out", markdown, StringComparison.Ordinal);
         Assert.Contains("joe-loo", CliRunner.Run("estimators", "--help").Stdout, StringComparison.Ordinal);
+
+        // A bias and an RMSE plot per data set, a panel per dimension, a line per series (9).
         Assert.Equal(6, svgs.Length);
         foreach (string svg in svgs)
         {
@@ -77,11 +88,11 @@ public sealed class EstimatorsCommandTests : IDisposable
             XNamespace ns = "http://www.w3.org/2000/svg";
             Assert.Equal(ns + "svg", document.Root!.Name);
             Assert.Equal(2, document.Descendants(ns + "g").Count(g => (string?)g.Attribute("class") == "panel"));
-            Assert.Equal(6, document.Descendants(ns + "polyline").Count(p => (string?)p.Attribute("class") == "estimator"));
+            Assert.Equal(18, document.Descendants(ns + "polyline").Count(p => (string?)p.Attribute("class") == "estimator"));
         }
 
         // Same seed, same numbers (the time column aside); another seed, other numbers.
-        static string WithoutTimes(string text) => string.Join('\n', text.Split('\n').Select(l => string.Join(',', l.Split(',').Where((_, i) => i != 10))));
+        static string WithoutTimes(string text) => string.Join('\n', text.Split('\n').Select(l => string.Join(',', l.Split(',').Where((_, i) => i != 13))));
         Assert.Equal(WithoutTimes(csv), WithoutTimes(Run("7", "b").Csv));
         Assert.NotEqual(WithoutTimes(csv), WithoutTimes(Run("8", "c").Csv));
     }
