@@ -19,13 +19,13 @@ namespace ER.Managed.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    internal static readonly string[] Cases = ["gram", "entropy_sphere", "entropy_discrete", "rec_sphere", "rec_discrete", "fma_peak", "lognorm"];
+    internal static readonly string[] Cases = ["gram", "entropy_sphere", "entropy_discrete", "rec_sphere", "rec_discrete", "fma_peak", "lognorm", "entropy_knn", "loo_likelihood"];
 
     internal static Command Create(TextWriter stdout)
     {
         var name = new Argument<string>("CASE")
         {
-            Description = "What to time: gram, entropy_sphere (plug-in), entropy_discrete (expectation), rec_sphere, rec_discrete, fma_peak (this machine's float32 FMA peak; K and D ignored) or lognorm (the vMF functions of K log-uniform kappas in [1e-3, 1e4] at dimension D, batch kernel against the scalar loop; one thread).",
+            Description = "What to time: gram, entropy_sphere (plug-in), entropy_discrete (expectation), rec_sphere, rec_discrete, fma_peak (this machine's float32 FMA peak; K and D ignored), entropy_knn (the kNN estimator, m = 4), loo_likelihood (the leave-one-out likelihood and its kappa derivative) or lognorm (the vMF functions of K log-uniform kappas in [1e-3, 1e4] at dimension D, batch kernel against the scalar loop; one thread).",
             HelpName = "CASE",
         };
         name.AcceptOnlyFromAmong(Cases);
@@ -85,7 +85,7 @@ internal static class BenchCommand
         }
 
         var random = new SeededRandom(0);
-        bool sphere = name is "gram" or "entropy_sphere" or "rec_sphere";
+        bool sphere = name is "gram" or "entropy_sphere" or "rec_sphere" or "entropy_knn" or "loo_likelihood";
         bool pair = name.StartsWith("rec_", StringComparison.Ordinal);
         float[] a = Input(random, k, d, sphere);
         float[]? b = pair ? Input(random, k, d, sphere) : null;
@@ -98,12 +98,14 @@ internal static class BenchCommand
             "gram" => () => Gram.Compute(a, k, d, gram, options),
             "entropy_sphere" => () => Entropy.Sphere(a, k, d, kappa, options: options),
             "entropy_discrete" => () => Entropy.Discrete(a, k, d, options: options),
+            "entropy_knn" => () => Entropy.SphereKnn(a, k, d, 4, options),
+            "loo_likelihood" => () => Estimation.KappaSelection.LeaveOneOutLogLikelihood(a, k, d, kappa, out _, options),
             "rec_sphere" => () => Reconstruction.Sphere(a, b!, k, d, kappa, options: options),
             _ => () => Reconstruction.Discrete(a, b!, k, d, options: options),
         };
         Action? forwardBackward = name switch
         {
-            "gram" => null,
+            "gram" or "entropy_knn" or "loo_likelihood" => null,
             "entropy_sphere" => () => Entropy.SphereWithGradient(a, k, d, gradA, kappa, options: options),
             "entropy_discrete" => () => Entropy.DiscreteWithGradient(a, k, d, gradA, options: options),
             "rec_sphere" => () => Reconstruction.SphereWithGradient(a, b!, k, d, gradA, gradB, kappa, options: options),

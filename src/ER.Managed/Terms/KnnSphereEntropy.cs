@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Numerics;
 using ER.Managed.Kernels;
 using ER.Managed.Numerics;
 
@@ -62,11 +63,22 @@ internal static class KnnSphereEntropy
                     ReadOnlySpan<float> similarities = strip.AsSpan(r * n, n);
                     float threshold = KthLargestExcluding(similarities, i, top) - margin;
                     candidates.Clear();
-                    for (int j = 0; j < n; j++)
+                    var limit = new Vector<float>(threshold);
+                    int width = Vector<float>.Count;
+                    for (int j0 = 0; j0 < n; j0 += width)
                     {
-                        if (j != i && similarities[j] >= threshold)
+                        // Whole registers below the threshold (nearly all of them) are passed over at once.
+                        if (j0 + width <= n && !Vector.GreaterThanOrEqualAny(new Vector<float>(similarities.Slice(j0, width)), limit))
                         {
-                            candidates.Add((ChordSquared(rows.Span, d, i, j, inverseNorms), j));
+                            continue;
+                        }
+
+                        for (int j = j0; j < Math.Min(n, j0 + width); j++)
+                        {
+                            if (j != i && similarities[j] >= threshold)
+                            {
+                                candidates.Add((ChordSquared(rows.Span, d, i, j, inverseNorms), j));
+                            }
                         }
                     }
 
@@ -103,29 +115,41 @@ internal static class KnnSphereEntropy
     /// <summary>The <c>top.Length</c>-th largest of <paramref name="values"/> leaving out index <paramref name="self"/>.</summary>
     private static float KthLargestExcluding(ReadOnlySpan<float> values, int self, float[] top)
     {
-        // top holds the largest seen so far, descending; insertion is rare once it fills.
+        // top holds the largest seen so far, descending; insertion is rare once it fills, and whole
+        // registers with no lane above its smallest entry are passed over at once (the scalar scan
+        // of every similarity was 4x the cost of computing them).
         int filled = 0;
-        for (int j = 0; j < values.Length; j++)
+        int width = Vector<float>.Count;
+        for (int j0 = 0; j0 < values.Length; j0 += width)
         {
-            if (j == self)
+            if (filled == top.Length && j0 + width <= values.Length
+                && !Vector.GreaterThanAny(new Vector<float>(values.Slice(j0, width)), new Vector<float>(top[filled - 1])))
             {
                 continue;
             }
 
-            float v = values[j];
-            if (filled == top.Length && !(v > top[filled - 1]))
+            for (int j = j0; j < Math.Min(values.Length, j0 + width); j++)
             {
-                continue;
-            }
+                if (j == self)
+                {
+                    continue;
+                }
 
-            int at = filled == top.Length ? filled - 1 : filled++;
-            while (at > 0 && top[at - 1] < v)
-            {
-                top[at] = top[at - 1];
-                at--;
-            }
+                float v = values[j];
+                if (filled == top.Length && !(v > top[filled - 1]))
+                {
+                    continue;
+                }
 
-            top[at] = v;
+                int at = filled == top.Length ? filled - 1 : filled++;
+                while (at > 0 && top[at - 1] < v)
+                {
+                    top[at] = top[at - 1];
+                    at--;
+                }
+
+                top[at] = v;
+            }
         }
 
         return top[filled - 1];
