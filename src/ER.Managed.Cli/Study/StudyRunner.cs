@@ -26,8 +26,9 @@ internal sealed record StudyRow(
 /// <summary>
 /// Runs the sweep: for every data distribution, dimension and batch size, draws <c>reps</c> seeded
 /// batches and applies the kernel estimators at every kernel kappa (plug-in, Joe's, Joe's
-/// leave-one-out; exact normalizer), the kNN estimator with m = 1 and 4, and Joe's estimator at the
-/// concentration its leave-one-out likelihood selects (joe-cv), recording mean, spread, bias, RMSE
+/// leave-one-out; exact normalizer), the kNN estimator with m = 1 and 4, and Joe's estimator and its
+/// leave-one-out variant at the concentration the leave-one-out likelihood selects (joe-cv,
+/// joe-loo-cv: minus the maximized likelihood), recording mean, spread, bias, RMSE
 /// and a 95% interval against the true entropy of the data distribution (a Monte Carlo estimate, with
 /// its standard error, for mixtures), and (with bounds) the Kolchinsky-Tracey bounds of the kernel mixture.
 /// </summary>
@@ -35,7 +36,7 @@ internal static class StudyRunner
 {
     internal static readonly string[] KernelEstimators = ["plugin", "joe", "joe-loo"];
 
-    internal static readonly string[] FreeEstimators = ["knn-1", "knn-4", "joe-cv"];
+    internal static readonly string[] FreeEstimators = ["knn-1", "knn-4", "joe-cv", "joe-loo-cv"];
 
     /// <summary>Monte Carlo samples for a mixture's entropy: its standard error is then about 1e-2 / sqrt(2) nats or less here.</summary>
     internal const int MonteCarloSamples = 20_000;
@@ -109,11 +110,18 @@ internal static class StudyRunner
                                 int m = f == 0 ? 1 : 4;
                                 values[s][rep] = d >= 2 && k > m ? Entropy.SphereKnn(z, k, d, m, options) : double.NaN;
                             }
-                            else
+                            else if (f == 2)
                             {
-                                double selected = SelectKappa(z, k, d, options);
+                                (double selected, double logLikelihood) = SelectKappa(z, k, d, options);
                                 selectedSum += selected;
                                 values[s][rep] = Entropy.Sphere(z, k, d, selected, EntropyReduction.Average, options: options);
+
+                                // joe-loo at the same kappa is minus the maximized likelihood: no extra work.
+                                values[s + 1][rep] = -logLikelihood;
+                            }
+                            else
+                            {
+                                continue; // joe-loo-cv came with joe-cv (its time is in joe-cv's)
                             }
 
                             seconds[s] += Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -135,7 +143,7 @@ internal static class StudyRunner
                     for (int f = 0; f < FreeEstimators.Length; f++)
                     {
                         int s = kernelSeries + f;
-                        double selected = f == 2 ? selectedSum / spec.Repetitions : double.NaN;
+                        double selected = f >= 2 ? selectedSum / spec.Repetitions : double.NaN;
                         rows.Add(Summarize(data.Name, d, k, double.NaN, FreeEstimators[f], truth, truthSe, values[s], seconds[s], selected, double.NaN, double.NaN, double.NaN, double.NaN));
                     }
 
@@ -153,20 +161,21 @@ internal static class StudyRunner
     /// (<see cref="KappaSelection.MinKappa"/>, a kernel as flat as the uniform density) when the
     /// likelihood still falls there, as it can for samples no more concentrated than uniform.
     /// </summary>
-    private static double SelectKappa(float[] z, int k, int d, ErOptions options)
+    private static (double Kappa, double LogLikelihood) SelectKappa(float[] z, int k, int d, ErOptions options)
     {
         if (k < 2 || d < 2)
         {
-            return KappaSelection.MinKappa;
+            return (KappaSelection.MinKappa, double.NaN);
         }
 
         try
         {
-            return KappaSelection.LeaveOneOut(z, k, d, options).Kappa;
+            KappaSelectionResult result = KappaSelection.LeaveOneOut(z, k, d, options);
+            return (result.Kappa, result.LogLikelihood);
         }
         catch (ArgumentException e) when (e.Message.Contains("still falls", StringComparison.Ordinal))
         {
-            return KappaSelection.MinKappa;
+            return (KappaSelection.MinKappa, KappaSelection.LeaveOneOutLogLikelihood(z, k, d, KappaSelection.MinKappa, out _, options));
         }
     }
 

@@ -36,8 +36,8 @@ public sealed class EstimatorsCommandTests : IDisposable
         string[] header = lines[0].Split(',');
         Assert.Equal(["data", "dim", "batch", "kappa", "estimator", "truth", "truth_se", "mean", "std", "bias", "rmse", "ci95_low", "ci95_high", "time_ms", "reps", "selected_kappa", "mixture_lower", "mixture_upper", "floor", "ceiling"], header);
 
-        // 3 data x 2 dims x 2 batches x (3 kernel estimators x 2 kappas + knn-1, knn-4, joe-cv).
-        Assert.Equal(108, lines.Length - 1);
+        // 3 data x 2 dims x 2 batches x (3 kernel estimators x 2 kappas + knn-1, knn-4, joe-cv, joe-loo-cv).
+        Assert.Equal(120, lines.Length - 1);
         foreach (string line in lines.Skip(1))
         {
             string[] f = line.Split(',');
@@ -56,7 +56,7 @@ public sealed class EstimatorsCommandTests : IDisposable
             string estimator = Text("estimator");
             bool kernel = estimator is "plugin" or "joe" or "joe-loo";
             Assert.Equal(kernel, Text("kappa").Length > 0);
-            Assert.Equal(estimator == "joe-cv", Text("selected_kappa").Length > 0);
+            Assert.Equal(estimator is "joe-cv" or "joe-loo-cv", Text("selected_kappa").Length > 0);
             if (kernel)
             {
                 Assert.True(Num("mixture_lower") <= Num("mixture_upper") + 1e-6);
@@ -80,7 +80,7 @@ public sealed class EstimatorsCommandTests : IDisposable
         Assert.Contains("`joe-loo` leaves that pair out", markdown, StringComparison.Ordinal);
         Assert.Contains("joe-loo", CliRunner.Run("estimators", "--help").Stdout, StringComparison.Ordinal);
 
-        // A bias and an RMSE plot per data set, a panel per dimension, a line per series (9).
+        // A bias and an RMSE plot per data set, a panel per dimension, a line per series (10).
         Assert.Equal(6, svgs.Length);
         foreach (string svg in svgs)
         {
@@ -88,7 +88,7 @@ public sealed class EstimatorsCommandTests : IDisposable
             XNamespace ns = "http://www.w3.org/2000/svg";
             Assert.Equal(ns + "svg", document.Root!.Name);
             Assert.Equal(2, document.Descendants(ns + "g").Count(g => (string?)g.Attribute("class") == "panel"));
-            Assert.Equal(18, document.Descendants(ns + "polyline").Count(p => (string?)p.Attribute("class") == "estimator"));
+            Assert.Equal(20, document.Descendants(ns + "polyline").Count(p => (string?)p.Attribute("class") == "estimator"));
         }
 
         // Same seed, same numbers (the time column aside); another seed, other numbers.
