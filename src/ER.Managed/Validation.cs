@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Numerics;
 using ER.Managed.Kernels;
 
 namespace ER.Managed;
@@ -164,28 +165,13 @@ internal static class Validation
     }
 
     /// <summary>Checks that every concentration is finite and greater than 0, naming the first bad index.</summary>
-    internal static void CheckConcentrations(ReadOnlySpan<double> kappa, string name)
+    internal static void CheckConcentrations<T>(ReadOnlySpan<T> kappa, string name)
+        where T : IFloatingPointIeee754<T>
     {
         for (int i = 0; i < kappa.Length; i++)
         {
-            double value = kappa[i];
-            if (!double.IsFinite(value) || value <= 0.0)
-            {
-                throw new ArgumentOutOfRangeException(
-                    name,
-                    value,
-                    string.Create(CultureInfo.InvariantCulture, $"{name}[{i}] = {value} must be finite and greater than 0."));
-            }
-        }
-    }
-
-    /// <summary>Checks that every concentration is finite and greater than 0, naming the first bad index.</summary>
-    internal static void CheckConcentrations(ReadOnlySpan<float> kappa, string name)
-    {
-        for (int i = 0; i < kappa.Length; i++)
-        {
-            float value = kappa[i];
-            if (!float.IsFinite(value) || value <= 0f)
+            T value = kappa[i];
+            if (!T.IsFinite(value) || value <= T.Zero)
             {
                 throw new ArgumentOutOfRangeException(
                     name,

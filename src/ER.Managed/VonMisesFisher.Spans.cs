@@ -42,7 +42,7 @@ public static partial class VonMisesFisher
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is below 1, or an element of <paramref name="kappa"/> is not finite and positive (the message names its index).</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has another length, or partly overlaps <paramref name="kappa"/>.</exception>
     public static void LogNormalizer(int dimension, ReadOnlySpan<double> kappa, Span<double> destination) =>
-        EvaluateOne(dimension, kappa, destination, VmfOutputs.LogNormalizer);
+        EvaluateOne(dimension, kappa, destination, VmfOutputs.LogNormalizer, Evaluate);
 
     /// <summary>
     /// A_d(kappa) for every concentration: the span form of <see cref="BesselRatio(int, double)"/>.
@@ -53,7 +53,7 @@ public static partial class VonMisesFisher
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     /// <exception cref="ArgumentException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     public static void BesselRatio(int dimension, ReadOnlySpan<double> kappa, Span<double> destination) =>
-        EvaluateOne(dimension, kappa, destination, VmfOutputs.BesselRatio);
+        EvaluateOne(dimension, kappa, destination, VmfOutputs.BesselRatio, Evaluate);
 
     /// <summary>
     /// The vMF entropy for every concentration: the span form of <see cref="Entropy(int, double)"/>, in nats.
@@ -64,7 +64,7 @@ public static partial class VonMisesFisher
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     /// <exception cref="ArgumentException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     public static void Entropy(int dimension, ReadOnlySpan<double> kappa, Span<double> destination) =>
-        EvaluateOne(dimension, kappa, destination, VmfOutputs.Entropy);
+        EvaluateOne(dimension, kappa, destination, VmfOutputs.Entropy, Evaluate);
 
     /// <summary>
     /// log I_nu(kappa) (nu = d/2 - 1), log C_d(kappa), A_d(kappa) and the vMF entropy for every
@@ -105,7 +105,7 @@ public static partial class VonMisesFisher
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     /// <exception cref="ArgumentException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     public static void LogNormalizer(int dimension, ReadOnlySpan<float> kappa, Span<float> destination) =>
-        EvaluateOne(dimension, kappa, destination, VmfOutputs.LogNormalizer);
+        EvaluateOne(dimension, kappa, destination, VmfOutputs.LogNormalizer, Evaluate);
 
     /// <summary>A_d(kappa) for float concentrations, computed in double and rounded once to float.</summary>
     /// <param name="dimension">The ambient dimension d; at least 1.</param>
@@ -114,7 +114,7 @@ public static partial class VonMisesFisher
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     /// <exception cref="ArgumentException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     public static void BesselRatio(int dimension, ReadOnlySpan<float> kappa, Span<float> destination) =>
-        EvaluateOne(dimension, kappa, destination, VmfOutputs.BesselRatio);
+        EvaluateOne(dimension, kappa, destination, VmfOutputs.BesselRatio, Evaluate);
 
     /// <summary>The vMF entropy (nats) for float concentrations, computed in double and rounded once to float.</summary>
     /// <param name="dimension">The ambient dimension d; at least 1.</param>
@@ -123,7 +123,7 @@ public static partial class VonMisesFisher
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     /// <exception cref="ArgumentException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     public static void Entropy(int dimension, ReadOnlySpan<float> kappa, Span<float> destination) =>
-        EvaluateOne(dimension, kappa, destination, VmfOutputs.Entropy);
+        EvaluateOne(dimension, kappa, destination, VmfOutputs.Entropy, Evaluate);
 
     /// <summary>
     /// The float form of <see cref="Evaluate(int, ReadOnlySpan{double}, Span{double}, Span{double}, Span{double}, Span{double})"/>:
@@ -184,28 +184,17 @@ public static partial class VonMisesFisher
         }
     }
 
-    /// <summary>One output through <c>Evaluate</c>, validated under the single-output methods' argument names.</summary>
-    private static void EvaluateOne(int dimension, ReadOnlySpan<double> kappa, Span<double> destination, VmfOutputs which)
-    {
-        CheckDimension(dimension);
-        Validation.CheckConcentrations(kappa, nameof(kappa));
-        Validation.CheckElementwiseDestination<double>(kappa, destination, nameof(kappa), nameof(destination));
-        Evaluate(
-            dimension,
-            kappa,
-            default,
-            which == VmfOutputs.LogNormalizer ? destination : default,
-            which == VmfOutputs.BesselRatio ? destination : default,
-            which == VmfOutputs.Entropy ? destination : default);
-    }
+    /// <summary>The double or float <c>Evaluate</c>, for <see cref="EvaluateOne"/>.</summary>
+    private delegate void Evaluator<T>(int dimension, ReadOnlySpan<T> kappa, Span<T> logBesselI, Span<T> logNormalizer, Span<T> besselRatio, Span<T> entropy);
 
-    /// <summary>The float form of <see cref="EvaluateOne(int, ReadOnlySpan{double}, Span{double}, VmfOutputs)"/>.</summary>
-    private static void EvaluateOne(int dimension, ReadOnlySpan<float> kappa, Span<float> destination, VmfOutputs which)
+    /// <summary>One output through <c>Evaluate</c>, validated under the single-output methods' argument names.</summary>
+    private static void EvaluateOne<T>(int dimension, ReadOnlySpan<T> kappa, Span<T> destination, VmfOutputs which, Evaluator<T> evaluate)
+        where T : System.Numerics.IFloatingPointIeee754<T>
     {
         CheckDimension(dimension);
         Validation.CheckConcentrations(kappa, nameof(kappa));
-        Validation.CheckElementwiseDestination<float>(kappa, destination, nameof(kappa), nameof(destination));
-        Evaluate(
+        Validation.CheckElementwiseDestination<T>(kappa, destination, nameof(kappa), nameof(destination));
+        evaluate(
             dimension,
             kappa,
             default,

@@ -12,24 +12,8 @@ namespace ER.Managed.Tests.Processes;
 /// </summary>
 internal static class ErProcess
 {
-    internal static Process Start(string workingDirectory, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "er.dll"));
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        return Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start.");
-    }
+    internal static Process Start(string workingDirectory, params string[] args) =>
+        Process.Start(Info(workingDirectory, [Path.Combine(AppContext.BaseDirectory, "er.dll"), .. args])) ?? throw new InvalidOperationException("dotnet did not start.");
 
     internal static (int ExitCode, byte[] Stdout, string Stderr) Run(string workingDirectory, byte[]? standardInput, params string[] args) =>
         Wait(Start(workingDirectory, args), standardInput);
@@ -37,6 +21,16 @@ internal static class ErProcess
     /// <summary>Runs <c>dotnet</c> with the given arguments (build, run a built program).</summary>
     internal static (int ExitCode, byte[] Stdout, string Stderr) Dotnet(string workingDirectory, params string[] args)
     {
+        ProcessStartInfo info = Info(workingDirectory, args);
+
+        // Without a build server left behind.
+        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        return Wait(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start."), null);
+    }
+
+    private static ProcessStartInfo Info(string workingDirectory, string[] args)
+    {
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
@@ -50,10 +44,7 @@ internal static class ErProcess
             info.ArgumentList.Add(arg);
         }
 
-        // Outside this repository's build settings, and without a build server left behind.
-        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        return Wait(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start."), null);
+        return info;
     }
 
     private static (int ExitCode, byte[] Stdout, string Stderr) Wait(Process started, byte[]? standardInput)
