@@ -26,10 +26,11 @@ CASES = [
 ]
 
 
-def openblas_core_type():
+def openblas_core_type(cpuinfo="/proc/cpuinfo"):
     """SkylakeX where the CPU has AVX-512 (F, BW, VL), Haswell otherwise (SkylakeX is SIGILL there)."""
     try:
-        flags = next(line for line in open("/proc/cpuinfo") if line.startswith("flags")).split()
+        with open(cpuinfo) as lines:
+            flags = next(line for line in lines if line.startswith("flags")).split()
     except (OSError, StopIteration):
         return "Haswell"
     return "SkylakeX" if {"avx512f", "avx512bw", "avx512vl"} <= set(flags) else "Haswell"
