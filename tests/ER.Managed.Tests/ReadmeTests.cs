@@ -24,6 +24,31 @@ public class ReadmeTests
         }
     }
 
+    /// <summary>
+    /// Every section of README.md and docs/*.md that quotes a measured time or rate names the CPU it
+    /// was measured on: the machines differ between sessions (Zen 5 with AVX-512, Zen 3 with AVX2 only).
+    /// </summary>
+    [Fact]
+    public void Every_section_with_measured_figures_names_its_cpu()
+    {
+        string root = RepositoryRoot();
+        var measured = new System.Text.RegularExpressions.Regex(@"\b\d+(\.\d+)? ?(ms|GFLOP/s|GB/s)\b");
+        var cpu = new System.Text.RegularExpressions.Regex(@"Zen ?\d|EPYC|Xeon|Core i\d|Graviton|Apple M\d|Ampere");
+        string[] files = [Path.Combine(root, "README.md"), .. Directory.GetFiles(Path.Combine(root, "docs"), "*.md")];
+        foreach (string file in files)
+        {
+            string text = File.ReadAllText(file).Replace("\r\n", "\n", StringComparison.Ordinal);
+            foreach (string section in text.Split("\n## ").Skip(1))
+            {
+                string heading = section.Split('\n')[0];
+                if (measured.IsMatch(section))
+                {
+                    Assert.True(cpu.IsMatch(section), $"{Path.GetFileName(file)}, section '{heading}': figures without the CPU they were measured on");
+                }
+            }
+        }
+    }
+
     private static string RepositoryRoot([CallerFilePath] string path = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }
