@@ -47,7 +47,7 @@ public static class Gram
     /// <param name="options">Threading (and validation: finiteness); null for <see cref="ErOptions.Default"/>.</param>
     /// <exception cref="ArgumentException">A length does not match, an element is not finite (when validating), or spans overlap.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A count below 1, or m x n too large for one array.</exception>
-    public static unsafe void MultiplyTransposed(ReadOnlySpan<float> a, int aRows, ReadOnlySpan<float> b, int bRows, int columns, Span<float> result, ErOptions? options = null)
+    public static void MultiplyTransposed(ReadOnlySpan<float> a, int aRows, ReadOnlySpan<float> b, int bRows, int columns, Span<float> result, ErOptions? options = null)
     {
         options ??= ErOptions.Default;
         Validation.CheckShape(a.Length, aRows, columns, nameof(a), nameof(aRows));
@@ -61,34 +61,7 @@ public static class Gram
             Validation.CheckFinite(b, columns, nameof(b));
         }
 
-        KernelWidth width = KernelIsa.Best;
-        int degree = options.EffectiveDegreeOfParallelism;
-        int blocks = (aRows + GramKernel.BlockRows - 1) / GramKernel.BlockRows;
-
-        // B^T is packed once for all block rows of A (not once per block row).
-        using Kernels.Gemm.PackedOperand? packed = Kernels.Gemm.GemmKernel.HasMicroKernel(width) ? Kernels.Gemm.GemmKernel.PackTransposedB(b, bRows, columns, width, degree) : null;
-        fixed (float* ap = a)
-        fixed (float* bp = b)
-        fixed (float* cp = result)
-        {
-            var ah = new PinnedFloats(ap, a.Length);
-            var bh = new PinnedFloats(bp, b.Length);
-            var ch = new PinnedFloats(cp, result.Length);
-            Parallelism.For(blocks, degree, block =>
-            {
-                int start = block * GramKernel.BlockRows, m = Math.Min(GramKernel.BlockRows, aRows - start);
-                ReadOnlySpan<float> rows = ah.Span.Slice(start * columns, m * columns);
-                Span<float> target = ch.Span[(start * bRows)..];
-                if (packed is not null)
-                {
-                    Kernels.Gemm.GemmKernel.MultiplyPacked(rows, columns, false, packed, 0, bRows, target, bRows, m, accumulate: false);
-                }
-                else
-                {
-                    Kernels.Gemm.GemmKernel.Multiply(rows, columns, false, bh.Span, columns, true, target, bRows, m, bRows, columns, accumulate: false, width);
-                }
-            });
-        }
+        GramKernel.MultiplyTransposed(a, aRows, b, bRows, columns, result, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
     }
 
     private static void CheckResult(Span<float> result, int m, int n)

@@ -1,5 +1,6 @@
 using System;
 using ER.Managed.Kernels;
+using ER.Managed.Terms;
 
 namespace ER.Managed;
 
@@ -31,18 +32,10 @@ public static class RowOps
     {
         Validation.CheckShape(x.Length, rows, columns, nameof(x));
         Validation.CheckDestination(z.Length, x.Length, nameof(z));
-        CheckInPlaceOrDisjoint(x, z, nameof(x), nameof(z));
-        CheckEpsilon(epsilon);
+        Validation.CheckInPlaceOrDisjoint(x, z, nameof(x), nameof(z));
+        Validation.CheckNormFloor(epsilon);
         Validation.CheckFinite(x, columns, nameof(x));
-        KernelWidth width = KernelIsa.Best;
-        for (int i = 0; i < rows; i++)
-        {
-            ReadOnlySpan<float> xi = x.Slice(i * columns, columns);
-            float norm = MathF.Max(MathF.Sqrt(DotKernel.Run(xi, xi, width)), epsilon);
-            Span<float> zi = z.Slice(i * columns, columns);
-            xi.CopyTo(zi);
-            ScaleKernel.Run(zi, 1f / norm, width);
-        }
+        RowMaps.L2Normalize(x, rows, columns, z, epsilon, KernelIsa.Best);
     }
 
     /// <summary>
@@ -64,29 +57,10 @@ public static class RowOps
         Validation.CheckDestination(gradX.Length, x.Length, nameof(gradX));
         Validation.CheckNoOverlap(x, gradX, nameof(x), nameof(gradX));
         Validation.CheckNoOverlap(gradZ, gradX, nameof(gradZ), nameof(gradX));
-        CheckEpsilon(epsilon);
+        Validation.CheckNormFloor(epsilon);
         Validation.CheckFinite(x, columns, nameof(x));
         Validation.CheckFinite(gradZ, columns, nameof(gradZ));
-        KernelWidth width = KernelIsa.Best;
-        for (int i = 0; i < rows; i++)
-        {
-            ReadOnlySpan<float> xi = x.Slice(i * columns, columns);
-            ReadOnlySpan<float> gi = gradZ.Slice(i * columns, columns);
-            Span<float> outi = gradX.Slice(i * columns, columns);
-            float norm = MathF.Sqrt(DotKernel.Run(xi, xi, width));
-            outi.Clear();
-            if (norm < epsilon)
-            {
-                AddKernel.Run(gi, outi, 1f / epsilon, width);
-                continue;
-            }
-
-            // With z = x / n: dx = (dz - z <z, dz>) / n = dz / n - x <x, dz> / n^3.
-            float inverse = 1f / norm;
-            float projection = DotKernel.Run(xi, gi, width) * inverse * inverse * inverse;
-            AddKernel.Run(gi, outi, inverse, width);
-            AddKernel.Run(xi, outi, -projection, width);
-        }
+        RowMaps.L2NormalizeBackward(x, gradZ, rows, columns, gradX, epsilon, KernelIsa.Best);
     }
 
     /// <summary>
@@ -104,14 +78,10 @@ public static class RowOps
     {
         Validation.CheckShape(x.Length, rows, columns, nameof(x));
         Validation.CheckDestination(p.Length, x.Length, nameof(p));
-        CheckInPlaceOrDisjoint(x, p, nameof(x), nameof(p));
-        float scale = CheckTemperature(temperature);
+        Validation.CheckInPlaceOrDisjoint(x, p, nameof(x), nameof(p));
+        float scale = Validation.CheckTemperature(temperature);
         Validation.CheckFinite(x, columns, nameof(x));
-        KernelWidth width = KernelIsa.Best;
-        for (int i = 0; i < rows; i++)
-        {
-            SoftmaxKernel.Run(x.Slice(i * columns, columns), p.Slice(i * columns, columns), scale, width);
-        }
+        RowMaps.Softmax(x, rows, columns, p, scale, KernelIsa.Best);
     }
 
     /// <summary>
@@ -132,46 +102,9 @@ public static class RowOps
         Validation.CheckDestination(gradX.Length, p.Length, nameof(gradX));
         Validation.CheckNoOverlap(p, gradX, nameof(p), nameof(gradX));
         Validation.CheckNoOverlap(gradP, gradX, nameof(gradP), nameof(gradX));
-        float scale = CheckTemperature(temperature);
+        float scale = Validation.CheckTemperature(temperature);
         Validation.CheckFinite(p, columns, nameof(p));
         Validation.CheckFinite(gradP, columns, nameof(gradP));
-        KernelWidth width = KernelIsa.Best;
-        for (int i = 0; i < rows; i++)
-        {
-            ReadOnlySpan<float> pi = p.Slice(i * columns, columns);
-            ReadOnlySpan<float> gi = gradP.Slice(i * columns, columns);
-            Span<float> outi = gradX.Slice(i * columns, columns);
-            float inner = DotKernel.Run(pi, gi, width);
-            for (int j = 0; j < columns; j++)
-            {
-                outi[j] = pi[j] * (gi[j] - inner) * scale;
-            }
-        }
-    }
-
-    private static void CheckInPlaceOrDisjoint(ReadOnlySpan<float> input, ReadOnlySpan<float> output, string inputName, string outputName)
-    {
-        if (input.Overlaps(output, out int offset) && (offset != 0 || input.Length != output.Length))
-        {
-            throw new ArgumentException($"'{outputName}' partly overlaps '{inputName}'; pass the same span (in place) or a separate buffer.", outputName);
-        }
-    }
-
-    private static void CheckEpsilon(float epsilon)
-    {
-        if (!(epsilon > 0f) || !float.IsFinite(epsilon))
-        {
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "The norm floor must be finite and positive.");
-        }
-    }
-
-    private static float CheckTemperature(double temperature)
-    {
-        if (!double.IsFinite(temperature) || temperature <= 0.0 || !float.IsFinite((float)(1.0 / temperature)))
-        {
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be finite and positive (and 1/t finite in float).");
-        }
-
-        return (float)(1.0 / temperature);
+        RowMaps.SoftmaxBackward(p, gradP, rows, columns, gradX, scale, KernelIsa.Best);
     }
 }

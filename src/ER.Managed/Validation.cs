@@ -204,4 +204,33 @@ internal static class Validation
             throw new ArgumentException($"The outputs '{firstName}' and '{secondName}' overlap; give each its own buffer.", secondName);
         }
     }
+
+    /// <summary>An output that is the input itself (in place) or memory disjoint from it.</summary>
+    internal static void CheckInPlaceOrDisjoint(ReadOnlySpan<float> input, ReadOnlySpan<float> output, string inputName, string outputName)
+    {
+        if (input.Overlaps(output, out int offset) && (offset != 0 || input.Length != output.Length))
+        {
+            throw new ArgumentException($"'{outputName}' partly overlaps '{inputName}'; pass the same span (in place) or a separate buffer.", outputName);
+        }
+    }
+
+    /// <summary>The norm floor of L2 normalization: finite and positive.</summary>
+    internal static void CheckNormFloor(float epsilon)
+    {
+        if (!(epsilon > 0f) || !float.IsFinite(epsilon))
+        {
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "The norm floor must be finite and positive.");
+        }
+    }
+
+    /// <summary>A softmax temperature, finite and positive with 1/t finite in float; returns 1/t.</summary>
+    internal static float CheckTemperature(double temperature)
+    {
+        if (!double.IsFinite(temperature) || temperature <= 0.0 || !float.IsFinite((float)(1.0 / temperature)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be finite and positive (and 1/t finite in float).");
+        }
+
+        return (float)(1.0 / temperature);
+    }
 }

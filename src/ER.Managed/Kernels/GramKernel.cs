@@ -68,4 +68,38 @@ internal static class GramKernel
             }
         }
     }
+
+    /// <summary>
+    /// <c>A B^T</c> (aRows x bRows) on the packed GEMM: B^T packed once for all block rows of A (not
+    /// once per block row), block rows in parallel, each element from one GEMM call in a fixed order.
+    /// </summary>
+    internal static unsafe void MultiplyTransposed(ReadOnlySpan<float> a, int aRows, ReadOnlySpan<float> b, int bRows, int columns, Span<float> result, int degree, KernelWidth width)
+    {
+        int blocks = (aRows + BlockRows - 1) / BlockRows;
+
+        // B^T is packed once for all block rows of A (not once per block row).
+        using PackedOperand? packed = GemmKernel.HasMicroKernel(width) ? GemmKernel.PackTransposedB(b, bRows, columns, width, degree) : null;
+        fixed (float* ap = a)
+        fixed (float* bp = b)
+        fixed (float* cp = result)
+        {
+            var ah = new PinnedFloats(ap, a.Length);
+            var bh = new PinnedFloats(bp, b.Length);
+            var ch = new PinnedFloats(cp, result.Length);
+            Parallelism.For(blocks, degree, block =>
+            {
+                int start = block * BlockRows, m = Math.Min(BlockRows, aRows - start);
+                ReadOnlySpan<float> rows = ah.Span.Slice(start * columns, m * columns);
+                Span<float> target = ch.Span[(start * bRows)..];
+                if (packed is not null)
+                {
+                    GemmKernel.MultiplyPacked(rows, columns, false, packed, 0, bRows, target, bRows, m, accumulate: false);
+                }
+                else
+                {
+                    GemmKernel.Multiply(rows, columns, false, bh.Span, columns, true, target, bRows, m, bRows, columns, accumulate: false, width);
+                }
+            });
+        }
+    }
 }
