@@ -5,6 +5,7 @@
 using System;
 using System.Globalization;
 using System.IO;
+using System.Numerics.Tensors;
 using ER.Managed;
 using ER.Managed.Npy;
 
@@ -58,7 +59,13 @@ using var stream = new MemoryStream();
 NpyFile.Write(stream, new double[] { sum }, [1]);
 stream.Position = 0;
 double roundTrip = NpyFile.Read(stream).ToDoubleArray()[0];
-bool ok = back.Rows == k && back.Columns == d && back.DataType == NpyDataType.Float32 && back.ToSingleArray()[5] == gradient[5]
+// The tensor overloads: the same entropy from a [k, d] Tensor<float>, its gradient as a tensor.
+Tensor<float> zt = Tensor.Create(z, [k, d]);
+TermGradients viaTensor = Entropy.SphereWithGradient(zt, kappa: 10, options: options);
+Tensor<float> gramTensor = Gram.Compute(zt);
+bool tensorsAgree = viaTensor.Value == h.Value && viaTensor.GradientTensor[0, 0] == gradient[0] && gramTensor[1, 0] == gram[k];
+
+bool ok = tensorsAgree && back.Rows == k && back.Columns == d && back.DataType == NpyDataType.Float32 && back.ToSingleArray()[5] == gradient[5]
     && roundTrip == sum && gram[1] == gram[k] && double.IsFinite(step.Loss);
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -8,7 +8,7 @@ namespace ER.Managed;
 /// (columns), row-major float32. Every method is thread-safe and allocation-free apart from
 /// pooled scratch.
 /// </summary>
-public static class Entropy
+public static partial class Entropy
 {
     /// <summary>The default vMF concentration, kappa = 10.</summary>
     public const double DefaultKappa = 10.0;
@@ -21,7 +21,7 @@ public static class Entropy
     /// <see cref="EntropyReduction.Average"/> (Joe's) gives <c>(1/k) sum_i l_i</c>.
     /// Both lie in <c>[c - kappa, c - kappa + log k]</c>, and plug-in &lt;= Joe's.
     /// </summary>
-    /// <param name="z">The embeddings, rows x columns, row-major; each row on the unit sphere (see <see cref="RowOps.L2Normalize"/>).</param>
+    /// <param name="z">The embeddings, rows x columns, row-major; each row on the unit sphere (see <see cref="RowOps.L2Normalize(ReadOnlySpan{float}, int, int, Span{float}, float)"/>).</param>
     /// <param name="rows">The batch size k (at least 1).</param>
     /// <param name="columns">The dimension d (at least 1).</param>
     /// <param name="kappa">The vMF concentration (default 10); finite and positive.</param>
@@ -54,7 +54,7 @@ public static class Entropy
     /// <see cref="EntropyReduction.Average"/> gives <c>-(1/d) sum_c log(m_c + eps)</c> (at least log d).
     /// eps = 1e-7 as in the original, added in float32 as the original does.
     /// </summary>
-    /// <param name="w">The probabilities, rows x columns, row-major; each row non-negative and summing to 1 (see <see cref="RowOps.Softmax"/>).</param>
+    /// <param name="w">The probabilities, rows x columns, row-major; each row non-negative and summing to 1 (see <see cref="RowOps.Softmax(ReadOnlySpan{float}, int, int, Span{float}, double)"/>).</param>
     /// <param name="rows">The batch size k (at least 1).</param>
     /// <param name="columns">The number of categories d (at least 1).</param>
     /// <param name="reduction">Expectation (default) or average.</param>
@@ -76,12 +76,12 @@ public static class Entropy
     }
 
     /// <summary>
-    /// The sphere entropy (see <see cref="Sphere"/>) with its gradient with respect to z, written
+    /// The sphere entropy (see <see cref="Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>) with its gradient with respect to z, written
     /// into <paramref name="gradient"/>, and its derivative with respect to kappa, from one pass that
     /// shares the forward work. Joe's: <c>dH/dZ = -(kappa/k) (P + P^T) Z</c>; plug-in:
     /// <c>dH/dZ = -kappa (G + G^T) Z</c>, <c>G = diag(g) P</c>, <c>g_i = w_i (1 - l_i + H)</c>, where
     /// <c>P = row-softmax(kappa Z Z^T)</c>. The gradient is that of H as a function of z alone: chain
-    /// <see cref="RowOps.L2NormalizeBackward"/> if z came from normalizing raw outputs.
+    /// <see cref="RowOps.L2NormalizeBackward(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, Span{float}, float)"/> if z came from normalizing raw outputs.
     /// </summary>
     /// <param name="z">The embeddings, rows x columns, unit rows.</param>
     /// <param name="rows">The batch size k (at least 1).</param>
@@ -95,8 +95,8 @@ public static class Entropy
     /// <remarks>Scratch, all from the shared array pools: the forward's tiles of exponentials kept for the backward
     /// (up to 64 MiB, for k below about 5600), a 256 x 256 float tile and a packed block of rows per thread,
     /// the packed Z^T (k x d floats) and O(k) doubles; nothing else is allocated.</remarks>
-    /// <exception cref="ArgumentException">As for <see cref="Sphere"/>, or the gradient span has the wrong length or overlaps z.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere"/>.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>, or the gradient span has the wrong length or overlaps z.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>.</exception>
     public static SphereTermResult SphereWithGradient(
         ReadOnlySpan<float> z,
         int rows,
@@ -130,8 +130,8 @@ public static class Entropy
     /// <param name="normalizer">The constant c: exact (default) or reference.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>H, dH/dkappa and a new dH/dz array.</returns>
-    /// <exception cref="ArgumentException">As for <see cref="Sphere"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere"/>.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>.</exception>
     public static TermGradients SphereWithGradient(
         ReadOnlySpan<float> z,
         int rows,
@@ -144,11 +144,11 @@ public static class Entropy
         Validation.CheckShape(z.Length, rows, columns, nameof(z));
         var gradient = new float[z.Length];
         SphereTermResult result = SphereWithGradient(z, rows, columns, gradient, kappa, reduction, normalizer, options);
-        return new TermGradients(result.Value, result.KappaGradient, gradient, null);
+        return new TermGradients(result.Value, result.KappaGradient, gradient, null, rows, columns);
     }
 
     /// <summary>
-    /// The discrete entropy (see <see cref="Discrete"/>) with its gradient with respect to w:
+    /// The discrete entropy (see <see cref="Discrete(ReadOnlySpan{float}, int, int, EntropyReduction, ErOptions?)"/>) with its gradient with respect to w:
     /// expectation <c>dH/dW_ic = (1/k) (-log(m_c + eps) - m_c / (m_c + eps))</c>, average
     /// <c>dH/dW_ic = -(1/(k d)) / (m_c + eps)</c> (the same for every row).
     /// </summary>
@@ -159,8 +159,8 @@ public static class Entropy
     /// <param name="reduction">Expectation (default) or average.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>H, in nats.</returns>
-    /// <exception cref="ArgumentException">As for <see cref="Discrete"/>, or the gradient span has the wrong length or overlaps w.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Discrete"/>.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Discrete(ReadOnlySpan{float}, int, int, EntropyReduction, ErOptions?)"/>, or the gradient span has the wrong length or overlaps w.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Discrete(ReadOnlySpan{float}, int, int, EntropyReduction, ErOptions?)"/>.</exception>
     public static double DiscreteWithGradient(
         ReadOnlySpan<float> w,
         int rows,
@@ -184,8 +184,8 @@ public static class Entropy
     /// <param name="reduction">Expectation (default) or average.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>H and a new dH/dw array (KappaGradient is 0).</returns>
-    /// <exception cref="ArgumentException">As for <see cref="Discrete"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Discrete"/>.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Discrete(ReadOnlySpan{float}, int, int, EntropyReduction, ErOptions?)"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Discrete(ReadOnlySpan{float}, int, int, EntropyReduction, ErOptions?)"/>.</exception>
     public static TermGradients DiscreteWithGradient(
         ReadOnlySpan<float> w,
         int rows,
@@ -196,7 +196,7 @@ public static class Entropy
         Validation.CheckShape(w.Length, rows, columns, nameof(w));
         var gradient = new float[w.Length];
         double value = DiscreteWithGradient(w, rows, columns, gradient, reduction, options);
-        return new TermGradients(value, 0.0, gradient, null);
+        return new TermGradients(value, 0.0, gradient, null, rows, columns);
     }
 
     /// <summary>
@@ -211,8 +211,8 @@ public static class Entropy
     /// <param name="normalizer">The constant c: exact (default) or reference.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>The entropy estimate, in nats.</returns>
-    /// <exception cref="ArgumentException">As for <see cref="Sphere"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere"/>, or rows below 2.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>, or rows below 2.</exception>
     public static double SphereLeaveOneOut(
         ReadOnlySpan<float> z,
         int rows,

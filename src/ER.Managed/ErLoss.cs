@@ -8,7 +8,7 @@ namespace ER.Managed;
 /// <c>loss = a R(view1, view2) - b H</c>, with the helper applied to the raw projector outputs first
 /// (L2 normalization for <see cref="Support.Sphere"/>, softmax with temperature for
 /// <see cref="Support.Discrete"/>), and H the entropy of view 1, view 2 or their mean.
-/// <see cref="Compute"/> returns the loss and writes the gradient for each raw view; the
+/// <see cref="Compute(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/> returns the loss and writes the gradient for each raw view; the
 /// kappa gradient comes back in the result so kappa can be learned.
 /// </summary>
 /// <remarks>
@@ -16,7 +16,7 @@ namespace ER.Managed;
 /// steps allocate nothing. Calls on one instance are serialized by a lock; use one instance per
 /// thread to run in parallel. Settings may change between steps (for example a learned kappa).
 /// </remarks>
-public sealed class ErLoss
+public sealed partial class ErLoss
 {
     private readonly object _gate = new();
     private readonly float[] _z1, _z2, _gradZ1, _gradZ2, _termGradA, _termGradB, _entropyGrad;

@@ -23,7 +23,7 @@ public sealed record ErOptions
     /// <summary>
     /// Largest accepted <c>| ||z_i||^2 - 1 |</c> for sphere rows (default 1e-3: a float32 row
     /// normalized in float32 is within ~1e-6; 1e-3 catches unnormalized inputs, not rounding).
-    /// Normalize with <see cref="RowOps.L2Normalize"/> first if your rows are raw.
+    /// Normalize with <see cref="RowOps.L2Normalize(ReadOnlySpan{float}, int, int, Span{float}, float)"/> first if your rows are raw.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative or NaN.</exception>
     public double UnitNormTolerance

@@ -8,7 +8,7 @@ namespace ER.Managed;
 /// AVX2 micro-kernels, the simple dot-product path below that), multi-threaded with results
 /// that do not depend on the thread count.
 /// </summary>
-public static class Gram
+public static partial class Gram
 {
     /// <summary>
     /// The Gram matrix <c>C = Z Z^T</c>: <c>C_ij = &lt;z_i, z_j&gt;</c>. Each off-diagonal product is

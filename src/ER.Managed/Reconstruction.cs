@@ -10,7 +10,7 @@ namespace ER.Managed;
 /// one view pairs with row i of the other), in nats; row-major float32, k rows of dimension d.
 /// Thread-safe and allocation-free.
 /// </summary>
-public static class Reconstruction
+public static partial class Reconstruction
 {
     /// <summary>
     /// The sphere reconstruction <c>R = (1/k) sum_i (-kappa &lt;p1_i, p2_i&gt; + c)</c>, c = -log C_d(kappa)
@@ -65,7 +65,7 @@ public static class Reconstruction
     }
 
     /// <summary>
-    /// The sphere reconstruction (see <see cref="Sphere"/>) with its gradients
+    /// The sphere reconstruction (see <see cref="Sphere(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, double, NormalizerMode, ErOptions?)"/>) with its gradients
     /// <c>dR/da_i = -(kappa/k) b_i</c>, <c>dR/db_i = -(kappa/k) a_i</c> and
     /// <c>dR/dkappa = dc/dkappa - (1/k) sum_i &lt;a_i, b_i&gt;</c>.
     /// </summary>
@@ -79,8 +79,8 @@ public static class Reconstruction
     /// <param name="normalizer">The constant c: exact (default) or reference.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>R in nats and dR/dkappa.</returns>
-    /// <exception cref="ArgumentException">As for <see cref="Sphere"/>, or an output has the wrong length or overlaps.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere"/>.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Sphere(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, double, NormalizerMode, ErOptions?)"/>, or an output has the wrong length or overlaps.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, double, NormalizerMode, ErOptions?)"/>.</exception>
     public static SphereTermResult SphereWithGradient(
         ReadOnlySpan<float> a,
         ReadOnlySpan<float> b,
@@ -110,8 +110,8 @@ public static class Reconstruction
     /// <param name="normalizer">The constant c: exact (default) or reference.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>R, dR/dkappa and new dR/da, dR/db arrays.</returns>
-    /// <exception cref="ArgumentException">As for <see cref="Sphere"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere"/>.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Sphere(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, double, NormalizerMode, ErOptions?)"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, double, NormalizerMode, ErOptions?)"/>.</exception>
     public static TermGradients SphereWithGradient(
         ReadOnlySpan<float> a,
         ReadOnlySpan<float> b,
@@ -125,11 +125,11 @@ public static class Reconstruction
         var gradientA = new float[a.Length];
         var gradientB = new float[a.Length];
         SphereTermResult result = SphereWithGradient(a, b, rows, columns, gradientA, gradientB, kappa, normalizer, options);
-        return new TermGradients(result.Value, result.KappaGradient, gradientA, gradientB);
+        return new TermGradients(result.Value, result.KappaGradient, gradientA, gradientB, rows, columns);
     }
 
     /// <summary>
-    /// The discrete reconstruction (see <see cref="Discrete"/>) with its gradients
+    /// The discrete reconstruction (see <see cref="Discrete(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, ErOptions?)"/>) with its gradients
     /// <c>dR/da_ic = (1/(2k)) (-log(b_ic + eps) - b_ic / (a_ic + eps))</c> and symmetrically for b, in one pass.
     /// </summary>
     /// <param name="a">View 1, rows x columns, probability rows.</param>
@@ -140,7 +140,7 @@ public static class Reconstruction
     /// <param name="gradientB">Output: dR/db, rows x columns; must not overlap the inputs or <paramref name="gradientA"/>.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>R, in nats.</returns>
-    /// <exception cref="ArgumentException">As for <see cref="Discrete"/>, or an output has the wrong length or overlaps.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Discrete(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, ErOptions?)"/>, or an output has the wrong length or overlaps.</exception>
     /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1.</exception>
     public static double DiscreteWithGradient(
         ReadOnlySpan<float> a,
@@ -163,7 +163,7 @@ public static class Reconstruction
     /// <param name="columns">The number of categories d (at least 1).</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>R and new dR/da, dR/db arrays (KappaGradient is 0).</returns>
-    /// <exception cref="ArgumentException">As for <see cref="Discrete"/>.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Discrete(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, ErOptions?)"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1.</exception>
     public static TermGradients DiscreteWithGradient(
         ReadOnlySpan<float> a,
@@ -176,7 +176,7 @@ public static class Reconstruction
         var gradientA = new float[a.Length];
         var gradientB = new float[a.Length];
         double value = DiscreteWithGradient(a, b, rows, columns, gradientA, gradientB, options);
-        return new TermGradients(value, 0.0, gradientA, gradientB);
+        return new TermGradients(value, 0.0, gradientA, gradientB, rows, columns);
     }
 
     private static ErOptions CheckSphereViews(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int rows, int columns, double kappa, ErOptions? options)

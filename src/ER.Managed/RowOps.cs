@@ -9,10 +9,10 @@ namespace ER.Managed;
 /// L2 normalization onto the unit sphere (for the sphere terms) and softmax with a
 /// temperature (for the discrete terms). Matrices are row-major float32, <c>rows x columns</c>.
 /// </summary>
-public static class RowOps
+public static partial class RowOps
 {
     /// <summary>
-    /// The default floor on a row's norm in <see cref="L2Normalize"/>, as PyTorch's
+    /// The default floor on a row's norm in <see cref="L2Normalize(ReadOnlySpan{float}, int, int, Span{float}, float)"/>, as PyTorch's
     /// <c>F.normalize</c>: rows with <c>||x|| &lt; epsilon</c> are divided by epsilon instead, so a
     /// zero row maps to zero rather than to NaN.
     /// </summary>
@@ -39,7 +39,7 @@ public static class RowOps
     }
 
     /// <summary>
-    /// Backward of <see cref="L2Normalize"/>: <c>dx_i = (dz_i - z_i &lt;z_i, dz_i&gt;) / ||x_i||</c>, and
+    /// Backward of <see cref="L2Normalize(ReadOnlySpan{float}, int, int, Span{float}, float)"/>: <c>dx_i = (dz_i - z_i &lt;z_i, dz_i&gt;) / ||x_i||</c>, and
     /// <c>dx_i = dz_i / epsilon</c> for rows whose norm was floored (there the map is x / epsilon).
     /// </summary>
     /// <param name="x">The forward input, rows x columns.</param>
@@ -85,7 +85,7 @@ public static class RowOps
     }
 
     /// <summary>
-    /// Backward of <see cref="Softmax"/>: <c>dx_i = p_i * (dp_i - &lt;p_i, dp_i&gt;) / t</c>.
+    /// Backward of <see cref="Softmax(ReadOnlySpan{float}, int, int, Span{float}, double)"/>: <c>dx_i = p_i * (dp_i - &lt;p_i, dp_i&gt;) / t</c>.
     /// </summary>
     /// <param name="p">The forward output (probabilities), rows x columns.</param>
     /// <param name="gradP">The gradient with respect to p, rows x columns.</param>

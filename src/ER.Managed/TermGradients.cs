@@ -1,4 +1,5 @@
 using System;
+using System.Numerics.Tensors;
 
 namespace ER.Managed;
 
@@ -8,12 +9,14 @@ namespace ER.Managed;
 /// </summary>
 public sealed class TermGradients
 {
-    internal TermGradients(double value, double kappaGradient, float[] gradient, float[]? gradientB)
+    internal TermGradients(double value, double kappaGradient, float[] gradient, float[]? gradientB, int rows, int columns)
     {
         Value = value;
         KappaGradient = kappaGradient;
         Gradient = gradient;
         GradientB = gradientB;
+        Rows = rows;
+        Columns = columns;
     }
 
     /// <summary>The term's value, in nats.</summary>
@@ -27,4 +30,16 @@ public sealed class TermGradients
 
     /// <summary>The gradient with respect to the second view b (reconstruction terms); null for entropy terms.</summary>
     public float[]? GradientB { get; }
+
+    /// <summary>The number of rows k of the gradients.</summary>
+    public int Rows { get; }
+
+    /// <summary>The number of columns d of the gradients.</summary>
+    public int Columns { get; }
+
+    /// <summary><see cref="Gradient"/> as a [k, d] tensor over the same array (no copy).</summary>
+    public Tensor<float> GradientTensor => TensorViews.Wrap(Gradient, Rows, Columns);
+
+    /// <summary><see cref="GradientB"/> as a [k, d] tensor over the same array (no copy); null for entropy terms.</summary>
+    public Tensor<float>? GradientBTensor => GradientB is null ? null : TensorViews.Wrap(GradientB, Rows, Columns);
 }

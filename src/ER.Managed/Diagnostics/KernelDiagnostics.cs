@@ -37,7 +37,7 @@ public static class KernelDiagnostics
     }
 
     /// <summary>
-    /// The floating-point operations <see cref="Gram.Compute"/> executes for a rows x columns input:
+    /// The floating-point operations <see cref="Gram.Compute(ReadOnlySpan{float}, int, int, Span{float}, ErOptions?)"/> executes for a rows x columns input:
     /// 2 columns per product, over the diagonal blocks of <see cref="GramKernel.BlockRows"/> rows
     /// and the blocks right of them (the rest is mirrored). Divide by the time for GFLOP/s.
     /// </summary>

@@ -56,8 +56,8 @@ public static class GroundTruth
     /// kappa up to 1000 it is tabulated at 65,537 points on [-1, 1] and interpolated linearly
     /// (relative error below 1e-6), above that evaluated exactly for every pair.
     /// </remarks>
-    /// <exception cref="ArgumentException">As for <see cref="Entropy.Sphere"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Entropy.Sphere"/>.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Entropy.Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Entropy.Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>.</exception>
     public static MixtureEntropyBounds KernelMixtureBounds(ReadOnlySpan<float> centers, int rows, int columns, double kappa, ErOptions? options = null)
     {
         options ??= ErOptions.Default;

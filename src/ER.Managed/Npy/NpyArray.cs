@@ -8,7 +8,7 @@ namespace ER.Managed.Npy;
 /// A 1-D or 2-D array read from a .npy file: its shape, its stored element type and its data
 /// in C (row-major) order. A 1-D array of length n is seen as one row (<see cref="Rows"/> = 1).
 /// </summary>
-public sealed class NpyArray
+public sealed partial class NpyArray
 {
     private readonly float[]? _single;
     private readonly double[]? _double;

@@ -17,7 +17,7 @@ namespace ER.Managed.Npy;
 /// the shape's element count is checked for overflow, and no buffer is allocated for the data
 /// before the file (or a seekable stream) is known to hold all of it.
 /// </remarks>
-public static class NpyFile
+public static partial class NpyFile
 {
     /// <summary>The largest header accepted, in bytes (NumPy's own writers use well under 1 KiB).</summary>
     public const int MaxHeaderLength = 65536;

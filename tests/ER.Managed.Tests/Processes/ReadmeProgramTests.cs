@@ -26,6 +26,7 @@ public sealed partial class ReadmeProgramTests : IDisposable
         string[] blocks = [.. CsharpBlock().Matches(readme).Select(m => m.Groups[1].Value)];
         Assert.True(blocks.Length >= 3, $"found {blocks.Length} C# blocks");
         string library = Path.Combine(AppContext.BaseDirectory, "ER.Managed.dll");
+        string tensors = Path.Combine(AppContext.BaseDirectory, "System.Numerics.Tensors.dll");
         for (int i = 0; i < blocks.Length; i++)
         {
             string project = Path.Combine(_folder, $"Block{i}");
@@ -42,6 +43,7 @@ public sealed partial class ReadmeProgramTests : IDisposable
                   </PropertyGroup>
                   <ItemGroup>
                     <Reference Include="ER.Managed" HintPath="{library}" />
+                    <Reference Include="System.Numerics.Tensors" HintPath="{tensors}" />
                   </ItemGroup>
                 </Project>
                 """);

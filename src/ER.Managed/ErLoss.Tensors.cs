@@ -1,0 +1,33 @@
+using System;
+using System.Numerics.Tensors;
+
+namespace ER.Managed;
+
+/// <content>The objective on tensors: both views and both gradients [rows, columns] (dense, row-major).</content>
+public sealed partial class ErLoss
+{
+    /// <summary>As the span <c>Compute</c>, on [<see cref="Rows"/>, <see cref="Columns"/>] tensors.</summary>
+    /// <param name="view1">Raw projector outputs of view 1, [k, d].</param>
+    /// <param name="view2">Raw projector outputs of view 2, [k, d].</param>
+    /// <param name="gradient1">Receives dLoss/dview1, [k, d].</param>
+    /// <param name="gradient2">Receives dLoss/dview2, [k, d].</param>
+    /// <returns>The loss and its parts, in nats.</returns>
+    /// <exception cref="ArgumentException">A tensor of another rank, strides or shape than [k, d], or as for the span overload.</exception>
+    public ErLossResult Compute(ReadOnlyTensorSpan<float> view1, ReadOnlyTensorSpan<float> view2, TensorSpan<float> gradient1, TensorSpan<float> gradient2) =>
+        Compute(
+            View(view1, nameof(view1)),
+            View(view2, nameof(view2)),
+            TensorViews.Matrix(gradient1, nameof(gradient1), Rows, Columns),
+            TensorViews.Matrix(gradient2, nameof(gradient2), Rows, Columns));
+
+    private ReadOnlySpan<float> View(in ReadOnlyTensorSpan<float> tensor, string name)
+    {
+        ReadOnlySpan<float> values = TensorViews.Matrix(tensor, name, out int rows, out int columns);
+        if (rows != Rows || columns != Columns)
+        {
+            throw new ArgumentException($"'{name}' must be [{Rows}, {Columns}] (this ErLoss's shape), got [{rows}, {columns}].", name);
+        }
+
+        return values;
+    }
+}

@@ -1,0 +1,68 @@
+using System;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace ER.Managed;
+
+/// <summary>
+/// The tensor overloads' view of their arguments: a rank-2, dense, row-major tensor is the span of
+/// its elements in place (no copy); anything else is refused with its shape and strides named.
+/// </summary>
+internal static class TensorViews
+{
+    /// <summary>The elements of a rank-2 dense row-major tensor, with its [rows, columns].</summary>
+    internal static ReadOnlySpan<float> Matrix(in ReadOnlyTensorSpan<float> tensor, string name, out int rows, out int columns)
+    {
+        (rows, columns) = Shape(tensor.Rank, tensor.Lengths, tensor.Strides, tensor.IsDense, name);
+        return MemoryMarshal.CreateReadOnlySpan(in tensor.GetPinnableReference(), rows * columns);
+    }
+
+    /// <summary>The elements of a writable rank-2 dense row-major tensor, which must be [rows, columns].</summary>
+    internal static Span<float> Matrix(in TensorSpan<float> tensor, string name, int rows, int columns)
+    {
+        (int r, int c) = Shape(tensor.Rank, tensor.Lengths, tensor.Strides, tensor.IsDense, name);
+        if (r != rows || c != columns)
+        {
+            throw new ArgumentException($"'{name}' must have the input's shape [{rows}, {columns}], got [{r}, {c}].", name);
+        }
+
+        return MemoryMarshal.CreateSpan(ref tensor.GetPinnableReference(), rows * columns);
+    }
+
+    /// <summary>A new [rows, columns] tensor over <paramref name="data"/> (no copy).</summary>
+    internal static Tensor<float> Wrap(float[] data, int rows, int columns) => Tensor.Create(data, [rows, columns]);
+
+    /// <summary>"[a, b, c]" for messages.</summary>
+    internal static string Format(ReadOnlySpan<nint> values)
+    {
+        var parts = new string[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            parts[i] = values[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return "[" + string.Join(", ", parts) + "]";
+    }
+
+    private static (int Rows, int Columns) Shape(int rank, ReadOnlySpan<nint> lengths, ReadOnlySpan<nint> strides, bool dense, string name)
+    {
+        if (rank != 2)
+        {
+            throw new ArgumentException($"'{name}' must be a rank-2 tensor [k, d] (one sample a row); got rank {rank}, shape {Format(lengths)}.", name);
+        }
+
+        if (lengths[0] < 1 || lengths[1] < 1 || lengths[0] * lengths[1] > Array.MaxLength)
+        {
+            throw new ArgumentException($"'{name}' has shape {Format(lengths)}: both lengths must be at least 1 and the elements fit one array.", name);
+        }
+
+        if (!dense || strides[1] != 1 || strides[0] != lengths[1])
+        {
+            throw new ArgumentException(
+                $"'{name}' has shape {Format(lengths)} and strides {Format(strides)}; only dense row-major tensors (strides [{lengths[1]}, 1]) are read in place. Copy it into a dense tensor first (Tensor.Create and CopyTo).",
+                name);
+        }
+
+        return ((int)lengths[0], (int)lengths[1]);
+    }
+}

@@ -1,0 +1,211 @@
+using System;
+using System.Buffers;
+using System.IO;
+using System.Numerics.Tensors;
+using ER.Managed.Npy;
+using Xunit;
+
+namespace ER.Managed.Tests;
+
+/// <summary>
+/// Every tensor overload against its span twin: the same value, the same gradients (bit for bit:
+/// the tensor overloads read dense tensors in place and call the span code) and the same
+/// exceptions; and tensors the overloads must refuse (other ranks, strided views, other shapes).
+/// </summary>
+public sealed class TensorOverloadTests : IDisposable
+{
+    private const int K = 37, D = 19;
+    private readonly string _folder = Directory.CreateTempSubdirectory("er-tensors-").FullName;
+    private readonly float[] _z = Unit(K, D, 1);
+    private readonly float[] _z2 = Unit(K, D, 2);
+    private readonly float[] _p = Probabilities(K, D, 3);
+    private readonly float[] _p2 = Probabilities(K, D, 4);
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static float[] Unit(int k, int d, int seed)
+    {
+        float[] x = TestData.Normal(k * d, seed);
+        RowOps.L2Normalize(x, k, d, x);
+        return x;
+    }
+
+    private static float[] Probabilities(int k, int d, int seed)
+    {
+        float[] x = TestData.Normal(k * d, seed);
+        RowOps.Softmax(x, k, d, x);
+        return x;
+    }
+
+    private static Tensor<float> T(float[] data, int rows = K, int columns = D) => Tensor.Create(data, [rows, columns]);
+
+    private static Tensor<float> Zeros(int rows = K, int columns = D) => Tensor.Create(new float[rows * columns], [rows, columns]);
+
+    private static float[] Flat(Tensor<float> t)
+    {
+        var data = new float[t.FlattenedLength];
+        t.FlattenTo(data);
+        return data;
+    }
+
+    [Fact]
+    public void Entropy_overloads_equal_their_span_twins()
+    {
+        Assert.Equal(Entropy.Sphere(_z, K, D, 7, EntropyReduction.Average), Entropy.Sphere(T(_z), 7, EntropyReduction.Average));
+        Assert.Equal(Entropy.Discrete(_p, K, D), Entropy.Discrete(T(_p)));
+        Assert.Equal(Entropy.SphereLeaveOneOut(_z, K, D, 5), Entropy.SphereLeaveOneOut(T(_z), 5));
+        Assert.Equal(Entropy.SphereKnn(_z, K, D, 3), Entropy.SphereKnn(T(_z), 3));
+
+        var gradient = new float[K * D];
+        SphereTermResult spans = Entropy.SphereWithGradient(_z, K, D, gradient, 12);
+        Tensor<float> gradientTensor = Zeros();
+        SphereTermResult tensors = Entropy.SphereWithGradient(T(_z), gradientTensor, 12);
+        Assert.Equal(spans, tensors);
+        Assert.Equal(gradient, Flat(gradientTensor));
+
+        TermGradients allocated = Entropy.SphereWithGradient(T(_z), 12);
+        Assert.Equal(spans.Value, allocated.Value);
+        Assert.Equal(gradient, Flat(allocated.GradientTensor));
+        Assert.Equal([K, D], allocated.GradientTensor.Lengths.ToArray());
+        Assert.Null(allocated.GradientBTensor);
+
+        double discrete = Entropy.DiscreteWithGradient(_p, K, D, gradient);
+        gradientTensor = Zeros();
+        Assert.Equal(discrete, Entropy.DiscreteWithGradient(T(_p), gradientTensor));
+        Assert.Equal(gradient, Flat(gradientTensor));
+        Assert.Equal(gradient, Entropy.DiscreteWithGradient(T(_p)).Gradient);
+    }
+
+    [Fact]
+    public void Reconstruction_overloads_equal_their_span_twins()
+    {
+        Assert.Equal(Reconstruction.Sphere(_z, _z2, K, D, 3), Reconstruction.Sphere(T(_z), T(_z2), 3));
+        Assert.Equal(Reconstruction.Discrete(_p, _p2, K, D), Reconstruction.Discrete(T(_p), T(_p2)));
+
+        float[] ga = new float[K * D], gb = new float[K * D];
+        SphereTermResult spans = Reconstruction.SphereWithGradient(_z, _z2, K, D, ga, gb, 3);
+        Tensor<float> ta = Zeros(), tb = Zeros();
+        Assert.Equal(spans, Reconstruction.SphereWithGradient(T(_z), T(_z2), ta, tb, 3));
+        Assert.Equal(ga, Flat(ta));
+        Assert.Equal(gb, Flat(tb));
+        TermGradients allocated = Reconstruction.SphereWithGradient(T(_z), T(_z2), 3);
+        Assert.Equal(gb, Flat(allocated.GradientBTensor!));
+
+        double value = Reconstruction.DiscreteWithGradient(_p, _p2, K, D, ga, gb);
+        ta = Zeros();
+        tb = Zeros();
+        Assert.Equal(value, Reconstruction.DiscreteWithGradient(T(_p), T(_p2), ta, tb));
+        Assert.Equal(ga, Flat(ta));
+        Assert.Equal(gb, Reconstruction.DiscreteWithGradient(T(_p), T(_p2)).GradientB);
+    }
+
+    [Fact]
+    public void RowOps_Gram_and_ErLoss_overloads_equal_their_span_twins()
+    {
+        float[] x = TestData.Normal(K * D, 9);
+        float[] z = new float[K * D];
+        RowOps.L2Normalize(x, K, D, z);
+        Tensor<float> zt = Zeros();
+        RowOps.L2Normalize(T(x), zt);
+        Assert.Equal(z, Flat(zt));
+
+        float[] upstream = TestData.Normal(K * D, 10), gx = new float[K * D];
+        RowOps.L2NormalizeBackward(x, upstream, K, D, gx);
+        Tensor<float> gxt = Zeros();
+        RowOps.L2NormalizeBackward(T(x), T(upstream), gxt);
+        Assert.Equal(gx, Flat(gxt));
+
+        float[] p = new float[K * D];
+        RowOps.Softmax(x, K, D, p, 0.5);
+        Tensor<float> pt = Zeros();
+        RowOps.Softmax(T(x), pt, 0.5);
+        Assert.Equal(p, Flat(pt));
+        RowOps.SoftmaxBackward(p, upstream, K, D, gx, 0.5);
+        RowOps.SoftmaxBackward(T(p), T(upstream), gxt, 0.5);
+        Assert.Equal(gx, Flat(gxt));
+
+        float[] gram = new float[K * K];
+        Gram.Compute(_z, K, D, gram);
+        Assert.Equal(gram, Flat(Gram.Compute(T(_z))));
+        Tensor<float> gramTensor = Zeros(K, K);
+        Gram.Compute(T(_z), gramTensor);
+        Assert.Equal(gram, Flat(gramTensor));
+
+        float[] product = new float[K * 11];
+        float[] b = Unit(11, D, 12);
+        Gram.MultiplyTransposed(_z, K, b, 11, D, product);
+        Assert.Equal(product, Flat(Gram.MultiplyTransposed(T(_z), T(b, 11, D))));
+        Tensor<float> productTensor = Zeros(K, 11);
+        Gram.MultiplyTransposed(T(_z), T(b, 11, D), productTensor);
+        Assert.Equal(product, Flat(productTensor));
+
+        var loss = new ErLoss(Support.Sphere, K, D);
+        float[] g1 = new float[K * D], g2 = new float[K * D];
+        ErLossResult spans = loss.Compute(x, upstream, g1, g2);
+        Tensor<float> t1 = Zeros(), t2 = Zeros();
+        Assert.Equal(spans, loss.Compute(T(x), T(upstream), t1, t2));
+        Assert.Equal(g1, Flat(t1));
+        Assert.Equal(g2, Flat(t2));
+    }
+
+    [Fact]
+    public void Npy_files_round_trip_tensors()
+    {
+        string path = Path.Combine(_folder, "t.npy");
+        NpyFile.Write(path, T(_z));
+        Tensor<float> back = NpyFile.Read(path).ToTensor();
+        Assert.Equal([K, D], back.Lengths.ToArray());
+        Assert.Equal(_z, Flat(back));
+
+        double[] wide = [1.5, -2.25, 1e300];
+        NpyFile.Write(path, Tensor.Create(wide, [3]));
+        Tensor<double> doubles = NpyFile.Read(path).ToDoubleTensor();
+        Assert.Equal([3], doubles.Lengths.ToArray());
+        var flat = new double[3];
+        doubles.FlattenTo(flat);
+        Assert.Equal(wide, flat);
+
+        Assert.Throws<ArgumentException>(() => NpyFile.Write(path, Tensor.Create(new float[8], [2, 2, 2])));
+    }
+
+    [Fact]
+    public void Exceptions_are_those_of_the_span_overloads()
+    {
+        // A row that is not unit: the same type, parameter and message as the span overload.
+        float[] raw = (float[])_z.Clone();
+        raw[0] = 5f;
+        var spanError = Assert.Throws<ArgumentException>(() => Entropy.Sphere(raw, K, D));
+        var tensorError = Assert.Throws<ArgumentException>(() => Entropy.Sphere(T(raw)));
+        Assert.Equal(spanError.Message, tensorError.Message);
+        Assert.Equal(spanError.ParamName, tensorError.ParamName);
+
+        var badKappa = Assert.Throws<ArgumentOutOfRangeException>(() => Entropy.Sphere(T(_z), -1));
+        Assert.Equal("kappa", badKappa.ParamName);
+    }
+
+    [Fact]
+    public void Other_ranks_strides_and_shapes_are_refused_with_them_named()
+    {
+        var rank3 = Assert.Throws<ArgumentException>(() => Entropy.Sphere(Tensor.Create(new float[8], [2, 2, 2])));
+        Assert.Equal("z", rank3.ParamName);
+        Assert.Contains("rank 3", rank3.Message, StringComparison.Ordinal);
+        Assert.Contains("[2, 2, 2]", rank3.Message, StringComparison.Ordinal);
+
+        // A transposed view (strides [1, K]) and a column slice (strides [D, 1] over fewer columns).
+        Tensor<float> transposed = Tensor.PermuteDimensions(T(_z), [1, 0]);
+        var strided = Assert.Throws<ArgumentException>(() => Entropy.Sphere(transposed));
+        Assert.Contains($"strides [1, {D}]", strided.Message, StringComparison.Ordinal);
+        Tensor<float> whole = T(_z);
+        var sliced = Assert.Throws<ArgumentException>(() => Entropy.SphereKnn(whole.AsReadOnlyTensorSpan().Slice([NRange.All, new NRange(0, 5)])));
+        Assert.Contains($"strides [{D}, 1]", sliced.Message, StringComparison.Ordinal);
+
+        // Gradients of another shape; views of different shapes.
+        var shape = Assert.Throws<ArgumentException>(() => Entropy.SphereWithGradient(T(_z), Zeros(K, D + 1)));
+        Assert.Equal("gradient", shape.ParamName);
+        Assert.Contains($"[{K}, {D}]", shape.Message, StringComparison.Ordinal);
+        var views = Assert.Throws<ArgumentException>(() => Reconstruction.Sphere(T(_z), T(Unit(K - 1, D, 5), K - 1, D)));
+        Assert.Contains($"[{K - 1}, {D}]", views.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => Gram.MultiplyTransposed(T(_z), T(Unit(4, D + 1, 6), 4, D + 1)));
+        Assert.Throws<ArgumentException>(() => new ErLoss(Support.Sphere, K, D).Compute(T(_z, K, D), T(Unit(K, D - 1, 7), K, D - 1), Zeros(), Zeros()));
+    }
+}
