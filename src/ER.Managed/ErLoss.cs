@@ -1,5 +1,6 @@
 using System;
 using ER.Managed.Kernels;
+using System.Numerics.Tensors;
 
 namespace ER.Managed;
 
@@ -202,7 +203,7 @@ public sealed partial class ErLoss
             SphereTermResult h = Entropy.SphereWithGradient(_z1, k, d, _entropyGrad, _kappa, _reduction, _normalizer, inner);
             entropy += w1 * h.Value;
             entropyKappa += w1 * h.KappaGradient;
-            AddKernel.Run(_entropyGrad, _gradZ1, (float)(-_entropyWeight * w1), KernelIsa.Best);
+            TensorPrimitives.MultiplyAdd(_entropyGrad, (float)(-_entropyWeight * w1), _gradZ1, _gradZ1);
         }
 
         if (w2 > 0)
@@ -210,7 +211,7 @@ public sealed partial class ErLoss
             SphereTermResult h = Entropy.SphereWithGradient(_z2, k, d, _entropyGrad, _kappa, _reduction, _normalizer, inner);
             entropy += w2 * h.Value;
             entropyKappa += w2 * h.KappaGradient;
-            AddKernel.Run(_entropyGrad, _gradZ2, (float)(-_entropyWeight * w2), KernelIsa.Best);
+            TensorPrimitives.MultiplyAdd(_entropyGrad, (float)(-_entropyWeight * w2), _gradZ2, _gradZ2);
         }
 
         RowOps.L2NormalizeBackward(view1, _gradZ1, k, d, gradient1);
@@ -235,13 +236,13 @@ public sealed partial class ErLoss
         if (w1 > 0)
         {
             entropy += w1 * Entropy.DiscreteWithGradient(_z1, k, d, _entropyGrad, _reduction, inner);
-            AddKernel.Run(_entropyGrad, _gradZ1, (float)(-_entropyWeight * w1), KernelIsa.Best);
+            TensorPrimitives.MultiplyAdd(_entropyGrad, (float)(-_entropyWeight * w1), _gradZ1, _gradZ1);
         }
 
         if (w2 > 0)
         {
             entropy += w2 * Entropy.DiscreteWithGradient(_z2, k, d, _entropyGrad, _reduction, inner);
-            AddKernel.Run(_entropyGrad, _gradZ2, (float)(-_entropyWeight * w2), KernelIsa.Best);
+            TensorPrimitives.MultiplyAdd(_entropyGrad, (float)(-_entropyWeight * w2), _gradZ2, _gradZ2);
         }
 
         RowOps.SoftmaxBackward(_z1, _gradZ1, k, d, gradient1, _temperature);
@@ -259,6 +260,6 @@ public sealed partial class ErLoss
     private static void Scale(ReadOnlySpan<float> source, Span<float> destination, float factor)
     {
         destination.Clear();
-        AddKernel.Run(source, destination, factor, KernelIsa.Best);
+        TensorPrimitives.MultiplyAdd(source, factor, destination, destination);
     }
 }

@@ -35,7 +35,7 @@ public static partial class RowOps
         Validation.CheckInPlaceOrDisjoint(x, z, nameof(x), nameof(z));
         Validation.CheckNormFloor(epsilon);
         Validation.CheckFinite(x, columns, nameof(x));
-        RowMaps.L2Normalize(x, rows, columns, z, epsilon, KernelIsa.Best);
+        RowMaps.L2Normalize(x, rows, columns, z, epsilon);
     }
 
     /// <summary>
@@ -60,7 +60,7 @@ public static partial class RowOps
         Validation.CheckNormFloor(epsilon);
         Validation.CheckFinite(x, columns, nameof(x));
         Validation.CheckFinite(gradZ, columns, nameof(gradZ));
-        RowMaps.L2NormalizeBackward(x, gradZ, rows, columns, gradX, epsilon, KernelIsa.Best);
+        RowMaps.L2NormalizeBackward(x, gradZ, rows, columns, gradX, epsilon);
     }
 
     /// <summary>
@@ -105,6 +105,6 @@ public static partial class RowOps
         float scale = Validation.CheckTemperature(temperature);
         Validation.CheckFinite(p, columns, nameof(p));
         Validation.CheckFinite(gradP, columns, nameof(gradP));
-        RowMaps.SoftmaxBackward(p, gradP, rows, columns, gradX, scale, KernelIsa.Best);
+        RowMaps.SoftmaxBackward(p, gradP, rows, columns, gradX, scale);
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Numerics;
 using ER.Managed.Kernels;
+using System.Numerics.Tensors;
 
 namespace ER.Managed;
 
@@ -53,7 +54,7 @@ internal static class Validation
     /// <summary>Throws for the first NaN or infinity, naming its row (counted from <paramref name="firstRow"/>) and column.</summary>
     internal static void CheckFinite(ReadOnlySpan<float> x, int columns, string name, int firstRow = 0)
     {
-        (float min, float max) = MinMaxKernel.Run(x, KernelIsa.Best);
+        (float min, float max) = (TensorPrimitives.Min(x), TensorPrimitives.Max(x));
         if (float.IsFinite(min) && float.IsFinite(max))
         {
             return;
@@ -79,7 +80,7 @@ internal static class Validation
     {
         int bad = FirstBadRow(x, rows, columns, degree, static (row, tol) =>
         {
-            double squared = DotKernel.Run(row, row, KernelIsa.Best);
+            double squared = TensorPrimitives.Dot(row, row);
             return Math.Abs(squared - 1.0) <= tol;
         }, tolerance);
         if (bad < 0)
@@ -89,7 +90,7 @@ internal static class Validation
 
         ReadOnlySpan<float> badRow = x.Slice(bad * columns, columns);
         CheckFinite(badRow, columns, name, bad);
-        double squaredNorm = DotKernel.Run(badRow, badRow, KernelIsa.Best);
+        double squaredNorm = TensorPrimitives.Dot(badRow, badRow);
         throw new ArgumentException(
             string.Create(CultureInfo.InvariantCulture, $"Row {bad} has norm {Math.Sqrt(squaredNorm):G9}; sphere inputs must be unit rows (|norm^2 - 1| <= {tolerance:G3}). Normalize them first (RowOps.L2Normalize) or raise ErOptions.UnitNormTolerance."),
             name);

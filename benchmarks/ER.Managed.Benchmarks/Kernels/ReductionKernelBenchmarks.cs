@@ -7,9 +7,6 @@ namespace ER.Managed.Benchmarks.Kernels;
 public class ReductionKernelBenchmarks : KernelBenchmarkBase
 {
     [Benchmark]
-    public float Dot() => DotKernel.Run(X, Y, (KernelWidth)Width);
-
-    [Benchmark]
     public double LogSumExp() => LogSumExpKernel.Run(X, 10f, (KernelWidth)Width);
 
     [Benchmark]

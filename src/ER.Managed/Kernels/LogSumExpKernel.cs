@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Numerics.Tensors;
 
 namespace ER.Managed.Kernels;
 
@@ -28,7 +29,7 @@ internal static class LogSumExpKernel
             return double.NegativeInfinity;
         }
 
-        float max = MaxKernel.Run<TSimd, TVec>(x);
+        float max = TensorPrimitives.Max(x);
         if (!float.IsFinite(max))
         {
             // -inf: every term is zero; +inf or NaN: the sum is that too.

@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Numerics.Tensors;
 
 namespace ER.Managed.Kernels;
 
@@ -36,10 +37,10 @@ internal static class SoftmaxKernel
             return double.NegativeInfinity;
         }
 
-        float shift = scale * MaxKernel.Run<TSimd, TVec>(x);
+        float shift = scale * TensorPrimitives.Max(x);
         ExpMapKernel.Run<TSimd, TVec>(x, destination, scale, -shift);
         double sum = SumKernel.Run<TSimd, TVec>(destination[..x.Length]);
-        ScaleKernel.Run<TSimd, TVec>(destination[..x.Length], (float)(1.0 / sum));
+        TensorPrimitives.Multiply(destination[..x.Length], (float)(1.0 / sum), destination[..x.Length]);
         return shift + Math.Log(sum);
     }
 }

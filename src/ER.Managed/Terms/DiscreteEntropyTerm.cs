@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using ER.Managed.Kernels;
+using System.Numerics.Tensors;
 
 namespace ER.Managed.Terms;
 
@@ -83,7 +84,7 @@ internal static class DiscreteEntropyTerm
 
                 for (; r < blockEnd; r++)
                 {
-                    AddKernel.Run(w.Slice(r * d, d), partial, 1f, width);
+                    TensorPrimitives.Add(w.Slice(r * d, d), partial, partial);
                 }
 
                 for (int c = 0; c < d; c++)
@@ -111,7 +112,7 @@ internal static class DiscreteEntropyTerm
         for (int start = 0; start < means.Length; start += SumExpKernel.ChunkLength)
         {
             int length = Math.Min(SumExpKernel.ChunkLength, means.Length - start);
-            sum += DotKernel.Run(means.Slice(start, length), logs.Slice(start, length), width);
+            sum += TensorPrimitives.Dot(means.Slice(start, length), logs.Slice(start, length));
         }
 
         return -sum;

@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Buffers;
 using ER.Managed.Kernels;
 using ER.Managed.Kernels.Gemm;
+using System.Numerics.Tensors;
 
 namespace ER.Managed.Terms;
 
@@ -333,7 +334,7 @@ internal static class FusedSphereEntropy
                 }
             }
 
-            ScaleKernel.Run(target, -kappa, width);
+            TensorPrimitives.Multiply(target, -kappa, target);
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System;
 using ER.Managed.Kernels;
+using System.Numerics.Tensors;
 
 namespace ER.Managed.Terms;
 
@@ -28,13 +29,13 @@ internal static class LeaveOneOutLikelihood
                 int i = r0 + r;
                 Span<float> row = strip.AsSpan(r * n, n);
                 row[i] = float.NegativeInfinity;
-                float max = MaxKernel.Run(row, width);
+                float max = TensorPrimitives.Max(row);
                 row[i] = max; // finite, and its weight is zeroed below
                 ExpMapKernel.Run(row, weights, scale, -scale * max, width);
                 weights[i] = 0f;
                 double sum = SumKernel.Run(weights, width);
                 lse[i] = ((double)scale * max) + Math.Log(sum);
-                expected[i] = DotKernel.Run(row, weights, width) / sum;
+                expected[i] = TensorPrimitives.Dot(row, weights) / sum;
             }
         });
 

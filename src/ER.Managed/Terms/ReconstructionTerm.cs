@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using ER.Managed.Kernels;
+using System.Numerics.Tensors;
 
 namespace ER.Managed.Terms;
 
@@ -16,7 +17,7 @@ internal static class ReconstructionTerm
 
     /// <summary><c>(1/k) sum_i &lt;a_i, b_i&gt;</c>, dots in float, their sum in double.</summary>
     internal static double MeanRowDot(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int k, int d, int degree, KernelWidth width) =>
-        RowSum(a, b, default, default, k, d, degree, static (ai, bi, _, _, w) => DotKernel.Run(ai, bi, w), width) / k;
+        RowSum(a, b, default, default, k, d, degree, static (ai, bi, _, _, w) => TensorPrimitives.Dot(ai, bi), width) / k;
 
     /// <summary>
     /// The discrete reconstruction
@@ -48,9 +49,9 @@ internal static class ReconstructionTerm
             {
                 bi.CopyTo(gai);
                 ai.CopyTo(gbi);
-                ScaleKernel.Run(gai, factor, w);
-                ScaleKernel.Run(gbi, factor, w);
-                return DotKernel.Run(ai, bi, w);
+                TensorPrimitives.Multiply(gai, factor, gai);
+                TensorPrimitives.Multiply(gbi, factor, gbi);
+                return TensorPrimitives.Dot(ai, bi);
             },
             width) / k;
     }

@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using ER.Managed.Kernels;
 using ER.Managed.Kernels.Gemm;
+using System.Numerics.Tensors;
 
 namespace ER.Managed.Terms;
 
@@ -82,8 +83,8 @@ internal static class SphereEntropyTerm
                 {
                     Span<float> pRow = p.Slice(r * k, k);
                     ExpMapKernel.Run(s.Slice(r * k, k), pRow, (float)kappa, (float)-lse[r0 + r], width);
-                    expectedSimilarity += g[r0 + r] * DotKernel.Run(pRow, s.Slice(r * k, k), width);
-                    ScaleKernel.Run(pRow, (float)g[r0 + r], width);
+                    expectedSimilarity += g[r0 + r] * TensorPrimitives.Dot(pRow, s.Slice(r * k, k));
+                    TensorPrimitives.Multiply(pRow, (float)g[r0 + r], pRow);
                 }
 
                 // G_strip Z into the strip's own rows, G_strip^T Z_strip into every row (the GEMM reads
@@ -92,7 +93,7 @@ internal static class SphereEntropyTerm
                 GemmKernel.Multiply(p, k, true, zStrip, d, false, gradient, d, k, d, m, accumulate: true, width);
             }
 
-            ScaleKernel.Run(gradient, (float)-kappa, width);
+            TensorPrimitives.Multiply(gradient, (float)-kappa, gradient);
             return (c + Math.Log(k) - mean, dcdKappa - expectedSimilarity);
         }
         finally

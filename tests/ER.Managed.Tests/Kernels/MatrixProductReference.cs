@@ -38,7 +38,14 @@ internal static class MatrixProductReference
             Span<float> ci = c.Slice(i * n, n);
             for (int j = 0; j < n; j++)
             {
-                ci[j] = DotKernel.Run<TSimd, TVec>(ai, b.Slice(j * d, d));
+                double dot = 0;
+                ReadOnlySpan<float> bj = b.Slice(j * d, d);
+                for (int t = 0; t < d; t++)
+                {
+                    dot += (double)ai[t] * bj[t];
+                }
+
+                ci[j] = (float)dot;
             }
         }
     }
@@ -70,7 +77,11 @@ internal static class MatrixProductReference
                 float aij = a[(i * n) + j];
                 if (aij != 0f)
                 {
-                    AddKernel.Run<TSimd, TVec>(b.Slice(j * d, d), ci, aij);
+                    ReadOnlySpan<float> bj = b.Slice(j * d, d);
+                    for (int t = 0; t < d; t++)
+                    {
+                        ci[t] += aij * bj[t];
+                    }
                 }
             }
         }

@@ -7,32 +7,12 @@ using static ER.Managed.Tests.Kernels.KernelTestSupport;
 namespace ER.Managed.Tests.Kernels;
 
 /// <summary>
-/// The reduction kernels (dot, sum, max, min/max, sum of exponentials, log-sum-exp) against
+/// The reduction kernels we keep (sum, sum of exponentials, log-sum-exp, cross log; dot, max and min
+/// are TensorPrimitives since docs/tensor-primitives.md) against
 /// double-precision scalar references, every length 0..300, every width.
 /// </summary>
 public class ReductionKernelTests
 {
-    [Theory]
-    [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
-    public void Dot_matches_double_reference(int widthBits)
-    {
-        var width = (KernelWidth)widthBits;
-        for (int n = 0; n <= MaxLength; n++)
-        {
-            float[] x = Uniform(n, n), y = Uniform(n, n + 1000);
-            double want = 0, magnitude = 0;
-            for (int i = 0; i < n; i++)
-            {
-                want += (double)x[i] * y[i];
-                magnitude += Math.Abs((double)x[i] * y[i]);
-            }
-
-            // Recursive summation bound: n u sum |x_i y_i| (the accumulators only shorten the chains).
-            double got = DotKernel.Run(x, y, width);
-            Assert.True(Math.Abs(got - want) <= (n * U * magnitude) + 1e-30, $"n={n}: {got} vs {want}");
-        }
-    }
-
     [Theory]
     [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
     public void Sum_matches_double_reference_also_past_the_chunk_length(int widthBits)
@@ -46,42 +26,6 @@ public class ReductionKernelTests
             // Each chunk of 1024 is summed in float (bound 1024 u per chunk), chunks in double.
             double got = SumKernel.Run(x, width);
             Assert.True(Math.Abs(got - want) <= (Math.Min(n, 1024) * U * want) + 1e-30, $"n={n}: {got} vs {want}");
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
-    public void Max_and_min_max_are_exact(int widthBits)
-    {
-        var width = (KernelWidth)widthBits;
-        Assert.Equal(float.NegativeInfinity, MaxKernel.Run([], width));
-        Assert.Equal((float.PositiveInfinity, float.NegativeInfinity), MinMaxKernel.Run([], width));
-        for (int n = 1; n <= MaxLength; n++)
-        {
-            float[] x = Uniform(n, n, -50f, 50f);
-            Assert.Equal(x.Max(), MaxKernel.Run(x, width));
-            Assert.Equal((x.Min(), x.Max()), MinMaxKernel.Run(x, width));
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
-    public void Min_max_reports_nan_and_infinity_wherever_they_are(int widthBits)
-    {
-        var width = (KernelWidth)widthBits;
-        foreach (int n in new[] { 1, 7, 16, 33, 300 })
-        {
-            for (int at = 0; at < n; at += Math.Max(1, n / 5))
-            {
-                float[] x = Uniform(n, n);
-                x[at] = float.NaN;
-                (float min, float max) = MinMaxKernel.Run(x, width);
-                Assert.True(float.IsNaN(min) && float.IsNaN(max), $"n={n} at={at}: ({min}, {max})");
-                x[at] = float.PositiveInfinity;
-                Assert.Equal(float.PositiveInfinity, MinMaxKernel.Run(x, width).Max);
-                x[at] = float.NegativeInfinity;
-                Assert.Equal(float.NegativeInfinity, MinMaxKernel.Run(x, width).Min);
-            }
         }
     }
 

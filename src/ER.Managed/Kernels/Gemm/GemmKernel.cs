@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Numerics.Tensors;
 
 namespace ER.Managed.Kernels.Gemm;
 
@@ -535,7 +536,7 @@ internal static class GemmKernel
                 Span<float> ci = c.Slice(i * ldc, n);
                 for (int j = 0; j < n; j++)
                 {
-                    float dot = DotKernel.Run(ai, rowsB.Slice(j * k, k), width);
+                    float dot = TensorPrimitives.Dot(ai, rowsB.Slice(j * k, k));
                     ci[j] = accumulate ? ci[j] + dot : dot;
                 }
             }
