@@ -149,6 +149,18 @@ public sealed class TensorOverloadTests : IDisposable
     }
 
     [Fact]
+    public void KappaSelection_overloads_equal_their_span_twins()
+    {
+        double value = ER.Managed.Estimation.KappaSelection.LeaveOneOutLogLikelihood(_z, K, D, 4, out double derivative);
+        Assert.Equal(value, ER.Managed.Estimation.KappaSelection.LeaveOneOutLogLikelihood(T(_z), 4, out double tensorDerivative));
+        Assert.Equal(derivative, tensorDerivative);
+        float[] concentrated = new float[K * D];
+        new ER.Managed.Estimation.SphereSampler(8).VonMisesFisher([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 20, K, concentrated);
+        Assert.Equal(ER.Managed.Estimation.KappaSelection.LeaveOneOut(concentrated, K, D), ER.Managed.Estimation.KappaSelection.LeaveOneOut(T(concentrated)));
+        Assert.Equal(ER.Managed.Estimation.KappaSelection.RuleOfThumb(concentrated, K, D), ER.Managed.Estimation.KappaSelection.RuleOfThumb(T(concentrated)));
+    }
+
+    [Fact]
     public void Npy_files_round_trip_tensors()
     {
         string path = Path.Combine(_folder, "t.npy");

@@ -19,7 +19,7 @@ namespace ER.Managed.Estimation;
 /// <c>h^(q+4) = 4 sqrt(pi) I_((q-1)/2)(kappâ)^2 / (kappâ^((q+1)/2) [2q I_((q+1)/2)(2 kappâ) + (2+q) kappâ I_((q+3)/2)(2 kappâ)] n)</c>
 /// and the kernel concentration is <c>1/h^2</c>, all in log form with the exact log I_nu.
 /// </remarks>
-public static class KappaSelection
+public static partial class KappaSelection
 {
     /// <summary>The smallest concentration the leave-one-out search considers.</summary>
     public const double MinKappa = 1e-4;
