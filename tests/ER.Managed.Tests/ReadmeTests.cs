@@ -49,6 +49,59 @@ public class ReadmeTests
         }
     }
 
+    /// <summary>The README's quoted `er` outputs are what `er` prints now (they drifted by an ulp once).</summary>
+    [Fact]
+    public void Quoted_cli_outputs_are_current()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        const string Prompt = "$ er lognorm --dim 1000 --kappa 10\n";
+        int start = readme.IndexOf(Prompt, StringComparison.Ordinal) + Prompt.Length;
+        Assert.True(start >= Prompt.Length, "the README no longer quotes er lognorm");
+        string quoted = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        (int code, string output, _) = Cli.CliRunner.Run("lognorm", "--dim", "1000", "--kappa", "10");
+        Assert.Equal(0, code);
+
+        // The same lines, each number within 4 ulps (another CPU's C library may round a logarithm
+        // inside the normalizer's constants the other way; more than that is a stale README).
+        string[] quotedLines = quoted.TrimEnd('\n').Split('\n'), outputLines = output.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n');
+        Assert.Equal(quotedLines.Length, outputLines.Length);
+        for (int i = 0; i < quotedLines.Length; i++)
+        {
+            string[] quotedWords = quotedLines[i].Split(' ', StringSplitOptions.RemoveEmptyEntries), printedWords = outputLines[i].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(quotedWords.Length, printedWords.Length);
+            for (int j = 0; j < quotedWords.Length; j++)
+            {
+                if (double.TryParse(quotedWords[j].TrimEnd(','), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double w)
+                    && double.TryParse(printedWords[j].TrimEnd(','), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double g))
+                {
+                    Assert.True(Math.Abs(w - g) <= 4 * Math.Abs(w) * Math.Pow(2, -52), $"README: {quotedLines[i]}; er: {outputLines[i]}");
+                }
+                else
+                {
+                    Assert.Equal(quotedWords[j], printedWords[j]);
+                }
+            }
+        }
+
+        // train-demo's closing line, to its last printed digit: 300 Adam steps on float32 may round the
+        // fourth decimal the other way on another GEMM micro-kernel (ARM64), so 1.5e-4 per number.
+        (code, output, _) = Cli.CliRunner.Run("train-demo");
+        Assert.Equal(0, code);
+        string last = output.TrimEnd().Split('\n')[^1].TrimEnd('\r');
+        var number = new System.Text.RegularExpressions.Regex(@"-?\d+\.\d{4}");
+        int at = readme.IndexOf("`loss fell from ", StringComparison.Ordinal);
+        Assert.True(at >= 0, "the README no longer quotes train-demo's closing line");
+        string quotedLine = readme[(at + 1)..readme.IndexOf('`', at + 1)];
+        double[] want = [.. number.Matches(quotedLine).Select(m => double.Parse(m.Value, System.Globalization.CultureInfo.InvariantCulture))];
+        double[] got = [.. number.Matches(last).Select(m => double.Parse(m.Value, System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.Equal(6, want.Length);
+        Assert.Equal(want.Length, got.Length);
+        for (int i = 0; i < want.Length; i++)
+        {
+            Assert.True(Math.Abs(want[i] - got[i]) <= 1.5e-4, $"README: {quotedLine}; er train-demo: {last}");
+        }
+    }
+
     private static string RepositoryRoot([CallerFilePath] string path = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }
