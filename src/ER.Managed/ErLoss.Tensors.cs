@@ -15,19 +15,8 @@ public sealed partial class ErLoss
     /// <exception cref="ArgumentException">A tensor of another rank, strides or shape than [k, d], or as for the span overload.</exception>
     public ErLossResult Compute(ReadOnlyTensorSpan<float> view1, ReadOnlyTensorSpan<float> view2, TensorSpan<float> gradient1, TensorSpan<float> gradient2) =>
         Compute(
-            View(view1, nameof(view1)),
-            View(view2, nameof(view2)),
+            TensorViews.Matrix(view1, nameof(view1), Rows, Columns),
+            TensorViews.Matrix(view2, nameof(view2), Rows, Columns),
             TensorViews.Matrix(gradient1, nameof(gradient1), Rows, Columns),
             TensorViews.Matrix(gradient2, nameof(gradient2), Rows, Columns));
-
-    private ReadOnlySpan<float> View(in ReadOnlyTensorSpan<float> tensor, string name)
-    {
-        ReadOnlySpan<float> values = TensorViews.Matrix(tensor, name, out int rows, out int columns);
-        if (rows != Rows || columns != Columns)
-        {
-            throw new ArgumentException($"'{name}' must be [{Rows}, {Columns}] (this ErLoss's shape), got [{rows}, {columns}].", name);
-        }
-
-        return values;
-    }
 }

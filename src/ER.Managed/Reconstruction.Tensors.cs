@@ -98,16 +98,11 @@ public static partial class Reconstruction
         return DiscreteWithGradient(first, second, rows, columns, options);
     }
 
-    /// <summary>Both views' elements, refusing views of different shapes with both shapes named.</summary>
+    /// <summary>Both views' elements; b must have a's shape.</summary>
     private static ReadOnlySpan<float> Views(in ReadOnlyTensorSpan<float> a, in ReadOnlyTensorSpan<float> b, out ReadOnlySpan<float> second, out int rows, out int columns)
     {
         ReadOnlySpan<float> first = TensorViews.Matrix(a, nameof(a), out rows, out columns);
-        second = TensorViews.Matrix(b, nameof(b), out int rowsB, out int columnsB);
-        if (rowsB != rows || columnsB != columns)
-        {
-            throw new ArgumentException($"The views must have the same shape: a is [{rows}, {columns}], b is [{rowsB}, {columnsB}].", nameof(b));
-        }
-
+        second = TensorViews.Matrix(b, nameof(b), rows, columns);
         return first;
     }
 }

@@ -28,7 +28,7 @@ public static partial class RowOps
     public static void L2NormalizeBackward(ReadOnlyTensorSpan<float> x, ReadOnlyTensorSpan<float> gradZ, TensorSpan<float> gradX, float epsilon = DefaultNormEpsilon)
     {
         ReadOnlySpan<float> input = TensorViews.Matrix(x, nameof(x), out int rows, out int columns);
-        ReadOnlySpan<float> upstream = SameShape(gradZ, nameof(gradZ), rows, columns);
+        ReadOnlySpan<float> upstream = TensorViews.Matrix(gradZ, nameof(gradZ), rows, columns);
         L2NormalizeBackward(input, upstream, rows, columns, TensorViews.Matrix(gradX, nameof(gradX), rows, columns), epsilon);
     }
 
@@ -54,18 +54,7 @@ public static partial class RowOps
     public static void SoftmaxBackward(ReadOnlyTensorSpan<float> p, ReadOnlyTensorSpan<float> gradP, TensorSpan<float> gradX, double temperature = 1.0)
     {
         ReadOnlySpan<float> probabilities = TensorViews.Matrix(p, nameof(p), out int rows, out int columns);
-        ReadOnlySpan<float> upstream = SameShape(gradP, nameof(gradP), rows, columns);
+        ReadOnlySpan<float> upstream = TensorViews.Matrix(gradP, nameof(gradP), rows, columns);
         SoftmaxBackward(probabilities, upstream, rows, columns, TensorViews.Matrix(gradX, nameof(gradX), rows, columns), temperature);
-    }
-
-    private static ReadOnlySpan<float> SameShape(in ReadOnlyTensorSpan<float> tensor, string name, int rows, int columns)
-    {
-        ReadOnlySpan<float> values = TensorViews.Matrix(tensor, name, out int r, out int c);
-        if (r != rows || c != columns)
-        {
-            throw new ArgumentException($"'{name}' must have the input's shape [{rows}, {columns}], got [{r}, {c}].", name);
-        }
-
-        return values;
     }
 }

@@ -31,8 +31,7 @@ public static partial class RowOps
     public static void L2Normalize(ReadOnlySpan<float> x, int rows, int columns, Span<float> z, float epsilon = DefaultNormEpsilon)
     {
         Validation.CheckShape(x.Length, rows, columns, nameof(x));
-        Validation.CheckDestination(z.Length, x.Length, nameof(z));
-        Validation.CheckInPlaceOrDisjoint(x, z, nameof(x), nameof(z));
+        Validation.CheckElementwiseDestination<float>(x, z, nameof(x), nameof(z));
         Validation.CheckNormFloor(epsilon);
         Validation.CheckFinite(x, columns, nameof(x));
         RowMaps.L2Normalize(x, rows, columns, z, epsilon);
@@ -77,8 +76,7 @@ public static partial class RowOps
     public static void Softmax(ReadOnlySpan<float> x, int rows, int columns, Span<float> p, double temperature = 1.0)
     {
         Validation.CheckShape(x.Length, rows, columns, nameof(x));
-        Validation.CheckDestination(p.Length, x.Length, nameof(p));
-        Validation.CheckInPlaceOrDisjoint(x, p, nameof(x), nameof(p));
+        Validation.CheckElementwiseDestination<float>(x, p, nameof(x), nameof(p));
         float scale = Validation.CheckTemperature(temperature);
         Validation.CheckFinite(x, columns, nameof(x));
         RowMaps.Softmax(x, rows, columns, p, scale, KernelIsa.Best);

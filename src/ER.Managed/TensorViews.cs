@@ -17,15 +17,17 @@ internal static class TensorViews
         return MemoryMarshal.CreateReadOnlySpan(in tensor.GetPinnableReference(), rows * columns);
     }
 
+    /// <summary>The elements of a rank-2 dense row-major tensor that must be [rows, columns] (the first input's shape).</summary>
+    internal static ReadOnlySpan<float> Matrix(in ReadOnlyTensorSpan<float> tensor, string name, int rows, int columns)
+    {
+        CheckShape(Shape(tensor.Rank, tensor.Lengths, tensor.Strides, tensor.IsDense, name), rows, columns, name);
+        return MemoryMarshal.CreateReadOnlySpan(in tensor.GetPinnableReference(), rows * columns);
+    }
+
     /// <summary>The elements of a writable rank-2 dense row-major tensor, which must be [rows, columns].</summary>
     internal static Span<float> Matrix(in TensorSpan<float> tensor, string name, int rows, int columns)
     {
-        (int r, int c) = Shape(tensor.Rank, tensor.Lengths, tensor.Strides, tensor.IsDense, name);
-        if (r != rows || c != columns)
-        {
-            throw new ArgumentException($"'{name}' must have the input's shape [{rows}, {columns}], got [{r}, {c}].", name);
-        }
-
+        CheckShape(Shape(tensor.Rank, tensor.Lengths, tensor.Strides, tensor.IsDense, name), rows, columns, name);
         return MemoryMarshal.CreateSpan(ref tensor.GetPinnableReference(), rows * columns);
     }
 
@@ -42,6 +44,14 @@ internal static class TensorViews
         }
 
         return "[" + string.Join(", ", parts) + "]";
+    }
+
+    private static void CheckShape((int Rows, int Columns) shape, int rows, int columns, string name)
+    {
+        if (shape.Rows != rows || shape.Columns != columns)
+        {
+            throw new ArgumentException($"'{name}' must have the input's shape [{rows}, {columns}], got [{shape.Rows}, {shape.Columns}].", name);
+        }
     }
 
     private static (int Rows, int Columns) Shape(int rank, ReadOnlySpan<nint> lengths, ReadOnlySpan<nint> strides, bool dense, string name)

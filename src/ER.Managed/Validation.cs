@@ -206,15 +206,6 @@ internal static class Validation
         }
     }
 
-    /// <summary>An output that is the input itself (in place) or memory disjoint from it.</summary>
-    internal static void CheckInPlaceOrDisjoint(ReadOnlySpan<float> input, ReadOnlySpan<float> output, string inputName, string outputName)
-    {
-        if (input.Overlaps(output, out int offset) && (offset != 0 || input.Length != output.Length))
-        {
-            throw new ArgumentException($"'{outputName}' partly overlaps '{inputName}'; pass the same span (in place) or a separate buffer.", outputName);
-        }
-    }
-
     /// <summary>The norm floor of L2 normalization: finite and positive.</summary>
     internal static void CheckNormFloor(float epsilon)
     {

@@ -71,7 +71,7 @@ public static partial class VonMisesFisher
     {
         CheckDimension(dimension);
         CheckKappa(kappa, nameof(kappa));
-        return Bessel.Ratio((0.5 * dimension) - 1.0, kappa);
+        return BesselRatioUnchecked(dimension, kappa);
     }
 
     /// <summary>

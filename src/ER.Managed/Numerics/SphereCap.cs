@@ -19,10 +19,6 @@ internal static class SphereCap
 {
     private const int MaxContinuedFractionSteps = 100_000;
 
-    /// <summary>log |S^(n-1)| = log 2 + (n/2) log pi - lgamma(n/2), the log area of the unit sphere in R^n (n &gt;= 1).</summary>
-    internal static double LogSphereArea(int n) =>
-        SpecialFunctions.Log2 + (0.5 * n * SpecialFunctions.LogPi) - SpecialFunctions.LogGamma(0.5 * n);
-
     /// <summary>log Cap_d(theta) for d &gt;= 2 and the squared chord c^2 in (0, 4] of the cap's angular radius.</summary>
     internal static double LogArea(int dimension, double chordSquared)
     {
@@ -43,7 +39,7 @@ internal static class SphereCap
             logIntegral = logComplete + SpecialFunctions.Log1p(-Math.Exp(logRest - logComplete));
         }
 
-        return LogSphereArea(dimension - 1) + logIntegral;
+        return VonMisesFisher.LogSphereArea(dimension - 1) + logIntegral;
     }
 
     /// <summary>log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b).</summary>

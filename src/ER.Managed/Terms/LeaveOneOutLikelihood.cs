@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using ER.Managed.Kernels;
 using System.Numerics.Tensors;
 
@@ -23,19 +24,27 @@ internal static class LeaveOneOutLikelihood
         KernelWidth width = KernelIsa.Best;
         SimilarityStrips.ForEach(z, n, d, degree, width, (r0, count, strip) =>
         {
-            float[] weights = new float[n];
-            for (int r = 0; r < count; r++)
+            float[] rented = ArrayPool<float>.Shared.Rent(n);
+            try
             {
-                int i = r0 + r;
-                Span<float> row = strip.AsSpan(r * n, n);
-                row[i] = float.NegativeInfinity;
-                float max = TensorPrimitives.Max(row);
-                row[i] = max; // finite, and its weight is zeroed below
-                ExpMapKernel.Run(row, weights, scale, -scale * max, width);
-                weights[i] = 0f;
-                double sum = SumKernel.Run(weights, width);
-                lse[i] = ((double)scale * max) + Math.Log(sum);
-                expected[i] = TensorPrimitives.Dot(row, weights) / sum;
+                Span<float> weights = rented.AsSpan(0, n);
+                for (int r = 0; r < count; r++)
+                {
+                    int i = r0 + r;
+                    Span<float> row = strip.AsSpan(r * n, n);
+                    row[i] = float.NegativeInfinity;
+                    float max = TensorPrimitives.Max(row);
+                    row[i] = max; // finite, and its weight is zeroed below
+                    ExpMapKernel.Run(row, weights, scale, -scale * max, width);
+                    weights[i] = 0f;
+                    double sum = SumKernel.Run(weights, width);
+                    lse[i] = ((double)scale * max) + Math.Log(sum);
+                    expected[i] = TensorPrimitives.Dot(row, weights) / sum;
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(rented);
             }
         });
 
