@@ -42,6 +42,17 @@ internal static class Validation
         }
     }
 
+    /// <summary>Checks that a span holds exactly <paramref name="expected"/> elements, described as <paramref name="shape"/>.</summary>
+    internal static void CheckLength(int length, long expected, string name, string shape)
+    {
+        if (length != expected)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"Expected {expected} elements ({shape}), got a span of {length}."),
+                name);
+        }
+    }
+
     /// <summary>Throws when <paramref name="output"/> overlaps <paramref name="input"/>: outputs are written while inputs are still read.</summary>
     internal static void CheckNoOverlap(ReadOnlySpan<float> input, ReadOnlySpan<float> output, string inputName, string outputName)
     {

@@ -71,7 +71,7 @@ internal static class FusedSphereEntropy
     internal const int RefineBudget = 8;
 
     /// <summary>Row stride of tile buffers: a multiple of the widest register (16 floats).</summary>
-    private const int Alignment = 16;
+    internal const int Alignment = 16;
 
     /// <summary>
     /// Number of accumulator partitions: a function of k only, so the summation order never depends
@@ -365,13 +365,13 @@ internal static class FusedSphereEntropy
     /// <summary>
     /// s = Z[i0..i0+m) Z[j0..j0+n)^T into an m x stride buffer, padding columns zeroed (the tile
     /// kernel masks them); Z^T and the block row's Z[i0..i0+m) come pre-packed when a micro-kernel runs
-    /// (<see cref="Tile"/> is a multiple of every NR, as the packed layout needs). On a diagonal tile
-    /// (i0 = j0) the diagonal is overwritten with <paramref name="diagonal"/>, the squared norms
+    /// (<see cref="Tile"/> is a multiple of every NR, as the packed layout needs). Where the tile holds
+    /// some s_ii and <paramref name="diagonal"/> is given, those entries are overwritten with it, the squared norms
     /// summed in double: when P is nearly the identity (large kappa and d) the plug-in weights hinge
     /// on kappa S_ii, and the float32 GEMM's rounding of S_ii (about sqrt(d) ulps), times kappa,
     /// was the largest error of the gradient (issue 12: 6e-4 of its maximum at d = 1000, kappa = 200).
     /// </summary>
-    private static void Similarities(ReadOnlySpan<float> z, PackedOperand? packedRows, PackedOperand? packed, int d, int i0, int m, int j0, int n, Span<float> s, int stride, float[]? diagonal, KernelWidth width)
+    internal static void Similarities(ReadOnlySpan<float> z, PackedOperand? packedRows, PackedOperand? packed, int d, int i0, int m, int j0, int n, Span<float> s, int stride, float[]? diagonal, KernelWidth width)
     {
         if (packedRows is not null && packed is not null)
         {
@@ -392,9 +392,10 @@ internal static class FusedSphereEntropy
 
         if (diagonal is not null)
         {
-            for (int r = 0; r < m; r++)
+            // The rows i whose own column j = i falls inside this tile.
+            for (int r = Math.Max(0, j0 - i0); r < m && i0 + r < j0 + n; r++)
             {
-                s[(r * stride) + r] = diagonal[i0 + r];
+                s[(r * stride) + (i0 + r - j0)] = diagonal[i0 + r];
             }
         }
     }
@@ -410,7 +411,7 @@ internal static class FusedSphereEntropy
     /// 4096 x 256 on Zen 5). The budget bounds the extra work to 8 double dot products per row and
     /// tile, about 3% of the tile's products.
     /// </summary>
-    private static void RefineLargeSimilarities(ReadOnlySpan<float> z, int d, int i0, int m, int j0, int n, Span<float> s, int stride, float kappa, float shift)
+    internal static void RefineLargeSimilarities(ReadOnlySpan<float> z, int d, int i0, int m, int j0, int n, Span<float> s, int stride, float kappa, float shift)
     {
         if (!(kappa >= RefineFromKappa))
         {
@@ -460,7 +461,7 @@ internal static class FusedSphereEntropy
     }
 
     /// <summary>a . b summed in double (float products are exact in double).</summary>
-    private static double DotDouble(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    internal static double DotDouble(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         var sum0 = Vector<double>.Zero;
         var sum1 = Vector<double>.Zero;
@@ -486,7 +487,7 @@ internal static class FusedSphereEntropy
     /// <c>||z_i||^2</c> summed in double (float products are exact in double) and rounded once to
     /// float, into <paramref name="norms"/>; returns the largest.
     /// </summary>
-    private static float SquaredNorms(ReadOnlySpan<float> z, int k, int d, Span<float> norms)
+    internal static float SquaredNorms(ReadOnlySpan<float> z, int k, int d, Span<float> norms)
     {
         float max = 0f;
         for (int i = 0; i < k; i++)
@@ -499,5 +500,5 @@ internal static class FusedSphereEntropy
         return max;
     }
 
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+    internal static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 }

@@ -1,0 +1,245 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using ER.Managed.Kernels;
+using ER.Managed.Terms;
+using ER.Managed.Tests.Gradients;
+using Xunit;
+
+namespace ER.Managed.Tests.Terms;
+
+/// <summary>
+/// The row-sharded sphere entropy (issue 15): every split of the rows gives the same bits, and the
+/// result agrees with the single-process entropy; the split helper and the argument checks.
+/// </summary>
+public class SphereEntropyShardsTests
+{
+    /// <summary>Row splits to try for k rows: one shard, 2 to 8 even shards, uneven ones, and shards of one row.</summary>
+    private static IEnumerable<int[]> Splits(int k)
+    {
+        for (int shards = 1; shards <= 8; shards++)
+        {
+            yield return Enumerable.Range(0, shards).Select(s => SphereEntropyShards.Split(k, shards, s).Count).ToArray();
+        }
+
+        if (k >= 3)
+        {
+            yield return [1, k - 2, 1];
+            yield return [k - 1, 1];
+            yield return [0, k / 3, 0, k - (k / 3)];
+        }
+
+        if (k <= 40)
+        {
+            yield return Enumerable.Repeat(1, k).ToArray();
+        }
+    }
+
+    public static IEnumerable<object[]> Shapes()
+    {
+        // k around the 256-row tile (so that shards start mid-tile), d around the micro-kernels' MR and NR.
+        int[][] shapes = [[1, 3], [5, 7], [37, 16], [257, 5], [600, 65]];
+        foreach (int[] s in shapes)
+        {
+            foreach (KernelWidth w in KernelIsa.All.ToArray())
+            {
+                yield return [s[0], s[1], (int)w];
+            }
+        }
+    }
+
+    /// <summary>States and gradient assembled from shards of the given sizes, as workers would.</summary>
+    private static (double[] States, float[] Gradient) RunShards(float[] z, int k, int d, float kappa, EntropyReduction reduction, int[] sizes, int threads, KernelWidth width)
+    {
+        var states = new double[k * SphereEntropyShards.StateWidth];
+        int first = 0;
+        foreach (int count in sizes)
+        {
+            var own = new double[count * SphereEntropyShards.StateWidth];
+            ShardedSphereEntropy.RowStates(z, k, d, kappa, first, count, own, threads, width);
+            own.CopyTo(states, first * SphereEntropyShards.StateWidth);
+            first += count;
+        }
+
+        Assert.Equal(k, first);
+        var gradient = new float[k * d];
+        first = 0;
+        foreach (int count in sizes)
+        {
+            var own = new float[count * d];
+            ShardedSphereEntropy.Gradient(z, k, d, kappa, states, reduction, first, count, own, threads, width);
+            own.CopyTo(gradient, first * d);
+            first += count;
+        }
+
+        return (states, gradient);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Every_split_gives_the_same_bits_and_agrees_with_the_single_process_entropy(int k, int d, int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        float[] z = TestData.UnitRows(k, d, seed: (3 * k) + d);
+        const float kappa = 10f;
+        foreach (EntropyReduction reduction in new[] { EntropyReduction.Expectation, EntropyReduction.Average })
+        {
+            (double[] states, float[] gradient) = RunShards(z, k, d, kappa, reduction, [k], threads: 1, width);
+            foreach (int[] sizes in Splits(k))
+            {
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    (double[] otherStates, float[] otherGradient) = RunShards(z, k, d, kappa, reduction, sizes, threads, width);
+                    Assert.Equal(states, otherStates);
+                    Assert.Equal(gradient, otherGradient);
+                }
+            }
+
+            // Against the single-process fused path at the same width: only the float32 summation
+            // order of each row sum differs (here a row is summed tile by tile along its own row; there
+            // partly as column sums of the tiles above the diagonal), a few ulps of each sum, so
+            // LSE agrees to 1e-6 absolute, H and dH/dkappa to 1e-6, the gradient to 1e-5 of its largest entry.
+            using FusedSphereEntropy.ForwardState single = FusedSphereEntropy.Forward(z, k, d, kappa, keepCache: false, 1, width)!;
+            for (int i = 0; i < k; i++)
+            {
+                Assert.True(Math.Abs(states[2 * i] - single.Lse[i]) <= 1e-6, $"LSE[{i}]: {states[2 * i]:R} vs {single.Lse[i]:R}");
+                Assert.True(Math.Abs(states[(2 * i) + 1] - single.ExpectedSimilarity[i]) <= 1e-6, $"E[{i}]");
+            }
+
+            var g = new double[k];
+            double mean = SphereEntropyTerm.RowWeights(single.Lse, reduction, g);
+            var singleGradient = new float[k * d];
+            FusedSphereEntropy.Backward(z, k, d, kappa, single, g, singleGradient, 1, width);
+            GradientAssert.Close(Array.ConvertAll(singleGradient, v => (double)v), gradient, $"k={k} d={d} {width} {reduction}", tol: 1e-5, floor: 1e-9);
+            SphereTermResult combined = ShardedSphereEntropy.Combine(states, k, 0.0, 0.0, reduction, default);
+            Assert.True(Math.Abs(combined.Value - (Math.Log(k) - mean)) <= 1e-6, $"H: {combined.Value:R} vs {Math.Log(k) - mean:R}");
+        }
+    }
+
+    [Theory]
+    [InlineData(EntropyReduction.Expectation, 10.0, 100)]
+    [InlineData(EntropyReduction.Average, 10.0, 100)]
+    [InlineData(EntropyReduction.Expectation, 200.0, 1000)]
+    [InlineData(EntropyReduction.Average, 200.0, 1000)]
+    public void The_public_protocol_agrees_with_Entropy_SphereWithGradient(EntropyReduction reduction, double kappa, int d)
+    {
+        // k = 300: two row blocks; at kappa = 200, d = 1000 the refined similarities and the exact diagonal matter (issue 12).
+        const int k = 300;
+        float[] z = TestData.UnitRows(k, d, seed: 1500 + d);
+        var want = new float[k * d];
+        SphereTermResult single = Entropy.SphereWithGradient(z, k, d, want, kappa, reduction);
+
+        const int workers = 3;
+        var states = new double[k * SphereEntropyShards.StateWidth];
+        for (int w = 0; w < workers; w++)
+        {
+            (int first, int count) = SphereEntropyShards.Split(k, workers, w);
+            SphereEntropyShards.RowStates(z, k, d, first, count, states.AsSpan(first * SphereEntropyShards.StateWidth, count * SphereEntropyShards.StateWidth), kappa);
+        }
+
+        SphereTermResult sharded = SphereEntropyShards.Combine(states, k, d, kappa, reduction);
+        var gradient = new float[k * d];
+        for (int w = 0; w < workers; w++)
+        {
+            (int first, int count) = SphereEntropyShards.Split(k, workers, w);
+            SphereEntropyShards.Gradient(z, k, d, states, first, count, gradient.AsSpan(first * d, count * d), kappa, reduction);
+        }
+
+        // H is c + log k - (a weighted mean of LSE): the LSEs agree to float32 summation order (1e-6
+        // absolute at LSE ~ kappa), so H to 1e-6 relative; the gradient to 1e-5 of its largest entry.
+        Assert.True(Math.Abs(sharded.Value - single.Value) <= 1e-6 * Math.Abs(single.Value), $"H {sharded.Value:R} vs {single.Value:R}");
+        Assert.True(Math.Abs(sharded.KappaGradient - single.KappaGradient) <= 1e-6 * Math.Max(1, Math.Abs(single.KappaGradient)), $"dH/dkappa {sharded.KappaGradient:R} vs {single.KappaGradient:R}");
+        GradientAssert.Close(Array.ConvertAll(want, v => (double)v), gradient, $"{reduction} kappa={kappa} d={d}", tol: 1e-5, floor: 0);
+    }
+
+    [Fact]
+    public void Rows_far_from_unit_norm_at_a_huge_kappa_take_the_exact_path_and_still_agree()
+    {
+        // Unvalidated rows of norm 1 and 0.5 at kappa = 1000: under the common shift M = kappa the short
+        // rows' sums underflow (exp(-750)), so those rows use their own shift and pass 2 exact weights.
+        const int k = 40, d = 6;
+        const double kappa = 1000;
+        float[] z = TestData.UnitRows(k, d, seed: 77);
+        for (int i = 0; i < k; i += 3)
+        {
+            for (int c = 0; c < d; c++)
+            {
+                z[(i * d) + c] *= 0.5f;
+            }
+        }
+
+        var options = new ErOptions { ValidateInputs = false };
+        foreach (EntropyReduction reduction in new[] { EntropyReduction.Expectation, EntropyReduction.Average })
+        {
+            var want = new float[k * d];
+            SphereTermResult single = Entropy.SphereWithGradient(z, k, d, want, kappa, reduction, options: options);
+            var states = new double[k * 2];
+            SphereEntropyShards.RowStates(z, k, d, 0, k, states, kappa, options);
+            SphereTermResult sharded = SphereEntropyShards.Combine(states, k, d, kappa, reduction);
+            var gradient = new float[k * d];
+            SphereEntropyShards.Gradient(z, k, d, states, 0, k, gradient, kappa, reduction, options);
+
+            // The single process takes its unfused path here (each row shifted by its own float32
+            // maximum, similarities from the float32 GEMM); ours sums similarities in double: at
+            // kappa = 1000 a float32 similarity's rounding (~1e-7) moves S by 1e-4, hence 1e-4 here.
+            Assert.True(Math.Abs(sharded.Value - single.Value) <= 1e-4 * Math.Abs(single.Value), $"H {sharded.Value:R} vs {single.Value:R}");
+            GradientAssert.Close(Array.ConvertAll(want, v => (double)v), gradient, $"{reduction}", tol: 1e-3, floor: 0);
+            Assert.All(gradient, v => Assert.True(float.IsFinite(v)));
+
+            (double[] evenStates, float[] evenGradient) = RunShards(z, k, d, (float)kappa, reduction, [13, 14, 13], 2, KernelIsa.Best);
+            Assert.Equal(states, evenStates);
+            Assert.Equal(gradient, evenGradient);
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(10, 3)]
+    [InlineData(3, 8)]
+    [InlineData(65536, 7)]
+    public void Split_covers_every_row_once_in_order_with_sizes_differing_by_at_most_one(int rows, int shards)
+    {
+        int next = 0;
+        var sizes = new List<int>();
+        for (int s = 0; s < shards; s++)
+        {
+            (int first, int count) = SphereEntropyShards.Split(rows, shards, s);
+            Assert.Equal(next, first);
+            sizes.Add(count);
+            next += count;
+        }
+
+        Assert.Equal(rows, next);
+        Assert.True(sizes.Max() - sizes.Min() <= 1);
+    }
+
+    [Fact]
+    public void Bad_arguments_name_the_argument()
+    {
+        const int k = 4, d = 3;
+        float[] z = TestData.UnitRows(k, d, seed: 5);
+        var states = new double[k * 2];
+        SphereEntropyShards.RowStates(z, k, d, 0, k, states);
+
+        Assert.Equal("shard", Assert.Throws<ArgumentOutOfRangeException>(() => SphereEntropyShards.Split(4, 2, 2)).ParamName);
+        Assert.Equal("shards", Assert.Throws<ArgumentOutOfRangeException>(() => SphereEntropyShards.Split(4, 0, 0)).ParamName);
+        Assert.Equal("firstRow", Assert.Throws<ArgumentOutOfRangeException>(() => SphereEntropyShards.RowStates(z, k, d, 5, 0, Array.Empty<double>())).ParamName);
+        Assert.Equal("rowCount", Assert.Throws<ArgumentOutOfRangeException>(() => SphereEntropyShards.RowStates(z, k, d, 2, 3, new double[6])).ParamName);
+        Assert.Equal("states", Assert.Throws<ArgumentException>(() => SphereEntropyShards.RowStates(z, k, d, 0, 2, new double[3])).ParamName);
+        Assert.Equal("states", Assert.Throws<ArgumentException>(() => SphereEntropyShards.Combine(states.AsSpan(0, 6), k, d)).ParamName);
+        var broken = (double[])states.Clone();
+        broken[5] = double.NaN;
+        ArgumentException nan = Assert.Throws<ArgumentException>(() => SphereEntropyShards.Combine(broken, k, d));
+        Assert.Equal("states", nan.ParamName);
+        Assert.Contains("row 2", nan.Message, StringComparison.Ordinal);
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => SphereEntropyShards.Gradient(z, k, d, states, 1, 2, new float[5])).ParamName);
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => SphereEntropyShards.Gradient(z, k, d, states, 0, 2, z.AsSpan(0, 6))).ParamName);
+        float[] raw = TestData.Normal(k * d, seed: 6, scale: 3);
+        Assert.Equal("z", Assert.Throws<ArgumentException>(() => SphereEntropyShards.RowStates(raw, k, d, 0, k, states)).ParamName);
+        Assert.Equal("kappa", Assert.Throws<ArgumentOutOfRangeException>(() => SphereEntropyShards.Combine(states, k, d, kappa: -1)).ParamName);
+
+        // A worker with no rows is legal and writes nothing.
+        SphereEntropyShards.RowStates(z, k, d, k, 0, Span<double>.Empty);
+        SphereEntropyShards.Gradient(z, k, d, states, 0, 0, Span<float>.Empty);
+    }
+}
