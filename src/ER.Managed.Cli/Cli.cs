@@ -16,9 +16,9 @@ namespace ER.Managed.Cli;
 /// </summary>
 internal static class Cli
 {
-    internal const int Success = 0;
-    internal const int InputError = 1;
-    internal const int UsageError = 2;
+    internal const int Success = CliErrors.Success;
+    internal const int InputError = CliErrors.InputError;
+    internal const int UsageError = CliErrors.UsageError;
 
     /// <summary>The width help text is wrapped to.</summary>
     internal const int HelpWidth = 80;
@@ -40,44 +40,7 @@ internal static class Cli
         }
 
         RootCommand root = Build(stdout, stderr);
-        ParseResult parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
-        {
-            // "Required command was not provided" accompanies an unknown command; the latter says more.
-            ParseError first = parse.Errors.FirstOrDefault(e => !e.Message.StartsWith("Required command", StringComparison.Ordinal)) ?? parse.Errors[0];
-            stderr.WriteLine($"er: {Joined(first.Message)} (see 'er {CommandPath(parse)}--help')");
-            return UsageError;
-        }
-
-        try
-        {
-            return parse.Invoke(new InvocationConfiguration
-            {
-                Output = stdout,
-                Error = stderr,
-                EnableDefaultExceptionHandler = false,
-            });
-        }
-        catch (CliUsageException e)
-        {
-            stderr.WriteLine($"er: {e.Message} (see 'er {CommandPath(parse)}--help')");
-            return UsageError;
-        }
-        catch (CliInputException e)
-        {
-            stderr.WriteLine($"er: {e.Message}");
-            return InputError;
-        }
-        catch (ArgumentException e)
-        {
-            stderr.WriteLine($"er: {OneLine(Describe(e))}");
-            return InputError;
-        }
-        catch (Exception e) when (IsInputError(e))
-        {
-            stderr.WriteLine($"er: {OneLine(e.Message)}");
-            return InputError;
-        }
+        return CliErrors.Invoke("er", root.Parse(args), stdout, stderr);
     }
 
     private static RootCommand Build(TextWriter stdout, TextWriter stderr)
@@ -94,86 +57,7 @@ internal static class Cli
         root.Subcommands.Add(EstimatorsCommand.Create(stdout, stderr));
         root.Subcommands.Add(new Command("help", "Show the help of er, or of a command: er help CMD.") { new Argument<string>("CMD") { Arity = ArgumentArity.ZeroOrOne } });
 
-        // Help fits an 80-column terminal (and a pipe, where System.CommandLine would not wrap at all).
-        foreach (HelpOption help in root.Options.OfType<HelpOption>())
-        {
-            if (help.Action is HelpAction action)
-            {
-                action.MaxWidth = HelpWidth;
-            }
-        }
-
+        CliErrors.FitHelp(root, HelpWidth);
         return root;
-    }
-
-    private static string CommandPath(ParseResult parse) =>
-        parse.CommandResult == parse.RootCommandResult ? string.Empty : parse.CommandResult.Command.Name + " ";
-
-    private static bool IsInputError(Exception e) =>
-        e is IOException or UnauthorizedAccessException or OverflowException or InvalidDataException or NotSupportedException;
-
-    /// <summary>
-    /// A multi-line parser message on one line: System.CommandLine lists the accepted values on the
-    /// lines after "Must be one of:", which <see cref="OneLine"/> would drop.
-    /// </summary>
-    private static string Joined(string message)
-    {
-        string[] lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return lines.Length <= 1 ? OneLine(message) : $"{lines[0]} {string.Join(", ", lines[1..])}";
-    }
-
-    private static string OneLine(string message)
-    {
-        string line = message.Split('\n', 2)[0].TrimEnd('\r');
-        return line.Length > 0 ? line : "input error";
-    }
-
-    /// <summary>The message of an argument exception without the " (Parameter 'x')" suffix, but with the name up front.</summary>
-    internal static string Describe(ArgumentException e)
-    {
-        string message = e.Message;
-        int suffix = message.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
-        if (suffix >= 0)
-        {
-            message = message[..suffix];
-        }
-
-        return e.ParamName is null ? message : $"{e.ParamName}: {message}";
-    }
-}
-
-/// <summary>An input error with a message fit for the user (no stack trace, one line).</summary>
-internal sealed class CliInputException : Exception
-{
-    public CliInputException(string message)
-        : base(message)
-    {
-    }
-
-    public CliInputException()
-    {
-    }
-
-    public CliInputException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}
-
-/// <summary>A usage error found after parsing (options that exclude each other, an option missing its partner): exit code 2.</summary>
-internal sealed class CliUsageException : Exception
-{
-    public CliUsageException(string message)
-        : base(message)
-    {
-    }
-
-    public CliUsageException()
-    {
-    }
-
-    public CliUsageException(string message, Exception innerException)
-        : base(message, innerException)
-    {
     }
 }

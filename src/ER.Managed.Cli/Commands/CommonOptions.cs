@@ -91,7 +91,7 @@ internal static class CommonOptions
         catch (ArgumentException e) when (Array.Exists(files, f => f.Parameter == e.ParamName))
         {
             string path = Array.Find(files, f => f.Parameter == e.ParamName).Path;
-            string message = Cli.Describe(e)[(e.ParamName!.Length + 2)..]
+            string message = CliErrors.Describe(e)[(e.ParamName!.Length + 2)..]
                 .Replace("Normalize them first (RowOps.L2Normalize) or raise ErOptions.UnitNormTolerance.", "Pass --normalize to normalize them first.", StringComparison.Ordinal)
                 .Replace("Apply a softmax first (RowOps.Softmax) or raise ErOptions.ProbabilitySumTolerance.", "Pass --normalize to divide each row by its sum first.", StringComparison.Ordinal);
             throw new CliInputException($"{DisplayName(path)}: {message}");

@@ -11,14 +11,12 @@ namespace ER.Managed.Cli.Commands;
 /// </summary>
 internal static class EntropyCommand
 {
-    internal static readonly string[] Estimators = ["plugin", "joe", "joe-loo", "knn"];
-
     internal static Command Create(TextWriter stdout)
     {
         var input = new Argument<string>("Z.npy") { Description = "Embeddings, a k x d .npy (float32, or float64 rounded to float32), or - for standard input; unit rows (sphere) or probability rows (discrete)." };
         Option<string> support = CommonOptions.Support();
-        Option<string> estimator = CommonOptions.Choice("--estimator", "Sphere estimator: plugin, joe (Joe's), joe-loo (Joe's leave-one-out) or knn (k-nearest-neighbour, no kappa).", Estimators);
-        Option<string> reduction = CommonOptions.Choice("--reduction", "expectation (plug-in) or average (Joe's / cross-entropy from uniform); for the sphere the same as --estimator plugin or joe.", "expectation", "average");
+        Option<string> estimator = EntropyOptions.Estimator("Sphere estimator: plugin, joe (Joe's), joe-loo (Joe's leave-one-out) or knn (k-nearest-neighbour, no kappa).");
+        Option<string> reduction = EntropyOptions.Reduction();
         Option<double> kappa = CommonOptions.Kappa();
         Option<int> neighbors = CommonOptions.PositiveInt("--neighbors", "With --estimator knn: which neighbour's distance to use (m).", defaultValue: 4, helpName: "M");
         Option<string> normalizer = CommonOptions.Normalizer();
@@ -33,7 +31,7 @@ internal static class EntropyCommand
             string? gradPath = parse.GetValue(grad);
             bool sphere = parse.GetValue(support) == "sphere";
             CommonOptions.CheckKappaUsed(parse, kappa, sphere);
-            string method = ChooseEstimator(parse, estimator, reduction, neighbors, kappa, grad, sphere);
+            string method = EntropyOptions.ChooseEstimator(parse, estimator, reduction, neighbors, kappa, grad, sphere);
             var outputs = new OutputFiles(path);
             outputs.Plan("--grad", gradPath);
             (float[] z, int rows, int columns) = CommonOptions.ReadMatrix(path);
@@ -69,69 +67,11 @@ internal static class EntropyCommand
             }
 
             TextWriter report = outputs.WritesStandardOutput ? CliStreams.Notes : stdout;
-            if (parse.GetValue(json))
-            {
-                CommonOptions.WriteValueJson(report, value, kappaGradient);
-            }
-            else
-            {
-                string settings = !sphere
-                    ? $"discrete, {parse.GetValue(reduction)}"
-                    : method == "knn"
-                        ? $"sphere, knn, m = {parse.GetValue(neighbors)}"
-                        : $"sphere, {method}, {parse.GetValue(normalizer)} normalizer, kappa {CommonOptions.Format(k)}";
-                report.WriteLine($"entropy = {CommonOptions.Format(value)} nats ({settings}; k = {rows}, d = {columns})");
-            }
+            string settings = method == "knn" ? $"sphere, knn, m = {parse.GetValue(neighbors)}" : EntropyOptions.Settings(parse, sphere, method, reduction, normalizer, kappa);
+            EntropyOptions.Report(report, parse.GetValue(json), value, kappaGradient, settings, rows, columns);
 
             return Cli.Success;
         });
         return command;
-    }
-
-    /// <summary>
-    /// The estimator from --estimator and --reduction (which must agree where both are given), with
-    /// the options that only some estimators use refused elsewhere. For the discrete support: the
-    /// reduction.
-    /// </summary>
-    private static string ChooseEstimator(ParseResult parse, Option<string> estimator, Option<string> reduction, Option<int> neighbors, Option<double> kappa, Option<string?> grad, bool sphere)
-    {
-        bool estimatorGiven = parse.GetResult(estimator) is { Implicit: false };
-        bool reductionGiven = parse.GetResult(reduction) is { Implicit: false };
-        string chosen = parse.GetValue(estimator)!;
-        if (!sphere)
-        {
-            if (estimatorGiven)
-            {
-                throw new CliUsageException("--estimator chooses among the sphere estimators; the discrete entropy takes --reduction.");
-            }
-
-            return parse.GetValue(reduction)!;
-        }
-
-        if (!estimatorGiven && reductionGiven)
-        {
-            chosen = parse.GetValue(reduction) == "average" ? "joe" : "plugin";
-        }
-        else if (estimatorGiven && reductionGiven && (chosen, parse.GetValue(reduction)) is not (("plugin", "expectation") or ("joe", "average")))
-        {
-            throw new CliUsageException($"--estimator {chosen} and --reduction {parse.GetValue(reduction)} disagree; give one of them.");
-        }
-
-        if (chosen != "knn" && parse.GetResult(neighbors) is { Implicit: false })
-        {
-            throw new CliUsageException("--neighbors is for --estimator knn.");
-        }
-
-        if (chosen == "knn" && parse.GetResult(kappa) is { Implicit: false })
-        {
-            throw new CliUsageException("--estimator knn has no kernel, so no --kappa.");
-        }
-
-        if (chosen is "knn" or "joe-loo" && parse.GetValue(grad) is not null)
-        {
-            throw new CliUsageException($"--grad is for the plugin and joe estimators; {chosen} has no gradient here.");
-        }
-
-        return chosen;
     }
 }

@@ -11,17 +11,18 @@ namespace ER.Managed.Cli.Files;
 /// </summary>
 internal static class Interrupts
 {
-    internal static IDisposable[] Install() =>
+    /// <param name="program">The name the message on stderr starts with.</param>
+    internal static IDisposable[] Install(string program = "er") =>
     [
-        PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Exit(context, 130)),
-        PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Exit(context, 143)),
+        PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Exit(context, 130, program)),
+        PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Exit(context, 143, program)),
     ];
 
-    private static void Exit(PosixSignalContext context, int code)
+    private static void Exit(PosixSignalContext context, int code, string program)
     {
         context.Cancel = true;
         TemporaryFiles.DeleteAll();
-        Console.Error.WriteLine(code == 130 ? "er: interrupted" : "er: terminated");
+        Console.Error.WriteLine(code == 130 ? $"{program}: interrupted" : $"{program}: terminated");
         Environment.Exit(code);
     }
 }

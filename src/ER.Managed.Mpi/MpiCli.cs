@@ -1,0 +1,48 @@
+using System;
+using System.CommandLine;
+using System.IO;
+using ER.Managed.Cli;
+using ER.Managed.Cli.Files;
+using ER.Managed.Mpi.Mpi;
+
+namespace ER.Managed.Mpi;
+
+/// <summary>
+/// The <c>er-mpi</c> command line, run by every rank of an MPI job (<c>mpiexec -n N er-mpi ...</c>).
+/// Exit codes as <c>er</c>'s: 0 success, 1 input error, 2 usage error, the same on every rank.
+/// Errors that every rank meets alike (usage, invalid numbers) are printed once, by rank 0; a rank
+/// that alone fails (its own file) prints its own; a failure no other rank can learn of ends the
+/// job through MPI_Abort rather than leave the others waiting.
+/// </summary>
+internal static class MpiCli
+{
+    internal static int Run(string[] args, ICommunicator comm, TextWriter stdout, TextWriter stderr, Stream? standardInput = null, Stream? standardOutput = null)
+    {
+        bool root = comm.Rank == 0;
+        CliStreams.Set(root ? standardInput ?? Stream.Null : Stream.Null, root ? standardOutput ?? Stream.Null : Stream.Null, root ? stderr : TextWriter.Null);
+        if (args.Length is 1 or 2 && args[0] == "help")
+        {
+            args = args.Length == 1 ? ["--help"] : [args[1], "--help"];
+        }
+
+        var command = new RootCommand("er-mpi: the entropy of a batch split by rows over the ranks of an MPI job; the same result as er entropy.")
+        {
+            MpiEntropyCommand.Create(comm, root ? stdout : TextWriter.Null, stderr),
+        };
+        CliErrors.FitHelp(command, 80);
+        try
+        {
+            return CliErrors.Invoke("er-mpi", command.Parse(args), root ? stdout : TextWriter.Null, root ? stderr : TextWriter.Null);
+        }
+        catch (RankExit e)
+        {
+            return e.Code;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException || comm.Size > 1)
+        {
+            stderr.WriteLine($"er-mpi: rank {comm.Rank} of {comm.Size}: {CliErrors.OneLine(e.Message)}");
+            comm.Abort(CliErrors.InputError);
+            return CliErrors.InputError;
+        }
+    }
+}
