@@ -42,7 +42,11 @@ internal static class MpiEntropyCommand
         {
             Description = "After the result, print one JSON line on stderr: seconds per rank of pass 1 (states) and pass 2 (gradient rows), of the collectives, and the bytes each rank received.",
         };
-        var command = new Command("entropy", "Entropy H of a batch, in nats, computed by all ranks together.") { input, support, estimator, reduction, kappa, normalizer, json, grad, gradType, normalize, perRank, profile };
+        Option<int> threads = CommonOptions.PositiveInt(
+            "--threads",
+            "Threads per rank (default: this machine's cores shared among the ranks the launcher put on it, from MPI_LOCALNRANKS or OMPI_COMM_WORLD_LOCAL_SIZE).",
+            defaultValue: DefaultThreads());
+        var command = new Command("entropy", "Entropy H of a batch, in nats, computed by all ranks together.") { input, support, estimator, reduction, kappa, normalizer, json, grad, gradType, normalize, perRank, profile, threads };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(input)!;
@@ -61,7 +65,7 @@ internal static class MpiEntropyCommand
                 throw new CliUsageException("--rows-per-rank-input reads one file per rank; give a file name (Z.npy for Z.0.npy, Z.1.npy, ...), not -.");
             }
 
-            var run = new Run(comm, stderr);
+            var run = new Run(comm, stderr, new ErOptions { MaxDegreeOfParallelism = parse.GetValue(threads) });
             string[] inputs = split ? Enumerable.Range(0, comm.Size).Select(r => RankPath(path, r)).ToArray() : [path];
             OutputFiles? outputs = null;
             (float[] Data, int Rows, int Columns) mine = (Array.Empty<float>(), 0, 0);
@@ -166,12 +170,20 @@ internal static class MpiEntropyCommand
         return command;
     }
 
+    /// <summary>The cores of this machine divided among the ranks on it (at least 1 each), as the launchers announce them.</summary>
+    internal static int DefaultThreads()
+    {
+        string? local = Environment.GetEnvironmentVariable("MPI_LOCALNRANKS") ?? Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_SIZE");
+        int ranksHere = int.TryParse(local, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 0 ? n : 1;
+        return Math.Max(1, Environment.ProcessorCount / ranksHere);
+    }
+
     /// <summary>Rank r's file under <c>--rows-per-rank-input</c>: Z.npy becomes Z.r.npy (a name without .npy gets .r.npy).</summary>
     internal static string RankPath(string path, int rank) =>
         path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) ? $"{path[..^4]}.{rank}{path[^4..]}" : $"{path}.{rank}.npy";
 
     /// <summary>One rank's part of a run: the collective steps, their timings, and agreement on errors.</summary>
-    private sealed class Run(ICommunicator comm, TextWriter stderr)
+    private sealed class Run(ICommunicator comm, TextWriter stderr, ErOptions options)
     {
         private double _pass1;
         private double _statesGather;
@@ -217,7 +229,7 @@ internal static class MpiEntropyCommand
         {
             var watch = Stopwatch.StartNew();
             var mine = new double[count * SphereEntropyShards.StateWidth];
-            CommonOptions.InCliWords(() => { SphereEntropyShards.RowStates(z, rows, columns, first, count, mine, kappa); return 0; }, ("z", path));
+            CommonOptions.InCliWords(() => { SphereEntropyShards.RowStates(z, rows, columns, first, count, mine, kappa, options); return 0; }, ("z", path));
             _pass1 = watch.Elapsed.TotalSeconds;
             watch.Restart();
             var states = new double[rows * SphereEntropyShards.StateWidth];
@@ -232,7 +244,7 @@ internal static class MpiEntropyCommand
 
             watch.Restart();
             var own = new float[count * columns];
-            SphereEntropyShards.Gradient(z, rows, columns, states, first, count, own, kappa, reduction, new ErOptions { ValidateInputs = false });
+            SphereEntropyShards.Gradient(z, rows, columns, states, first, count, own, kappa, reduction, options with { ValidateInputs = false });
             _pass2 = watch.Elapsed.TotalSeconds;
             watch.Restart();
             float[] gradient = comm.Rank == 0 ? new float[rows * columns] : [];

@@ -53,9 +53,12 @@ internal sealed class MpiLibrary
 
     /// <summary>Loads the MPI library (see remarks).</summary>
     /// <exception cref="MpiException">None could be loaded.</exception>
-    internal static MpiLibrary Load()
+    internal static MpiLibrary Load() =>
+        Load(Environment.GetEnvironmentVariable("ER_MPI_LIBRARY"), Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE") is not null);
+
+    /// <summary>Loads <paramref name="chosen"/> when given, else the library of the launcher's family first (see remarks).</summary>
+    internal static MpiLibrary Load(string? chosen, bool openMpiLauncher)
     {
-        string? chosen = Environment.GetEnvironmentVariable("ER_MPI_LIBRARY");
         var names = new List<string>();
         if (!string.IsNullOrEmpty(chosen))
         {
@@ -63,7 +66,6 @@ internal sealed class MpiLibrary
         }
         else
         {
-            bool openMpiLauncher = Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE") is not null;
             names.AddRange(openMpiLauncher ? OpenMpiNames : MpichNames);
             names.AddRange(openMpiLauncher ? MpichNames : OpenMpiNames);
             names.Add("libmpi.so");

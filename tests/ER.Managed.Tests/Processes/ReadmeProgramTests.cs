@@ -9,7 +9,7 @@ using Xunit;
 namespace ER.Managed.Tests.Processes;
 
 /// <summary>
-/// Every C# block of README.md is a complete program: each is written, as it stands, into the
+/// Every C# block of README.md (and of docs/distributed.md) is a complete program: each is written, as it stands, into the
 /// Program.cs of a fresh console project (the settings of <c>dotnet new console</c>, warnings as
 /// errors) that references this build of ER.Managed, built with <c>dotnet build</c> and run.
 /// </summary>
@@ -19,12 +19,14 @@ public sealed partial class ReadmeProgramTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    [Fact]
-    public void Every_csharp_block_of_the_readme_builds_and_runs()
+    [Theory]
+    [InlineData("README.md", 3)]
+    [InlineData("docs/distributed.md", 1)]
+    public void Every_csharp_block_builds_and_runs(string document, int atLeast)
     {
-        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), document)).Replace("\r\n", "\n", StringComparison.Ordinal);
         string[] blocks = [.. CsharpBlock().Matches(readme).Select(m => m.Groups[1].Value)];
-        Assert.True(blocks.Length >= 3, $"found {blocks.Length} C# blocks");
+        Assert.True(blocks.Length >= atLeast, $"found {blocks.Length} C# blocks in {document}");
         string library = Path.Combine(AppContext.BaseDirectory, "ER.Managed.dll");
         string tensors = Path.Combine(AppContext.BaseDirectory, "System.Numerics.Tensors.dll");
         for (int i = 0; i < blocks.Length; i++)
@@ -49,10 +51,10 @@ public sealed partial class ReadmeProgramTests : IDisposable
                 """);
             string firstLine = blocks[i].Split('\n').First(l => l.Length > 0 && !l.StartsWith("using ", StringComparison.Ordinal));
             var (code, output, errors) = ErProcess.Dotnet(project, "build", "-c", "Release", "-o", "out", "-nologo", "-v", "q");
-            Assert.True(code == 0, $"README block {i} ({firstLine}) does not build:\n{Encoding.UTF8.GetString(output)}{errors}");
+            Assert.True(code == 0, $"{document} block {i} ({firstLine}) does not build:\n{Encoding.UTF8.GetString(output)}{errors}");
             (code, output, errors) = ErProcess.Dotnet(project, Path.Combine("out", $"Block{i}.dll"));
-            Assert.True(code == 0, $"README block {i} ({firstLine}) failed:\n{errors}");
-            Assert.False(string.IsNullOrWhiteSpace(Encoding.UTF8.GetString(output)), $"README block {i} printed nothing");
+            Assert.True(code == 0, $"{document} block {i} ({firstLine}) failed:\n{errors}");
+            Assert.False(string.IsNullOrWhiteSpace(Encoding.UTF8.GetString(output)), $"{document} block {i} printed nothing");
         }
     }
 

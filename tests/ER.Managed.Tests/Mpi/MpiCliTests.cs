@@ -1,0 +1,203 @@
+extern alias ermpi;
+
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using ER.Managed.Npy;
+using ER.Managed.Tests.Cli;
+using ermpi::ER.Managed.Mpi;
+using ermpi::ER.Managed.Mpi.Mpi;
+using Xunit;
+
+namespace ER.Managed.Tests.Mpi;
+
+/// <summary>
+/// er-mpi's command with ranks as threads (<see cref="ThreadCommunicator"/>): the same JSON and
+/// gradient file as <c>er entropy</c>, the same bits for every number of ranks, the per-rank input,
+/// and errors reported once, by the rank that met them, with every rank returning er's exit code.
+/// (CI also runs the real thing under MPICH and Open MPI: .ci/mpi_check.py.)
+/// </summary>
+public sealed class MpiCliTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("er-mpi-tests").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_folder, name);
+
+    private static (int Code, string Stdout, string Stderr)[] RunRanks(int ranks, params string[] args) =>
+        ThreadCommunicator.RunRanks(ranks, comm =>
+        {
+            using var stdout = new StringWriter();
+            using var stderr = new StringWriter();
+            int code = MpiCli.Run(args, comm, stdout, stderr);
+            return (code, stdout.ToString(), stderr.ToString());
+        });
+
+    private string WriteRows(string name, float[] data, int rows, int columns)
+    {
+        string path = PathOf(name);
+        using FileStream stream = File.Create(path);
+        NpyFile.Write(stream, data, [rows, columns]);
+        return path;
+    }
+
+    [Theory]
+    [InlineData("plugin", "sphere")]
+    [InlineData("joe", "sphere")]
+    [InlineData("plugin", "discrete")]
+    public void Every_rank_count_prints_what_er_entropy_prints_and_writes_its_gradient(string estimator, string support)
+    {
+        const int k = 301, d = 9;
+        bool sphere = support == "sphere";
+        float[] data = sphere ? TestData.UnitRows(k, d, seed: 31) : TestData.ProbabilityRows(k, d, seed: 31);
+        string z = WriteRows("z.npy", data, k, d);
+        string[] options = sphere ? ["--estimator", estimator, "--kappa", "20"] : ["--support", "discrete"];
+        (int code, string stdout, string stderr) = CliRunner.Run(["entropy", z, "--json", "--grad", PathOf("ref.npy"), "--grad-dtype", "f8", .. options]);
+        Assert.True(code == 0, stderr);
+        using JsonDocument want = JsonDocument.Parse(stdout);
+        double[] wantGradient = NpyFile.Read(PathOf("ref.npy")).ToDoubleArray();
+        double scale = wantGradient.Max(Math.Abs);
+
+        string? firstOutput = null;
+        byte[]? firstGradient = null;
+        foreach (int ranks in new[] { 1, 2, 3, 4 })
+        {
+            var results = RunRanks(ranks, ["entropy", z, "--json", "--grad", PathOf("g.npy"), "--grad-dtype", "f8", .. options]);
+            Assert.All(results, r => Assert.Equal(0, r.Code));
+            Assert.All(results.Skip(1), r => Assert.Equal(string.Empty, r.Stdout));
+            using JsonDocument got = JsonDocument.Parse(results[0].Stdout);
+
+            // The tolerances of issue 15: value and dH/dkappa 1e-6 relative, gradient 1e-5 of its largest entry
+            // (only the float32 summation order of each row sum differs, see SphereEntropyShards).
+            foreach (JsonProperty p in want.RootElement.EnumerateObject())
+            {
+                double w = p.Value.GetDouble(), g = got.RootElement.GetProperty(p.Name).GetDouble();
+                Assert.True(Math.Abs(g - w) <= 1e-6 * Math.Max(1, Math.Abs(w)), $"{p.Name}: {g:R} vs {w:R} ({ranks} ranks)");
+            }
+
+            double[] gradient = NpyFile.Read(PathOf("g.npy")).ToDoubleArray();
+            Assert.Equal(wantGradient.Length, gradient.Length);
+            Assert.True(gradient.Zip(wantGradient, (a, b) => Math.Abs(a - b)).Max() <= 1e-5 * scale, $"{ranks} ranks");
+
+            // And the same bits for every rank count.
+            firstOutput ??= results[0].Stdout;
+            firstGradient ??= File.ReadAllBytes(PathOf("g.npy"));
+            Assert.Equal(firstOutput, results[0].Stdout);
+            Assert.Equal(firstGradient, File.ReadAllBytes(PathOf("g.npy")));
+        }
+    }
+
+    [Fact]
+    public void Rows_per_rank_input_reads_each_ranks_own_file_and_gives_the_whole_batchs_entropy()
+    {
+        const int d = 5;
+        int[] sizes = [40, 1, 77];
+        float[] data = TestData.UnitRows(sizes.Sum(), d, seed: 8);
+        WriteRows("all.npy", data, sizes.Sum(), d);
+        for (int r = 0, start = 0; r < sizes.Length; start += sizes[r], r++)
+        {
+            WriteRows($"part.{r}.npy", data[(start * d)..((start + sizes[r]) * d)], sizes[r], d);
+        }
+
+        (int code, string stdout, _) = CliRunner.Run("entropy", PathOf("all.npy"));
+        Assert.Equal(0, code);
+        var results = RunRanks(3, "entropy", PathOf("part.npy"), "--rows-per-rank-input");
+        Assert.All(results, r => Assert.Equal(0, r.Code));
+        double want = double.Parse(stdout.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
+        double got = double.Parse(results[0].Stdout.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(Math.Abs(got - want) <= 1e-6 * Math.Abs(want), $"{got:R} vs {want:R}");
+        Assert.Contains("k = 118, d = 5", results[0].Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_rank_whose_file_is_missing_says_so_and_every_rank_exits_1()
+    {
+        WriteRows("part.0.npy", TestData.UnitRows(4, 3, seed: 1), 4, 3);
+        WriteRows("part.2.npy", TestData.UnitRows(4, 3, seed: 2), 4, 3);
+        var results = RunRanks(3, "entropy", PathOf("part.npy"), "--rows-per-rank-input");
+        Assert.All(results, r => Assert.Equal(1, r.Code));
+        Assert.Equal(string.Empty, results[0].Stderr);
+        Assert.Equal($"er-mpi: {PathOf("part.1.npy")}: no such file.", results[1].Stderr.Trim());
+        Assert.Equal(string.Empty, results[2].Stderr);
+    }
+
+    [Fact]
+    public void Files_of_different_widths_are_an_input_error_said_once()
+    {
+        WriteRows("part.0.npy", TestData.UnitRows(4, 3, seed: 1), 4, 3);
+        WriteRows("part.1.npy", TestData.UnitRows(4, 2, seed: 2), 4, 2);
+        var results = RunRanks(2, "entropy", PathOf("part.npy"), "--rows-per-rank-input");
+        Assert.All(results, r => Assert.Equal(1, r.Code));
+        Assert.Contains("part.1.npy has 2 columns but", results[0].Stderr, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, results[1].Stderr);
+    }
+
+    [Theory]
+    [InlineData(2, "--estimator knn runs on one machine with er entropy", "entropy", "Z.npy", "--estimator", "knn")]
+    [InlineData(2, "--rows-per-rank-input reads one file per rank", "entropy", "-", "--rows-per-rank-input")]
+    [InlineData(2, "--kappa", "entropy", "Z.npy", "--kappa", "-1")]
+    [InlineData(2, "Unrecognized command or argument 'frobnicate'", "frobnicate")]
+    public void Usage_errors_are_said_once_by_rank_0_and_every_rank_exits_2(int code, string text, params string[] args)
+    {
+        var results = RunRanks(3, args);
+        Assert.All(results, r => Assert.Equal(code, r.Code));
+        Assert.Contains(text, results[0].Stderr, StringComparison.Ordinal);
+        Assert.Single(results[0].Stderr.Trim().Split('\n'));
+        Assert.All(results.Skip(1), r => Assert.Equal(string.Empty, r.Stderr));
+    }
+
+    [Fact]
+    public void Rows_that_are_not_unit_norm_are_an_input_error_naming_the_file()
+    {
+        string w = WriteRows("w.npy", TestData.ProbabilityRows(6, 4, seed: 3), 6, 4);
+        var results = RunRanks(2, "entropy", w);
+        Assert.All(results, r => Assert.Equal(1, r.Code));
+        Assert.StartsWith($"er-mpi: {w}: Row 0 has norm", results[0].Stderr, StringComparison.Ordinal);
+        Assert.Contains("Pass --normalize", results[0].Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Help_lists_the_options_of_er_entropy_that_er_mpi_takes()
+    {
+        var results = RunRanks(1, "help", "entropy");
+        Assert.Equal(0, results[0].Code);
+        foreach (string option in new[] { "--support", "--estimator", "--reduction", "--kappa", "--normalizer", "--json", "--grad", "--grad-dtype", "--normalize", "--rows-per-rank-input", "--profile" })
+        {
+            Assert.Contains(option, results[0].Stdout, StringComparison.Ordinal);
+        }
+
+        Assert.All(results[0].Stdout.Split('\n'), line => Assert.True(line.TrimEnd('\r').Length <= 80, line));
+    }
+
+    [Fact]
+    public void Profile_prints_every_ranks_timings_as_one_JSON_line()
+    {
+        string z = WriteRows("z.npy", TestData.UnitRows(50, 4, seed: 9), 50, 4);
+        var results = RunRanks(2, "entropy", z, "--grad", PathOf("g.npy"), "--profile");
+        Assert.All(results, r => Assert.Equal(0, r.Code));
+        using JsonDocument profile = JsonDocument.Parse(results[0].Stderr);
+        Assert.Equal(2, profile.RootElement.GetProperty("ranks").GetInt32());
+        Assert.Equal(2, profile.RootElement.GetProperty("pass1_s").GetArrayLength());
+        Assert.All(profile.RootElement.GetProperty("pass2_s").EnumerateArray(), t => Assert.True(t.GetDouble() >= 0));
+
+        // Rank 1 received rank 0's 25 states (2 doubles each) and no gradient rows.
+        Assert.Equal(25 * 2 * 8, profile.RootElement.GetProperty("bytes_received")[1].GetDouble());
+    }
+
+    [Theory]
+    [InlineData("Z.npy", 3, "Z.3.npy")]
+    [InlineData("/data/batch.NPY", 0, "/data/batch.0.NPY")]
+    [InlineData("rows", 12, "rows.12.npy")]
+    public void Rank_files_put_the_rank_before_the_extension(string path, int rank, string expected) =>
+        Assert.Equal(expected, MpiEntropyCommand.RankPath(path, rank));
+
+    [Fact]
+    public void A_missing_MPI_library_is_a_one_line_error_that_says_what_to_install()
+    {
+        MpiException chosen = Assert.Throws<MpiException>(() => MpiLibrary.Load("/nonexistent/libmpi.so.12", openMpiLauncher: false));
+        Assert.Contains("ER_MPI_LIBRARY=/nonexistent/libmpi.so.12 could not be loaded (no such file", chosen.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', chosen.Message);
+    }
+}
