@@ -17,11 +17,11 @@ namespace ER.Managed;
 /// <see cref="Split(int, int, int)"/>):
 /// </para>
 /// <list type="number">
-/// <item><description><see cref="RowStates"/>: each worker computes <see cref="StateWidth"/> doubles per own row,
+/// <item><description><see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, ErOptions?)"/>: each worker computes <see cref="StateWidth"/> doubles per own row,
 /// <c>LSE_i = log sum_j exp(kappa z_i.z_j)</c> and <c>sum_j P_ij z_i.z_j</c> (O(count_w k d) work);</description></item>
 /// <item><description>all-gather the states in row order (2k doubles in all);</description></item>
 /// <item><description><see cref="Combine"/>: every worker gets H and dH/dkappa (O(k));</description></item>
-/// <item><description><see cref="Gradient"/>: each worker computes dH/dz for its own rows (O(count_w k d)), with
+/// <item><description><see cref="Gradient(ReadOnlySpan{float}, int, int, ReadOnlySpan{double}, int, int, Span{float}, double, EntropyReduction, ErOptions?)"/>: each worker computes dH/dz for its own rows (O(count_w k d)), with
 /// <c>dH/dz_i = -kappa sum_j (g_i P_ij + g_j P_ji) z_j</c>, the second term from the gathered states:
 /// no gradient is reduced across workers, and none is lost (a gathered copy of z that does not
 /// pass the gradient of other workers' rows back is the classic mistake this avoids).</description></item>
@@ -40,7 +40,7 @@ namespace ER.Managed;
 /// doubles and a few 256 x 256 tiles per thread.
 /// </para>
 /// </remarks>
-public static class SphereEntropyShards
+public static partial class SphereEntropyShards
 {
     /// <summary>Doubles per row state (2): <c>LSE_i</c> in nats, then <c>sum_j P_ij z_i.z_j</c>.</summary>
     public const int StateWidth = ShardedSphereEntropy.StateWidth;
@@ -102,7 +102,7 @@ public static class SphereEntropyShards
     /// <summary>
     /// The entropy and its kappa derivative from the states of all rows, gathered in row order.
     /// </summary>
-    /// <param name="states">rows x <see cref="StateWidth"/> doubles: every worker's <see cref="RowStates"/> output, concatenated in row order.</param>
+    /// <param name="states">rows x <see cref="StateWidth"/> doubles: every worker's <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, ErOptions?)"/> output, concatenated in row order.</param>
     /// <param name="rows">The global batch size k (at least 1).</param>
     /// <param name="columns">The dimension d (at least 1), for the constant c.</param>
     /// <param name="kappa">The vMF concentration (default 10); the one the states were computed with.</param>
@@ -133,7 +133,7 @@ public static class SphereEntropyShards
     /// Pass 2: dH/dz for rows <c>[firstRow, firstRow + rowCount)</c>, from all rows of z and all
     /// gathered states. The rows of the full gradient are these, concatenated over workers.
     /// </summary>
-    /// <param name="z">All k embeddings, as given to <see cref="RowStates"/>.</param>
+    /// <param name="z">All k embeddings, as given to <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, ErOptions?)"/>.</param>
     /// <param name="rows">The global batch size k (at least 1).</param>
     /// <param name="columns">The dimension d (at least 1).</param>
     /// <param name="states">All rows' states, rows x <see cref="StateWidth"/>, as given to <see cref="Combine"/>.</param>
@@ -143,8 +143,8 @@ public static class SphereEntropyShards
     /// <param name="kappa">The vMF concentration (default 10); the one the states were computed with.</param>
     /// <param name="reduction">Plug-in (default) or Joe's estimator; the one given to <see cref="Combine"/>.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
-    /// <exception cref="ArgumentException">As for <see cref="RowStates"/> and <see cref="Combine"/>, or gradient does not hold rowCount x columns floats or overlaps z.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="RowStates"/> and <see cref="Combine"/>.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, ErOptions?)"/> and <see cref="Combine"/>, or gradient does not hold rowCount x columns floats or overlaps z.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, ErOptions?)"/> and <see cref="Combine"/>.</exception>
     public static void Gradient(
         ReadOnlySpan<float> z,
         int rows,

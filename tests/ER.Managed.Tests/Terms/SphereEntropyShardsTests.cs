@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Numerics.Tensors;
 using ER.Managed.Kernels;
 using ER.Managed.Terms;
 using ER.Managed.Tests.Gradients;
@@ -241,5 +242,30 @@ public class SphereEntropyShardsTests
         // A worker with no rows is legal and writes nothing.
         SphereEntropyShards.RowStates(z, k, d, k, 0, Span<double>.Empty);
         SphereEntropyShards.Gradient(z, k, d, states, 0, 0, Span<float>.Empty);
+    }
+
+    [Fact]
+    public void The_tensor_overloads_give_the_span_overloads_bits()
+    {
+        const int k = 70, d = 6;
+        float[] z = TestData.UnitRows(k, d, seed: 12);
+        Tensor<float> tensor = Tensor.Create(z, [k, d]);
+        var spanStates = new double[k * 2];
+        var tensorStates = new double[k * 2];
+        SphereEntropyShards.RowStates(z, k, d, 0, k, spanStates);
+        SphereEntropyShards.RowStates(tensor.AsReadOnlyTensorSpan(), 0, 30, tensorStates.AsSpan(0, 60));
+        SphereEntropyShards.RowStates(tensor.AsReadOnlyTensorSpan(), 30, 40, tensorStates.AsSpan(60));
+        Assert.Equal(spanStates, tensorStates);
+
+        var spanGradient = new float[40 * d];
+        SphereEntropyShards.Gradient(z, k, d, spanStates, 30, 40, spanGradient);
+        Tensor<float> own = Tensor.Create(new float[40 * d], [40, d]);
+        SphereEntropyShards.Gradient(tensor.AsReadOnlyTensorSpan(), spanStates, 30, 40, own.AsTensorSpan());
+        Assert.Equal(spanGradient, own.ToArray());
+
+        // A worker without rows passes an empty tensor; a gradient of the wrong shape is refused by name.
+        SphereEntropyShards.Gradient(tensor.AsReadOnlyTensorSpan(), spanStates, k, 0, default);
+        Tensor<float> wrong = Tensor.Create(new float[41 * d], [41, d]);
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => SphereEntropyShards.Gradient(tensor.AsReadOnlyTensorSpan(), spanStates, 30, 40, wrong.AsTensorSpan())).ParamName);
     }
 }
