@@ -52,9 +52,14 @@ internal static class AddKernel
             TSimd.Store(TSimd.Add(TSimd.Load(ref yr, i), TSimd.Add(pair0, pair1)), ref yr, i);
         }
 
-        for (; i < (nuint)n; i++)
+        if (i < (nuint)n)
         {
-            y[(int)i] += (x0[(int)i] + x1[(int)i]) + (x2[(int)i] + x3[(int)i]);
+            // The tail as one partial register, the same arithmetic as the body.
+            int rest = (int)((nuint)n - i);
+            TVec pair0 = TSimd.Add(SimdTail.LoadPartial<TSimd, TVec>(ref r0, i, rest, 0f), SimdTail.LoadPartial<TSimd, TVec>(ref r1, i, rest, 0f));
+            TVec pair1 = TSimd.Add(SimdTail.LoadPartial<TSimd, TVec>(ref r2, i, rest, 0f), SimdTail.LoadPartial<TSimd, TVec>(ref r3, i, rest, 0f));
+            TVec sum = TSimd.Add(SimdTail.LoadPartial<TSimd, TVec>(ref yr, i, rest, 0f), TSimd.Add(pair0, pair1));
+            SimdTail.StorePartial<TSimd, TVec>(sum, ref yr, i, rest);
         }
     }
 }

@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using ER.Managed.Kernels.Drivers;
 
 namespace ER.Managed.Kernels;
 
@@ -11,44 +10,21 @@ namespace ER.Managed.Kernels;
 /// <remarks>Hand-written rather than TensorPrimitives.Exp because the scale and offset are fused into the same pass.</remarks>
 internal static class ExpMapKernel
 {
-    internal static void Run(ReadOnlySpan<float> x, Span<float> y, float scale, float offset, KernelWidth width)
-    {
-        switch (width)
-        {
-            case KernelWidth.V512: Run<Simd512, Vector512<float>>(x, y, scale, offset); break;
-            case KernelWidth.V256: Run<Simd256, Vector256<float>>(x, y, scale, offset); break;
-            case KernelWidth.V128: Run<Simd128, Vector128<float>>(x, y, scale, offset); break;
-            default: Run<SimdScalar, float>(x, y, scale, offset); break;
-        }
-    }
+    internal static void Run(ReadOnlySpan<float> x, Span<float> y, float scale, float offset, KernelWidth width) =>
+        MapDriver.Run(x, y, new ScaledExp(scale, offset), width);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run<TSimd, TVec>(ReadOnlySpan<float> x, Span<float> y, float scale, float offset)
         where TSimd : struct, ISimd<TVec>
-        where TVec : struct
-    {
-        if (y.Length < x.Length)
-        {
-            throw new ArgumentException("The destination is shorter than the input.", nameof(y));
-        }
+        where TVec : struct => MapDriver.Run<TSimd, TVec, ScaledExp>(x, y, new ScaledExp(scale, offset));
+}
 
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        nuint n = (nuint)x.Length;
-        nuint c = (nuint)TSimd.Count;
-        TVec s = TSimd.Broadcast(scale);
-        TVec o = TSimd.Broadcast(offset);
-        nuint i = 0;
-        for (; i + c <= n; i += c)
-        {
-            TSimd.Store(TSimd.Exp(TSimd.MultiplyAdd(TSimd.Load(ref xr, i), s, o)), ref yr, i);
-        }
+/// <summary><c>exp(scale x + offset)</c>, the multiply-add fused; padding -inf maps to 0 for a positive scale (so sums of it ignore padding).</summary>
+internal readonly struct ScaledExp(float scale, float offset) : IUnaryOperator
+{
+    public float Padding => float.NegativeInfinity;
 
-        if (i < n)
-        {
-            int rest = (int)(n - i);
-            TVec v = TSimd.Exp(TSimd.MultiplyAdd(SimdTail.LoadPartial<TSimd, TVec>(ref xr, i, rest, 0f), s, o));
-            SimdTail.StorePartial<TSimd, TVec>(v, ref yr, i, rest);
-        }
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVec Invoke<TSimd, TVec>(TVec x)
+        where TSimd : struct, ISimd<TVec>
+        where TVec : struct => TSimd.Exp(TSimd.MultiplyAdd(x, TSimd.Broadcast(scale), TSimd.Broadcast(offset)));
 }

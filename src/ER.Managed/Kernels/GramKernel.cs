@@ -1,5 +1,4 @@
 using System;
-using ER.Managed.Kernels.Gemm;
 
 namespace ER.Managed.Kernels;
 
@@ -21,30 +20,23 @@ internal static class GramKernel
     internal static unsafe void Compute(ReadOnlySpan<float> z, int k, int d, Span<float> c, int degree, KernelWidth width)
     {
         int blocks = (k + BlockRows - 1) / BlockRows;
-
-        // Z^T is packed once for all block rows (BlockRows is a multiple of every NR).
-        using PackedOperand? packed = GemmKernel.HasMicroKernel(width) ? GemmKernel.PackTransposedB(z, k, d, width, degree) : null;
         fixed (float* zp = z)
         fixed (float* cp = c)
         {
-            var zh = new PinnedFloats(zp, z.Length);
             var ch = new PinnedFloats(cp, c.Length);
-            Parallelism.For(blocks, degree, block => ComputeBlockRow(zh.Span, packed, k, d, ch.Span, block * BlockRows, width));
+
+            // Z^T is packed once for all block rows (BlockRows is a multiple of every NR).
+            using var walker = new SimilarityWalker(new PinnedFloats(zp, z.Length), k, d, degree, width);
+            Parallelism.For(blocks, degree, block => ComputeBlockRow(walker, k, ch.Span, block * BlockRows));
         }
     }
 
-    private static void ComputeBlockRow(ReadOnlySpan<float> z, PackedOperand? packed, int k, int d, Span<float> c, int start, KernelWidth width)
+    private static void ComputeBlockRow(SimilarityWalker walker, int k, Span<float> c, int start)
     {
         int rows = Math.Min(BlockRows, k - start);
-        ReadOnlySpan<float> a = z.Slice(start * d, rows * d);
-        Span<float> target = c[((start * k) + start)..];
-        if (packed is not null)
+        using (SimilarityWalker.RowBlock block = walker.Rows(start, rows, pack: false))
         {
-            GemmKernel.MultiplyPacked(a, d, false, packed, start, k - start, target, k, rows, accumulate: false);
-        }
-        else
-        {
-            GemmKernel.Multiply(a, d, false, z[(start * d)..], d, true, target, k, rows, k - start, d, accumulate: false, width);
+            walker.Product(block, start, k - start, c[((start * k) + start)..], k, accumulate: false);
         }
 
         // Mirror the part right of this block's diagonal square into the columns below it, in
@@ -76,29 +68,19 @@ internal static class GramKernel
     internal static unsafe void MultiplyTransposed(ReadOnlySpan<float> a, int aRows, ReadOnlySpan<float> b, int bRows, int columns, Span<float> result, int degree, KernelWidth width)
     {
         int blocks = (aRows + BlockRows - 1) / BlockRows;
-
-        // B^T is packed once for all block rows of A (not once per block row).
-        using PackedOperand? packed = GemmKernel.HasMicroKernel(width) ? GemmKernel.PackTransposedB(b, bRows, columns, width, degree) : null;
         fixed (float* ap = a)
         fixed (float* bp = b)
         fixed (float* cp = result)
         {
-            var ah = new PinnedFloats(ap, a.Length);
-            var bh = new PinnedFloats(bp, b.Length);
             var ch = new PinnedFloats(cp, result.Length);
+
+            // B^T is packed once for all block rows of A (not once per block row).
+            using var walker = new SimilarityWalker(new PinnedFloats(ap, a.Length), new PinnedFloats(bp, b.Length), bRows, columns, degree, width);
             Parallelism.For(blocks, degree, block =>
             {
-                int start = block * BlockRows, m = Math.Min(BlockRows, aRows - start);
-                ReadOnlySpan<float> rows = ah.Span.Slice(start * columns, m * columns);
-                Span<float> target = ch.Span[(start * bRows)..];
-                if (packed is not null)
-                {
-                    GemmKernel.MultiplyPacked(rows, columns, false, packed, 0, bRows, target, bRows, m, accumulate: false);
-                }
-                else
-                {
-                    GemmKernel.Multiply(rows, columns, false, bh.Span, columns, true, target, bRows, m, bRows, columns, accumulate: false, width);
-                }
+                int start = block * BlockRows;
+                using SimilarityWalker.RowBlock rows = walker.Rows(start, Math.Min(BlockRows, aRows - start), pack: false);
+                walker.Product(rows, 0, bRows, ch.Span[(start * bRows)..], bRows, accumulate: false);
             });
         }
     }

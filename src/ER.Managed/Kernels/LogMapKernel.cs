@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using ER.Managed.Kernels.Drivers;
 
 namespace ER.Managed.Kernels;
 
@@ -12,43 +11,21 @@ namespace ER.Managed.Kernels;
 /// <remarks>Hand-written rather than TensorPrimitives.Log because the offset is fused into the same pass.</remarks>
 internal static class LogMapKernel
 {
-    internal static void Run(ReadOnlySpan<float> x, Span<float> y, float offset, KernelWidth width)
-    {
-        switch (width)
-        {
-            case KernelWidth.V512: Run<Simd512, Vector512<float>>(x, y, offset); break;
-            case KernelWidth.V256: Run<Simd256, Vector256<float>>(x, y, offset); break;
-            case KernelWidth.V128: Run<Simd128, Vector128<float>>(x, y, offset); break;
-            default: Run<SimdScalar, float>(x, y, offset); break;
-        }
-    }
+    internal static void Run(ReadOnlySpan<float> x, Span<float> y, float offset, KernelWidth width) =>
+        MapDriver.Run(x, y, new OffsetLog(offset), width);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run<TSimd, TVec>(ReadOnlySpan<float> x, Span<float> y, float offset)
         where TSimd : struct, ISimd<TVec>
-        where TVec : struct
-    {
-        if (y.Length < x.Length)
-        {
-            throw new ArgumentException("The destination is shorter than the input.", nameof(y));
-        }
+        where TVec : struct => MapDriver.Run<TSimd, TVec, OffsetLog>(x, y, new OffsetLog(offset));
+}
 
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        nuint n = (nuint)x.Length;
-        nuint c = (nuint)TSimd.Count;
-        TVec o = TSimd.Broadcast(offset);
-        nuint i = 0;
-        for (; i + c <= n; i += c)
-        {
-            TSimd.Store(FastLog.Run<TSimd, TVec>(TSimd.Add(TSimd.Load(ref xr, i), o)), ref yr, i);
-        }
+/// <summary><c>log(x + offset)</c> (<see cref="FastLog"/>); padding 1 keeps the tail's logs finite.</summary>
+internal readonly struct OffsetLog(float offset) : IUnaryOperator
+{
+    public float Padding => 1f;
 
-        if (i < n)
-        {
-            int rest = (int)(n - i);
-            TVec v = FastLog.Run<TSimd, TVec>(TSimd.Add(SimdTail.LoadPartial<TSimd, TVec>(ref xr, i, rest, 1f), o));
-            SimdTail.StorePartial<TSimd, TVec>(v, ref yr, i, rest);
-        }
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVec Invoke<TSimd, TVec>(TVec x)
+        where TSimd : struct, ISimd<TVec>
+        where TVec : struct => FastLog.Run<TSimd, TVec>(TSimd.Add(x, TSimd.Broadcast(offset)));
 }

@@ -2,13 +2,14 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using ER.Managed.Kernels.Drivers;
 
 namespace ER.Managed.Kernels;
 
 /// <summary>
 /// Smallest element and sum of a float span in one pass (the probability-row check): the sum is
 /// NaN or infinite when any element is, the minimum shows negative entries. Sum in float over
-/// chunks of <see cref="SumExpKernel.ChunkLength"/>, chunks in double.
+/// chunks of <see cref="ReduceDriver.ChunkLength"/>, chunks in double.
 /// </summary>
 internal static class MinSumKernel
 {
@@ -30,9 +31,9 @@ internal static class MinSumKernel
         nuint c = (nuint)TSimd.Count;
         TVec lo = TSimd.Broadcast(float.PositiveInfinity);
         double total = 0.0;
-        for (nuint start = 0; start < n; start += SumExpKernel.ChunkLength)
+        for (nuint start = 0; start < n; start += ReduceDriver.ChunkLength)
         {
-            nuint end = Math.Min(n, start + SumExpKernel.ChunkLength);
+            nuint end = Math.Min(n, start + ReduceDriver.ChunkLength);
             TVec s0 = TSimd.Zero, s1 = TSimd.Zero;
             nuint i = start;
             for (; i + (2 * c) <= end; i += 2 * c)

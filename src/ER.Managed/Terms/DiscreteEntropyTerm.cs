@@ -109,9 +109,9 @@ internal static class DiscreteEntropyTerm
         }
 
         double sum = 0.0;
-        for (int start = 0; start < means.Length; start += SumExpKernel.ChunkLength)
+        for (int start = 0; start < means.Length; start += Kernels.Drivers.ReduceDriver.ChunkLength)
         {
-            int length = Math.Min(SumExpKernel.ChunkLength, means.Length - start);
+            int length = Math.Min(Kernels.Drivers.ReduceDriver.ChunkLength, means.Length - start);
             sum += TensorPrimitives.Dot(means.Slice(start, length), logs.Slice(start, length));
         }
 

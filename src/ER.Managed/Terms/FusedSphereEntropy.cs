@@ -147,13 +147,13 @@ internal static class FusedSphereEntropy
         {
             Array.Clear(sums, 0, partitions * k);
             Array.Clear(dots, 0, partitions * k);
-            using PackedOperand? packed = GemmKernel.HasMicroKernel(width) ? GemmKernel.PackTransposedB(z, k, d, width, degree) : null;
             fixed (float* zp = z)
             {
                 var zh = new PinnedFloats(zp, z.Length);
+                using var walker = new SimilarityWalker(zh, k, d, degree, width);
                 float[] diagonal = state.DiagonalArray;
                 Parallelism.For(partitions, degree, p =>
-                    ForwardPartition(zh.Span, packed, diagonal, k, d, kappa, shift, p, partitions, blocks, sums.AsSpan(p * k, k), dots.AsSpan(p * k, k), cache, width));
+                    ForwardPartition(zh.Span, walker, diagonal, k, d, kappa, shift, p, partitions, blocks, sums.AsSpan(p * k, k), dots.AsSpan(p * k, k), cache, width));
             }
 
             Span<double> lse = state.Lse, expected = state.ExpectedSimilarity;
@@ -192,7 +192,7 @@ internal static class FusedSphereEntropy
 
     /// <summary>The block rows of partition p, dealt zig-zag (p, 2P-1-p, 2P+p, ...) so partitions get similar numbers of tiles.</summary>
     private static void ForwardPartition(
-        ReadOnlySpan<float> z, PackedOperand? packed, float[] diagonal, int k, int d, float kappa, float shift, int p, int partitions, int blocks,
+        ReadOnlySpan<float> z, SimilarityWalker walker, float[] diagonal, int k, int d, float kappa, float shift, int p, int partitions, int blocks,
         Span<double> sums, Span<double> dots, float[]? cache, KernelWidth width)
     {
         int ld = RoundUp(Math.Min(Tile, k), Alignment);
@@ -216,7 +216,7 @@ internal static class FusedSphereEntropy
                 int i0 = block * Tile, m = Math.Min(Tile, k - i0);
 
                 // The block row's rows of Z, packed once as the A operand of all its tiles.
-                using PackedOperand? packedRows = packed is null ? null : GemmKernel.PackA(z.Slice(i0 * d, m * d), d, m, d, packed.Kernel);
+                using SimilarityWalker.RowBlock rows = walker.Rows(i0, m, pack: true);
                 for (int jb = block; jb < blocks; jb++)
                 {
                     int j0 = jb * Tile, n = Math.Min(Tile, k - j0);
@@ -226,7 +226,7 @@ internal static class FusedSphereEntropy
                     Span<float> colSum = vectors.AsSpan(2 * ld, ld), colDot = vectors.AsSpan(3 * ld, ld);
                     vectors.AsSpan(0, 4 * ld).Clear();
                     bool onDiagonal = jb == block;
-                    Similarities(z, packedRows, packed, d, i0, m, j0, n, s, stride, onDiagonal ? diagonal : null, width);
+                    Similarities(walker, rows, j0, n, s, stride, onDiagonal ? diagonal : null);
                     RefineLargeSimilarities(z, d, i0, m, j0, n, s, stride, kappa, shift);
                     SimilarityTileKernel.Forward(s, m, n, stride, kappa, shift, rowSum, rowDot, colSum, colDot, columns: !onDiagonal, storeExp: cache is not null, width);
                     for (int r = 0; r < m; r++)
@@ -283,13 +283,15 @@ internal static class FusedSphereEntropy
                 });
             }
 
-            using PackedOperand? packed = cache is null && GemmKernel.HasMicroKernel(width) ? GemmKernel.PackTransposedB(z, k, d, width, degree) : null;
             fixed (float* zp = z)
             fixed (float* gp = gradient)
             {
                 var zh = new PinnedFloats(zp, z.Length);
                 var gh = new PinnedFloats(gp, gradient.Length);
-                Parallelism.For(blocks, degree, block => BackwardBlockRow(zh.Span, packed, k, d, kappa, state, h, gh.Span, block, blocks, width));
+
+                // Without the kept tiles every tile is recomputed: Z^T packed once for all of them.
+                using SimilarityWalker? walker = cache is null ? new SimilarityWalker(zh, k, d, degree, width) : null;
+                Parallelism.For(blocks, degree, block => BackwardBlockRow(zh.Span, walker, k, d, kappa, state, h, gh.Span, block, blocks, width));
             }
         }
         finally
@@ -298,14 +300,14 @@ internal static class FusedSphereEntropy
         }
     }
 
-    private static void BackwardBlockRow(ReadOnlySpan<float> z, PackedOperand? packed, int k, int d, float kappa, ForwardState state, float[] h, Span<float> gradient, int block, int blocks, KernelWidth width)
+    private static void BackwardBlockRow(ReadOnlySpan<float> z, SimilarityWalker? walker, int k, int d, float kappa, ForwardState state, float[] h, Span<float> gradient, int block, int blocks, KernelWidth width)
     {
         int i0 = block * Tile, m = Math.Min(Tile, k - i0);
         int strideI = RoundUp(m, Alignment);
         Span<float> target = gradient.Slice(i0 * d, m * d);
         float[]? cache = state.Cache;
         float[]? buffer = cache is null ? ArrayPool<float>.Shared.Rent(Tile * RoundUp(Math.Min(Tile, k), Alignment)) : null;
-        using PackedOperand? packedRows = cache is null && packed is not null ? GemmKernel.PackA(z.Slice(i0 * d, m * d), d, m, d, packed.Kernel) : null;
+        using SimilarityWalker.RowBlock? rows = walker?.Rows(i0, m, pack: true);
         try
         {
             for (int jb = 0; jb < blocks; jb++)
@@ -317,7 +319,7 @@ internal static class FusedSphereEntropy
                 if (cache is null)
                 {
                     Span<float> w = buffer.AsSpan(0, m * stride);
-                    Similarities(z, packedRows, packed, d, i0, m, j0, n, w, stride, jb == block ? state.DiagonalArray : null, width);
+                    Similarities(walker!, rows!, j0, n, w, stride, jb == block ? state.DiagonalArray : null);
                     RefineLargeSimilarities(z, d, i0, m, j0, n, w, stride, kappa, state.Shift);
                     SimilarityTileKernel.ExpWeights(w, m, n, stride, kappa, state.Shift, h.AsSpan(i0, m), h.AsSpan(j0, stride), width);
                     GemmKernel.Multiply(w, stride, false, zJ, d, false, target, d, m, d, n, accumulate, width);
@@ -363,24 +365,18 @@ internal static class FusedSphereEntropy
     }
 
     /// <summary>
-    /// s = Z[i0..i0+m) Z[j0..j0+n)^T into an m x stride buffer, padding columns zeroed (the tile
-    /// kernel masks them); Z^T and the block row's Z[i0..i0+m) come pre-packed when a micro-kernel runs
+    /// s = Z[i0..i0+m) Z[j0..j0+n)^T (the block row <paramref name="rows"/>) into an m x stride buffer,
+    /// padding columns zeroed (the tile kernel masks them), by the walker's packed product
     /// (<see cref="Tile"/> is a multiple of every NR, as the packed layout needs). Where the tile holds
     /// some s_ii and <paramref name="diagonal"/> is given, those entries are overwritten with it, the squared norms
     /// summed in double: when P is nearly the identity (large kappa and d) the plug-in weights hinge
     /// on kappa S_ii, and the float32 GEMM's rounding of S_ii (about sqrt(d) ulps), times kappa,
     /// was the largest error of the gradient (issue 12: 6e-4 of its maximum at d = 1000, kappa = 200).
     /// </summary>
-    internal static void Similarities(ReadOnlySpan<float> z, PackedOperand? packedRows, PackedOperand? packed, int d, int i0, int m, int j0, int n, Span<float> s, int stride, float[]? diagonal, KernelWidth width)
+    internal static void Similarities(SimilarityWalker walker, SimilarityWalker.RowBlock rows, int j0, int n, Span<float> s, int stride, float[]? diagonal)
     {
-        if (packedRows is not null && packed is not null)
-        {
-            GemmKernel.MultiplyPacked(packedRows, packed, j0, n, s, stride, accumulate: false);
-        }
-        else
-        {
-            GemmKernel.Multiply(z.Slice(i0 * d, m * d), d, false, z.Slice(j0 * d, n * d), d, true, s, stride, m, n, d, accumulate: false, width);
-        }
+        int i0 = rows.First, m = rows.Count;
+        walker.Product(rows, j0, n, s, stride, accumulate: false);
 
         if (stride > n)
         {

@@ -57,17 +57,17 @@ internal static class ShardedSphereEntropy
         {
             float shift = kappa * FusedSphereEntropy.SquaredNorms(z, k, d, norms);
             int blocks = (count + FusedSphereEntropy.Tile - 1) / FusedSphereEntropy.Tile;
-            using PackedOperand? packed = GemmKernel.HasMicroKernel(width) ? GemmKernel.PackTransposedB(z, k, d, width, degree) : null;
             fixed (float* zp = z)
             fixed (double* sp = states)
             {
                 var zh = new PinnedFloats(zp, z.Length);
+                using var walker = new SimilarityWalker(zh, k, d, degree, width);
                 double* statePointer = sp;
                 Parallelism.For(blocks, degree, block =>
                 {
                     int i0 = first + (block * FusedSphereEntropy.Tile), m = Math.Min(FusedSphereEntropy.Tile, first + count - i0);
                     var blockStates = new Span<double>(statePointer + ((long)(i0 - first) * StateWidth), m * StateWidth);
-                    BlockRowStates(zh.Span, packed, norms, k, d, kappa, shift, i0, m, blockStates, width);
+                    BlockRowStates(zh.Span, walker, norms, k, d, kappa, shift, i0, m, blockStates, width);
                 });
             }
         }
@@ -77,14 +77,14 @@ internal static class ShardedSphereEntropy
         }
     }
 
-    private static void BlockRowStates(ReadOnlySpan<float> z, PackedOperand? packed, float[] norms, int k, int d, float kappa, float shift, int i0, int m, Span<double> states, KernelWidth width)
+    private static void BlockRowStates(ReadOnlySpan<float> z, SimilarityWalker walker, float[] norms, int k, int d, float kappa, float shift, int i0, int m, Span<double> states, KernelWidth width)
     {
         const int Tile = FusedSphereEntropy.Tile;
         int ld = FusedSphereEntropy.RoundUp(Math.Min(Tile, k), FusedSphereEntropy.Alignment);
         float[] tile = ArrayPool<float>.Shared.Rent(Tile * ld);
         float[] vectors = ArrayPool<float>.Shared.Rent(2 * ld);
         double[] sums = ArrayPool<double>.Shared.Rent(2 * Tile);
-        using PackedOperand? packedRows = packed is null ? null : GemmKernel.PackA(z.Slice(i0 * d, m * d), d, m, d, packed.Kernel);
+        using SimilarityWalker.RowBlock rows = walker.Rows(i0, m, pack: true);
         try
         {
             Array.Clear(sums, 0, 2 * Tile);
@@ -94,7 +94,7 @@ internal static class ShardedSphereEntropy
                 Span<float> s = tile.AsSpan(0, m * stride);
                 Span<float> rowSum = vectors.AsSpan(0, ld), rowDot = vectors.AsSpan(ld, ld);
                 vectors.AsSpan(0, 2 * ld).Clear();
-                FusedSphereEntropy.Similarities(z, packedRows, packed, d, i0, m, j0, n, s, stride, norms, width);
+                FusedSphereEntropy.Similarities(walker, rows, j0, n, s, stride, norms);
                 FusedSphereEntropy.RefineLargeSimilarities(z, d, i0, m, j0, n, s, stride, kappa, shift);
                 SimilarityTileKernel.Forward(s, m, n, stride, kappa, shift, rowSum, rowDot, default, default, columns: false, storeExp: false, width);
                 for (int r = 0; r < m; r++)
@@ -222,17 +222,17 @@ internal static class ShardedSphereEntropy
             Array.Clear(h, k, padded - k);
             ExactWeights? exact = common ? null : new ExactWeights(states, g, kappa);
             int blocks = (count + Tile - 1) / Tile;
-            using PackedOperand? packed = GemmKernel.HasMicroKernel(width) ? GemmKernel.PackTransposedB(z, k, d, width, degree) : null;
             fixed (float* zp = z)
             fixed (float* gp = gradient)
             {
                 var zh = new PinnedFloats(zp, z.Length);
+                using var walker = new SimilarityWalker(zh, k, d, degree, width);
                 var gh = new PinnedFloats(gp, gradient.Length);
                 Parallelism.For(blocks, degree, block =>
                 {
                     int i0 = first + (block * Tile), m = Math.Min(Tile, first + count - i0);
                     Span<float> target = gh.Span.Slice((i0 - first) * d, m * d);
-                    BlockRowGradient(zh.Span, packed, norms, k, d, kappa, shift, h, exact, i0, m, target, width);
+                    BlockRowGradient(zh.Span, walker, norms, k, d, kappa, shift, h, exact, i0, m, target, width);
                 });
             }
         }
@@ -245,19 +245,19 @@ internal static class ShardedSphereEntropy
     }
 
     private static void BlockRowGradient(
-        ReadOnlySpan<float> z, PackedOperand? packed, float[] norms, int k, int d, float kappa, float shift, float[] h, ExactWeights? exact, int i0, int m, Span<float> target, KernelWidth width)
+        ReadOnlySpan<float> z, SimilarityWalker walker, float[] norms, int k, int d, float kappa, float shift, float[] h, ExactWeights? exact, int i0, int m, Span<float> target, KernelWidth width)
     {
         const int Tile = FusedSphereEntropy.Tile;
         int ld = FusedSphereEntropy.RoundUp(Math.Min(Tile, k), FusedSphereEntropy.Alignment);
         float[] tile = ArrayPool<float>.Shared.Rent(Tile * ld);
-        using PackedOperand? packedRows = packed is null ? null : GemmKernel.PackA(z.Slice(i0 * d, m * d), d, m, d, packed.Kernel);
+        using SimilarityWalker.RowBlock rows = walker.Rows(i0, m, pack: true);
         try
         {
             for (int j0 = 0; j0 < k; j0 += Tile)
             {
                 int n = Math.Min(Tile, k - j0), stride = FusedSphereEntropy.RoundUp(n, FusedSphereEntropy.Alignment);
                 Span<float> w = tile.AsSpan(0, m * stride);
-                FusedSphereEntropy.Similarities(z, packedRows, packed, d, i0, m, j0, n, w, stride, norms, width);
+                FusedSphereEntropy.Similarities(walker, rows, j0, n, w, stride, norms);
                 FusedSphereEntropy.RefineLargeSimilarities(z, d, i0, m, j0, n, w, stride, kappa, shift);
                 if (exact is null)
                 {

@@ -1,7 +1,6 @@
 using System;
 using System.Buffers;
 using ER.Managed.Kernels;
-using ER.Managed.Kernels.Gemm;
 
 namespace ER.Managed.Terms;
 
@@ -22,24 +21,18 @@ internal static class SimilarityStrips
     internal static unsafe void ForEach(ReadOnlySpan<float> z, int k, int d, int degree, KernelWidth width, StripAction action)
     {
         int strips = (k + StripRows - 1) / StripRows;
-        using PackedOperand? packed = GemmKernel.HasMicroKernel(width) ? GemmKernel.PackTransposedB(z, k, d, width, degree) : null;
         fixed (float* zp = z)
         {
-            var zh = new PinnedFloats(zp, z.Length);
+            using var walker = new SimilarityWalker(new PinnedFloats(zp, z.Length), k, d, degree, width);
             Parallelism.For(strips, degree, strip =>
             {
                 int r0 = strip * StripRows, m = Math.Min(StripRows, k - r0);
                 float[] buffer = ArrayPool<float>.Shared.Rent(m * k);
                 try
                 {
-                    ReadOnlySpan<float> rows = zh.Span.Slice(r0 * d, m * d);
-                    if (packed is not null)
+                    using (SimilarityWalker.RowBlock rows = walker.Rows(r0, m, pack: false))
                     {
-                        GemmKernel.MultiplyPacked(rows, d, false, packed, 0, k, buffer, k, m, accumulate: false);
-                    }
-                    else
-                    {
-                        GemmKernel.Multiply(rows, d, false, zh.Span, d, true, buffer, k, m, k, d, accumulate: false, width);
+                        walker.Product(rows, 0, k, buffer, k, accumulate: false);
                     }
 
                     action(r0, m, buffer);

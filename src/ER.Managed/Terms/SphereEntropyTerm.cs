@@ -21,27 +21,43 @@ internal static class SphereEntropyTerm
     internal const int StripRows = 64;
 
     /// <summary>Writes <c>LSE_i = log sum_j exp(kappa z_i . z_j)</c> for every row i.</summary>
-    internal static void RowLogSumExp(ReadOnlySpan<float> z, int k, int d, float kappa, Span<double> lse, KernelWidth width)
+    internal static unsafe void RowLogSumExp(ReadOnlySpan<float> z, int k, int d, float kappa, Span<double> lse, KernelWidth width)
     {
-        int strip = Math.Min(StripRows, k);
-        float[] buffer = ArrayPool<float>.Shared.Rent(strip * k);
+        float[] buffer = ArrayPool<float>.Shared.Rent(Math.Min(StripRows, k) * k);
         try
         {
-            for (int r0 = 0; r0 < k; r0 += strip)
+            fixed (float* zp = z)
             {
-                int m = Math.Min(strip, k - r0);
-                Span<float> s = buffer.AsSpan(0, m * k);
-                GemmKernel.Multiply(z.Slice(r0 * d, m * d), d, false, z, d, true, s, k, m, k, d, accumulate: false, width);
-                for (int r = 0; r < m; r++)
-                {
-                    lse[r0 + r] = LogSumExpKernel.Run(s.Slice(r * k, k), kappa, width);
-                }
+                using var walker = new SimilarityWalker(new PinnedFloats(zp, z.Length), k, d, degree: 1, width);
+                RowLogSumExp(walker, k, kappa, lse, buffer);
             }
         }
         finally
         {
             ArrayPool<float>.Shared.Return(buffer);
         }
+    }
+
+    private static void RowLogSumExp(SimilarityWalker walker, int k, float kappa, Span<double> lse, float[] buffer)
+    {
+        int strip = Math.Min(StripRows, k);
+        for (int r0 = 0; r0 < k; r0 += strip)
+        {
+            int m = Math.Min(strip, k - r0);
+            Span<float> s = buffer.AsSpan(0, m * k);
+            Strip(walker, r0, m, s);
+            for (int r = 0; r < m; r++)
+            {
+                lse[r0 + r] = LogSumExpKernel.Run(s.Slice(r * k, k), kappa, walker.Width);
+            }
+        }
+    }
+
+    /// <summary>Rows [r0, r0 + m) of the unscaled similarities, m x k, into s.</summary>
+    private static void Strip(SimilarityWalker walker, int r0, int m, Span<float> s)
+    {
+        using SimilarityWalker.RowBlock rows = walker.Rows(r0, m, pack: false);
+        walker.Product(rows, 0, walker.BRows, s, walker.BRows, accumulate: false);
     }
 
     /// <summary>
@@ -52,10 +68,10 @@ internal static class SphereEntropyTerm
     /// </summary>
     /// <remarks>
     /// The simple path: each strip of S is recomputed, turned into G in place, and applied as
-    /// <c>G_strip Z</c> and <c>G_strip^T Z_strip</c>. Scratch: k doubles twice and two strips of
+    /// <c>G_strip Z</c> and <c>G_strip^T Z_strip</c>. Scratch: k doubles twice, the packed Z^T and two strips of
     /// <see cref="StripRows"/> x k floats, all pooled.
     /// </remarks>
-    internal static (double Value, double KappaGradient) Backward(
+    internal static unsafe (double Value, double KappaGradient) Backward(
         ReadOnlySpan<float> z, int k, int d, double kappa, double c, double dcdKappa, EntropyReduction reduction, Span<float> gradient, KernelWidth width)
     {
         double[] lseBuffer = ArrayPool<double>.Shared.Rent(k);
@@ -65,36 +81,40 @@ internal static class SphereEntropyTerm
         float[] probability = ArrayPool<float>.Shared.Rent(strip * k);
         try
         {
-            Span<double> lse = lseBuffer.AsSpan(0, k);
-            Span<double> g = weightBuffer.AsSpan(0, k);
-            RowLogSumExp(z, k, d, (float)kappa, lse, width);
-            double mean = RowWeights(lse, reduction, g);
-
-            gradient.Clear();
-            double expectedSimilarity = 0.0;
-            for (int r0 = 0; r0 < k; r0 += strip)
+            fixed (float* zp = z)
             {
-                int m = Math.Min(strip, k - r0);
-                Span<float> s = similarity.AsSpan(0, m * k);
-                Span<float> p = probability.AsSpan(0, m * k);
-                ReadOnlySpan<float> zStrip = z.Slice(r0 * d, m * d);
-                GemmKernel.Multiply(zStrip, d, false, z, d, true, s, k, m, k, d, accumulate: false, width);
-                for (int r = 0; r < m; r++)
+                using var walker = new SimilarityWalker(new PinnedFloats(zp, z.Length), k, d, degree: 1, width);
+                Span<double> lse = lseBuffer.AsSpan(0, k);
+                Span<double> g = weightBuffer.AsSpan(0, k);
+                RowLogSumExp(walker, k, (float)kappa, lse, similarity);
+                double mean = RowWeights(lse, reduction, g);
+
+                gradient.Clear();
+                double expectedSimilarity = 0.0;
+                for (int r0 = 0; r0 < k; r0 += strip)
                 {
-                    Span<float> pRow = p.Slice(r * k, k);
-                    ExpMapKernel.Run(s.Slice(r * k, k), pRow, (float)kappa, (float)-lse[r0 + r], width);
-                    expectedSimilarity += g[r0 + r] * TensorPrimitives.Dot(pRow, s.Slice(r * k, k));
-                    TensorPrimitives.Multiply(pRow, (float)g[r0 + r], pRow);
+                    int m = Math.Min(strip, k - r0);
+                    Span<float> s = similarity.AsSpan(0, m * k);
+                    Span<float> p = probability.AsSpan(0, m * k);
+                    ReadOnlySpan<float> zStrip = z.Slice(r0 * d, m * d);
+                    Strip(walker, r0, m, s);
+                    for (int r = 0; r < m; r++)
+                    {
+                        Span<float> pRow = p.Slice(r * k, k);
+                        ExpMapKernel.Run(s.Slice(r * k, k), pRow, (float)kappa, (float)-lse[r0 + r], width);
+                        expectedSimilarity += g[r0 + r] * TensorPrimitives.Dot(pRow, s.Slice(r * k, k));
+                        TensorPrimitives.Multiply(pRow, (float)g[r0 + r], pRow);
+                    }
+
+                    // G_strip Z into the strip's own rows, G_strip^T Z_strip into every row (the GEMM reads
+                    // G_strip transposed in place).
+                    GemmKernel.Multiply(p, k, false, z, d, false, gradient.Slice(r0 * d, m * d), d, m, d, k, accumulate: true, width);
+                    GemmKernel.Multiply(p, k, true, zStrip, d, false, gradient, d, k, d, m, accumulate: true, width);
                 }
 
-                // G_strip Z into the strip's own rows, G_strip^T Z_strip into every row (the GEMM reads
-                // G_strip transposed in place).
-                GemmKernel.Multiply(p, k, false, z, d, false, gradient.Slice(r0 * d, m * d), d, m, d, k, accumulate: true, width);
-                GemmKernel.Multiply(p, k, true, zStrip, d, false, gradient, d, k, d, m, accumulate: true, width);
+                TensorPrimitives.Multiply(gradient, (float)-kappa, gradient);
+                return (c + Math.Log(k) - mean, dcdKappa - expectedSimilarity);
             }
-
-            TensorPrimitives.Multiply(gradient, (float)-kappa, gradient);
-            return (c + Math.Log(k) - mean, dcdKappa - expectedSimilarity);
         }
         finally
         {
