@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Buffers;
+using System.Threading;
 using ER.Managed.Kernels;
 using ER.Managed.Kernels.Gemm;
 using System.Numerics.Tensors;
@@ -28,12 +29,14 @@ namespace ER.Managed.Terms;
 /// </para>
 /// <para>
 /// Backward. <c>(G + G^T)_ij = g_i P_ij + g_j P_ji = E_ij (h_i + h_j)</c> with
-/// <c>h_i = g_i exp(M - LSE_i)</c>, so <c>dH/dZ = -kappa W Z</c>, <c>W = E o (h 1^T + 1 h^T)</c>. Each
-/// block row of dH/dZ is one work item summing <c>W_IJ Z_J</c> over all J in order. When the
-/// forward kept its tiles of E (on and above the diagonal, each contiguous), they are turned
-/// into W in place and the tiles below the diagonal are used transposed (the GEMM packs them
-/// that way at no extra cost); otherwise each tile is recomputed. The kappa derivative needs
-/// only the forward's row sums of E s: <c>sum_j P_ij s_ij = (sum_j E_ij s_ij) / (sum_j E_ij)</c>.
+/// <c>h_i = g_i exp(M - LSE_i)</c>, so <c>dH/dZ = -kappa W Z</c>, <c>W = E o (h 1^T + 1 h^T)</c>. W is
+/// symmetric: each tile on and above the diagonal is formed once (from the forward's kept tile of
+/// E, turned into W in place, or recomputed) and adds <c>W_IJ Z_J</c> to block row I and
+/// <c>W_IJ^T Z_I</c> to block row J (the GEMM reads W transposed at no extra cost), the tiles
+/// scheduled as a round-robin tournament so that no two add into a block row at once and every
+/// block row receives its terms in one fixed order (see <see cref="BackwardTiles"/>). The kappa
+/// derivative needs only the forward's row sums of E s:
+/// <c>sum_j P_ij s_ij = (sum_j E_ij s_ij) / (sum_j E_ij)</c>.
 /// </para>
 /// <para>
 /// Range. E_ij &lt;= 1 cannot overflow; a row whose sum would lose precision to underflow
@@ -271,27 +274,10 @@ internal static class FusedSphereEntropy
             }
 
             Array.Clear(h, k, h.Length - k);
-            float[]? cache = state.Cache;
-            if (cache is not null)
-            {
-                int tiles = blocks * (blocks + 1) / 2;
-                Parallelism.For(tiles, degree, t =>
-                {
-                    (int bi, int bj) = TileOf(t, blocks);
-                    int m = Math.Min(Tile, k - (bi * Tile)), stride = RoundUp(Math.Min(Tile, k - (bj * Tile)), Alignment);
-                    SimilarityTileKernel.Weights(cache.AsSpan(Slot(bi, bj, blocks), m * stride), m, stride, h.AsSpan(bi * Tile, m), h.AsSpan(bj * Tile, stride), width);
-                });
-            }
-
             fixed (float* zp = z)
             fixed (float* gp = gradient)
             {
-                var zh = new PinnedFloats(zp, z.Length);
-                var gh = new PinnedFloats(gp, gradient.Length);
-
-                // Without the kept tiles every tile is recomputed: Z^T packed once for all of them.
-                using SimilarityWalker? walker = cache is null ? new SimilarityWalker(zh, k, d, degree, width) : null;
-                Parallelism.For(blocks, degree, block => BackwardBlockRow(zh.Span, walker, k, d, kappa, state, h, gh.Span, block, blocks, width));
+                BackwardTiles(new PinnedFloats(zp, z.Length), k, d, kappa, state, h, new PinnedFloats(gp, gradient.Length), degree, width);
             }
         }
         finally
@@ -300,43 +286,136 @@ internal static class FusedSphereEntropy
         }
     }
 
-    private static void BackwardBlockRow(ReadOnlySpan<float> z, SimilarityWalker? walker, int k, int d, float kappa, ForwardState state, float[] h, Span<float> gradient, int block, int blocks, KernelWidth width)
+    /// <summary>
+    /// <c>-kappa W Z</c> with each tile of W on and above the diagonal formed once (from the kept tile
+    /// of E, or recomputed) for both of its block rows: tile (I, J) adds <c>W_IJ Z_J</c> to block row I
+    /// and <c>W_IJ^T Z_I</c> to block row J (W is symmetric). Recomputing, this halves the similarity
+    /// products and the exponentials against recomputing every tile of each block row (the
+    /// backward's products fall from 4 k^2 d to 3 k^2 d flops).
+    /// </summary>
+    /// <remarks>
+    /// Two tiles that share a block row must not add into it at once, and the order of the additions
+    /// must not depend on threads: the tiles run in rounds of a round-robin tournament between the
+    /// block rows (the circle method: each pair of block rows meets in exactly one round, each block
+    /// row plays at most once a round), the diagonal tiles first. Within a round every tile writes its
+    /// own two block rows; the rounds run in a fixed order, so each block row receives its terms in the
+    /// same order whatever the thread count, and the same bits whether E was kept or is recomputed
+    /// (the same exponentials of the same similarities). A round holds blocks / 2 tiles of equal cost
+    /// (128 at k = 65536), ample for the threads; rounds end at a barrier.
+    /// </remarks>
+    private static void BackwardTiles(PinnedFloats z, int k, int d, float kappa, ForwardState state, float[] h, PinnedFloats gradient, int degree, KernelWidth width)
     {
-        int i0 = block * Tile, m = Math.Min(Tile, k - i0);
-        int strideI = RoundUp(m, Alignment);
-        Span<float> target = gradient.Slice(i0 * d, m * d);
-        float[]? cache = state.Cache;
-        float[]? buffer = cache is null ? ArrayPool<float>.Shared.Rent(Tile * RoundUp(Math.Min(Tile, k), Alignment)) : null;
-        using SimilarityWalker.RowBlock? rows = walker?.Rows(i0, m, pack: true);
+        int blocks = (k + Tile - 1) / Tile;
+        int players = blocks + (blocks % 2), perRound = players / 2;
+        int[] contributions = ArrayPool<int>.Shared.Rent(blocks);
         try
         {
-            for (int jb = 0; jb < blocks; jb++)
+            Array.Clear(contributions, 0, blocks);
+            gradient.Span.Clear();
+
+            // Without the kept tiles every tile is recomputed: Z^T packed once for all of them.
+            using SimilarityWalker? walker = state.Cache is null ? new SimilarityWalker(z, k, d, degree, width) : null;
+
+            // One pass over the schedule (the diagonal tiles, then round after round), handed out in
+            // order; a tile waits until both its block rows hold every earlier round's terms. No
+            // deadlock: the earliest unfinished tile has all it waits for, and a running thread holds it.
+            Parallelism.For(blocks + ((players - 1) * perRound), degree, index =>
             {
-                int j0 = jb * Tile, n = Math.Min(Tile, k - j0);
-                int stride = RoundUp(n, Alignment);
-                ReadOnlySpan<float> zJ = z.Slice(j0 * d, n * d);
-                bool accumulate = jb > 0;
-                if (cache is null)
+                (int a, int b, int round) = index < blocks
+                    ? (index, index, -1)
+                    : Pairing(index - blocks, players, perRound);
+                if (a >= blocks || b >= blocks)
                 {
-                    Span<float> w = buffer.AsSpan(0, m * stride);
-                    Similarities(walker!, rows!, j0, n, w, stride, jb == block ? state.DiagonalArray : null);
-                    RefineLargeSimilarities(z, d, i0, m, j0, n, w, stride, kappa, state.Shift);
-                    SimilarityTileKernel.ExpWeights(w, m, n, stride, kappa, state.Shift, h.AsSpan(i0, m), h.AsSpan(j0, stride), width);
-                    GemmKernel.Multiply(w, stride, false, zJ, d, false, target, d, m, d, n, accumulate, width);
+                    return; // a bye: the odd block count's missing opponent
                 }
-                else if (jb >= block)
+
+                (int blockI, int blockJ) = (Math.Min(a, b), Math.Max(a, b));
+                WaitForTurn(contributions, blockI, Turn(blockI, round, blocks));
+                WaitForTurn(contributions, blockJ, Turn(blockJ, round, blocks));
+                BackwardTile(z.Span, walker, k, d, kappa, state, h, gradient.Span, blockI, blockJ, blocks, width);
+                Finish(contributions, gradient.Span, blockI, blocks, k, d, kappa);
+                if (blockJ != blockI)
                 {
-                    // W_IJ is kept as tile (I, J): m x n, stride `stride`.
-                    GemmKernel.Multiply(cache.AsSpan(Slot(block, jb, blocks), m * stride), stride, false, zJ, d, false, target, d, m, d, n, accumulate, width);
+                    Finish(contributions, gradient.Span, blockJ, blocks, k, d, kappa);
                 }
-                else
+            });
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(contributions);
+        }
+    }
+
+    /// <summary>Round and pair of the q-th tournament tile (the circle method: player players - 1 fixed, the others rotating).</summary>
+    private static (int A, int B, int Round) Pairing(int q, int players, int perRound)
+    {
+        int round = q / perRound, t = q % perRound;
+        return t == 0
+            ? (round, players - 1, round)
+            : ((round + t) % (players - 1), (round - t + players - 1) % (players - 1), round);
+    }
+
+    /// <summary>
+    /// How many tiles of block row I come before its tile of the given tournament round (-1: the
+    /// diagonal round, first): the diagonal, one a round, less the bye (with an odd block count,
+    /// player I sits out round I).
+    /// </summary>
+    private static int Turn(int block, int round, int blocks) =>
+        round < 0 ? 0 : 1 + round - (blocks % 2 == 1 && block < round ? 1 : 0);
+
+    private static void WaitForTurn(int[] contributions, int block, int turn)
+    {
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref contributions[block]) != turn)
+        {
+            spin.SpinOnce();
+        }
+    }
+
+    /// <summary>Counts a tile's terms into block row I; after its last (blocks tiles in all), scales the block row by -kappa.</summary>
+    private static void Finish(int[] contributions, Span<float> gradient, int block, int blocks, int k, int d, float kappa)
+    {
+        if (Volatile.Read(ref contributions[block]) + 1 == blocks)
+        {
+            Span<float> rows = gradient.Slice(block * Tile * d, Math.Min(Tile, k - (block * Tile)) * d);
+            TensorPrimitives.Multiply(rows, -kappa, rows);
+        }
+
+        Interlocked.Increment(ref contributions[block]);
+    }
+
+    /// <summary>Tile (I, J), I &lt;= J, of W (from the kept E, or recomputed) applied to block row I and, off the diagonal, to block row J.</summary>
+    private static void BackwardTile(ReadOnlySpan<float> z, SimilarityWalker? walker, int k, int d, float kappa, ForwardState state, float[] h, Span<float> gradient, int blockI, int blockJ, int blocks, KernelWidth width)
+    {
+        int i0 = blockI * Tile, m = Math.Min(Tile, k - i0);
+        int j0 = blockJ * Tile, n = Math.Min(Tile, k - j0), stride = RoundUp(n, Alignment);
+        float[]? buffer = walker is null ? null : ArrayPool<float>.Shared.Rent(m * stride);
+        try
+        {
+            Span<float> w;
+            if (walker is null)
+            {
+                // The kept tile of E becomes W in place (each tile is used by this call only).
+                w = state.Cache.AsSpan(Slot(blockI, blockJ, blocks), m * stride);
+                SimilarityTileKernel.Weights(w, m, stride, h.AsSpan(i0, m), h.AsSpan(j0, stride), width);
+            }
+            else
+            {
+                w = buffer.AsSpan(0, m * stride);
+                using (SimilarityWalker.RowBlock rows = walker.Rows(i0, m, pack: false))
                 {
-                    // W_IJ = W_JI^T, and tile (J, I) is n x m with stride strideI: multiply by its transpose.
-                    GemmKernel.Multiply(cache.AsSpan(Slot(jb, block, blocks), n * strideI), strideI, true, zJ, d, false, target, d, m, d, n, accumulate, width);
+                    Similarities(walker, rows, j0, n, w, stride, blockI == blockJ ? state.DiagonalArray : null);
                 }
+
+                RefineLargeSimilarities(z, d, i0, m, j0, n, w, stride, kappa, state.Shift);
+                SimilarityTileKernel.ExpWeights(w, m, n, stride, kappa, state.Shift, h.AsSpan(i0, m), h.AsSpan(j0, stride), width);
             }
 
-            TensorPrimitives.Multiply(target, -kappa, target);
+            GemmKernel.Multiply(w, stride, false, z.Slice(j0 * d, n * d), d, false, gradient.Slice(i0 * d, m * d), d, m, d, n, accumulate: true, width);
+            if (blockI != blockJ)
+            {
+                GemmKernel.Multiply(w, stride, true, z.Slice(i0 * d, m * d), d, false, gradient.Slice(j0 * d, n * d), d, n, d, m, accumulate: true, width);
+            }
         }
         finally
         {
@@ -350,19 +429,6 @@ internal static class FusedSphereEntropy
     /// <summary>Offset of tile (I, J), I &lt;= J, in the cache: tiles numbered row by row over the upper triangle.</summary>
     private static int Slot(int blockI, int blockJ, int blocks) =>
         ((blockI * blocks) - (blockI * (blockI - 1) / 2) + (blockJ - blockI)) * Tile * Tile;
-
-    /// <summary>The inverse of the numbering in <see cref="Slot"/>.</summary>
-    private static (int BlockI, int BlockJ) TileOf(int index, int blocks)
-    {
-        int bi = 0;
-        while (index >= blocks - bi)
-        {
-            index -= blocks - bi;
-            bi++;
-        }
-
-        return (bi, bi + index);
-    }
 
     /// <summary>
     /// s = Z[i0..i0+m) Z[j0..j0+n)^T (the block row <paramref name="rows"/>) into an m x stride buffer,
