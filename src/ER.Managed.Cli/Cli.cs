@@ -1,9 +1,6 @@
 using System;
 using System.CommandLine;
-using System.CommandLine.Help;
-using System.CommandLine.Parsing;
 using System.IO;
-using System.Linq;
 using ER.Managed.Cli.Commands;
 using ER.Managed.Cli.Files;
 

@@ -12,10 +12,6 @@ internal static class ExpMapKernel
 {
     internal static void Run(ReadOnlySpan<float> x, Span<float> y, float scale, float offset, KernelWidth width) =>
         MapDriver.Run(x, y, new ScaledExp(scale, offset), width);
-
-    internal static void Run<TSimd, TVec>(ReadOnlySpan<float> x, Span<float> y, float scale, float offset)
-        where TSimd : struct, ISimd<TVec>
-        where TVec : struct => MapDriver.Run<TSimd, TVec, ScaledExp>(x, y, new ScaledExp(scale, offset));
 }
 
 /// <summary><c>exp(scale x + offset)</c>, the multiply-add fused; padding -inf maps to 0 for a positive scale (so sums of it ignore padding).</summary>

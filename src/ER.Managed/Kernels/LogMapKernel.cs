@@ -13,10 +13,6 @@ internal static class LogMapKernel
 {
     internal static void Run(ReadOnlySpan<float> x, Span<float> y, float offset, KernelWidth width) =>
         MapDriver.Run(x, y, new OffsetLog(offset), width);
-
-    internal static void Run<TSimd, TVec>(ReadOnlySpan<float> x, Span<float> y, float offset)
-        where TSimd : struct, ISimd<TVec>
-        where TVec : struct => MapDriver.Run<TSimd, TVec, OffsetLog>(x, y, new OffsetLog(offset));
 }
 
 /// <summary><c>log(x + offset)</c> (<see cref="FastLog"/>); padding 1 keeps the tail's logs finite.</summary>

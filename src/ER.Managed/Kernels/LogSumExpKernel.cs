@@ -1,6 +1,4 @@
 using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Numerics.Tensors;
 
 namespace ER.Managed.Kernels;
@@ -11,18 +9,7 @@ namespace ER.Managed.Kernels;
 /// </summary>
 internal static class LogSumExpKernel
 {
-    internal static double Run(ReadOnlySpan<float> x, float scale, KernelWidth width) => width switch
-    {
-        KernelWidth.V512 => Run<Simd512, Vector512<float>>(x, scale),
-        KernelWidth.V256 => Run<Simd256, Vector256<float>>(x, scale),
-        KernelWidth.V128 => Run<Simd128, Vector128<float>>(x, scale),
-        _ => Run<SimdScalar, float>(x, scale),
-    };
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static double Run<TSimd, TVec>(ReadOnlySpan<float> x, float scale)
-        where TSimd : struct, ISimd<TVec>
-        where TVec : struct
+    internal static double Run(ReadOnlySpan<float> x, float scale, KernelWidth width)
     {
         if (x.IsEmpty)
         {
@@ -37,6 +24,6 @@ internal static class LogSumExpKernel
         }
 
         float shift = scale * max;
-        return shift + Math.Log(SumExpKernel.Run<TSimd, TVec>(x, scale, shift));
+        return shift + Math.Log(SumExpKernel.Run(x, scale, shift, width));
     }
 }

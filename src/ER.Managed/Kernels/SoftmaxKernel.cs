@@ -1,7 +1,4 @@
 using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Numerics.Tensors;
 
 namespace ER.Managed.Kernels;
@@ -14,18 +11,8 @@ namespace ER.Managed.Kernels;
 internal static class SoftmaxKernel
 {
     /// <summary>Writes the softmax of <paramref name="x"/> into <paramref name="destination"/> (may be the same span) and returns the row's log-sum-exp.</summary>
-    internal static double Run(ReadOnlySpan<float> x, Span<float> destination, float scale, KernelWidth width) => width switch
-    {
-        KernelWidth.V512 => Run<Simd512, Vector512<float>>(x, destination, scale),
-        KernelWidth.V256 => Run<Simd256, Vector256<float>>(x, destination, scale),
-        KernelWidth.V128 => Run<Simd128, Vector128<float>>(x, destination, scale),
-        _ => Run<SimdScalar, float>(x, destination, scale),
-    };
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static double Run<TSimd, TVec>(ReadOnlySpan<float> x, Span<float> destination, float scale)
-        where TSimd : struct, ISimd<TVec>
-        where TVec : struct
+    /// <remarks>A composition: the max (TensorPrimitives), the shifted exponentials (<see cref="ExpMapKernel"/>), their sum in double (<see cref="SumKernel"/>), the scaling (TensorPrimitives).</remarks>
+    internal static double Run(ReadOnlySpan<float> x, Span<float> destination, float scale, KernelWidth width)
     {
         if (destination.Length < x.Length)
         {
@@ -37,10 +24,11 @@ internal static class SoftmaxKernel
             return double.NegativeInfinity;
         }
 
+        Span<float> p = destination[..x.Length];
         float shift = scale * TensorPrimitives.Max(x);
-        ExpMapKernel.Run<TSimd, TVec>(x, destination, scale, -shift);
-        double sum = SumKernel.Run<TSimd, TVec>(destination[..x.Length]);
-        TensorPrimitives.Multiply(destination[..x.Length], (float)(1.0 / sum), destination[..x.Length]);
+        ExpMapKernel.Run(x, p, scale, -shift, width);
+        double sum = SumKernel.Run(p, width);
+        TensorPrimitives.Multiply(p, (float)(1.0 / sum), p);
         return shift + Math.Log(sum);
     }
 }

@@ -13,8 +13,4 @@ internal static class SumExpKernel
 {
     internal static double Run(ReadOnlySpan<float> x, float scale, float shift, KernelWidth width) =>
         ReduceDriver.Sum(x, new ScaledExp(scale, -shift), width);
-
-    internal static double Run<TSimd, TVec>(ReadOnlySpan<float> x, float scale, float shift)
-        where TSimd : struct, ISimd<TVec>
-        where TVec : struct => ReduceDriver.Sum<TSimd, TVec, ScaledExp>(x, new ScaledExp(scale, -shift));
 }

@@ -12,10 +12,6 @@ namespace ER.Managed.Kernels;
 internal static class SumKernel
 {
     internal static double Run(ReadOnlySpan<float> x, KernelWidth width) => ReduceDriver.Sum(x, default(Identity), width);
-
-    internal static double Run<TSimd, TVec>(ReadOnlySpan<float> x)
-        where TSimd : struct, ISimd<TVec>
-        where TVec : struct => ReduceDriver.Sum<TSimd, TVec, Identity>(x, default);
 }
 
 /// <summary>x itself; padding 0.</summary>
