@@ -34,10 +34,11 @@ namespace ER.Managed;
 /// its rows): about 1e-7 relative in H, 1e-6 of the gradient's largest entry.
 /// </para>
 /// <para>
-/// Cost: per worker, pass 1 and pass 2 each do <c>count_w / k</c> of the work of one single-process
-/// backward; all workers together do about 1.5x a single-process forward and backward (pass 1
-/// computes every tile, not half). Memory per worker: z and a packed copy (2 k d floats), O(k)
-/// doubles and a few 256 x 256 tiles per thread.
+/// Cost: per worker, pass 1 and pass 2 each compute every tile of its own rows (<c>count_w k</c>
+/// pairs); all workers together do about 1.4x a single-process forward and backward, which compute
+/// each tile above the diagonal once for both of its rows (measured in docs/distributed.md).
+/// Memory per worker: z and a packed copy (2 k d floats), O(k) doubles and a few 256 x 256 tiles
+/// per thread.
 /// </para>
 /// </remarks>
 public static partial class SphereEntropyShards

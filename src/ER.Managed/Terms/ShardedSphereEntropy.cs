@@ -35,8 +35,10 @@ namespace ER.Managed.Terms;
 /// in double, each exponential at most 1.
 /// </para>
 /// <para>
-/// Cost: pass 1 does twice the single-process forward's tile work (every tile, not half) and
-/// pass 2 the same as the single-process backward without its cache.
+/// Cost: pass 1 and pass 2 each compute every tile of their rows, twice the similarity products
+/// and exponentials of the single-process forward and recomputing backward, which form each tile
+/// above the diagonal once for both of its block rows (sharing a tile across workers would need a
+/// reduce of its column sums and lose the split-independence).
 /// </para>
 /// </remarks>
 internal static class ShardedSphereEntropy
