@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Globalization;
 using ER.Managed.Kernels;
 using ER.Managed.Terms;
@@ -20,7 +21,7 @@ namespace ER.Managed;
 /// <item><description><see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, ErOptions?)"/>: each worker computes <see cref="StateWidth"/> doubles per own row,
 /// <c>LSE_i = log sum_j exp(kappa z_i.z_j)</c> and <c>sum_j P_ij z_i.z_j</c> (O(count_w k d) work);</description></item>
 /// <item><description>all-gather the states in row order (2k doubles in all);</description></item>
-/// <item><description><see cref="Combine"/>: every worker gets H and dH/dkappa (O(k));</description></item>
+/// <item><description><see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>: every worker gets H and dH/dkappa (O(k));</description></item>
 /// <item><description><see cref="Gradient(ReadOnlySpan{float}, int, int, ReadOnlySpan{double}, int, int, Span{float}, double, EntropyReduction, ErOptions?)"/>: each worker computes dH/dz for its own rows (O(count_w k d)), with
 /// <c>dH/dz_i = -kappa sum_j (g_i P_ij + g_j P_ji) z_j</c>, the second term from the gathered states:
 /// no gradient is reduced across workers, and none is lost (a gathered copy of z that does not
@@ -131,21 +132,64 @@ public static partial class SphereEntropyShards
     }
 
     /// <summary>
+    /// As <see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>,
+    /// also writing each row's weight in the estimator: <c>w = softmax(-l) = softmax(LSE)</c> for the
+    /// plug-in, <c>1/k</c> for Joe's (they sum to 1; H = sum_i w_i l_i).
+    /// </summary>
+    /// <param name="states">rows x <see cref="StateWidth"/> doubles, gathered in row order.</param>
+    /// <param name="rows">The global batch size k (at least 1).</param>
+    /// <param name="columns">The dimension d (at least 1).</param>
+    /// <param name="weights">Output: k doubles, the rows' weights.</param>
+    /// <param name="kappa">The vMF concentration (default 10).</param>
+    /// <param name="reduction">Plug-in (default) or Joe's estimator.</param>
+    /// <param name="normalizer">The constant c: exact (default) or reference.</param>
+    /// <returns>H in nats and dH/dkappa.</returns>
+    /// <exception cref="ArgumentException">As for the overload without weights, or weights does not hold rows doubles.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for the overload without weights.</exception>
+    public static SphereTermResult Combine(
+        ReadOnlySpan<double> states,
+        int rows,
+        int columns,
+        Span<double> weights,
+        double kappa = Entropy.DefaultKappa,
+        EntropyReduction reduction = EntropyReduction.Expectation,
+        NormalizerMode normalizer = NormalizerMode.Exact)
+    {
+        SphereTermResult result = Combine(states, rows, columns, kappa, reduction, normalizer);
+        Validation.CheckLength(weights.Length, rows, nameof(weights), "rows");
+        double[] lse = ArrayPool<double>.Shared.Rent(rows);
+        try
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                lse[i] = states[StateWidth * i];
+            }
+
+            SphereEntropyTerm.WeightedMean(lse.AsSpan(0, rows), reduction, weights);
+            return result;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(lse);
+        }
+    }
+
+    /// <summary>
     /// Pass 2: dH/dz for rows <c>[firstRow, firstRow + rowCount)</c>, from all rows of z and all
     /// gathered states. The rows of the full gradient are these, concatenated over workers.
     /// </summary>
     /// <param name="z">All k embeddings, as given to <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, ErOptions?)"/>.</param>
     /// <param name="rows">The global batch size k (at least 1).</param>
     /// <param name="columns">The dimension d (at least 1).</param>
-    /// <param name="states">All rows' states, rows x <see cref="StateWidth"/>, as given to <see cref="Combine"/>.</param>
+    /// <param name="states">All rows' states, rows x <see cref="StateWidth"/>, as given to <see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>.</param>
     /// <param name="firstRow">The first row this worker owns.</param>
     /// <param name="rowCount">How many rows it owns (0 is allowed).</param>
     /// <param name="gradient">Output: dH/dz for the owned rows, rowCount x columns, row-major; must not overlap z.</param>
     /// <param name="kappa">The vMF concentration (default 10); the one the states were computed with.</param>
-    /// <param name="reduction">Plug-in (default) or Joe's estimator; the one given to <see cref="Combine"/>.</param>
+    /// <param name="reduction">Plug-in (default) or Joe's estimator; the one given to <see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
-    /// <exception cref="ArgumentException">As for <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, ErOptions?)"/> and <see cref="Combine"/>, or gradient does not hold rowCount x columns floats or overlaps z.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, ErOptions?)"/> and <see cref="Combine"/>.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, ErOptions?)"/> and <see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>, or gradient does not hold rowCount x columns floats or overlaps z.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, ErOptions?)"/> and <see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>.</exception>
     public static void Gradient(
         ReadOnlySpan<float> z,
         int rows,

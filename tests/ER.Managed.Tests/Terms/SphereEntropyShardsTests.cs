@@ -268,4 +268,38 @@ public class SphereEntropyShardsTests
         Tensor<float> wrong = Tensor.Create(new float[41 * d], [41, d]);
         Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => SphereEntropyShards.Gradient(tensor.AsReadOnlyTensorSpan(), spanStates, 30, 40, wrong.AsTensorSpan())).ParamName);
     }
+
+    [Fact]
+    public void Combine_writes_the_rows_weights_of_each_estimator()
+    {
+        const int k = 50, d = 4;
+        const double kappa = 15;
+        float[] z = TestData.UnitRows(k, d, seed: 21);
+        var states = new double[k * 2];
+        SphereEntropyShards.RowStates(z, k, d, 0, k, states, kappa);
+        foreach (EntropyReduction reduction in new[] { EntropyReduction.Expectation, EntropyReduction.Average })
+        {
+            var weights = new double[k];
+            SphereTermResult withWeights = SphereEntropyShards.Combine(states, k, d, weights, kappa, reduction);
+            Assert.Equal(SphereEntropyShards.Combine(states, k, d, kappa, reduction), withWeights);
+
+            // They sum to 1, and H = sum_i w_i l_i with l_i = c + log k - LSE_i (to double rounding).
+            Assert.Equal(1.0, weights.Sum(), 12);
+            double c = VonMisesFisher.Constant(d, kappa);
+            double h = Enumerable.Range(0, k).Sum(i => weights[i] * (c + Math.Log(k) - states[2 * i]));
+            Assert.Equal(withWeights.Value, h, 9);
+            if (reduction == EntropyReduction.Average)
+            {
+                Assert.All(weights, w => Assert.Equal(1.0 / k, w, 15));
+            }
+            else
+            {
+                // The plug-in weighs rows by softmax(LSE): the densest row most.
+                int densest = Enumerable.Range(0, k).MaxBy(i => states[2 * i]);
+                Assert.Equal(weights.Max(), weights[densest]);
+            }
+        }
+
+        Assert.Equal("weights", Assert.Throws<ArgumentException>(() => SphereEntropyShards.Combine(states, k, d, new double[k - 1], kappa)).ParamName);
+    }
 }
