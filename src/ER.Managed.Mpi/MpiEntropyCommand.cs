@@ -24,7 +24,7 @@ internal static class MpiEntropyCommand
 {
     internal static Command Create(ICommunicator comm, TextWriter stdout, TextWriter stderr)
     {
-        var input = new Argument<string>("Z.npy") { Description = "Embeddings, a k x d .npy (float32, or float64 rounded to float32), read by rank 0, or - for its standard input; unit rows (sphere) or probability rows (discrete). With --rows-per-rank-input, rank r reads Z.r.npy instead." };
+        var input = new Argument<string>("Z.npy") { Description = "Embeddings, a k x d .npy (float32, or float64 rounded to float32), read by rank 0, or - for its standard input (MPICH's mpiexec forwards only up to a pipe's 64 KiB: give a file there); unit rows (sphere) or probability rows (discrete). With --rows-per-rank-input, rank r reads Z.r.npy instead." };
         Option<string> support = CommonOptions.Support();
         Option<string> estimator = EntropyOptions.Estimator("Sphere estimator: plugin or joe (Joe's). joe-loo and knn are er entropy's alone.");
         Option<string> reduction = EntropyOptions.Reduction();
