@@ -18,7 +18,7 @@ internal static class Cli
     internal const int UsageError = CliErrors.UsageError;
 
     /// <summary>The width help text is wrapped to.</summary>
-    internal const int HelpWidth = 80;
+    internal const int HelpWidth = CliErrors.HelpWidth;
 
     /// <summary>Runs one command line.</summary>
     /// <param name="args">The arguments.</param>
@@ -54,7 +54,7 @@ internal static class Cli
         root.Subcommands.Add(EstimatorsCommand.Create(stdout, stderr));
         root.Subcommands.Add(new Command("help", "Show the help of er, or of a command: er help CMD.") { new Argument<string>("CMD") { Arity = ArgumentArity.ZeroOrOne } });
 
-        CliErrors.FitHelp(root, HelpWidth);
+        CliErrors.FitHelp(root);
         return root;
     }
 }

@@ -64,14 +64,17 @@ internal static class CliErrors
         }
     }
 
-    /// <summary>Help fits a terminal of <paramref name="width"/> columns (and a pipe, where System.CommandLine would not wrap at all).</summary>
-    internal static void FitHelp(RootCommand root, int width)
+    /// <summary>The width help text is wrapped to.</summary>
+    internal const int HelpWidth = 80;
+
+    /// <summary>Help fits a terminal of <see cref="HelpWidth"/> columns (and a pipe, where System.CommandLine would not wrap at all).</summary>
+    internal static void FitHelp(RootCommand root)
     {
         foreach (HelpOption help in root.Options.OfType<HelpOption>())
         {
             if (help.Action is HelpAction action)
             {
-                action.MaxWidth = width;
+                action.MaxWidth = HelpWidth;
             }
         }
     }

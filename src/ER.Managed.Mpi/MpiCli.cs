@@ -29,7 +29,7 @@ internal static class MpiCli
         {
             MpiEntropyCommand.Create(comm, root ? stdout : TextWriter.Null, stderr),
         };
-        CliErrors.FitHelp(command, 80);
+        CliErrors.FitHelp(command);
         try
         {
             return CliErrors.Invoke("er-mpi", command.Parse(args), root ? stdout : TextWriter.Null, root ? stderr : TextWriter.Null);

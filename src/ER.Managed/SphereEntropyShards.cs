@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Globalization;
 using ER.Managed.Kernels;
 using ER.Managed.Terms;
@@ -121,14 +120,8 @@ public static partial class SphereEntropyShards
         EntropyReduction reduction = EntropyReduction.Expectation,
         NormalizerMode normalizer = NormalizerMode.Exact)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
-        CheckStates(states, rows);
-        Entropy.CheckKappaForFloat(kappa);
-        Entropy.CheckReduction(reduction);
-        Entropy.CheckNormalizer(normalizer);
-        double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
-        double dc = VonMisesFisher.ConstantDerivativeUnchecked(columns, kappa, normalizer);
-        return ShardedSphereEntropy.Combine(states, rows, c, dc, reduction, weights: default);
+        CheckCombine(states, rows, columns, kappa, reduction, normalizer);
+        return CombineChecked(states, rows, columns, kappa, reduction, normalizer, rowWeights: default);
     }
 
     /// <summary>
@@ -155,23 +148,9 @@ public static partial class SphereEntropyShards
         EntropyReduction reduction = EntropyReduction.Expectation,
         NormalizerMode normalizer = NormalizerMode.Exact)
     {
-        SphereTermResult result = Combine(states, rows, columns, kappa, reduction, normalizer);
+        CheckCombine(states, rows, columns, kappa, reduction, normalizer);
         Validation.CheckLength(weights.Length, rows, nameof(weights), "rows");
-        double[] lse = ArrayPool<double>.Shared.Rent(rows);
-        try
-        {
-            for (int i = 0; i < rows; i++)
-            {
-                lse[i] = states[StateWidth * i];
-            }
-
-            SphereEntropyTerm.WeightedMean(lse.AsSpan(0, rows), reduction, weights);
-            return result;
-        }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(lse);
-        }
+        return CombineChecked(states, rows, columns, kappa, reduction, normalizer, weights);
     }
 
     /// <summary>
@@ -223,6 +202,19 @@ public static partial class SphereEntropyShards
         {
             throw new ArgumentOutOfRangeException(nameof(rowCount), rowCount, string.Create(CultureInfo.InvariantCulture, $"The row count must lie in [0, {rows - firstRow}] (rows {firstRow} to {rows - 1} remain)."));
         }
+    }
+
+    private static SphereTermResult CombineChecked(ReadOnlySpan<double> states, int rows, int columns, double kappa, EntropyReduction reduction, NormalizerMode normalizer, Span<double> rowWeights) =>
+        ShardedSphereEntropy.Combine(
+            states, rows, VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer), VonMisesFisher.ConstantDerivativeUnchecked(columns, kappa, normalizer), reduction, g: default, rowWeights);
+
+    private static void CheckCombine(ReadOnlySpan<double> states, int rows, int columns, double kappa, EntropyReduction reduction, NormalizerMode normalizer)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        CheckStates(states, rows);
+        Entropy.CheckKappaForFloat(kappa);
+        Entropy.CheckReduction(reduction);
+        Entropy.CheckNormalizer(normalizer);
     }
 
     private static void CheckStates(ReadOnlySpan<double> states, int rows)

@@ -160,29 +160,28 @@ internal static class ShardedSphereEntropy
     }
 
     /// <summary>
-    /// The value and dH/dkappa from all k gathered states, given c and dc/dkappa; writes the per-row
-    /// weights g into <paramref name="weights"/> when it is not empty.
+    /// The value and dH/dkappa from all k gathered states, given c and dc/dkappa; writes the
+    /// backward's per-row weights g into <paramref name="g"/> and the estimator's row weights u
+    /// (softmax(LSE) or 1/k) into <paramref name="rowWeights"/>, each when it is not empty.
     /// </summary>
-    internal static SphereTermResult Combine(ReadOnlySpan<double> states, int k, double c, double dc, EntropyReduction reduction, Span<double> weights)
+    internal static SphereTermResult Combine(ReadOnlySpan<double> states, int k, double c, double dc, EntropyReduction reduction, Span<double> g, Span<double> rowWeights = default)
     {
-        double[] buffer = ArrayPool<double>.Shared.Rent(2 * k);
+        double[] buffer = ArrayPool<double>.Shared.Rent(3 * k);
         try
         {
-            Span<double> lse = buffer.AsSpan(0, k);
-            Span<double> g = weights.IsEmpty ? buffer.AsSpan(k, k) : weights[..k];
+            Span<double> lse = buffer.AsSpan(0, k), expected = buffer.AsSpan(k, k);
             for (int i = 0; i < k; i++)
             {
                 lse[i] = states[StateWidth * i];
+                expected[i] = states[(StateWidth * i) + 1];
             }
 
-            double mean = SphereEntropyTerm.RowWeights(lse, reduction, g);
-            double expected = 0.0;
-            for (int i = 0; i < k; i++)
+            if (!rowWeights.IsEmpty)
             {
-                expected += g[i] * states[(StateWidth * i) + 1];
+                SphereEntropyTerm.WeightedMean(lse, reduction, rowWeights);
             }
 
-            return new SphereTermResult(c + Math.Log(k) - mean, dc - expected);
+            return SphereEntropyTerm.Result(lse, expected, c, dc, reduction, g.IsEmpty ? buffer.AsSpan(2 * k, k) : g[..k]);
         }
         finally
         {

@@ -49,15 +49,9 @@ internal static class SphereEntropy
         try
         {
             Span<double> g = weights.AsSpan(0, k);
-            double mean = SphereEntropyTerm.RowWeights(state.Lse, reduction, g);
+            SphereTermResult result = SphereEntropyTerm.Result(state.Lse, state.ExpectedSimilarity, c, dc, reduction, g);
             FusedSphereEntropy.Backward(z, k, d, (float)kappa, state, g, gradient, degree, KernelIsa.Best);
-            double expected = 0.0;
-            for (int i = 0; i < k; i++)
-            {
-                expected += g[i] * state.ExpectedSimilarity[i];
-            }
-
-            return new SphereTermResult(c + Math.Log(k) - mean, dc - expected);
+            return result;
         }
         finally
         {

@@ -126,6 +126,23 @@ internal static class SphereEntropyTerm
     }
 
     /// <summary>
+    /// H and dH/dkappa from each row's <c>LSE_i</c> and <c>sum_j P_ij s_ij</c>, given c and dc/dkappa:
+    /// <c>H = c + log k - sum_i u_i LSE_i</c>, <c>dH/dkappa = dc - sum_i g_i sum_j P_ij s_ij</c>; writes the
+    /// backward's per-row weights g (see <see cref="RowWeights"/>).
+    /// </summary>
+    internal static SphereTermResult Result(ReadOnlySpan<double> lse, ReadOnlySpan<double> expectedSimilarity, double c, double dc, EntropyReduction reduction, Span<double> g)
+    {
+        double mean = RowWeights(lse, reduction, g);
+        double expected = 0.0;
+        for (int i = 0; i < lse.Length; i++)
+        {
+            expected += g[i] * expectedSimilarity[i];
+        }
+
+        return new SphereTermResult(c + Math.Log(lse.Length) - mean, dc - expected);
+    }
+
+    /// <summary>
     /// The per-row weights of the backward, <c>g_i = dH/dl_i</c>: Joe's <c>1/k</c>, or the plug-in's
     /// <c>w_i (1 - l_i + H) = w_i (1 + LSE_i - sum_j w_j LSE_j)</c>, the c-free form (with c near -2032
     /// at d = 1000, l_i - H in float32 would lose ~1e-4). Returns <c>sum_j u_j LSE_j</c>.
