@@ -4,7 +4,7 @@ namespace ER.Managed.Kernels;
 
 /// <summary>
 /// A vectorized float exponential for the sphere entropy's inner loop, within 2 ulps on
-/// [-87.3, 88.7] and exactly +0 below -87.3 (where e^x would be subnormal).
+/// [-87.3, 88.7], exactly +0 below -87.3 (where e^x would be subnormal) and for NaN.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -36,7 +36,8 @@ internal static class FastExp
         where TSimd : struct, ISimd<TVec>
         where TVec : struct
     {
-        TVec clamped = TSimd.Max(TSimd.Broadcast(Lowest), TSimd.Min(x, TSimd.Broadcast(Highest)));
+        // A NaN x leaves the clamp unspecified; the final mask (x >= Lowest is false for NaN) makes it +0.
+        TVec clamped = TSimd.Clamp(x, TSimd.Broadcast(Lowest), TSimd.Broadcast(Highest));
         TVec n = TSimd.Round(TSimd.Multiply(clamped, TSimd.Broadcast(Log2E)));
         TVec r = TSimd.MultiplyAdd(n, TSimd.Broadcast(-Ln2High), clamped);
         r = TSimd.MultiplyAdd(n, TSimd.Broadcast(-Ln2Low), r);

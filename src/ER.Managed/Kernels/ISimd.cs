@@ -45,6 +45,13 @@ internal interface ISimd<TVec>
     /// <summary>Lane-wise minimum; NaN if either lane is NaN (IEEE 754:2019 minimum).</summary>
     static abstract TVec Min(TVec a, TVec b);
 
+    /// <summary>
+    /// Lane-wise <c>min(max(x, low), high)</c> by the hardware's own min and max (one instruction
+    /// each, where <see cref="Max"/> and <see cref="Min"/> take several for their NaN and signed-zero
+    /// rules); a NaN lane gives an unspecified value, so callers mask NaN lanes themselves.
+    /// </summary>
+    static abstract TVec Clamp(TVec x, TVec low, TVec high);
+
     /// <summary>Lane-wise e^x (the runtime's vectorized Exp, within about 1 ulp).</summary>
     static abstract TVec Exp(TVec x);
 

@@ -45,6 +45,9 @@ internal readonly struct Simd512 : ISimd<Vec>
     public static Vec Min(Vec a, Vec b) => VecOps.Min(a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec Clamp(Vec x, Vec low, Vec high) => VecOps.MinNative(VecOps.MaxNative(x, low), high);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec Exp(Vec x) => VecOps.Exp(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -55,7 +58,7 @@ internal readonly struct Simd512 : ISimd<Vec>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec MultiplyByPowerOfTwo(Vec x, Vec n) =>
-        (x.AsInt32() + VecOps.ShiftLeft(VecOps.ConvertToInt32(n), 23)).AsSingle();
+        (x.AsInt32() + VecOps.ShiftLeft(VecOps.ConvertToInt32Native(n), 23)).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec SplitExponent(Vec x, out Vec exponent)

@@ -59,4 +59,15 @@ public class FastExpTests
         Assert.True(float.IsFinite(y[4]) && y[4] > 3e38f);
         Assert.True(float.IsFinite(y[5]));
     }
+
+    [Theory]
+    [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
+    public void Fast_exp_of_nan_is_zero_in_every_width(int widthBits)
+    {
+        // The clamp uses the hardware's min and max, which leave a NaN lane unspecified; the final
+        // mask must still make it +0 (as documented), the same in every width.
+        float[] y = Apply([float.NaN, -float.NaN], (KernelWidth)widthBits);
+        Assert.Equal(0f, y[0]);
+        Assert.Equal(0f, y[1]);
+    }
 }

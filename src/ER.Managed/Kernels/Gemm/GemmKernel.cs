@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace ER.Managed.Kernels.Gemm;
 
@@ -441,11 +442,7 @@ internal static class GemmKernel
                 // A(i, p) = a[p lda + i]: each step copies `rows` contiguous floats.
                 for (int p = 0; p < kc; p++)
                 {
-                    ref float column = ref Unsafe.Add(ref source, ((pc + p) * lda) + ic + ir);
-                    for (int r = 0; r < rows; r++)
-                    {
-                        Unsafe.Add(ref target, (p * mr) + r) = Unsafe.Add(ref column, r);
-                    }
+                    CopyRun(ref Unsafe.Add(ref source, ((pc + p) * lda) + ic + ir), ref Unsafe.Add(ref target, p * mr), rows);
                 }
             }
             else
@@ -497,9 +494,35 @@ internal static class GemmKernel
             {
                 for (int p = 0; p < kc; p++)
                 {
-                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, ((pc + p) * ldb) + jc + jr), columns)
-                        .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, p * nr), columns));
+                    CopyRun(ref Unsafe.Add(ref source, ((pc + p) * ldb) + jc + jr), ref Unsafe.Add(ref target, p * nr), columns);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="count"/> floats (a step of a micro-panel: 4 to 64 of them in practice)
+    /// with 128-bit registers, the last one overlapping its predecessor rather than a scalar tail: the
+    /// packing loops copy one short run a step, where a call to a general copy cost more than the copy.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRun(ref float source, ref float target, int count)
+    {
+        if (count >= 4)
+        {
+            int last = count - 4;
+            for (int i = 0; i < last; i += 4)
+            {
+                Vector128.LoadUnsafe(ref source, (nuint)i).StoreUnsafe(ref target, (nuint)i);
+            }
+
+            Vector128.LoadUnsafe(ref source, (nuint)last).StoreUnsafe(ref target, (nuint)last);
+        }
+        else
+        {
+            for (int i = 0; i < count; i++)
+            {
+                Unsafe.Add(ref target, i) = Unsafe.Add(ref source, i);
             }
         }
     }
