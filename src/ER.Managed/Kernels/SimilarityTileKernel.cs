@@ -8,9 +8,10 @@ namespace ER.Managed.Kernels;
 /// <summary>
 /// The element-wise passes of the fused sphere entropy over one tile of similarities
 /// <c>s_ij = z_i . z_j</c> (n valid columns in rows of stride <c>ld</c>, a multiple of the register
-/// width; the padding columns must hold finite values, zero in practice, and their exponentials
-/// are zeroed by lane masks whatever kappa is: a fill value alone cannot do it, since at
-/// kappa = 1e-30 even -1e30 kappa is only -1):
+/// width; each pass covers the columns up to n rounded up to the register width, whose padding
+/// columns must hold finite values, zero in practice, and their exponentials are zeroed by lane
+/// masks whatever kappa is: a fill value alone cannot do it, since at kappa = 1e-30 even
+/// -1e30 kappa is only -1; columns beyond are not touched):
 /// forward <c>e_ij = exp(kappa s_ij - shift)</c> with per-row and per-column sums of e and of
 /// e s; backward <c>w_ij = e_ij (h_i + h_j)</c>.
 /// </summary>
@@ -36,6 +37,12 @@ internal static class SimilarityTileKernel
         return TSimd.Subtract(TSimd.Broadcast(n - 1 - whole), lanes);
     }
 
+    /// <summary>The columns a pass covers: n rounded up to the register width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint Columns<TSimd, TVec>(int n)
+        where TSimd : struct, ISimd<TVec>
+        where TVec : struct => (nuint)((n + TSimd.Count - 1) / TSimd.Count * TSimd.Count);
+
     /// <summary>The exponentials of a register at offset j &gt;= full: the valid lanes kept, the padding's zeroed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVec MaskPadding<TSimd, TVec>(TVec e, nuint j, nuint full, TVec keep)
@@ -45,7 +52,7 @@ internal static class SimilarityTileKernel
     /// <summary>
     /// Forward pass over an m x ld tile of n valid columns: overwrites s with e (when <paramref name="storeExp"/>) and adds
     /// <c>sum_j e_ij</c>, <c>sum_j e_ij s_ij</c> into rowSum, rowDot; when <paramref name="columns"/>, also
-    /// <c>sum_i e_ij</c>, <c>sum_i e_ij s_ij</c> into colSum, colDot (ld entries each).
+    /// <c>sum_i e_ij</c>, <c>sum_i e_ij s_ij</c> into colSum, colDot (n rounded up to the register width entries each).
     /// </summary>
     internal static void Forward(
         Span<float> s, int m, int n, int ld, float kappa, float shift,
@@ -73,13 +80,14 @@ internal static class SimilarityTileKernel
         TVec k = TSimd.Broadcast(kappa);
         TVec negShift = TSimd.Broadcast(-shift);
         TVec keep = ValidLanes<TSimd, TVec>(n, out nuint full);
+        nuint end = Columns<TSimd, TVec>(n);
         ref float colSumRef = ref MemoryMarshal.GetReference(colSum);
         ref float colDotRef = ref MemoryMarshal.GetReference(colDot);
         for (int r = 0; r < m; r++)
         {
             ref float row = ref MemoryMarshal.GetReference(s.Slice(r * ld, ld));
             TVec sum = TSimd.Zero, dot = TSimd.Zero;
-            for (nuint j = 0; j < (nuint)ld; j += c)
+            for (nuint j = 0; j < end; j += c)
             {
                 TVec v = TSimd.Load(ref row, j);
                 TVec e = FastExp.Run<TSimd, TVec>(TSimd.MultiplyAdd(v, k, negShift));
@@ -133,12 +141,13 @@ internal static class SimilarityTileKernel
         TVec k = TSimd.Broadcast(kappa);
         TVec negShift = TSimd.Broadcast(-shift);
         TVec keep = ValidLanes<TSimd, TVec>(n, out nuint full);
+        nuint end = Columns<TSimd, TVec>(n);
         ref float hc = ref MemoryMarshal.GetReference(hColumns);
         for (int r = 0; r < m; r++)
         {
             ref float row = ref MemoryMarshal.GetReference(s.Slice(r * ld, ld));
             TVec hr = TSimd.Broadcast(hRows[r]);
-            for (nuint j = 0; j < (nuint)ld; j += c)
+            for (nuint j = 0; j < end; j += c)
             {
                 TVec e = FastExp.Run<TSimd, TVec>(TSimd.MultiplyAdd(TSimd.Load(ref row, j), k, negShift));
                 if (j >= full)
@@ -151,30 +160,31 @@ internal static class SimilarityTileKernel
         }
     }
 
-    /// <summary>Backward pass over an m x ld tile of exponentials e: overwrites it with <c>w_ij = e_ij (h_i + h_j)</c>; hColumns has ld entries (zero in the padding).</summary>
-    internal static void Weights(Span<float> e, int m, int ld, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns, KernelWidth width)
+    /// <summary>Backward pass over an m x ld tile of exponentials e of n valid columns (zero in the padding): overwrites it with <c>w_ij = e_ij (h_i + h_j)</c>; hColumns has n rounded up to the register width entries.</summary>
+    internal static void Weights(Span<float> e, int m, int n, int ld, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns, KernelWidth width)
     {
         switch (width)
         {
-            case KernelWidth.V512: Weights<Simd512, Vector512<float>>(e, m, ld, hRows, hColumns); break;
-            case KernelWidth.V256: Weights<Simd256, Vector256<float>>(e, m, ld, hRows, hColumns); break;
-            case KernelWidth.V128: Weights<Simd128, Vector128<float>>(e, m, ld, hRows, hColumns); break;
-            default: Weights<SimdScalar, float>(e, m, ld, hRows, hColumns); break;
+            case KernelWidth.V512: Weights<Simd512, Vector512<float>>(e, m, n, ld, hRows, hColumns); break;
+            case KernelWidth.V256: Weights<Simd256, Vector256<float>>(e, m, n, ld, hRows, hColumns); break;
+            case KernelWidth.V128: Weights<Simd128, Vector128<float>>(e, m, n, ld, hRows, hColumns); break;
+            default: Weights<SimdScalar, float>(e, m, n, ld, hRows, hColumns); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Weights<TSimd, TVec>(Span<float> e, int m, int ld, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns)
+    internal static void Weights<TSimd, TVec>(Span<float> e, int m, int n, int ld, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct
     {
         nuint c = (nuint)TSimd.Count;
+        nuint end = Columns<TSimd, TVec>(n);
         ref float hc = ref MemoryMarshal.GetReference(hColumns);
         for (int r = 0; r < m; r++)
         {
             ref float row = ref MemoryMarshal.GetReference(e.Slice(r * ld, ld));
             TVec hr = TSimd.Broadcast(hRows[r]);
-            for (nuint j = 0; j < (nuint)ld; j += c)
+            for (nuint j = 0; j < end; j += c)
             {
                 TSimd.Store(TSimd.Multiply(TSimd.Load(ref row, j), TSimd.Add(hr, TSimd.Load(ref hc, j))), ref row, j);
             }

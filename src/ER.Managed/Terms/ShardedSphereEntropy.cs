@@ -82,7 +82,7 @@ internal static class ShardedSphereEntropy
     private static void BlockRowStates(ReadOnlySpan<float> z, SimilarityWalker walker, float[] norms, int k, int d, float kappa, float shift, int i0, int m, Span<double> states, KernelWidth width)
     {
         const int Tile = FusedSphereEntropy.Tile;
-        int ld = FusedSphereEntropy.RoundUp(Math.Min(Tile, k), FusedSphereEntropy.Alignment);
+        int ld = FusedSphereEntropy.TileStride(Math.Min(Tile, k));
         float[] tile = ArrayPool<float>.Shared.Rent(Tile * ld);
         float[] vectors = ArrayPool<float>.Shared.Rent(2 * ld);
         double[] sums = ArrayPool<double>.Shared.Rent(2 * Tile);
@@ -92,7 +92,7 @@ internal static class ShardedSphereEntropy
             Array.Clear(sums, 0, 2 * Tile);
             for (int j0 = 0; j0 < k; j0 += Tile)
             {
-                int n = Math.Min(Tile, k - j0), stride = FusedSphereEntropy.RoundUp(n, FusedSphereEntropy.Alignment);
+                int n = Math.Min(Tile, k - j0), stride = FusedSphereEntropy.TileStride(n);
                 Span<float> s = tile.AsSpan(0, m * stride);
                 Span<float> rowSum = vectors.AsSpan(0, ld), rowDot = vectors.AsSpan(ld, ld);
                 vectors.AsSpan(0, 2 * ld).Clear();
@@ -249,20 +249,20 @@ internal static class ShardedSphereEntropy
         ReadOnlySpan<float> z, SimilarityWalker walker, float[] norms, int k, int d, float kappa, float shift, float[] h, ExactWeights? exact, int i0, int m, Span<float> target, KernelWidth width)
     {
         const int Tile = FusedSphereEntropy.Tile;
-        int ld = FusedSphereEntropy.RoundUp(Math.Min(Tile, k), FusedSphereEntropy.Alignment);
+        int ld = FusedSphereEntropy.TileStride(Math.Min(Tile, k));
         float[] tile = ArrayPool<float>.Shared.Rent(Tile * ld);
         using SimilarityWalker.RowBlock rows = walker.Rows(i0, m, pack: true);
         try
         {
             for (int j0 = 0; j0 < k; j0 += Tile)
             {
-                int n = Math.Min(Tile, k - j0), stride = FusedSphereEntropy.RoundUp(n, FusedSphereEntropy.Alignment);
+                int n = Math.Min(Tile, k - j0), stride = FusedSphereEntropy.TileStride(n);
                 Span<float> w = tile.AsSpan(0, m * stride);
                 FusedSphereEntropy.Similarities(walker, rows, j0, n, w, stride, norms);
                 FusedSphereEntropy.RefineLargeSimilarities(z, d, i0, m, j0, n, w, stride, kappa, shift);
                 if (exact is null)
                 {
-                    SimilarityTileKernel.ExpWeights(w, m, n, stride, kappa, shift, h.AsSpan(i0, m), h.AsSpan(j0, stride), width);
+                    SimilarityTileKernel.ExpWeights(w, m, n, stride, kappa, shift, h.AsSpan(i0, m), h.AsSpan(j0, FusedSphereEntropy.RoundUp(n, FusedSphereEntropy.Alignment)), width);
                 }
                 else
                 {

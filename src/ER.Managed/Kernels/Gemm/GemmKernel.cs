@@ -18,7 +18,8 @@ namespace ER.Managed.Kernels.Gemm;
 /// A is packed, per block, into the micro-kernel's layout: its MC x KC block into MR-tall
 /// micro-panels (MR floats a step), edges zero-padded once while packing, so the micro-kernel
 /// reads one sequential stream of A however A is stored; only where few columns of B reuse it
-/// (<c>PacksA</c>: n below 32 lanes) do the x86 kernels read a row-major A in place instead. A
+/// (<c>PacksA</c>: n below 32 lanes) do the x86 kernels read A in place instead (a row-major A
+/// as MR strided rows, a transposed one as a run of MR floats a step). A
 /// transposed B (the Z of <c>Z Z^T</c>) is packed likewise into NR-wide micro-panels; a row-major B
 /// already holds NR contiguous floats a step and is read in place (packing it cost the fused
 /// entropy's backward 15-25% at d = 1000 on Zen 5). Partial tiles of C, and partial edge panels of
@@ -161,7 +162,7 @@ internal static class GemmKernel
                 for (int ic = 0; ic < m; ic += mcBlock)
                 {
                     int mc = Math.Min(mcBlock, m - ic);
-                    AOperand aBlock = APanels<TKernel>(a, lda, transA, ic, mc, pc, kc, PacksA<TKernel>(transA, n), aPack);
+                    AOperand aBlock = APanels<TKernel>(a, lda, transA, ic, mc, pc, kc, PacksA<TKernel>(n), aPack);
                     MacroKernel<TKernel>(aBlock, bSlice, mc, n, kc, c[(ic * ldc)..], ldc, accumulate || pc > 0, scratch);
                 }
             }
@@ -277,7 +278,7 @@ internal static class GemmKernel
                     for (int ic = 0; ic < m; ic += mcBlock)
                     {
                         int mc = Math.Min(mcBlock, m - ic);
-                        AOperand aBlock = APanels<TKernel>(a, lda, transA, ic, mc, pc, kc, PacksA<TKernel>(transA, n), aPack);
+                        AOperand aBlock = APanels<TKernel>(a, lda, transA, ic, mc, pc, kc, PacksA<TKernel>(n), aPack);
                         MacroKernel<TKernel>(aBlock, bBlock, mc, nc, kc, c[((ic * ldc) + jc)..], ldc, accumulate || pc > 0, scratch);
                     }
                 }
@@ -299,11 +300,12 @@ internal static class GemmKernel
     /// The A operand of a macro-kernel call: packed MR panels (kc deep), or a row-major block read in
     /// place (row stride lda, from its first row and column pc) by kernels that read strided A.
     /// </summary>
-    private readonly ref struct AOperand(ReadOnlySpan<float> data, int lda, bool packed)
+    private readonly ref struct AOperand(ReadOnlySpan<float> data, int lda, bool packed, bool transposed = false)
     {
         internal readonly ReadOnlySpan<float> Data = data;
         internal readonly int Lda = lda;
         internal readonly bool Packed = packed;
+        internal readonly bool Transposed = transposed;
     }
 
     /// <summary>
@@ -311,11 +313,14 @@ internal static class GemmKernel
     /// product n / (2 lanes) cycles an element (two FMA pipes), so packing pays from n = 32 lanes on
     /// (its cost then under about 6%); below that a row-major A is read in place by the kernels that
     /// can (at d = 128 the entropy backward's 256 x 256 weight tiles took 25% longer packed, on
-    /// AVX-512). A transposed A is always packed (its rows are not contiguous).
+    /// AVX-512). The same holds for a transposed A, read in place as MR contiguous floats a step
+    /// (the entropy backward's transposed weight tiles at d = 128: 163 against 144 GFLOP/s packed on
+    /// one Zen 5 core with AVX-512, 87-89 against 86-88 with AVX2, once the tile's row stride is
+    /// not a multiple of 1 KiB; at such a stride the AVX2 kernel fell to 75).
     /// </summary>
-    private static bool PacksA<TKernel>(bool transA, int n)
+    private static bool PacksA<TKernel>(int n)
         where TKernel : struct, IMicroKernel =>
-        transA || !TKernel.ReadsStridedA || PackAMode switch
+        !TKernel.ReadsStridedA || PackAMode switch
         {
             "always" => true,
             "never" => false,
@@ -359,7 +364,8 @@ internal static class GemmKernel
         ref float bRef = ref MemoryMarshal.GetReference(b.Data);
         ref float cRef = ref MemoryMarshal.GetReference(c);
         ref float edge = ref MemoryMarshal.GetReference(cEdge);
-        nuint aRowStride = a.Packed ? 1 : (nuint)a.Lda, aStep = a.Packed ? (nuint)mr : 1;
+        nuint aRowStride = a.Packed || a.Transposed ? 1 : (nuint)a.Lda;
+        nuint aStep = a.Packed ? (nuint)mr : a.Transposed ? (nuint)a.Lda : 1;
         for (int jr = 0; jr < nc; jr += nr)
         {
             int nrValid = Math.Min(nr, nc - jr);
@@ -380,12 +386,12 @@ internal static class GemmKernel
             for (int ir = 0; ir < mc; ir += mr)
             {
                 int mrValid = Math.Min(mr, mc - ir);
-                ref float aPanel = ref Unsafe.Add(ref aRef, a.Packed ? ir * kc : ir * a.Lda);
+                ref float aPanel = ref Unsafe.Add(ref aRef, a.Packed ? ir * kc : a.Transposed ? ir : ir * a.Lda);
                 nuint rowStride = aRowStride, step = aStep;
                 if (!a.Packed && mrValid < mr)
                 {
                     // In-place A: the missing rows would be read past its end; pack this panel, zero-padded.
-                    PackA(a.Data, a.Lda, transposed: false, ir, mrValid, 0, kc, mr, aEdge);
+                    PackA(a.Data, a.Lda, a.Transposed, ir, mrValid, 0, kc, mr, aEdge);
                     aPanel = ref MemoryMarshal.GetReference(aEdge);
                     rowStride = 1;
                     step = (nuint)mr;
@@ -415,7 +421,9 @@ internal static class GemmKernel
             return new AOperand(aPack, 0, packed: true);
         }
 
-        return new AOperand(a[((ic * lda) + pc)..], lda, packed: false);
+        return transA
+            ? new AOperand(a[((pc * lda) + ic)..], lda, packed: false, transposed: true)
+            : new AOperand(a[((ic * lda) + pc)..], lda, packed: false);
     }
 
     /// <summary>
