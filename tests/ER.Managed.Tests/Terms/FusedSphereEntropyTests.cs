@@ -16,7 +16,7 @@ public class FusedSphereEntropyTests
     public static IEnumerable<object[]> Shapes()
     {
         // k around the tile (256) and partition boundaries; d around NR and MR.
-        // Block counts 1 to 5: the backward's tournament with an even and an odd number of block rows.
+        // Block counts 1 to 5: the backward's wavefront over fewer and more block rows than threads.
         int[][] shapes = [[1, 1], [1, 7], [2, 2], [5, 3], [255, 4], [256, 65], [257, 1], [513, 6], [1000, 5], [1100, 3]];
         foreach (int[] s in shapes)
         {
@@ -69,7 +69,7 @@ public class FusedSphereEntropyTests
                     GradientAssert.Close(Array.ConvertAll(simpleGradient, v => (double)v), gradient, $"k={k} d={d} {width} keep={keep} threads={threads}", tol: 1e-4, floor: 1e-7);
 
                     // Same bits whatever the thread count, for the kept tiles and for the recomputed ones
-                    // (which sum each block row's terms in the tournament's order, not in column order).
+                    // (block rows swept in a wavefront, each waiting on the one above it).
                     if (threads == 1)
                     {
                         reference = gradient;
