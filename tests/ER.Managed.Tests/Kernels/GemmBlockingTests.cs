@@ -42,8 +42,11 @@ public class GemmBlockingTests
         Assert.True(b.MC % info.Rows == 0 && b.MC >= info.Rows, $"{info.Name}: MC {b.MC} not a multiple of MR {info.Rows}");
         Assert.True(b.NC % info.Columns == 0 && b.NC >= 4 * info.Columns, $"{info.Name}: NC {b.NC} not a multiple of NR {info.Columns}");
 
-        // The A block (MC x KC floats) takes at most half of L2 (or one MR panel where L2 is tiny).
-        Assert.True((4L * b.MC * b.KC <= l2 / 2) || b.MC == info.Rows, $"{info.Name}: A block {4L * b.MC * b.KC} B > L2/2");
+        // The A block (MC x KC floats) takes at most half of L2 (or one MR panel where L2 is tiny);
+        // for AVX-512, whose B micro-panel is the one that lives in L2, half of the larger of L2 and
+        // this core's L3 share.
+        long aBudget = (info.Columns >= 64 ? Math.Max(l2, l3) : l2) / 2;
+        Assert.True((4L * b.MC * b.KC <= aBudget) || b.MC == info.Rows, $"{info.Name}: A block {4L * b.MC * b.KC} B > {aBudget}");
 
         // The B micro-panel (KC x NR floats) fits the level its rule names: L1D for the narrow kernels,
         // a quarter of L2 for AVX-512's 64-wide panel; unless KC sits at its floor of 64.
@@ -54,6 +57,20 @@ public class GemmBlockingTests
         // Larger caches never give smaller blocks.
         GemmBlocking bigger = BlockingFor((MicroKernelId)kernel, new CacheSizes(l1 * 2, l2 * 2, l3 * 2, "test"));
         Assert.True(bigger.KC >= b.KC && bigger.MC >= b.MC - info.Rows, $"{info.Name}: doubling the caches shrank the blocking");
+    }
+
+    [Fact]
+    public void The_avx512_rule_puts_the_a_block_beside_an_l2_resident_b_panel()
+    {
+        // Zen 5: the B micro-panel takes a quarter of the 1 MiB L2 (KC = 1024), the A block half of
+        // the 4 MiB L3 share, enough for a 256-row block row of the Gram at once.
+        GemmBlocking zen5 = MicroKernel512.Blocking(new CacheSizes(48 * 1024, 1024 * 1024, 4 * 1024 * 1024, "test"));
+        Assert.Equal(1024, zen5.KC);
+        Assert.True(zen5.MC >= 256, $"MC {zen5.MC}");
+
+        // Without an L3 the A block falls back to half of L2.
+        GemmBlocking noL3 = MicroKernel512.Blocking(new CacheSizes(48 * 1024, 1024 * 1024, 0, "test"));
+        Assert.True(4L * noL3.MC * noL3.KC <= 512 * 1024, $"MC {noL3.MC}");
     }
 
     [Fact]

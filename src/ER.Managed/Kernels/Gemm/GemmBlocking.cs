@@ -32,13 +32,14 @@ internal readonly record struct GemmBlocking(int KC, int MC, int NC)
 
     /// <summary>
     /// The BLIS rule with the B micro-panel in a fraction of <paramref name="bPanelCache"/> bytes:
-    /// <c>KC = (bPanelCache / bPanelShare) / (4 NR)</c>; the A block in half of L2 (less what the B
-    /// panel takes there): <c>MC = (L2 / 2) / (4 KC)</c>; the B block in this core's L3 share:
+    /// <c>KC = (bPanelCache / bPanelShare) / (4 NR)</c>; the A block in half of
+    /// <paramref name="aBlockCache"/> bytes (L2 unless the kernel says otherwise):
+    /// <c>MC = (aBlockCache / 2) / (4 KC)</c>; the B block in this core's L3 share:
     /// <c>NC = L3 / (4 KC)</c>, at least 4 NR (a CPU without L3 counts 4 L2 instead). A block of
     /// columns costs one more packing of A, so NC errs on the large side: half the share measured
     /// 20% slower in the entropy backward (d = 1000, Zen 5), where A is a 256 x 256 tile.
     /// </summary>
-    internal static GemmBlocking FromRule(CacheSizes caches, int mr, int nr, long bPanelCache, int bPanelShare)
+    internal static GemmBlocking FromRule(CacheSizes caches, int mr, int nr, long bPanelCache, int bPanelShare, long aBlockCache = 0)
     {
         if (Override(Environment.GetEnvironmentVariable("ER_GEMM_BLOCKING"), mr, nr) is GemmBlocking fromEnvironment)
         {
@@ -46,7 +47,7 @@ internal readonly record struct GemmBlocking(int KC, int MC, int NC)
         }
 
         long kc = bPanelCache / bPanelShare / (4L * nr);
-        long mc = caches.L2 / 2 / (4L * Math.Clamp(kc, MinKC, MaxKC));
+        long mc = (aBlockCache > 0 ? aBlockCache : caches.L2) / 2 / (4L * Math.Clamp(kc, MinKC, MaxKC));
         long l3 = caches.L3 > 0 ? caches.L3 : caches.L2 * 4;
         long nc = l3 / (4L * Math.Clamp(kc, MinKC, MaxKC));
         return Round(kc, mc, nc, mr, nr);
