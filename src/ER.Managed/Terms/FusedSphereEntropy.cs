@@ -382,16 +382,24 @@ internal static class FusedSphereEntropy
             {
                 int i0 = blockI * Tile, m = Math.Min(Tile, k - i0);
                 using SimilarityWalker.RowBlock rows = walker.Rows(i0, m, pack: true);
-                for (int blockJ = blockI; blockJ < blocks; blockJ++)
+                float[] tile = ArrayPool<float>.Shared.Rent(m * TileStride(Math.Min(Tile, k)));
+                try
                 {
-                    if (blockI > 0)
+                    for (int blockJ = blockI; blockJ < blocks; blockJ++)
                     {
-                        // Tile (I - 1, J) is block row I - 1's (J - I + 2)-th.
-                        WaitUntil(finished, blockI - 1, blockJ - blockI + 2);
-                    }
+                        if (blockI > 0)
+                        {
+                            // Tile (I - 1, J) is block row I - 1's (J - I + 2)-th.
+                            WaitUntil(finished, blockI - 1, blockJ - blockI + 2);
+                        }
 
-                    RecomputedTile(z.Span, walker, rows, k, d, kappa, state, h, gradient.Span, blockJ, width);
-                    Volatile.Write(ref finished[blockI], blockJ - blockI + 1);
+                        RecomputedTile(z.Span, walker, rows, k, d, kappa, state, h, gradient.Span, blockJ, tile, width);
+                        Volatile.Write(ref finished[blockI], blockJ - blockI + 1);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(tile);
                 }
 
                 // Block row I has all its terms: those from above came before its diagonal tile.
@@ -414,29 +422,24 @@ internal static class FusedSphereEntropy
         }
     }
 
-    /// <summary>Tile (I, J), I &lt;= J, of W recomputed and applied to block row I (<paramref name="rows"/>) and, off the diagonal, to block row J.</summary>
-    private static void RecomputedTile(ReadOnlySpan<float> z, SimilarityWalker walker, SimilarityWalker.RowBlock rows, int k, int d, float kappa, ForwardState state, float[] h, Span<float> gradient, int blockJ, KernelWidth width)
+    /// <summary>
+    /// Tile (I, J), I &lt;= J, of W recomputed in <paramref name="tile"/> (the block row's buffer) and
+    /// applied to block row I (<paramref name="rows"/>) and, off the diagonal, to block row J.
+    /// </summary>
+    private static void RecomputedTile(ReadOnlySpan<float> z, SimilarityWalker walker, SimilarityWalker.RowBlock rows, int k, int d, float kappa, ForwardState state, float[] h, Span<float> gradient, int blockJ, float[] tile, KernelWidth width)
     {
         int i0 = rows.First, m = rows.Count;
         int j0 = blockJ * Tile, n = Math.Min(Tile, k - j0), stride = TileStride(n);
         bool diagonal = i0 == j0;
-        float[] buffer = ArrayPool<float>.Shared.Rent(m * stride);
-        try
-        {
-            Span<float> w = buffer.AsSpan(0, m * stride);
-            Similarities(walker, rows, j0, n, w, stride, diagonal ? state.DiagonalArray : null);
-            RefineLargeSimilarities(z, d, i0, m, j0, n, w, stride, kappa, state.Shift);
-            SimilarityTileKernel.ExpWeights(w, m, n, stride, kappa, state.Shift, h.AsSpan(i0, m), h.AsSpan(j0, RoundUp(n, Alignment)), width);
+        Span<float> w = tile.AsSpan(0, m * stride);
+        Similarities(walker, rows, j0, n, w, stride, diagonal ? state.DiagonalArray : null);
+        RefineLargeSimilarities(z, d, i0, m, j0, n, w, stride, kappa, state.Shift);
+        SimilarityTileKernel.ExpWeights(w, m, n, stride, kappa, state.Shift, h.AsSpan(i0, m), h.AsSpan(j0, RoundUp(n, Alignment)), width);
 
-            GemmKernel.Multiply(w, stride, false, z.Slice(j0 * d, n * d), d, false, gradient.Slice(i0 * d, m * d), d, m, d, n, accumulate: true, width);
-            if (!diagonal)
-            {
-                GemmKernel.Multiply(w, stride, true, z.Slice(i0 * d, m * d), d, false, gradient.Slice(j0 * d, n * d), d, n, d, m, accumulate: true, width);
-            }
-        }
-        finally
+        GemmKernel.Multiply(w, stride, false, z.Slice(j0 * d, n * d), d, false, gradient.Slice(i0 * d, m * d), d, m, d, n, accumulate: true, width);
+        if (!diagonal)
         {
-            ArrayPool<float>.Shared.Return(buffer);
+            GemmKernel.Multiply(w, stride, true, z.Slice(i0 * d, m * d), d, false, gradient.Slice(j0 * d, n * d), d, n, d, m, accumulate: true, width);
         }
     }
 

@@ -123,7 +123,7 @@ internal static class GemmKernel
                 int j0 = item % groups * PanelsPerItem * nr, n = Math.Min(PanelsPerItem * nr, rows - j0);
                 if (n > 0)
                 {
-                    PackB(xh.Span, depth, transposed: true, pc, kc, j0, n, nr, buffer.AsSpan((pc * padded) + (j0 * kc), RoundUp(n, nr) * kc));
+                    PackBPanels(xh.Span, depth, pc, kc, j0, n, nr, buffer.AsSpan((pc * padded) + (j0 * kc), RoundUp(n, nr) * kc));
                 }
             });
         }
@@ -267,7 +267,7 @@ internal static class GemmKernel
                     BOperand bBlock;
                     if (bPack is not null)
                     {
-                        PackB(b, ldb, transposed: true, pc, kc, jc, nc, nr, bPack);
+                        PackBPanels(b, ldb, pc, kc, jc, nc, nr, bPack);
                         bBlock = new BOperand(bPack, nr, packed: true);
                     }
                     else
@@ -297,8 +297,9 @@ internal static class GemmKernel
     }
 
     /// <summary>
-    /// The A operand of a macro-kernel call: packed MR panels (kc deep), or a row-major block read in
-    /// place (row stride lda, from its first row and column pc) by kernels that read strided A.
+    /// The A operand of a macro-kernel call: packed MR panels (kc deep), or a block read in place by
+    /// kernels that read strided A, from its first row and column pc: row-major (row stride lda) or,
+    /// when <c>Transposed</c>, stored k x m (A(i, p) at <c>p lda + i</c>).
     /// </summary>
     private readonly ref struct AOperand(ReadOnlySpan<float> data, int lda, bool packed, bool transposed = false)
     {
@@ -469,12 +470,12 @@ internal static class GemmKernel
     }
 
     /// <summary>
-    /// Packs <c>op(B)[pc..pc+kc, jc..jc+nc)</c> into NR-wide micro-panels: panel q, step p, column j at
-    /// <c>q kc NR + p NR + j</c>; columns past nc are zero. B is stored k x n (row stride ldb) or, when
-    /// <paramref name="transposed"/>, n x k (as Z in <c>Z Z^T</c>).
+    /// Packs <c>op(B)[pc..pc+kc, jc..jc+nc)</c> of a transposed B (stored n x k, row stride ldb, as Z
+    /// in <c>Z Z^T</c>) into NR-wide micro-panels: panel q, step p, column j at <c>q kc NR + p NR + j</c>;
+    /// columns past nc are zero. (A row-major B is read in place, never packed.)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackB(ReadOnlySpan<float> b, int ldb, bool transposed, int pc, int kc, int jc, int nc, int nr, Span<float> packed)
+    private static void PackBPanels(ReadOnlySpan<float> b, int ldb, int pc, int kc, int jc, int nc, int nr, Span<float> packed)
     {
         ref float source = ref MemoryMarshal.GetReference(b);
         for (int jr = 0; jr < nc; jr += nr)
@@ -487,31 +488,21 @@ internal static class GemmKernel
             }
 
             ref float target = ref MemoryMarshal.GetReference(panel);
-            if (transposed)
+            for (int j = 0; j < columns; j++)
             {
-                for (int j = 0; j < columns; j++)
-                {
-                    ref float row = ref Unsafe.Add(ref source, ((jc + jr + j) * ldb) + pc);
-                    for (int p = 0; p < kc; p++)
-                    {
-                        Unsafe.Add(ref target, (p * nr) + j) = Unsafe.Add(ref row, p);
-                    }
-                }
-            }
-            else
-            {
+                ref float row = ref Unsafe.Add(ref source, ((jc + jr + j) * ldb) + pc);
                 for (int p = 0; p < kc; p++)
                 {
-                    CopyRun(ref Unsafe.Add(ref source, ((pc + p) * ldb) + jc + jr), ref Unsafe.Add(ref target, p * nr), columns);
+                    Unsafe.Add(ref target, (p * nr) + j) = Unsafe.Add(ref row, p);
                 }
             }
         }
     }
 
     /// <summary>
-    /// Copies <paramref name="count"/> floats (a step of a micro-panel: 4 to 64 of them in practice)
+    /// Copies <paramref name="count"/> floats (a step of a transposed A's micro-panel: MR or fewer)
     /// with 128-bit registers, the last one overlapping its predecessor rather than a scalar tail: the
-    /// packing loops copy one short run a step, where a call to a general copy cost more than the copy.
+    /// packing loop copies one short run a step, where a call to a general copy cost more than the copy.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyRun(ref float source, ref float target, int count)
