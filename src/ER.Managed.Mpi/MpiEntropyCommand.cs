@@ -12,7 +12,7 @@ using ER.Managed.Mpi.Mpi;
 namespace ER.Managed.Mpi;
 
 /// <summary>
-/// <c>er-mpi entropy Z.npy [--support] [--estimator plugin|joe] [--reduction] [--kappa] [--normalizer]
+/// <c>er-mpi entropy Z.npy [--support] [--estimator plugin|joe|joe-loo] [--reduction] [--kappa] [--normalizer]
 /// [--json] [--grad G.npy] [--grad-dtype] [--normalize] [--rows-per-rank-input] [--profile]</c>: the
 /// entropy of <c>er entropy</c>, its work split by rows over the ranks (see <see cref="SphereEntropyShards"/>).
 /// Rank 0 reads Z and broadcasts it (or, with <c>--rows-per-rank-input</c>, rank r reads
@@ -26,7 +26,7 @@ internal static class MpiEntropyCommand
     {
         var input = new Argument<string>("Z.npy") { Description = "Embeddings, a k x d .npy (float32, or float64 rounded to float32), read by rank 0, or - for its standard input (MPICH's mpiexec forwards only up to a pipe's 64 KiB: give a file there); unit rows (sphere) or probability rows (discrete). With --rows-per-rank-input, rank r reads Z.r.npy instead." };
         Option<string> support = CommonOptions.Support();
-        Option<string> estimator = EntropyOptions.Estimator("Sphere estimator: plugin or joe (Joe's). joe-loo and knn are er entropy's alone.");
+        Option<string> estimator = EntropyOptions.Estimator("Sphere estimator: plugin, joe (Joe's) or joe-loo (Joe's leave-one-out). knn is er entropy's alone.");
         Option<string> reduction = EntropyOptions.Reduction();
         Option<double> kappa = CommonOptions.Kappa();
         Option<string> normalizer = CommonOptions.Normalizer();
@@ -55,9 +55,9 @@ internal static class MpiEntropyCommand
             bool split = parse.GetValue(perRank);
             CommonOptions.CheckKappaUsed(parse, kappa, sphere);
             string method = EntropyOptions.ChooseEstimator(parse, estimator, reduction, neighbors: null, kappa, grad, sphere);
-            if (method is "joe-loo" or "knn")
+            if (method is "knn")
             {
-                throw new CliUsageException($"er-mpi computes the plugin and joe estimators; --estimator {method} runs on one machine with er entropy.");
+                throw new CliUsageException("er-mpi computes the kernel estimators (plugin, joe, joe-loo); --estimator knn runs on one machine with er entropy.");
             }
 
             if (split && path == "-")
@@ -123,7 +123,7 @@ internal static class MpiEntropyCommand
 
             int first = counts.Take(comm.Rank).Sum();
             int count = counts[comm.Rank];
-            EntropyReduction r = method is "joe" or "average" ? EntropyReduction.Average : EntropyReduction.Expectation;
+            EntropyReduction r = EntropyOptions.ReductionOf(method);
             NormalizerMode mode = CommonOptions.ParseNormalizer(parse.GetValue(normalizer)!);
             double k = parse.GetValue(kappa);
             double value;
@@ -229,7 +229,7 @@ internal static class MpiEntropyCommand
         {
             var watch = Stopwatch.StartNew();
             var mine = new double[count * SphereEntropyShards.StateWidth];
-            CommonOptions.InCliWords(() => { SphereEntropyShards.RowStates(z, rows, columns, first, count, mine, kappa, options); return 0; }, ("z", path));
+            CommonOptions.InCliWords(() => { SphereEntropyShards.RowStates(z, rows, columns, first, count, mine, kappa, reduction, options); return 0; }, ("z", path), ("rows", path));
             _pass1 = watch.Elapsed.TotalSeconds;
             watch.Restart();
             var states = new double[rows * SphereEntropyShards.StateWidth];

@@ -13,8 +13,8 @@ public static partial class Entropy
 {
     /// <summary>The sphere entropy of the rows of a [k, d] tensor; see <see cref="Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>.</summary>
     /// <param name="z">The embeddings, [k, d], unit rows.</param>
-    /// <param name="kappa">The vMF concentration (default 10); finite and positive.</param>
-    /// <param name="reduction">Plug-in (default) or Joe's estimator.</param>
+    /// <param name="kappa">The vMF concentration (default 10); finite and at least 0 (0 is the uniform limit).</param>
+    /// <param name="reduction">The estimator: plug-in (default), Joe's, or Joe's leave-one-out.</param>
     /// <param name="normalizer">The constant c: exact (default) or reference.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>H, in nats.</returns>
@@ -27,7 +27,7 @@ public static partial class Entropy
     /// <param name="z">The embeddings, [k, d], unit rows.</param>
     /// <param name="gradient">Receives dH/dz, [k, d]; must not overlap z.</param>
     /// <param name="kappa">The vMF concentration (default 10).</param>
-    /// <param name="reduction">Plug-in (default) or Joe's estimator.</param>
+    /// <param name="reduction">The estimator: plug-in (default), Joe's, or Joe's leave-one-out.</param>
     /// <param name="normalizer">Exact (default) or reference.</param>
     /// <param name="options">Validation and threading settings.</param>
     /// <returns>H (nats) and dH/dkappa.</returns>
@@ -42,7 +42,7 @@ public static partial class Entropy
     /// <summary>As the overload with a gradient tensor, allocating the gradient (<see cref="TermGradients.GradientTensor"/> is [k, d]).</summary>
     /// <param name="z">The embeddings, [k, d], unit rows.</param>
     /// <param name="kappa">The vMF concentration (default 10).</param>
-    /// <param name="reduction">Plug-in (default) or Joe's estimator.</param>
+    /// <param name="reduction">The estimator: plug-in (default), Joe's, or Joe's leave-one-out.</param>
     /// <param name="normalizer">Exact (default) or reference.</param>
     /// <param name="options">Validation and threading settings.</param>
     /// <returns>H, dH/dkappa and a new dH/dz.</returns>

@@ -18,19 +18,22 @@ public static partial class Entropy
     /// <c>S = kappa Z Z^T</c> (self-pairs included), <c>LSE_i = log sum_j exp(S_ij)</c> and
     /// <c>l_i = c + log k - LSE_i</c> (= -log p_hat(z_i)), where c = -log C_d(kappa):
     /// <see cref="EntropyReduction.Expectation"/> (plug-in) gives <c>sum_i w_i l_i</c>, <c>w = softmax(-l)</c>;
-    /// <see cref="EntropyReduction.Average"/> (Joe's) gives <c>(1/k) sum_i l_i</c>.
-    /// Both lie in <c>[c - kappa, c - kappa + log k]</c>, and plug-in &lt;= Joe's.
+    /// <see cref="EntropyReduction.Average"/> (Joe's) gives <c>(1/k) sum_i l_i</c>; both lie in
+    /// <c>[c - kappa, c - kappa + log k]</c>, and plug-in &lt;= Joe's.
+    /// <see cref="EntropyReduction.LeaveOneOut"/> (Joe's leave-one-out) gives
+    /// <c>(1/k) sum_i (c + log(k - 1) - log sum_{j != i} exp(kappa z_i.z_j))</c>, at least <c>c - kappa</c> and with no ceiling.
+    /// At kappa = 0 every estimator gives log |S^(d-1)|, the entropy of the uniform distribution.
     /// </summary>
     /// <param name="z">The embeddings, rows x columns, row-major; each row on the unit sphere (see <see cref="RowOps.L2Normalize(ReadOnlySpan{float}, int, int, Span{float}, float)"/>).</param>
-    /// <param name="rows">The batch size k (at least 1).</param>
+    /// <param name="rows">The batch size k (at least 1; at least 2 for the leave-one-out estimator).</param>
     /// <param name="columns">The dimension d (at least 1).</param>
-    /// <param name="kappa">The vMF concentration (default 10); finite and positive.</param>
-    /// <param name="reduction">Plug-in (default) or Joe's estimator.</param>
+    /// <param name="kappa">The vMF concentration (default 10); finite and at least 0 (0 is the uniform limit).</param>
+    /// <param name="reduction">The estimator: plug-in (default), Joe's, or Joe's leave-one-out.</param>
     /// <param name="normalizer">The constant c: exact (default) or the original's reference form.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>The entropy estimate H, in nats.</returns>
     /// <exception cref="ArgumentException">The span's length is not rows x columns, or (when validating) an element is not finite or a row is not unit norm.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1; kappa not finite and positive; an undefined enum value; or, in reference mode, a kappa where the original's constant overflows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1, or rows below 2 for the leave-one-out estimator; kappa not finite or negative; an undefined enum value; or, in reference mode, a kappa where the original's constant is not finite (0, or where it overflows).</exception>
     public static double Sphere(
         ReadOnlySpan<float> z,
         int rows,
@@ -42,7 +45,7 @@ public static partial class Entropy
     {
         options ??= ErOptions.Default;
         CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
-        CheckReduction(reduction);
+        CheckSphereReduction(reduction, rows);
         CheckNormalizer(normalizer);
         double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
         return SphereEntropy.Value(z, rows, columns, kappa, c, reduction, options.EffectiveDegreeOfParallelism);
@@ -57,11 +60,11 @@ public static partial class Entropy
     /// <param name="w">The probabilities, rows x columns, row-major; each row non-negative and summing to 1 (see <see cref="RowOps.Softmax(ReadOnlySpan{float}, int, int, Span{float}, double)"/>).</param>
     /// <param name="rows">The batch size k (at least 1).</param>
     /// <param name="columns">The number of categories d (at least 1).</param>
-    /// <param name="reduction">Expectation (default) or average.</param>
+    /// <param name="reduction">Expectation (default) or average (<see cref="EntropyReduction.LeaveOneOut"/> is a sphere estimator and is refused).</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>The entropy H, in nats.</returns>
     /// <exception cref="ArgumentException">The span's length is not rows x columns, or (when validating) an element is not finite, is negative, or a row does not sum to 1.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1, or an undefined enum value.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1, or a reduction other than Expectation and Average.</exception>
     public static double Discrete(
         ReadOnlySpan<float> w,
         int rows,
@@ -71,7 +74,7 @@ public static partial class Entropy
     {
         options ??= ErOptions.Default;
         CheckDiscreteInput(w, rows, columns, nameof(w), options);
-        CheckReduction(reduction);
+        CheckDiscreteReduction(reduction);
         return DiscreteEntropyTerm.Compute(w, rows, columns, reduction, gradient: default, options.EffectiveDegreeOfParallelism);
     }
 
@@ -80,21 +83,24 @@ public static partial class Entropy
     /// into <paramref name="gradient"/>, and its derivative with respect to kappa, from one pass that
     /// shares the forward work. Joe's: <c>dH/dZ = -(kappa/k) (P + P^T) Z</c>; plug-in:
     /// <c>dH/dZ = -kappa (G + G^T) Z</c>, <c>G = diag(g) P</c>, <c>g_i = w_i (1 - l_i + H)</c>, where
-    /// <c>P = row-softmax(kappa Z Z^T)</c>. The gradient is that of H as a function of z alone: chain
+    /// <c>P = row-softmax(kappa Z Z^T)</c>; leave-one-out: Joe's with P the row-softmax over j != i (zero
+    /// diagonal); <c>dH/dkappa = dc/dkappa - sum_i g_i sum_j P_ij z_i.z_j</c> (g_i = 1/k for Joe's and the
+    /// leave-one-out). At kappa = 0 the gradient is 0. The gradient is that of H as a function of z alone: chain
     /// <see cref="RowOps.L2NormalizeBackward(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, Span{float}, float)"/> if z came from normalizing raw outputs.
     /// </summary>
     /// <param name="z">The embeddings, rows x columns, unit rows.</param>
     /// <param name="rows">The batch size k (at least 1).</param>
     /// <param name="columns">The dimension d (at least 1).</param>
     /// <param name="gradient">Output: dH/dz, rows x columns; must not overlap <paramref name="z"/>.</param>
-    /// <param name="kappa">The vMF concentration (default 10); finite and positive.</param>
-    /// <param name="reduction">Plug-in (default) or Joe's estimator.</param>
+    /// <param name="kappa">The vMF concentration (default 10); finite and at least 0 (0 is the uniform limit).</param>
+    /// <param name="reduction">The estimator: plug-in (default), Joe's, or Joe's leave-one-out.</param>
     /// <param name="normalizer">The constant c: exact (default) or reference.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>H in nats and dH/dkappa (the exact mode's dc/dkappa is the Bessel ratio A_d(kappa)).</returns>
     /// <remarks>Scratch, all from the shared array pools: the forward's tiles of exponentials kept for the backward
-    /// (up to 64 MiB, for k below about 5600), a 256 x 256 float tile and a packed block of rows per thread,
-    /// the packed Z^T (k x d floats) and O(k) doubles; nothing else is allocated.</remarks>
+    /// (up to 64 MiB, for k up to 5376), a 256 x 272 float tile and a packed block of rows per thread,
+    /// the packed Z^T (k x d floats) and O(k) doubles; nothing else is allocated. The results are the same
+    /// bits for any thread count.</remarks>
     /// <exception cref="ArgumentException">As for <see cref="Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>, or the gradient span has the wrong length or overlaps z.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>.</exception>
     public static SphereTermResult SphereWithGradient(
@@ -111,7 +117,7 @@ public static partial class Entropy
         CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
         Validation.CheckDestination(gradient.Length, z.Length, nameof(gradient));
         Validation.CheckNoOverlap(z, gradient, nameof(z), nameof(gradient));
-        CheckReduction(reduction);
+        CheckSphereReduction(reduction, rows);
         CheckNormalizer(normalizer);
         double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
         double dc = VonMisesFisher.ConstantDerivativeUnchecked(columns, kappa, normalizer);
@@ -125,8 +131,8 @@ public static partial class Entropy
     /// <param name="z">The embeddings, rows x columns, unit rows.</param>
     /// <param name="rows">The batch size k (at least 1).</param>
     /// <param name="columns">The dimension d (at least 1).</param>
-    /// <param name="kappa">The vMF concentration (default 10); finite and positive.</param>
-    /// <param name="reduction">Plug-in (default) or Joe's estimator.</param>
+    /// <param name="kappa">The vMF concentration (default 10); finite and at least 0 (0 is the uniform limit).</param>
+    /// <param name="reduction">The estimator: plug-in (default), Joe's, or Joe's leave-one-out.</param>
     /// <param name="normalizer">The constant c: exact (default) or reference.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>H, dH/dkappa and a new dH/dz array.</returns>
@@ -173,7 +179,7 @@ public static partial class Entropy
         CheckDiscreteInput(w, rows, columns, nameof(w), options);
         Validation.CheckDestination(gradient.Length, w.Length, nameof(gradient));
         Validation.CheckNoOverlap(w, gradient, nameof(w), nameof(gradient));
-        CheckReduction(reduction);
+        CheckDiscreteReduction(reduction);
         return DiscreteEntropyTerm.Compute(w, rows, columns, reduction, gradient, options.EffectiveDegreeOfParallelism);
     }
 
@@ -200,14 +206,16 @@ public static partial class Entropy
     }
 
     /// <summary>
-    /// The leave-one-out variant of Joe's estimator: the self-pair excluded from each kernel density,
-    /// <c>H = (1/k) sum_i (c + log(k - 1) - log sum_{j != i} exp(kappa z_i.z_j))</c>. Unlike the plug-in and
-    /// Joe's estimators it is not capped at <c>c - kappa + log k</c> when the kernel is narrow.
+    /// Joe's leave-one-out estimator: the self-pair excluded from each kernel density,
+    /// <c>H = (1/k) sum_i (c + log(k - 1) - log sum_{j != i} exp(kappa z_i.z_j))</c>; the same as
+    /// <see cref="Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>
+    /// with <see cref="EntropyReduction.LeaveOneOut"/>, whose <c>SphereWithGradient</c> gives its gradients.
+    /// Unlike the plug-in and Joe's estimators it is not capped at <c>c - kappa + log k</c> when the kernel is narrow.
     /// </summary>
     /// <param name="z">The embeddings, rows x columns, unit rows.</param>
     /// <param name="rows">The batch size k (at least 2).</param>
     /// <param name="columns">The dimension d (at least 1).</param>
-    /// <param name="kappa">The vMF concentration (default 10); finite and positive.</param>
+    /// <param name="kappa">The vMF concentration (default 10); finite and at least 0 (0 is the uniform limit).</param>
     /// <param name="normalizer">The constant c: exact (default) or reference.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>The entropy estimate, in nats.</returns>
@@ -219,19 +227,8 @@ public static partial class Entropy
         int columns,
         double kappa = DefaultKappa,
         NormalizerMode normalizer = NormalizerMode.Exact,
-        ErOptions? options = null)
-    {
-        options ??= ErOptions.Default;
-        CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
-        if (rows < 2)
-        {
-            throw new ArgumentOutOfRangeException(nameof(rows), rows, "Leaving one out needs at least 2 rows.");
-        }
-
-        CheckNormalizer(normalizer);
-        double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
-        return SphereEntropy.LeaveOneOut(z, rows, columns, kappa, c, options.EffectiveDegreeOfParallelism);
-    }
+        ErOptions? options = null) =>
+        Sphere(z, rows, columns, kappa, EntropyReduction.LeaveOneOut, normalizer, options);
 
     /// <summary>
     /// The k-nearest-neighbour (Kozachenko-Leonenko) entropy estimate on the sphere S^(d-1), in nats:
@@ -291,21 +288,41 @@ public static partial class Entropy
         }
     }
 
-    /// <summary>kappa scales float32 similarities, so it must also be finite as a float.</summary>
+    /// <summary>kappa scales float32 similarities, so it must also be finite as a float; 0 (the uniform limit) is allowed.</summary>
     internal static void CheckKappaForFloat(double kappa)
     {
         VonMisesFisher.CheckKappa(kappa);
-        if (!float.IsFinite((float)kappa) || (float)kappa == 0f)
+        if (!float.IsFinite((float)kappa))
         {
-            throw new ArgumentOutOfRangeException(nameof(kappa), kappa, "kappa must be representable as a positive finite float32 (the similarities are float32).");
+            throw new ArgumentOutOfRangeException(nameof(kappa), kappa, "kappa must be representable as a finite float32 (the similarities are float32).");
         }
     }
 
-    internal static void CheckReduction(EntropyReduction reduction)
+    /// <summary>A sphere estimator: plug-in, Joe's, or Joe's leave-one-out (which needs 2 rows).</summary>
+    internal static void CheckSphereReduction(EntropyReduction reduction, int rows)
     {
         if (!Enum.IsDefined(reduction))
         {
-            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Use EntropyReduction.Expectation or EntropyReduction.Average.");
+            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Use EntropyReduction.Expectation (plug-in), Average (Joe's) or LeaveOneOut.");
+        }
+
+        if (reduction == EntropyReduction.LeaveOneOut && rows < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, "Leaving one out needs at least 2 rows.");
+        }
+    }
+
+    /// <summary>A discrete reduction: expectation or average.</summary>
+    internal static void CheckDiscreteReduction(EntropyReduction reduction)
+    {
+        if (reduction is not (EntropyReduction.Expectation or EntropyReduction.Average))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(reduction),
+                reduction,
+                reduction == EntropyReduction.LeaveOneOut
+                    ? "LeaveOneOut is a sphere estimator; the discrete entropy takes EntropyReduction.Expectation or Average."
+                    : "Use EntropyReduction.Expectation or EntropyReduction.Average.");
         }
     }
 

@@ -1,9 +1,9 @@
 namespace ER.Managed;
 
-/// <summary>Which view's entropy the ER loss uses.</summary>
+/// <summary>Which views' entropies the ER loss averages (<see cref="ErLoss.EntropyOf"/>).</summary>
 public enum EntropyView
 {
-    /// <summary>The mean of both views' entropies (the default).</summary>
+    /// <summary>The mean over all views (the default; for two views, the mean of both).</summary>
     Mean = 0,
 
     /// <summary>View 1's entropy only.</summary>
@@ -11,4 +11,7 @@ public enum EntropyView
 
     /// <summary>View 2's entropy only.</summary>
     View2 = 2,
+
+    /// <summary>The mean over the first <see cref="ErLoss.GlobalViews"/> views (multi-crop: the global crops).</summary>
+    Global = 3,
 }

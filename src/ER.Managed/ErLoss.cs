@@ -1,42 +1,63 @@
 using System;
-using ER.Managed.Kernels;
-using System.Numerics.Tensors;
 
 namespace ER.Managed;
 
 /// <summary>
-/// The two-view ER objective for training loops:
-/// <c>loss = a R(view1, view2) - b H</c>, with the helper applied to the raw projector outputs first
-/// (L2 normalization for <see cref="Support.Sphere"/>, softmax with temperature for
-/// <see cref="Support.Discrete"/>), and H the entropy of view 1, view 2 or their mean.
-/// <see cref="Compute(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/> returns the loss and writes the gradient for each raw view; the
-/// kappa gradient comes back in the result so kappa can be learned.
+/// The ER objective for training loops, for two views or more (multi-crop):
+/// <c>loss = a mean_{(p,q) in pairs} R(Z_p, Z_q) - b mean_{v in E} H(Z_v)</c>, with the helper applied to
+/// each view's raw projector outputs first (L2 normalization for <see cref="Support.Sphere"/>, softmax
+/// with temperature for <see cref="Support.Discrete"/>). The pairs are the unordered pairs of views
+/// that hold at least one of the first <see cref="GlobalViews"/> views (all pairs by default); E is
+/// chosen by <see cref="EntropyOf"/> (all views by default). <c>Compute</c> returns the loss and writes
+/// the gradient for each raw view; the kappa gradient comes back in the result so kappa can be learned.
 /// </summary>
 /// <remarks>
-/// All buffers are allocated once, in the constructor (seven rows x columns float arrays), so
+/// <para>
+/// Two views: <see cref="Compute(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/>,
+/// <c>loss = a R(Z_1, Z_2) - b H</c>. More views (or two, stacked):
+/// <see cref="Compute(ReadOnlySpan{float}, Span{float})"/> on the views one after another in one span
+/// (V k x d blocks, as an encoder's batched forward over all crops writes them); with two views both
+/// give the same bits.
+/// </para>
+/// <para>
+/// All buffers are allocated once, in the constructor (2 V + 3 rows x columns float arrays), so
 /// steps allocate nothing. Calls on one instance are serialized by a lock; use one instance per
 /// thread to run in parallel. Settings may change between steps (for example a learned kappa).
+/// </para>
 /// </remarks>
 public sealed partial class ErLoss
 {
     private readonly object _gate = new();
-    private readonly float[] _z1, _z2, _gradZ1, _gradZ2, _termGradA, _termGradB, _entropyGrad;
-    private double _kappa = Entropy.DefaultKappa;
+    private readonly float[] _z, _gradZ, _termGradA, _termGradB, _entropyGrad;
+    private readonly bool[] _started;
+    private double _kappa = ER.Managed.Entropy.DefaultKappa;
     private double _temperature = 1.0;
     private double _reconstructionWeight = 1.0;
     private double _entropyWeight = 1.0;
+    private int _globalViews;
     private EntropyView _entropyOf = EntropyView.Mean;
     private EntropyReduction _reduction = EntropyReduction.Expectation;
     private NormalizerMode _normalizer = NormalizerMode.Exact;
     private ErOptions _options = ErOptions.Default;
     private ErOptions _innerOptions = ErOptions.Default with { ValidateInputs = false };
 
-    /// <summary>Creates the loss for batches of <paramref name="rows"/> x <paramref name="columns"/> raw outputs.</summary>
+    /// <summary>Creates the two-view loss for batches of <paramref name="rows"/> x <paramref name="columns"/> raw outputs.</summary>
     /// <param name="support">Sphere or discrete.</param>
     /// <param name="rows">The batch size k (at least 1).</param>
     /// <param name="columns">The projector's output dimension d (at least 1).</param>
     /// <exception cref="ArgumentOutOfRangeException">An undefined support, or rows or columns below 1 or too large.</exception>
     public ErLoss(Support support, int rows, int columns)
+        : this(support, rows, columns, views: 2)
+    {
+    }
+
+    /// <summary>Creates the loss for <paramref name="views"/> views of <paramref name="rows"/> x <paramref name="columns"/> raw outputs each.</summary>
+    /// <param name="support">Sphere or discrete.</param>
+    /// <param name="rows">The batch size k (at least 1).</param>
+    /// <param name="columns">The projector's output dimension d (at least 1).</param>
+    /// <param name="views">The number of views V (at least 2), all global until <see cref="GlobalViews"/> says otherwise.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An undefined support; rows or columns below 1, views below 2, or V x rows x columns too large for an array.</exception>
+    public ErLoss(Support support, int rows, int columns, int views)
     {
         if (!Enum.IsDefined(support))
         {
@@ -53,17 +74,23 @@ public sealed partial class ErLoss
             throw new ArgumentOutOfRangeException(nameof(columns), columns, "The dimension must be at least 1 and rows x columns fit in an array.");
         }
 
+        if (views < 2 || (long)views * rows * columns > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(views), views, "The loss takes at least 2 views, and views x rows x columns must fit in an array.");
+        }
+
         Support = support;
         Rows = rows;
         Columns = columns;
+        Views = views;
+        _globalViews = views;
         int n = rows * columns;
-        _z1 = new float[n];
-        _z2 = new float[n];
-        _gradZ1 = new float[n];
-        _gradZ2 = new float[n];
+        _z = new float[views * n];
+        _gradZ = new float[views * n];
         _termGradA = new float[n];
         _termGradB = new float[n];
         _entropyGrad = new float[n];
+        _started = new bool[views];
     }
 
     /// <summary>The support chosen at construction.</summary>
@@ -75,14 +102,30 @@ public sealed partial class ErLoss
     /// <summary>The dimension d.</summary>
     public int Columns { get; }
 
-    /// <summary>The vMF concentration for sphere support (default 10); finite and positive.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">On set: not finite and positive.</exception>
+    /// <summary>The number of views V chosen at construction (2 unless given).</summary>
+    public int Views { get; }
+
+    /// <summary>
+    /// G, how many of the views (the first G) are global crops, from 1 to <see cref="Views"/> (default:
+    /// all of them). The reconstruction averages over the unordered pairs that hold at least one global
+    /// view: all V (V - 1) / 2 pairs when every view is global, <c>G (G - 1) / 2 + G (V - G)</c> otherwise.
+    /// <see cref="EntropyView.Global"/> averages the entropy over the global views.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">On set: outside [1, <see cref="Views"/>].</exception>
+    public int GlobalViews
+    {
+        get => _globalViews;
+        set => _globalViews = value >= 1 && value <= Views ? value : throw new ArgumentOutOfRangeException(nameof(value), value, $"The number of global views must lie in [1, {Views}].");
+    }
+
+    /// <summary>The vMF concentration for sphere support (default 10); finite and at least 0 (0 is the uniform limit).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">On set: not finite, negative, or not finite as a float.</exception>
     public double Kappa
     {
         get => _kappa;
         set
         {
-            Entropy.CheckKappaForFloat(value);
+            ER.Managed.Entropy.CheckKappaForFloat(value);
             _kappa = value;
         }
     }
@@ -111,20 +154,36 @@ public sealed partial class ErLoss
         set => _entropyWeight = double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The weight must be finite.");
     }
 
-    /// <summary>Which entropy enters the loss (default <see cref="EntropyView.Mean"/>).</summary>
+    /// <summary>Which views' entropies enter the loss, averaged (default <see cref="EntropyView.Mean"/>: all views).</summary>
     /// <exception cref="ArgumentOutOfRangeException">On set: an undefined value.</exception>
     public EntropyView EntropyOf
     {
         get => _entropyOf;
-        set => _entropyOf = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Use EntropyView.Mean, View1 or View2.");
+        set => _entropyOf = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Use EntropyView.Mean, View1, View2 or Global.");
     }
 
-    /// <summary>The entropy estimator (default plug-in, <see cref="EntropyReduction.Expectation"/>).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">On set: an undefined value.</exception>
+    /// <summary>
+    /// The entropy estimator (default plug-in, <see cref="EntropyReduction.Expectation"/>). Sphere support
+    /// also takes <see cref="EntropyReduction.LeaveOneOut"/> (with at least 2 rows), the one to train with
+    /// when the kernel is narrow; discrete support takes Expectation or Average.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">On set: an undefined value, LeaveOneOut for discrete support, or LeaveOneOut with 1 row.</exception>
     public EntropyReduction Reduction
     {
         get => _reduction;
-        set => _reduction = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Use Expectation or Average.");
+        set
+        {
+            if (Support == Support.Sphere)
+            {
+                ER.Managed.Entropy.CheckSphereReduction(value, Rows);
+            }
+            else
+            {
+                ER.Managed.Entropy.CheckDiscreteReduction(value);
+            }
+
+            _reduction = value;
+        }
     }
 
     /// <summary>The vMF normalizer for sphere support (default exact).</summary>
@@ -150,7 +209,7 @@ public sealed partial class ErLoss
     }
 
     /// <summary>
-    /// Evaluates the loss on one batch and writes its gradient with respect to each raw view.
+    /// Evaluates the two-view loss on one batch and writes its gradient with respect to each raw view.
     /// </summary>
     /// <param name="view1">View 1's raw projector outputs, rows x columns, row-major.</param>
     /// <param name="view2">View 2's raw projector outputs, rows x columns.</param>
@@ -158,9 +217,15 @@ public sealed partial class ErLoss
     /// <param name="gradient2">Output: dLoss/dview2, rows x columns; must not overlap any input or <paramref name="gradient1"/>.</param>
     /// <returns>The loss, its parts and dLoss/dkappa.</returns>
     /// <exception cref="ArgumentException">A span has the wrong length, an input is not finite (when validating), or spans overlap.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">In reference mode, a kappa where the original's constant overflows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">In reference mode, a kappa where the original's constant is not finite.</exception>
+    /// <exception cref="InvalidOperationException">The loss was created for more than two views.</exception>
     public ErLossResult Compute(ReadOnlySpan<float> view1, ReadOnlySpan<float> view2, Span<float> gradient1, Span<float> gradient2)
     {
+        if (Views != 2)
+        {
+            throw new InvalidOperationException($"This loss was created for {Views} views: pass them stacked to Compute(views, gradients).");
+        }
+
         int n = Rows * Columns;
         Validation.CheckShape(view1.Length, Rows, Columns, nameof(view1));
         Validation.CheckShape(view2.Length, Rows, Columns, nameof(view2));
@@ -179,87 +244,33 @@ public sealed partial class ErLoss
 
         lock (_gate)
         {
-            return Support == Support.Sphere
-                ? ComputeSphere(view1, view2, gradient1, gradient2)
-                : ComputeDiscrete(view1, view2, gradient1, gradient2);
+            return Step(new ViewBatch(view1, view2, gradient1, gradient2));
         }
     }
 
-    private ErLossResult ComputeSphere(ReadOnlySpan<float> view1, ReadOnlySpan<float> view2, Span<float> gradient1, Span<float> gradient2)
+    /// <summary>
+    /// Evaluates the loss on V views stacked in one span (view v is rows <c>[v k, (v + 1) k)</c> of a
+    /// V k x d row-major matrix) and writes dLoss/dview for each into the same layout.
+    /// </summary>
+    /// <param name="views">The raw projector outputs of all <see cref="Views"/> views, V x rows x columns floats, view after view.</param>
+    /// <param name="gradients">Output: dLoss/dview for every view, in the same layout; must not overlap <paramref name="views"/>.</param>
+    /// <returns>The loss, its parts (R averaged over the pairs, H over the views <see cref="EntropyOf"/> chooses) and dLoss/dkappa.</returns>
+    /// <exception cref="ArgumentException">A span does not hold V x rows x columns floats, an input is not finite (when validating), the spans overlap, or <see cref="EntropyOf"/> names a view this loss does not have.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">In reference mode, a kappa where the original's constant is not finite.</exception>
+    public ErLossResult Compute(ReadOnlySpan<float> views, Span<float> gradients)
     {
-        int k = Rows, d = Columns;
-        RowOps.L2Normalize(view1, k, d, _z1);
-        RowOps.L2Normalize(view2, k, d, _z2);
-
-        ErOptions inner = _innerOptions;
-        SphereTermResult r = Reconstruction.SphereWithGradient(_z1, _z2, k, d, _termGradA, _termGradB, _kappa, _normalizer, inner);
-        Scale(_termGradA, _gradZ1, (float)_reconstructionWeight);
-        Scale(_termGradB, _gradZ2, (float)_reconstructionWeight);
-
-        (double w1, double w2) = EntropyShares();
-        double entropy = 0.0, entropyKappa = 0.0;
-        if (w1 > 0)
+        long total = (long)Views * Rows * Columns;
+        Validation.CheckLength(views.Length, total, nameof(views), "views x rows x columns");
+        Validation.CheckLength(gradients.Length, total, nameof(gradients), "views x rows x columns");
+        Validation.CheckNoOverlap(views, gradients, nameof(views), nameof(gradients));
+        if (_options.ValidateInputs)
         {
-            SphereTermResult h = Entropy.SphereWithGradient(_z1, k, d, _entropyGrad, _kappa, _reduction, _normalizer, inner);
-            entropy += w1 * h.Value;
-            entropyKappa += w1 * h.KappaGradient;
-            TensorPrimitives.MultiplyAdd(_entropyGrad, (float)(-_entropyWeight * w1), _gradZ1, _gradZ1);
+            Validation.CheckFinite(views, Columns, nameof(views));
         }
 
-        if (w2 > 0)
+        lock (_gate)
         {
-            SphereTermResult h = Entropy.SphereWithGradient(_z2, k, d, _entropyGrad, _kappa, _reduction, _normalizer, inner);
-            entropy += w2 * h.Value;
-            entropyKappa += w2 * h.KappaGradient;
-            TensorPrimitives.MultiplyAdd(_entropyGrad, (float)(-_entropyWeight * w2), _gradZ2, _gradZ2);
+            return Step(new ViewBatch(views, gradients, Rows * Columns));
         }
-
-        RowOps.L2NormalizeBackward(view1, _gradZ1, k, d, gradient1);
-        RowOps.L2NormalizeBackward(view2, _gradZ2, k, d, gradient2);
-        double loss = (_reconstructionWeight * r.Value) - (_entropyWeight * entropy);
-        double kappaGradient = (_reconstructionWeight * r.KappaGradient) - (_entropyWeight * entropyKappa);
-        return new ErLossResult(loss, r.Value, entropy, kappaGradient);
-    }
-
-    private ErLossResult ComputeDiscrete(ReadOnlySpan<float> view1, ReadOnlySpan<float> view2, Span<float> gradient1, Span<float> gradient2)
-    {
-        int k = Rows, d = Columns;
-        RowOps.Softmax(view1, k, d, _z1, _temperature);
-        RowOps.Softmax(view2, k, d, _z2, _temperature);
-        ErOptions inner = _innerOptions;
-        double r = Reconstruction.DiscreteWithGradient(_z1, _z2, k, d, _termGradA, _termGradB, inner);
-        Scale(_termGradA, _gradZ1, (float)_reconstructionWeight);
-        Scale(_termGradB, _gradZ2, (float)_reconstructionWeight);
-
-        (double w1, double w2) = EntropyShares();
-        double entropy = 0.0;
-        if (w1 > 0)
-        {
-            entropy += w1 * Entropy.DiscreteWithGradient(_z1, k, d, _entropyGrad, _reduction, inner);
-            TensorPrimitives.MultiplyAdd(_entropyGrad, (float)(-_entropyWeight * w1), _gradZ1, _gradZ1);
-        }
-
-        if (w2 > 0)
-        {
-            entropy += w2 * Entropy.DiscreteWithGradient(_z2, k, d, _entropyGrad, _reduction, inner);
-            TensorPrimitives.MultiplyAdd(_entropyGrad, (float)(-_entropyWeight * w2), _gradZ2, _gradZ2);
-        }
-
-        RowOps.SoftmaxBackward(_z1, _gradZ1, k, d, gradient1, _temperature);
-        RowOps.SoftmaxBackward(_z2, _gradZ2, k, d, gradient2, _temperature);
-        return new ErLossResult((_reconstructionWeight * r) - (_entropyWeight * entropy), r, entropy, 0.0);
-    }
-
-    private (double View1, double View2) EntropyShares() => _entropyOf switch
-    {
-        EntropyView.View1 => (1.0, 0.0),
-        EntropyView.View2 => (0.0, 1.0),
-        _ => (0.5, 0.5),
-    };
-
-    private static void Scale(ReadOnlySpan<float> source, Span<float> destination, float factor)
-    {
-        destination.Clear();
-        TensorPrimitives.MultiplyAdd(source, factor, destination, destination);
     }
 }

@@ -10,17 +10,18 @@ namespace ER.Managed;
 /// </content>
 public static partial class SphereEntropyShards
 {
-    /// <summary>Pass 1 for the rows of a [k, d] tensor; see <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, ErOptions?)"/>.</summary>
+    /// <summary>Pass 1 for the rows of a [k, d] tensor; see <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, EntropyReduction, ErOptions?)"/>.</summary>
     /// <param name="z">All k embeddings, [k, d], unit rows.</param>
     /// <param name="firstRow">The first row this worker owns.</param>
     /// <param name="rowCount">How many rows it owns (0 is allowed).</param>
     /// <param name="states">Output: rowCount x <see cref="StateWidth"/> doubles.</param>
     /// <param name="kappa">The vMF concentration (default 10).</param>
+    /// <param name="reduction">The estimator (default plug-in); leave-one-out states leave the self-pair out.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <exception cref="ArgumentException">z is not a dense row-major rank-2 tensor, or as for the span overload.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for the span overload.</exception>
-    public static void RowStates(ReadOnlyTensorSpan<float> z, int firstRow, int rowCount, Span<double> states, double kappa = Entropy.DefaultKappa, ErOptions? options = null) =>
-        RowStates(TensorViews.Matrix(z, nameof(z), out int rows, out int columns), rows, columns, firstRow, rowCount, states, kappa, options);
+    public static void RowStates(ReadOnlyTensorSpan<float> z, int firstRow, int rowCount, Span<double> states, double kappa = Entropy.DefaultKappa, EntropyReduction reduction = EntropyReduction.Expectation, ErOptions? options = null) =>
+        RowStates(TensorViews.Matrix(z, nameof(z), out int rows, out int columns), rows, columns, firstRow, rowCount, states, kappa, reduction, options);
 
     /// <summary>Pass 2 for the rows of a [k, d] tensor, into a [rowCount, d] tensor; see <see cref="Gradient(ReadOnlySpan{float}, int, int, ReadOnlySpan{double}, int, int, Span{float}, double, EntropyReduction, ErOptions?)"/>.</summary>
     /// <param name="z">All k embeddings, [k, d].</param>
@@ -29,7 +30,7 @@ public static partial class SphereEntropyShards
     /// <param name="rowCount">How many rows it owns.</param>
     /// <param name="gradient">Receives dH/dz of the owned rows, [rowCount, d]; must not overlap z.</param>
     /// <param name="kappa">The vMF concentration (default 10).</param>
-    /// <param name="reduction">Plug-in (default) or Joe's estimator.</param>
+    /// <param name="reduction">The estimator (default plug-in), as for the states.</param>
     /// <param name="options">Validation and threading settings.</param>
     /// <exception cref="ArgumentException">A tensor of another rank, strides or shape, or as for the span overload.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for the span overload.</exception>

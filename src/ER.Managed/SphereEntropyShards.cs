@@ -17,7 +17,7 @@ namespace ER.Managed;
 /// <see cref="Split(int, int, int)"/>):
 /// </para>
 /// <list type="number">
-/// <item><description><see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, ErOptions?)"/>: each worker computes <see cref="StateWidth"/> doubles per own row,
+/// <item><description><see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, EntropyReduction, ErOptions?)"/>: each worker computes <see cref="StateWidth"/> doubles per own row,
 /// <c>LSE_i = log sum_j exp(kappa z_i.z_j)</c> and <c>sum_j P_ij z_i.z_j</c> (O(count_w k d) work);</description></item>
 /// <item><description>all-gather the states in row order (2k doubles in all);</description></item>
 /// <item><description><see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>: every worker gets H and dH/dkappa (O(k));</description></item>
@@ -79,10 +79,11 @@ public static partial class SphereEntropyShards
     /// <param name="firstRow">The first row this worker owns.</param>
     /// <param name="rowCount">How many rows it owns (0 is allowed: a worker with no rows).</param>
     /// <param name="states">Output: rowCount x <see cref="StateWidth"/> doubles, row-major.</param>
-    /// <param name="kappa">The vMF concentration (default 10); finite and positive; the same on every worker.</param>
+    /// <param name="kappa">The vMF concentration (default 10); finite and at least 0; the same on every worker.</param>
+    /// <param name="reduction">The estimator (default plug-in): <see cref="EntropyReduction.LeaveOneOut"/> leaves each row's self-pair out of its state (and needs rows &gt;= 2); the plug-in and Joe's share the same states.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <exception cref="ArgumentException">z's length is not rows x columns, (when validating) a row is not unit norm or not finite, or states does not hold rowCount x <see cref="StateWidth"/> doubles.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1; kappa not finite and positive; the row range outside [0, rows).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1 (rows below 2 when leaving one out); kappa not finite and at least 0; an undefined enum value; the row range outside [0, rows).</exception>
     public static void RowStates(
         ReadOnlySpan<float> z,
         int rows,
@@ -91,27 +92,29 @@ public static partial class SphereEntropyShards
         int rowCount,
         Span<double> states,
         double kappa = Entropy.DefaultKappa,
+        EntropyReduction reduction = EntropyReduction.Expectation,
         ErOptions? options = null)
     {
         options ??= ErOptions.Default;
         Entropy.CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
+        Entropy.CheckSphereReduction(reduction, rows);
         CheckRowRange(rows, firstRow, rowCount);
         Validation.CheckLength(states.Length, (long)rowCount * StateWidth, nameof(states), "rowCount x StateWidth");
-        ShardedSphereEntropy.RowStates(z, rows, columns, (float)kappa, firstRow, rowCount, states, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
+        ShardedSphereEntropy.RowStates(z, rows, columns, (float)kappa, reduction == EntropyReduction.LeaveOneOut, firstRow, rowCount, states, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
     }
 
     /// <summary>
     /// The entropy and its kappa derivative from the states of all rows, gathered in row order.
     /// </summary>
-    /// <param name="states">rows x <see cref="StateWidth"/> doubles: every worker's <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, ErOptions?)"/> output, concatenated in row order.</param>
+    /// <param name="states">rows x <see cref="StateWidth"/> doubles: every worker's <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, EntropyReduction, ErOptions?)"/> output, concatenated in row order.</param>
     /// <param name="rows">The global batch size k (at least 1).</param>
     /// <param name="columns">The dimension d (at least 1), for the constant c.</param>
     /// <param name="kappa">The vMF concentration (default 10); the one the states were computed with.</param>
-    /// <param name="reduction">Plug-in (default) or Joe's estimator.</param>
+    /// <param name="reduction">The estimator: plug-in (default), Joe's, or Joe's leave-one-out (whose states <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, EntropyReduction, ErOptions?)"/> must have computed with it).</param>
     /// <param name="normalizer">The constant c: exact (default) or the original's reference form.</param>
     /// <returns>H in nats and dH/dkappa, as <see cref="Entropy.SphereWithGradient(ReadOnlySpan{float}, int, int, Span{float}, double, EntropyReduction, NormalizerMode, ErOptions?)"/> returns them.</returns>
     /// <exception cref="ArgumentException">states does not hold rows x <see cref="StateWidth"/> doubles, or one is not finite.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1; kappa not finite and positive; an undefined enum value; in reference mode, a kappa where the original's constant overflows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1; kappa not finite or negative; an undefined enum value; in reference mode, a kappa where the original's constant overflows.</exception>
     public static SphereTermResult Combine(
         ReadOnlySpan<double> states,
         int rows,
@@ -134,7 +137,7 @@ public static partial class SphereEntropyShards
     /// <param name="columns">The dimension d (at least 1).</param>
     /// <param name="weights">Output: k doubles, the rows' weights.</param>
     /// <param name="kappa">The vMF concentration (default 10).</param>
-    /// <param name="reduction">Plug-in (default) or Joe's estimator.</param>
+    /// <param name="reduction">The estimator: plug-in (default), Joe's, or Joe's leave-one-out (whose states <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, EntropyReduction, ErOptions?)"/> must have computed with it).</param>
     /// <param name="normalizer">The constant c: exact (default) or reference.</param>
     /// <returns>H in nats and dH/dkappa.</returns>
     /// <exception cref="ArgumentException">As for the overload without weights, or weights does not hold rows doubles.</exception>
@@ -157,7 +160,7 @@ public static partial class SphereEntropyShards
     /// Pass 2: dH/dz for rows <c>[firstRow, firstRow + rowCount)</c>, from all rows of z and all
     /// gathered states. The rows of the full gradient are these, concatenated over workers.
     /// </summary>
-    /// <param name="z">All k embeddings, as given to <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, ErOptions?)"/>.</param>
+    /// <param name="z">All k embeddings, as given to <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, EntropyReduction, ErOptions?)"/>.</param>
     /// <param name="rows">The global batch size k (at least 1).</param>
     /// <param name="columns">The dimension d (at least 1).</param>
     /// <param name="states">All rows' states, rows x <see cref="StateWidth"/>, as given to <see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>.</param>
@@ -165,10 +168,10 @@ public static partial class SphereEntropyShards
     /// <param name="rowCount">How many rows it owns (0 is allowed).</param>
     /// <param name="gradient">Output: dH/dz for the owned rows, rowCount x columns, row-major; must not overlap z.</param>
     /// <param name="kappa">The vMF concentration (default 10); the one the states were computed with.</param>
-    /// <param name="reduction">Plug-in (default) or Joe's estimator; the one given to <see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>.</param>
+    /// <param name="reduction">The estimator; the one given to <see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
-    /// <exception cref="ArgumentException">As for <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, ErOptions?)"/> and <see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>, or gradient does not hold rowCount x columns floats or overlaps z.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, ErOptions?)"/> and <see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, EntropyReduction, ErOptions?)"/> and <see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>, or gradient does not hold rowCount x columns floats or overlaps z.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, EntropyReduction, ErOptions?)"/> and <see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>.</exception>
     public static void Gradient(
         ReadOnlySpan<float> z,
         int rows,
@@ -187,7 +190,7 @@ public static partial class SphereEntropyShards
         CheckRowRange(rows, firstRow, rowCount);
         Validation.CheckLength(gradient.Length, (long)rowCount * columns, nameof(gradient), "rowCount x columns");
         Validation.CheckNoOverlap(z, gradient, nameof(z), nameof(gradient));
-        Entropy.CheckReduction(reduction);
+        Entropy.CheckSphereReduction(reduction, rows);
         ShardedSphereEntropy.Gradient(z, rows, columns, (float)kappa, states, reduction, firstRow, rowCount, gradient, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
     }
 
@@ -213,7 +216,7 @@ public static partial class SphereEntropyShards
         ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
         CheckStates(states, rows);
         Entropy.CheckKappaForFloat(kappa);
-        Entropy.CheckReduction(reduction);
+        Entropy.CheckSphereReduction(reduction, rows);
         Entropy.CheckNormalizer(normalizer);
     }
 

@@ -31,6 +31,20 @@ internal static class TensorViews
         return MemoryMarshal.CreateSpan(ref tensor.GetPinnableReference(), rows * columns);
     }
 
+    /// <summary>The elements of a rank-3 dense row-major tensor that must be [views, rows, columns] (several views stacked).</summary>
+    internal static ReadOnlySpan<float> Stack(in ReadOnlyTensorSpan<float> tensor, string name, int views, int rows, int columns)
+    {
+        CheckStack(tensor.Rank, tensor.Lengths, tensor.Strides, tensor.IsDense, name, views, rows, columns);
+        return MemoryMarshal.CreateReadOnlySpan(in tensor.GetPinnableReference(), views * rows * columns);
+    }
+
+    /// <summary>The elements of a writable rank-3 dense row-major tensor that must be [views, rows, columns].</summary>
+    internal static Span<float> Stack(in TensorSpan<float> tensor, string name, int views, int rows, int columns)
+    {
+        CheckStack(tensor.Rank, tensor.Lengths, tensor.Strides, tensor.IsDense, name, views, rows, columns);
+        return MemoryMarshal.CreateSpan(ref tensor.GetPinnableReference(), views * rows * columns);
+    }
+
     /// <summary>A new [rows, columns] tensor over <paramref name="data"/> (no copy).</summary>
     internal static Tensor<float> Wrap(float[] data, int rows, int columns) => Tensor.Create(data, [rows, columns]);
 
@@ -44,6 +58,21 @@ internal static class TensorViews
         }
 
         return "[" + string.Join(", ", parts) + "]";
+    }
+
+    private static void CheckStack(int rank, ReadOnlySpan<nint> lengths, ReadOnlySpan<nint> strides, bool dense, string name, int views, int rows, int columns)
+    {
+        if (rank != 3 || lengths[0] != views || lengths[1] != rows || lengths[2] != columns)
+        {
+            throw new ArgumentException($"'{name}' must be a rank-3 tensor [{views}, {rows}, {columns}] (views, rows, columns); got rank {rank}, shape {Format(lengths)}.", name);
+        }
+
+        if (!dense || strides[2] != 1 || strides[1] != columns || strides[0] != (nint)rows * columns)
+        {
+            throw new ArgumentException(
+                $"'{name}' has strides {Format(strides)}; only dense row-major tensors (strides [{(nint)rows * columns}, {columns}, 1]) are read in place. Copy it into a dense tensor first.",
+                name);
+        }
     }
 
     private static void CheckShape((int Rows, int Columns) shape, int rows, int columns, string name)

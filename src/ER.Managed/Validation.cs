@@ -176,19 +176,19 @@ internal static class Validation
         return -1;
     }
 
-    /// <summary>Checks that every concentration is finite and greater than 0, naming the first bad index.</summary>
+    /// <summary>Checks that every concentration is finite and at least 0, naming the first bad index.</summary>
     internal static void CheckConcentrations<T>(ReadOnlySpan<T> kappa, string name)
         where T : IFloatingPointIeee754<T>
     {
         for (int i = 0; i < kappa.Length; i++)
         {
             T value = kappa[i];
-            if (!T.IsFinite(value) || value <= T.Zero)
+            if (!T.IsFinite(value) || value < T.Zero)
             {
                 throw new ArgumentOutOfRangeException(
                     name,
                     value,
-                    string.Create(CultureInfo.InvariantCulture, $"{name}[{i}] = {value} must be finite and greater than 0."));
+                    string.Create(CultureInfo.InvariantCulture, $"{name}[{i}] = {value} must be finite and at least 0."));
             }
         }
     }

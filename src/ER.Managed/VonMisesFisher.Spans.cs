@@ -16,7 +16,7 @@ public static partial class VonMisesFisher
     /// log I_nu(x) for every element of <paramref name="x"/>: the span form of <see cref="LogBesselI(double, double)"/>.
     /// </summary>
     /// <param name="order">The order nu; at least -1/2.</param>
-    /// <param name="x">The arguments; each finite and &gt; 0.</param>
+    /// <param name="x">The arguments; each finite and &gt;= 0.</param>
     /// <param name="destination">Receives log I_nu(x[i]); exactly <c>x.Length</c> elements. May be <paramref name="x"/> itself (in place).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="order"/> is below -1/2 or not finite, or an element of <paramref name="x"/> is not finite and positive (the message names its index).</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has another length, or partly overlaps <paramref name="x"/>.</exception>
@@ -37,9 +37,9 @@ public static partial class VonMisesFisher
     /// log C_d(kappa) for every concentration: the span form of <see cref="LogNormalizer(int, double)"/>, in nats.
     /// </summary>
     /// <param name="dimension">The ambient dimension d; at least 1.</param>
-    /// <param name="kappa">The concentrations; each finite and &gt; 0.</param>
+    /// <param name="kappa">The concentrations; each finite and &gt;= 0 (kappa = 0 is the uniform distribution).</param>
     /// <param name="destination">Receives log C_d(kappa[i]); exactly <c>kappa.Length</c> elements. May be <paramref name="kappa"/> itself.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is below 1, or an element of <paramref name="kappa"/> is not finite and positive (the message names its index).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is below 1, or an element of <paramref name="kappa"/> is not finite or is negative (the message names its index).</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has another length, or partly overlaps <paramref name="kappa"/>.</exception>
     public static void LogNormalizer(int dimension, ReadOnlySpan<double> kappa, Span<double> destination) =>
         EvaluateOne(dimension, kappa, destination, VmfOutputs.LogNormalizer, Evaluate);
@@ -48,7 +48,7 @@ public static partial class VonMisesFisher
     /// A_d(kappa) for every concentration: the span form of <see cref="BesselRatio(int, double)"/>.
     /// </summary>
     /// <param name="dimension">The ambient dimension d; at least 1.</param>
-    /// <param name="kappa">The concentrations; each finite and &gt; 0.</param>
+    /// <param name="kappa">The concentrations; each finite and &gt;= 0 (kappa = 0 is the uniform distribution).</param>
     /// <param name="destination">Receives A_d(kappa[i]); exactly <c>kappa.Length</c> elements. May be <paramref name="kappa"/> itself.</param>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     /// <exception cref="ArgumentException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
@@ -59,7 +59,7 @@ public static partial class VonMisesFisher
     /// The vMF entropy for every concentration: the span form of <see cref="Entropy(int, double)"/>, in nats.
     /// </summary>
     /// <param name="dimension">The ambient dimension d; at least 1.</param>
-    /// <param name="kappa">The concentrations; each finite and &gt; 0.</param>
+    /// <param name="kappa">The concentrations; each finite and &gt;= 0 (kappa = 0 is the uniform distribution).</param>
     /// <param name="destination">Receives H(kappa[i]) in nats; exactly <c>kappa.Length</c> elements. May be <paramref name="kappa"/> itself.</param>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     /// <exception cref="ArgumentException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
@@ -72,12 +72,12 @@ public static partial class VonMisesFisher
     /// entropy alone). An empty destination is an output not wanted and is skipped.
     /// </summary>
     /// <param name="dimension">The ambient dimension d; at least 1.</param>
-    /// <param name="kappa">The concentrations; each finite and &gt; 0.</param>
+    /// <param name="kappa">The concentrations; each finite and &gt;= 0 (kappa = 0 is the uniform distribution).</param>
     /// <param name="logBesselI">Receives log I_{d/2-1}(kappa[i]), or empty.</param>
     /// <param name="logNormalizer">Receives log C_d(kappa[i]) in nats, or empty.</param>
     /// <param name="besselRatio">Receives A_d(kappa[i]), or empty.</param>
     /// <param name="entropy">Receives the vMF entropy in nats, or empty.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is below 1, or an element of <paramref name="kappa"/> is not finite and positive (the message names its index).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is below 1, or an element of <paramref name="kappa"/> is not finite or is negative (the message names its index).</exception>
     /// <exception cref="ArgumentException">A non-empty destination does not hold exactly <c>kappa.Length</c>
     /// elements, partly overlaps <paramref name="kappa"/> (one of them may be <paramref name="kappa"/> itself), or overlaps another destination.</exception>
     /// <remarks>Runs on the calling thread; the results do not depend on the machine's SIMD width.</remarks>
@@ -100,7 +100,7 @@ public static partial class VonMisesFisher
     /// double and rounded once to float.
     /// </summary>
     /// <param name="dimension">The ambient dimension d; at least 1.</param>
-    /// <param name="kappa">The concentrations; each finite and &gt; 0.</param>
+    /// <param name="kappa">The concentrations; each finite and &gt;= 0 (kappa = 0 is the uniform distribution).</param>
     /// <param name="destination">Receives log C_d(kappa[i]) in nats; exactly <c>kappa.Length</c> elements. May be <paramref name="kappa"/> itself.</param>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     /// <exception cref="ArgumentException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
@@ -109,7 +109,7 @@ public static partial class VonMisesFisher
 
     /// <summary>A_d(kappa) for float concentrations, computed in double and rounded once to float.</summary>
     /// <param name="dimension">The ambient dimension d; at least 1.</param>
-    /// <param name="kappa">The concentrations; each finite and &gt; 0.</param>
+    /// <param name="kappa">The concentrations; each finite and &gt;= 0 (kappa = 0 is the uniform distribution).</param>
     /// <param name="destination">Receives A_d(kappa[i]); exactly <c>kappa.Length</c> elements. May be <paramref name="kappa"/> itself.</param>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     /// <exception cref="ArgumentException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
@@ -118,7 +118,7 @@ public static partial class VonMisesFisher
 
     /// <summary>The vMF entropy (nats) for float concentrations, computed in double and rounded once to float.</summary>
     /// <param name="dimension">The ambient dimension d; at least 1.</param>
-    /// <param name="kappa">The concentrations; each finite and &gt; 0.</param>
+    /// <param name="kappa">The concentrations; each finite and &gt;= 0 (kappa = 0 is the uniform distribution).</param>
     /// <param name="destination">Receives H(kappa[i]); exactly <c>kappa.Length</c> elements. May be <paramref name="kappa"/> itself.</param>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     /// <exception cref="ArgumentException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
@@ -131,7 +131,7 @@ public static partial class VonMisesFisher
     /// once to float (log I and log C may exceed float's range for extreme d and kappa: they become ±infinity then).
     /// </summary>
     /// <param name="dimension">The ambient dimension d; at least 1.</param>
-    /// <param name="kappa">The concentrations; each finite and &gt; 0.</param>
+    /// <param name="kappa">The concentrations; each finite and &gt;= 0 (kappa = 0 is the uniform distribution).</param>
     /// <param name="logBesselI">Receives log I_{d/2-1}(kappa[i]), or empty.</param>
     /// <param name="logNormalizer">Receives log C_d(kappa[i]) in nats, or empty.</param>
     /// <param name="besselRatio">Receives A_d(kappa[i]), or empty.</param>

@@ -11,10 +11,11 @@ namespace ER.Managed;
 /// <remarks>
 /// With <c>nu = d/2 - 1</c> and I_nu the modified Bessel function of the first kind,
 /// <c>log C_d(kappa) = nu log(kappa) - (d/2) log(2 pi) - log I_nu(kappa)</c>. Every method works
-/// for every dimension d &gt;= 1 and every finite kappa &gt; 0, from the smallest subnormal
+/// for every dimension d &gt;= 1 and every finite kappa &gt;= 0 (kappa = 0 is the uniform distribution:
+/// <c>log C_d(0) = -log|S^(d-1)|</c>, <c>A_d(0) = 0</c>, entropy log|S^(d-1)|), from the smallest subnormal
 /// double to the largest (tested against mpmath over that whole range, and up to d = 100,000),
 /// without overflow or underflow: I_nu is never formed, only its logarithm, and every output is
-/// finite. Accuracy: within <c>1e-13 max(1, |f|) + 32 * 2^-52 (kappa A_d + |nu|)</c> of the
+/// finite (but log I_nu(0), which is +-infinity for d != 2). Accuracy: within <c>1e-13 max(1, |f|) + 32 * 2^-52 (kappa A_d + |nu|)</c> of the
 /// true value f; the second term is what rounding kappa alone to double causes.
 /// All methods are pure functions and safe to call from any thread.
 /// </remarks>
@@ -30,8 +31,8 @@ public static partial class VonMisesFisher
     /// log I_nu(x), the logarithm of the modified Bessel function of the first kind.
     /// </summary>
     /// <param name="order">The order nu; at least -1/2.</param>
-    /// <param name="x">The argument; finite and &gt; 0.</param>
-    /// <returns>log I_nu(x) (finite for every valid argument).</returns>
+    /// <param name="x">The argument; finite and &gt;= 0.</param>
+    /// <returns>log I_nu(x): finite for every x &gt; 0; at x = 0 the exact limit, -infinity for nu &gt; 0, 0 for nu = 0, +infinity for nu = -1/2.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="order"/> is below -1/2 or not finite, or <paramref name="x"/> is not finite and positive.</exception>
     public static double LogBesselI(double order, double x)
     {
@@ -41,7 +42,7 @@ public static partial class VonMisesFisher
         }
 
         CheckKappa(x, nameof(x));
-        return Bessel.LogI(order, x);
+        return x == 0.0 ? VmfNormalizerKernel.LogBesselIAtZero(order) : Bessel.LogI(order, x);
     }
 
     /// <summary>
@@ -49,9 +50,9 @@ public static partial class VonMisesFisher
     /// The ER terms add <c>c = -log C_d(kappa)</c>.
     /// </summary>
     /// <param name="dimension">The ambient dimension d (the number of columns of the embeddings); at least 1.</param>
-    /// <param name="kappa">The concentration; finite and &gt; 0.</param>
+    /// <param name="kappa">The concentration; finite and &gt;= 0 (kappa = 0 is the uniform distribution).</param>
     /// <returns>log C_d(kappa), in nats.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is below 1, or <paramref name="kappa"/> is not finite and positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is below 1, or <paramref name="kappa"/> is not finite or is negative.</exception>
     public static double LogNormalizer(int dimension, double kappa)
     {
         CheckDimension(dimension);
@@ -61,12 +62,12 @@ public static partial class VonMisesFisher
 
     /// <summary>
     /// The Bessel ratio <c>A_d(kappa) = I_{d/2}(kappa) / I_{d/2-1}(kappa)</c>: the mean resultant
-    /// length of a vMF(kappa) on S^(d-1), and <c>d(-log C_d)/d kappa</c>. In (0, 1), to 1e-13 relative.
+    /// length of a vMF(kappa) on S^(d-1), and <c>d(-log C_d)/d kappa</c>. In [0, 1) (0 exactly at kappa = 0), to 1e-13 relative.
     /// </summary>
     /// <param name="dimension">The ambient dimension d; at least 1.</param>
-    /// <param name="kappa">The concentration; finite and &gt; 0.</param>
+    /// <param name="kappa">The concentration; finite and &gt;= 0 (kappa = 0 is the uniform distribution).</param>
     /// <returns>A_d(kappa).</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is below 1, or <paramref name="kappa"/> is not finite and positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is below 1, or <paramref name="kappa"/> is not finite or is negative.</exception>
     public static double BesselRatio(int dimension, double kappa)
     {
         CheckDimension(dimension);
@@ -78,9 +79,9 @@ public static partial class VonMisesFisher
     /// The differential entropy of vMF(kappa) on S^(d-1): <c>H = -log C_d(kappa) - kappa A_d(kappa)</c>, in nats.
     /// </summary>
     /// <param name="dimension">The ambient dimension d; at least 1.</param>
-    /// <param name="kappa">The concentration; finite and &gt; 0.</param>
-    /// <returns>The entropy in nats (it tends to log|S^(d-1)| as kappa tends to 0).</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is below 1, or <paramref name="kappa"/> is not finite and positive.</exception>
+    /// <param name="kappa">The concentration; finite and &gt;= 0 (kappa = 0 is the uniform distribution).</param>
+    /// <returns>The entropy in nats (log|S^(d-1)| at kappa = 0).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is below 1, or <paramref name="kappa"/> is not finite or is negative.</exception>
     public static double Entropy(int dimension, double kappa)
     {
         CheckDimension(dimension);
@@ -105,7 +106,7 @@ public static partial class VonMisesFisher
     /// <c>-(nu log kappa - (d/2) log(2 pi) - log(I_nu(kappa) + 1e-7))</c> for <see cref="NormalizerMode.Reference"/>.
     /// </summary>
     /// <param name="dimension">The ambient dimension d; at least 1.</param>
-    /// <param name="kappa">The concentration; finite and &gt; 0.</param>
+    /// <param name="kappa">The concentration; finite and &gt;= 0 (kappa = 0 is the uniform distribution).</param>
     /// <param name="mode">Which constant; <see cref="NormalizerMode.Exact"/> by default.</param>
     /// <returns>c, in nats.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A bad dimension or kappa, or, in reference mode, a kappa where
@@ -123,7 +124,7 @@ public static partial class VonMisesFisher
     /// <c>-nu/kappa + I_nu'(kappa) / (I_nu(kappa) + 1e-7)</c>.
     /// </summary>
     /// <param name="dimension">The ambient dimension d; at least 1.</param>
-    /// <param name="kappa">The concentration; finite and &gt; 0.</param>
+    /// <param name="kappa">The concentration; finite and &gt;= 0 (kappa = 0 is the uniform distribution).</param>
     /// <param name="mode">Which constant; <see cref="NormalizerMode.Exact"/> by default.</param>
     /// <returns>dc/dkappa.</returns>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Constant"/>.</exception>
@@ -141,6 +142,7 @@ public static partial class VonMisesFisher
             return -LogNormalizerUnchecked(dimension, kappa);
         }
 
+        CheckReferenceKappa(dimension, kappa);
         double nu = (0.5 * dimension) - 1.0;
         double logI = ReferenceLogBesselI(dimension, kappa);
 
@@ -160,6 +162,8 @@ public static partial class VonMisesFisher
         {
             return ratio;
         }
+
+        CheckReferenceKappa(dimension, kappa);
 
         // I_nu'(k) = I_nu(k) (A + nu/k), so dc/dk = -nu/k + (A + nu/k) * I / (I + eps),
         // with I / (I + eps) = 1 / (1 + eps e^(-log I)).
@@ -208,6 +212,18 @@ public static partial class VonMisesFisher
         return logI;
     }
 
+    /// <summary>The original's constant has nu log(kappa) in it: at kappa = 0 it is infinite (d &gt; 2), NaN (d = 2) or -infinite (d = 1).</summary>
+    private static void CheckReferenceKappa(int dimension, double kappa)
+    {
+        if (kappa == 0.0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(kappa),
+                kappa,
+                $"The reference normalizer (the original's nu log(kappa) - log(I_nu(kappa) + 1e-7)) is not finite at kappa = 0 (d = {dimension}). Use NormalizerMode.Exact, whose constant at kappa = 0 is log|S^(d-1)|, the uniform limit.");
+        }
+    }
+
     internal static void CheckDimension(int dimension, string name = "dimension")
     {
         if (dimension < 1)
@@ -218,9 +234,9 @@ public static partial class VonMisesFisher
 
     internal static void CheckKappa(double kappa, string name = "kappa")
     {
-        if (!double.IsFinite(kappa) || kappa <= 0.0)
+        if (!double.IsFinite(kappa) || kappa < 0.0)
         {
-            throw new ArgumentOutOfRangeException(name, kappa, $"{name} must be finite and greater than 0.");
+            throw new ArgumentOutOfRangeException(name, kappa, $"{name} must be finite and at least 0.");
         }
     }
 }

@@ -11,9 +11,13 @@ namespace ER.Managed.Cli.Commands;
 /// <summary>The options several commands share, defined once so they read and validate alike.</summary>
 internal static class CommonOptions
 {
-    internal static Option<double> Kappa() => PositiveDouble("--kappa", Entropy.DefaultKappa, "vMF concentration kappa (> 0; sphere support only).");
+    internal static Option<double> Kappa() => NonNegativeDouble("--kappa", Entropy.DefaultKappa, "vMF concentration kappa (>= 0, 0 being the uniform limit; sphere support only).");
 
-    internal static Option<double> PositiveDouble(string name, double defaultValue, string description) =>
+    internal static Option<double> PositiveDouble(string name, double defaultValue, string description) => FiniteDouble(name, defaultValue, description, allowZero: false);
+
+    internal static Option<double> NonNegativeDouble(string name, double defaultValue, string description) => FiniteDouble(name, defaultValue, description, allowZero: true);
+
+    private static Option<double> FiniteDouble(string name, double defaultValue, string description, bool allowZero) =>
         new(name)
         {
             Description = description,
@@ -28,9 +32,9 @@ internal static class CommonOptions
                     return defaultValue;
                 }
 
-                if (!double.IsFinite(value) || value <= 0)
+                if (!double.IsFinite(value) || value < 0 || (value == 0 && !allowZero))
                 {
-                    result.AddError($"{name} must be a finite number greater than 0, got '{text}'.");
+                    result.AddError($"{name} must be a finite number {(allowZero ? "at least 0" : "greater than 0")}, got '{text}'.");
                 }
 
                 return value;
@@ -218,12 +222,30 @@ internal static class CommonOptions
     /// <summary>Writes one JSON object of named numbers on one line (numbers in round-trip precision).</summary>
     internal static void WriteJson(TextWriter output, params (string Name, double Value)[] fields)
     {
+        var nullable = new (string Name, double? Value)[fields.Length];
+        for (int i = 0; i < fields.Length; i++)
+        {
+            nullable[i] = (fields[i].Name, fields[i].Value);
+        }
+
+        WriteJson(output, nullable);
+    }
+
+    /// <summary>Writes one JSON object of named numbers on one line; a null value is written as JSON null (a documented "no number here").</summary>
+    internal static void WriteJson(TextWriter output, params (string Name, double? Value)[] fields)
+    {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            foreach ((string name, double value) in fields)
+            foreach ((string name, double? number) in fields)
             {
+                if (number is not double value)
+                {
+                    writer.WriteNull(name);
+                    continue;
+                }
+
                 // JSON has no inf or NaN; the library never returns them, but say so plainly if it did.
                 if (!double.IsFinite(value))
                 {

@@ -40,7 +40,7 @@ internal static class EntropyCommand
                 CommonOptions.NormalizeRows(z, rows, columns, sphere, path);
             }
 
-            EntropyReduction r = method is "joe" or "average" ? EntropyReduction.Average : EntropyReduction.Expectation;
+            EntropyReduction r = EntropyOptions.ReductionOf(method);
             NormalizerMode mode = CommonOptions.ParseNormalizer(parse.GetValue(normalizer)!);
             double k = parse.GetValue(kappa);
             double value;
@@ -49,17 +49,13 @@ internal static class EntropyCommand
             {
                 value = CommonOptions.InCliWords(() => Entropy.SphereKnn(z, rows, columns, parse.GetValue(neighbors)), ("z", path), ("rows", path), ("columns", path));
             }
-            else if (method == "joe-loo")
-            {
-                value = CommonOptions.InCliWords(() => Entropy.SphereLeaveOneOut(z, rows, columns, k, mode), ("z", path), ("rows", path));
-            }
             else if (gradPath is null)
             {
-                value = CommonOptions.InCliWords(() => sphere ? Entropy.Sphere(z, rows, columns, k, r, mode) : Entropy.Discrete(z, rows, columns, r), ("z", path), ("w", path));
+                value = CommonOptions.InCliWords(() => sphere ? Entropy.Sphere(z, rows, columns, k, r, mode) : Entropy.Discrete(z, rows, columns, r), ("z", path), ("w", path), ("rows", path));
             }
             else
             {
-                TermGradients t = CommonOptions.InCliWords(() => sphere ? Entropy.SphereWithGradient(z, rows, columns, k, r, mode) : Entropy.DiscreteWithGradient(z, rows, columns, r), ("z", path), ("w", path));
+                TermGradients t = CommonOptions.InCliWords(() => sphere ? Entropy.SphereWithGradient(z, rows, columns, k, r, mode) : Entropy.DiscreteWithGradient(z, rows, columns, r), ("z", path), ("w", path), ("rows", path));
                 outputs.Set("--grad", GradientOutput.Npy(t.Gradient, rows, columns, parse.GetValue(gradType)!));
                 outputs.Commit();
                 value = t.Value;

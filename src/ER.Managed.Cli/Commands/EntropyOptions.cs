@@ -71,11 +71,19 @@ internal static class EntropyOptions
             throw new CliUsageException("--estimator knn has no kernel, so no --kappa.");
         }
 
-        if (chosen is "knn" or "joe-loo" && parse.GetValue(grad) is not null)
+        if (chosen is "knn" && parse.GetValue(grad) is not null)
         {
-            throw new CliUsageException($"--grad is for the plugin and joe estimators; {chosen} has no gradient here.");
+            throw new CliUsageException("--grad is for the kernel estimators (plugin, joe, joe-loo); the kNN estimate has no gradient here.");
         }
 
         return chosen;
     }
+
+    /// <summary>The library's reduction for a chosen estimator (or the discrete support's reduction).</summary>
+    internal static EntropyReduction ReductionOf(string method) => method switch
+    {
+        "joe" or "average" => EntropyReduction.Average,
+        "joe-loo" => EntropyReduction.LeaveOneOut,
+        _ => EntropyReduction.Expectation,
+    };
 }

@@ -20,10 +20,10 @@ internal static class LogNormCommand
     internal static Command Create(TextWriter stdout)
     {
         Option<int> dimension = CommonOptions.PositiveInt("--dim", "Ambient dimension d (>= 1).", required: true, helpName: "D");
-        Option<double> kappa = CommonOptions.PositiveDouble("--kappa", Entropy.DefaultKappa, "vMF concentration kappa (> 0).");
+        Option<double> kappa = CommonOptions.NonNegativeDouble("--kappa", Entropy.DefaultKappa, "vMF concentration kappa (>= 0; at 0, the uniform distribution: log C = -log|S^(d-1)|, A = 0, and log I_nu(0) is -inf for d > 2, +inf for d = 1).");
         var kappaFile = new Option<string?>("--kappa-file")
         {
-            Description = "A .npy file of kappas (float32 or float64, any shape, read in C order; each finite and > 0). Needs --out.",
+            Description = "A .npy file of kappas (float32 or float64, any shape, read in C order; each finite and >= 0). Needs --out.",
             HelpName = "FILE",
         };
         var output = new Option<string?>("--out")
@@ -75,12 +75,13 @@ internal static class LogNormCommand
             double entropy = VonMisesFisher.Entropy(d, k);
             if (parse.GetValue(json))
             {
+                // log I_nu(0) is infinite (d != 2), which JSON has no number for: null there.
                 CommonOptions.WriteJson(
                     stdout,
-                    (Columns[0], logBessel),
-                    (Columns[1], logNormalizer),
-                    (Columns[2], ratio),
-                    (Columns[3], entropy));
+                    (Columns[0], double.IsFinite(logBessel) ? logBessel : (double?)null),
+                    (Columns[1], (double?)logNormalizer),
+                    (Columns[2], (double?)ratio),
+                    (Columns[3], (double?)entropy));
             }
             else
             {

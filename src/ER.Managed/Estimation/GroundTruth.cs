@@ -33,9 +33,9 @@ public static class GroundTruth
 
     /// <summary>Entropy of vMF(kappa) on S^(d-1), <c>-log C_d(kappa) - kappa A_d(kappa)</c> (0.535292 for d = 3, kappa = 10).</summary>
     /// <param name="dimension">d (at least 1).</param>
-    /// <param name="kappa">The concentration; finite and positive.</param>
+    /// <param name="kappa">The concentration; finite and at least 0.</param>
     /// <returns>The entropy in nats.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">dimension below 1 or kappa not finite and positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">dimension below 1 or kappa not finite or negative.</exception>
     public static double VonMisesFisher(int dimension, double kappa) => ER.Managed.VonMisesFisher.Entropy(dimension, kappa);
 
     /// <summary>
@@ -47,7 +47,7 @@ public static class GroundTruth
     /// <param name="centers">The kernel centers, rows x columns, unit rows.</param>
     /// <param name="rows">k (at least 1).</param>
     /// <param name="columns">d (at least 1).</param>
-    /// <param name="kappa">The kernel concentration; finite and positive.</param>
+    /// <param name="kappa">The kernel concentration; finite and at least 0.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>The lower and upper bounds, in nats.</returns>
     /// <remarks>
@@ -108,23 +108,16 @@ public static class GroundTruth
         }
     }
 
-    /// <summary>(1/k) sum_i log sum_j exp(kappa' z_i.z_j), fused where it can be.</summary>
+    /// <summary>(1/k) sum_i log sum_j exp(kappa' z_i.z_j), by the fused forward.</summary>
     internal static double MeanRowLogSumExp(ReadOnlySpan<float> z, int k, int d, double scaledKappa, int degree)
     {
         double[] buffer = ArrayPool<double>.Shared.Rent(k);
         try
         {
             Span<double> lse = buffer.AsSpan(0, k);
-            using (FusedSphereEntropy.ForwardState? state = FusedSphereEntropy.Forward(z, k, d, (float)scaledKappa, keepCache: false, degree, KernelIsa.Best))
+            using (SphereForwardState state = FusedSphereEntropy.Forward(z, k, d, (float)scaledKappa, leaveOneOut: false, keepCache: false, degree, KernelIsa.Best))
             {
-                if (state is not null)
-                {
-                    state.Lse.CopyTo(lse);
-                }
-                else
-                {
-                    SphereEntropyTerm.RowLogSumExp(z, k, d, (float)scaledKappa, lse, KernelIsa.Best);
-                }
+                state.Lse.CopyTo(lse);
             }
 
             double sum = 0;

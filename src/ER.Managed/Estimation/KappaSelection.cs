@@ -13,7 +13,9 @@ namespace ER.Managed.Estimation;
 /// Leave-one-out: <c>L(kappa) = (1/n) sum_i log((1/(n-1)) sum_{j != i} C_d(kappa) exp(kappa z_i.z_j))</c>, whose
 /// derivative is exact, <c>dL/dkappa = -A_d(kappa) + (1/n) sum_i E_{j~i}[z_i.z_j]</c> (A_d = -d log C_d / d kappa
 /// from the exact normalizer); its root is bracketed on log kappa from the rule of thumb's value
-/// and found by Brent's method. Rule of thumb (García-Portugués 2013, Electronic Journal of
+/// and found by Brent's method. Both methods are total on valid data: a likelihood largest as kappa
+/// -&gt; 0 gives kappa = 0 (<see cref="KappaSelectionBoundary.Uniform"/>), one still rising at
+/// <see cref="MaxKappa"/> gives that ceiling (<see cref="KappaSelectionBoundary.Concentrated"/>). Rule of thumb (García-Portugués 2013, Electronic Journal of
 /// Statistics 7, 1655-1685, Proposition 2, as DirStats' <c>bw_dir_rot</c> implements it): with
 /// q = d - 1 and kappâ the maximum-likelihood concentration of one vMF fitted to the data,
 /// <c>h^(q+4) = 4 sqrt(pi) I_((q-1)/2)(kappâ)^2 / (kappâ^((q+1)/2) [2q I_((q+1)/2)(2 kappâ) + (2+q) kappâ I_((q+3)/2)(2 kappâ)] n)</c>
@@ -21,10 +23,10 @@ namespace ER.Managed.Estimation;
 /// </remarks>
 public static partial class KappaSelection
 {
-    /// <summary>The smallest concentration the leave-one-out search considers.</summary>
+    /// <summary>Where the leave-one-out search's log-scale bracketing stops: below it, the limit kappa = 0 and the interval (0, MinKappa) are examined directly.</summary>
     public const double MinKappa = 1e-4;
 
-    /// <summary>The largest concentration the leave-one-out search considers.</summary>
+    /// <summary>The largest concentration the searches return (with <see cref="KappaSelectionBoundary.Concentrated"/> where the likelihood still rises there).</summary>
     public const double MaxKappa = 1e6;
 
     // kappa to 1e-5 relative: far finer than a bandwidth needs, and about where the float32 similarities
@@ -39,7 +41,7 @@ public static partial class KappaSelection
     /// <param name="z">The samples, rows x columns, unit rows.</param>
     /// <param name="rows">The number of samples n; at least 2.</param>
     /// <param name="columns">The dimension d; at least 1.</param>
-    /// <param name="kappa">The kernel concentration; finite and positive (and finite as a float).</param>
+    /// <param name="kappa">The kernel concentration; finite and at least 0 (and finite as a float); 0 is the uniform limit.</param>
     /// <param name="derivative">Receives dL/dkappa.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>L(kappa).</returns>
@@ -56,16 +58,23 @@ public static partial class KappaSelection
 
     /// <summary>
     /// The concentration that maximizes the leave-one-out log-likelihood (a root of its exact
-    /// derivative, bracketed on log kappa and found by Brent's method to 1e-5 in log kappa).
+    /// derivative, bracketed on log kappa and found by Brent's method to 1e-5 in log kappa). Total on
+    /// valid data: where the likelihood is largest as kappa -&gt; 0 (data no more concentrated than
+    /// uniform) it returns kappa = 0 with <see cref="KappaSelectionBoundary.Uniform"/>; where it still
+    /// rises at <see cref="MaxKappa"/> (near-duplicate rows) it returns <see cref="MaxKappa"/> with
+    /// <see cref="KappaSelectionBoundary.Concentrated"/>.
     /// </summary>
     /// <param name="z">The samples, rows x columns, unit rows.</param>
     /// <param name="rows">The number of samples n; at least 2.</param>
     /// <param name="columns">The dimension d; at least 2.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
-    /// <returns>kappa, L(kappa) and the number of likelihood evaluations.</returns>
-    /// <exception cref="ArgumentException">Bad samples, or no maximum inside [<see cref="MinKappa"/>, <see cref="MaxKappa"/>]:
-    /// the likelihood still rises at <see cref="MaxKappa"/> (duplicate rows make it grow without bound) or
-    /// still falls at <see cref="MinKappa"/> (data no more concentrated than uniform).</exception>
+    /// <returns>kappa, L(kappa), the number of likelihood evaluations and the boundary flag.</returns>
+    /// <remarks>
+    /// Below <see cref="MinKappa"/> the search looks at the limit itself: the slope at kappa = 0 is
+    /// the mean similarity of distinct rows, <c>(||sum_i z_i||^2 - n) / (n (n - 1))</c> for unit rows; where it
+    /// is not positive the maximum is at 0, else it lies in (0, <see cref="MinKappa"/>) and is found there.
+    /// </remarks>
+    /// <exception cref="ArgumentException">Bad samples (not unit, not finite), or every row pointing the same way (no kernel density to fit).</exception>
     /// <exception cref="ArgumentOutOfRangeException">Fewer than 2 rows or columns.</exception>
     public static KappaSelectionResult LeaveOneOut(ReadOnlySpan<float> z, int rows, int columns, ErOptions? options = null)
     {
@@ -73,18 +82,21 @@ public static partial class KappaSelection
         CheckSamples(z, rows, columns, options, minimumColumns: 2);
         int degree = options.EffectiveDegreeOfParallelism;
         int evaluations = 0;
-        double lastT = double.NaN, lastValue = double.NaN;
-        double Slope(double t, ReadOnlySpan<float> samples)
+        double lastKappa = double.NaN, lastValue = double.NaN;
+        double SlopeAt(double kappa, ReadOnlySpan<float> samples)
         {
             evaluations++;
-            (double value, double derivative) = LeaveOneOutLikelihood.Evaluate(samples, rows, columns, Math.Exp(t), degree);
-            lastT = t;
+            (double value, double derivative) = LeaveOneOutLikelihood.Evaluate(samples, rows, columns, kappa, degree);
+            lastKappa = kappa;
             lastValue = value;
             return derivative;
         }
 
+        double Slope(double t, ReadOnlySpan<float> samples) => SlopeAt(Math.Exp(t), samples);
+
         // Bracket a sign change of dL/dkappa, + below and - above, stepping by factors of 4 from the rule of thumb.
-        double start = Math.Clamp(RuleOfThumbKappa(z, rows, columns, out _), 1e-2, 1e4);
+        double ruleOfThumb = RuleOfThumbKappa(z, rows, columns, out _);
+        double start = double.IsFinite(ruleOfThumb) && ruleOfThumb > 0 ? Math.Clamp(ruleOfThumb, 1e-2, 1e4) : 1.0;
         double low = Math.Log(start), high = low;
         double slopeLow = Slope(low, z), slopeHigh = slopeLow;
         double step = Math.Log(4.0);
@@ -97,9 +109,8 @@ public static partial class KappaSelection
                 high += step;
                 if (high > Math.Log(MaxKappa))
                 {
-                    throw new ArgumentException(
-                        $"The leave-one-out likelihood still rises at kappa = {MaxKappa:G3}: no finite concentration maximizes it (duplicate or nearly duplicate rows make it grow without bound).",
-                        nameof(z));
+                    SlopeAt(MaxKappa, z);
+                    return new KappaSelectionResult(MaxKappa, lastValue, evaluations, KappaSelectionMethod.LeaveOneOut, KappaSelectionBoundary.Concentrated);
                 }
 
                 slopeHigh = Slope(high, z);
@@ -114,17 +125,15 @@ public static partial class KappaSelection
                 low -= step;
                 if (low < Math.Log(MinKappa))
                 {
-                    throw new ArgumentException(
-                        $"The leave-one-out likelihood still falls at kappa = {MinKappa:G3}: the data are no more concentrated than uniform, and the kernel density's best concentration is 0.",
-                        nameof(z));
+                    return NearZero(z, Math.Exp(high), slopeHigh, SlopeAt, () => (lastKappa, lastValue, evaluations));
                 }
 
                 slopeLow = Slope(low, z);
             }
         }
 
-        double t = BrentRoot(low, high, slopeLow, slopeHigh, z, Slope);
-        if (t != lastT)
+        double t = BrentRoot(low, high, slopeLow, slopeHigh, LogTolerance, z, Slope);
+        if (Math.Exp(t) != lastKappa)
         {
             Slope(t, z);
         }
@@ -133,14 +142,43 @@ public static partial class KappaSelection
     }
 
     /// <summary>
+    /// The search below <see cref="MinKappa"/>, where the likelihood still falls: the slope at kappa = 0
+    /// decides between the limit (kappa = 0) and a maximum in (0, <paramref name="high"/>), found by
+    /// Brent's method on kappa itself (log kappa has no room for 0).
+    /// </summary>
+    private static KappaSelectionResult NearZero(
+        ReadOnlySpan<float> z, double high, double slopeHigh, SlopeFunction slopeAt, Func<(double Kappa, double Value, int Evaluations)> last)
+    {
+        double slopeZero = slopeAt(0.0, z);
+        if (slopeZero <= 0)
+        {
+            (_, double value, int evaluations) = last();
+            return new KappaSelectionResult(0.0, value, evaluations, KappaSelectionMethod.LeaveOneOut, KappaSelectionBoundary.Uniform);
+        }
+
+        double kappa = BrentRoot(0.0, high, slopeZero, slopeHigh, LogTolerance * high, z, slopeAt);
+        (double lastKappa, _, _) = last();
+        if (kappa != lastKappa)
+        {
+            slopeAt(kappa, z);
+        }
+
+        (_, double atKappa, int count) = last();
+        return new KappaSelectionResult(kappa, atKappa, count, KappaSelectionMethod.LeaveOneOut);
+    }
+
+    /// <summary>
     /// García-Portugués's (2013) rule-of-thumb concentration for the vMF kernel (see the class remarks),
-    /// with L at that concentration for comparison.
+    /// with L at that concentration for comparison. Total on valid data like <see cref="LeaveOneOut(ReadOnlySpan{float}, int, int, ErOptions?)"/>:
+    /// samples whose mean resultant is 0 (or so small that the rule's kappa underflows) give kappa = 0
+    /// with <see cref="KappaSelectionBoundary.Uniform"/>; a rule's kappa above <see cref="MaxKappa"/>
+    /// gives <see cref="MaxKappa"/> with <see cref="KappaSelectionBoundary.Concentrated"/>.
     /// </summary>
     /// <param name="z">The samples, rows x columns, unit rows.</param>
     /// <param name="rows">The number of samples n; at least 2.</param>
     /// <param name="columns">The dimension d; at least 2.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
-    /// <returns>kappa, L(kappa) and the Newton steps of the one-vMF fit.</returns>
+    /// <returns>kappa, L(kappa), the Newton steps of the one-vMF fit and the boundary flag.</returns>
     /// <exception cref="ArgumentException">Bad samples, or samples all in one direction (the vMF fit has no finite concentration).</exception>
     /// <exception cref="ArgumentOutOfRangeException">Fewer than 2 rows or columns.</exception>
     public static KappaSelectionResult RuleOfThumb(ReadOnlySpan<float> z, int rows, int columns, ErOptions? options = null)
@@ -148,13 +186,20 @@ public static partial class KappaSelection
         options ??= ErOptions.Default;
         CheckSamples(z, rows, columns, options, minimumColumns: 2);
         double kappa = RuleOfThumbKappa(z, rows, columns, out int steps);
-        if (!(kappa > 0) || !double.IsFinite(kappa) || !float.IsFinite((float)kappa) || (float)kappa == 0f)
+        KappaSelectionBoundary boundary = KappaSelectionBoundary.None;
+        if (!(kappa > 0) || (float)kappa == 0f)
         {
-            throw new ArgumentException($"The rule of thumb gives kappa = {kappa:G6}, outside what the kernel can use.", nameof(z));
+            kappa = 0.0;
+            boundary = KappaSelectionBoundary.Uniform;
+        }
+        else if (!(kappa <= MaxKappa))
+        {
+            kappa = MaxKappa;
+            boundary = KappaSelectionBoundary.Concentrated;
         }
 
         (double value, _) = LeaveOneOutLikelihood.Evaluate(z, rows, columns, kappa, options.EffectiveDegreeOfParallelism);
-        return new KappaSelectionResult(kappa, value, steps, KappaSelectionMethod.RuleOfThumb);
+        return new KappaSelectionResult(kappa, value, steps, KappaSelectionMethod.RuleOfThumb, boundary);
     }
 
     /// <summary>The maximum-likelihood concentration of one vMF fitted to unit rows: the root of A_d(kappa) = R̄ by Newton's method.</summary>
@@ -245,11 +290,12 @@ public static partial class KappaSelection
         }
     }
 
-    private delegate double SlopeFunction(double t, ReadOnlySpan<float> z);
+    private delegate double SlopeFunction(double x, ReadOnlySpan<float> z);
 
-    /// <summary>Brent's root finder (inverse quadratic interpolation, secant, bisection) on [a, b] with f(a) &gt; 0 &gt; f(b).</summary>
-    private static double BrentRoot(double a, double b, double fa, double fb, ReadOnlySpan<float> z, SlopeFunction f)
+    /// <summary>Brent's root finder (inverse quadratic interpolation, secant, bisection) on [a, b] with f(a) &gt; 0 &gt; f(b), to <paramref name="accuracy"/> in x.</summary>
+    private static double BrentRoot(double a, double b, double fa, double fb, double accuracy, ReadOnlySpan<float> z, SlopeFunction f)
     {
+        double tolerance = 0.5 * accuracy;
         double c = a, fc = fa, d = b - a, e = d;
         for (int iteration = 0; iteration < MaxEvaluations; iteration++)
         {
@@ -271,7 +317,6 @@ public static partial class KappaSelection
                 fc = fa;
             }
 
-            double tolerance = 0.5 * LogTolerance;
             double middle = 0.5 * (c - b);
             if (Math.Abs(middle) <= tolerance || fb == 0.0)
             {

@@ -76,6 +76,23 @@ internal sealed class SimilarityWalker : IDisposable
         }
     }
 
+    /// <summary>
+    /// <c>C = A' B[j0..j0+n)^T</c> for rows A' of the caller's own (m x depth, row-major; for example
+    /// rows of A gathered from several blocks), into c (m x n, row stride ldc). Each element comes
+    /// from the same accumulation as <see cref="Product"/> gives the same row of A.
+    /// </summary>
+    internal void ProductOfRows(ReadOnlySpan<float> a, int m, int j0, int n, Span<float> c, int ldc)
+    {
+        if (_packedB is null)
+        {
+            GemmKernel.Multiply(a, Depth, false, _b.Span.Slice(j0 * Depth, n * Depth), Depth, true, c, ldc, m, n, Depth, accumulate: false, Width);
+        }
+        else
+        {
+            GemmKernel.MultiplyPacked(a, Depth, false, _packedB, j0, n, c, ldc, m, accumulate: false);
+        }
+    }
+
     public void Dispose() => _packedB?.Dispose();
 
     /// <summary>A block row of A: its first row, row count and, when packed, its packing (returned to the pool on <see cref="Dispose"/>).</summary>

@@ -12,14 +12,14 @@ namespace ER.Managed.Terms;
 /// <remarks>
 /// <para>
 /// Pass 1 gives each owned row its state <c>(LSE_i, sum_j P_ij s_ij)</c> from its whole row of
-/// <c>S = kappa Z Z^T</c>: unlike the single-process forward (<see cref="FusedSphereEntropy"/>),
-/// which computes each tile above the diagonal once for both of its rows, a row here is summed
-/// from its own row of tiles only, so that no shard needs another's partial sums. Every
-/// quantity a row's state depends on is computed the same way wherever that row lies in a shard:
-/// the shift <c>M = kappa max_j ||z_j||^2</c> from all rows; the column tiling (Tile columns from
-/// column 0); each similarity by the GEMM's fixed per-element order; a row's tile sums in float,
-/// then in double in column-tile order. So any split of the rows into shards gives the same states
-/// bit for bit, and so the same H and gradient.
+/// <c>S = kappa Z Z^T</c> (the self-pair masked when leaving one out): unlike the single-process
+/// forward (<see cref="FusedSphereEntropy"/>), which computes each tile above the diagonal once for
+/// both of its rows, a row here is summed from its own row of tiles only, so that no shard needs
+/// another's partial sums. Every quantity a row's state depends on is computed the same way wherever
+/// that row lies in a shard: the shift <c>M = kappa max_j ||z_j||^2</c> from all rows; the column
+/// tiling (Tile columns from column 0); each similarity by the GEMM's fixed per-element order; a
+/// row's tile sums in float, then in double in column-tile order. So any split of the rows into
+/// shards gives the same states bit for bit, and so the same H and gradient.
 /// </para>
 /// <para>
 /// Pass 2 needs only the gathered states: <c>dH/dz_i = -kappa sum_j W_ij z_j</c> with
@@ -28,11 +28,11 @@ namespace ER.Managed.Terms;
 /// another's gradient rows.
 /// </para>
 /// <para>
-/// Range: as in the fused path, a row whose shifted sum falls below <see cref="FusedSphereEntropy.UnderflowLimit"/>
-/// (rows far from unit norm at a huge kappa, which only unvalidated input can reach) takes its own
-/// maximum as the shift in pass 1; pass 2 then, for every row (the decision is taken from the
-/// gathered states, so all workers agree), forms <c>W_ij = g_i exp(S_ij - LSE_i) + g_j exp(S_ij - LSE_j)</c>
-/// in double, each exponential at most 1.
+/// Range: the single-process rule (<see cref="OwnShiftRows"/>). A row whose sum under M underflows
+/// takes its own shift in pass 1, computed by the same code as in a single process (so such a row's
+/// state is the same bits in both); pass 2 forms the terms of every row with
+/// <c>LSE_i &lt; M + log 1e-20</c> from its LSE (<see cref="SimilarityTileKernel.MixedWeights"/>), a
+/// decision taken from the gathered states, so all workers agree.
 /// </para>
 /// <para>
 /// Cost: pass 1 and pass 2 each compute every tile of their rows, twice the similarity products
@@ -46,8 +46,10 @@ internal static class ShardedSphereEntropy
     /// <summary>Doubles per row state: LSE_i, then <c>sum_j P_ij s_ij</c>.</summary>
     internal const int StateWidth = 2;
 
+    private const int Tile = SimilarityTiles.Tile;
+
     /// <summary>Pass 1: the states of rows [first, first + count) into <paramref name="states"/> (count x <see cref="StateWidth"/>).</summary>
-    internal static unsafe void RowStates(ReadOnlySpan<float> z, int k, int d, float kappa, int first, int count, Span<double> states, int degree, KernelWidth width)
+    internal static unsafe void RowStates(ReadOnlySpan<float> z, int k, int d, float kappa, bool leaveOneOut, int first, int count, Span<double> states, int degree, KernelWidth width)
     {
         if (count == 0)
         {
@@ -55,68 +57,82 @@ internal static class ShardedSphereEntropy
         }
 
         float[] norms = ArrayPool<float>.Shared.Rent(k);
+        double[] sums = ArrayPool<double>.Shared.Rent(2 * count);
         try
         {
-            float shift = kappa * FusedSphereEntropy.SquaredNorms(z, k, d, norms);
-            int blocks = (count + FusedSphereEntropy.Tile - 1) / FusedSphereEntropy.Tile;
+            float shift = kappa * SimilarityTiles.SquaredNorms(z, k, d, norms);
+            int blocks = SimilarityTiles.Blocks(count);
             fixed (float* zp = z)
-            fixed (double* sp = states)
             {
                 var zh = new PinnedFloats(zp, z.Length);
                 using var walker = new SimilarityWalker(zh, k, d, degree, width);
-                double* statePointer = sp;
                 Parallelism.For(blocks, degree, block =>
                 {
-                    int i0 = first + (block * FusedSphereEntropy.Tile), m = Math.Min(FusedSphereEntropy.Tile, first + count - i0);
-                    var blockStates = new Span<double>(statePointer + ((long)(i0 - first) * StateWidth), m * StateWidth);
-                    BlockRowStates(zh.Span, walker, norms, k, d, kappa, shift, i0, m, blockStates, width);
+                    int i0 = first + (block * Tile), m = Math.Min(Tile, first + count - i0);
+                    BlockRowSums(zh.Span, walker, norms, k, d, kappa, shift, leaveOneOut, i0, m, sums.AsSpan(2 * (i0 - first), 2 * m), width);
                 });
+
+                int own = 0;
+                int[] ownRows = ArrayPool<int>.Shared.Rent(count);
+                try
+                {
+                    for (int r = 0; r < count; r++)
+                    {
+                        double sum = sums[2 * r], dot = sums[(2 * r) + 1];
+                        if (sum >= OwnShiftRows.UnderflowLimit)
+                        {
+                            states[StateWidth * r] = shift + Math.Log(sum);
+                            states[(StateWidth * r) + 1] = dot / sum;
+                        }
+                        else
+                        {
+                            ownRows[own++] = first + r;
+                        }
+                    }
+
+                    if (own > 0)
+                    {
+                        OwnShiftStates(zh.Span, walker, norms, k, d, kappa, leaveOneOut, first, ownRows, own, states, degree, width);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<int>.Shared.Return(ownRows);
+                }
             }
         }
         finally
         {
             ArrayPool<float>.Shared.Return(norms);
+            ArrayPool<double>.Shared.Return(sums);
         }
     }
 
-    private static void BlockRowStates(ReadOnlySpan<float> z, SimilarityWalker walker, float[] norms, int k, int d, float kappa, float shift, int i0, int m, Span<double> states, KernelWidth width)
+    /// <summary>The sums of E and E s over the whole row of tiles of rows [i0, i0 + m), into <paramref name="sums"/> (two doubles a row).</summary>
+    private static void BlockRowSums(ReadOnlySpan<float> z, SimilarityWalker walker, float[] norms, int k, int d, float kappa, float shift, bool leaveOneOut, int i0, int m, Span<double> sums, KernelWidth width)
     {
-        const int Tile = FusedSphereEntropy.Tile;
-        int ld = FusedSphereEntropy.TileStride(Math.Min(Tile, k));
+        int ld = SimilarityTiles.Stride(Math.Min(Tile, k));
         float[] tile = ArrayPool<float>.Shared.Rent(Tile * ld);
         float[] vectors = ArrayPool<float>.Shared.Rent(2 * ld);
-        double[] sums = ArrayPool<double>.Shared.Rent(2 * Tile);
+        float cut = (shift - SimilarityTiles.RefineRange) / kappa;
         using SimilarityWalker.RowBlock rows = walker.Rows(i0, m, pack: true);
         try
         {
-            Array.Clear(sums, 0, 2 * Tile);
+            sums.Clear();
             for (int j0 = 0; j0 < k; j0 += Tile)
             {
-                int n = Math.Min(Tile, k - j0), stride = FusedSphereEntropy.TileStride(n);
-                Span<float> s = tile.AsSpan(0, m * stride);
+                int n = Math.Min(Tile, k - j0);
+                var shape = new TileShape(m, n, SimilarityTiles.Stride(n), leaveOneOut ? i0 - j0 : TileShape.NoSelf);
+                Span<float> s = tile.AsSpan(0, m * shape.Stride);
                 Span<float> rowSum = vectors.AsSpan(0, ld), rowDot = vectors.AsSpan(ld, ld);
                 vectors.AsSpan(0, 2 * ld).Clear();
-                FusedSphereEntropy.Similarities(walker, rows, j0, n, s, stride, norms);
-                FusedSphereEntropy.RefineLargeSimilarities(z, d, i0, m, j0, n, s, stride, kappa, shift);
-                SimilarityTileKernel.Forward(s, m, n, stride, kappa, shift, rowSum, rowDot, default, default, columns: false, storeExp: false, width);
+                SimilarityTiles.Similarities(walker, rows, j0, n, s, shape.Stride, leaveOneOut ? default : norms.AsSpan(0, k));
+                SimilarityTiles.Refine(z, d, i0, j0, s, shape, kappa, cut, default);
+                SimilarityTileKernel.Forward(s, shape, kappa, shift, rowSum, rowDot, default, default, columns: false, storeExp: false, width);
                 for (int r = 0; r < m; r++)
                 {
                     sums[2 * r] += rowSum[r];
                     sums[(2 * r) + 1] += rowDot[r];
-                }
-            }
-
-            for (int r = 0; r < m; r++)
-            {
-                double sum = sums[2 * r], dot = sums[(2 * r) + 1];
-                if (sum >= FusedSphereEntropy.UnderflowLimit)
-                {
-                    states[StateWidth * r] = shift + Math.Log(sum);
-                    states[(StateWidth * r) + 1] = dot / sum;
-                }
-                else
-                {
-                    OwnShiftState(z, k, d, kappa, i0 + r, states.Slice(StateWidth * r, StateWidth));
                 }
             }
         }
@@ -124,38 +140,31 @@ internal static class ShardedSphereEntropy
         {
             ArrayPool<float>.Shared.Return(tile);
             ArrayPool<float>.Shared.Return(vectors);
-            ArrayPool<double>.Shared.Return(sums);
         }
     }
 
-    /// <summary>Row i's state with its own largest similarity as the shift, all in double: for rows whose sum under the common shift underflows.</summary>
-    private static void OwnShiftState(ReadOnlySpan<float> z, int k, int d, float kappa, int i, Span<double> state)
+    /// <summary>The states of the listed rows by <see cref="OwnShiftRows"/>, the same code as a single process runs.</summary>
+    private static void OwnShiftStates(
+        ReadOnlySpan<float> z, SimilarityWalker walker, float[] norms, int k, int d, float kappa, bool leaveOneOut, int first, int[] rows, int count, Span<double> states, int degree, KernelWidth width)
     {
-        double[] row = ArrayPool<double>.Shared.Rent(k);
+        double[] lse = ArrayPool<double>.Shared.Rent(k);
+        double[] expected = ArrayPool<double>.Shared.Rent(k);
+        float[] cuts = ArrayPool<float>.Shared.Rent(k);
         try
         {
-            ReadOnlySpan<float> zi = z.Slice(i * d, d);
-            double max = double.NegativeInfinity;
-            for (int j = 0; j < k; j++)
+            OwnShiftRows.States(z, walker, norms, k, d, kappa, leaveOneOut, rows, count, lse, expected, cuts, degree, width);
+            for (int t = 0; t < count; t++)
             {
-                row[j] = FusedSphereEntropy.DotDouble(zi, z.Slice(j * d, d));
-                max = Math.Max(max, kappa * row[j]);
+                int i = rows[t];
+                states[StateWidth * (i - first)] = lse[i];
+                states[(StateWidth * (i - first)) + 1] = expected[i];
             }
-
-            double sum = 0.0, dot = 0.0;
-            for (int j = 0; j < k; j++)
-            {
-                double e = Math.Exp((kappa * row[j]) - max);
-                sum += e;
-                dot += e * row[j];
-            }
-
-            state[0] = max + Math.Log(sum);
-            state[1] = dot / sum;
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(row);
+            ArrayPool<double>.Shared.Return(lse);
+            ArrayPool<double>.Shared.Return(expected);
+            ArrayPool<float>.Shared.Return(cuts);
         }
     }
 
@@ -178,10 +187,10 @@ internal static class ShardedSphereEntropy
 
             if (!rowWeights.IsEmpty)
             {
-                SphereEntropyTerm.WeightedMean(lse, reduction, rowWeights);
+                SphereReduction.WeightedMean(lse, reduction, rowWeights);
             }
 
-            return SphereEntropyTerm.Result(lse, expected, c, dc, reduction, g.IsEmpty ? buffer.AsSpan(2 * k, k) : g[..k]);
+            return SphereReduction.Result(lse, expected, c, dc, reduction, g.IsEmpty ? buffer.AsSpan(2 * k, k) : g[..k]);
         }
         finally
         {
@@ -198,31 +207,44 @@ internal static class ShardedSphereEntropy
             return;
         }
 
-        const int Tile = FusedSphereEntropy.Tile;
-        int padded = ((k + Tile - 1) / Tile * Tile) + FusedSphereEntropy.Alignment;
+        int padded = (SimilarityTiles.Blocks(k) * Tile) + SimilarityTiles.Alignment;
         float[] norms = ArrayPool<float>.Shared.Rent(k);
         double[] g = ArrayPool<double>.Shared.Rent(k);
         float[] h = ArrayPool<float>.Shared.Rent(padded);
+        float[] b = ArrayPool<float>.Shared.Rent(padded);
+        float[] o = ArrayPool<float>.Shared.Rent(padded);
+        float[] cuts = ArrayPool<float>.Shared.Rent(k);
         try
         {
-            float shift = kappa * FusedSphereEntropy.SquaredNorms(z, k, d, norms);
+            float shift = kappa * SimilarityTiles.SquaredNorms(z, k, d, norms);
             Combine(states, k, 0.0, 0.0, reduction, g);
+            h.AsSpan(0, padded).Clear();
+            b.AsSpan(0, padded).Clear();
+            o.AsSpan(0, padded).Clear();
 
-            // h_i = g_i exp(M - LSE_i) when every M - LSE_i stays under -log(1e-20) = 46 (always, for unit rows); else exact weights.
-            bool common = true;
+            // h_i = g_i exp(M - LSE_i) where M - LSE_i stays under -log(1e-20) = 46 (always, for unit
+            // rows with the self-pair); the other rows' terms come from their LSE.
+            bool mixed = false;
+            float uniformCut = (shift - SimilarityTiles.RefineRange) / kappa;
             for (int i = 0; i < k; i++)
             {
-                common &= shift - states[StateWidth * i] <= -Math.Log(FusedSphereEntropy.UnderflowLimit);
+                double lse = states[StateWidth * i];
+                o[i] = (float)(lse - shift);
+                cuts[i] = uniformCut;
+                if (shift - lse <= -Math.Log(OwnShiftRows.UnderflowLimit))
+                {
+                    h[i] = (float)(g[i] * Math.Exp(shift - lse));
+                }
+                else
+                {
+                    b[i] = (float)g[i];
+                    cuts[i] = (float)((lse - SimilarityTiles.RefineRange) / kappa);
+                    mixed = true;
+                }
             }
 
-            for (int i = 0; i < k && common; i++)
-            {
-                h[i] = (float)(g[i] * Math.Exp(shift - states[StateWidth * i]));
-            }
-
-            Array.Clear(h, k, padded - k);
-            ExactWeights? exact = common ? null : new ExactWeights(states, g, kappa);
-            int blocks = (count + Tile - 1) / Tile;
+            var weights = new RowWeights(h, b, o, mixed ? cuts : null, shift, uniformCut, reduction == EntropyReduction.LeaveOneOut);
+            int blocks = SimilarityTiles.Blocks(count);
             fixed (float* zp = z)
             fixed (float* gp = gradient)
             {
@@ -233,7 +255,7 @@ internal static class ShardedSphereEntropy
                 {
                     int i0 = first + (block * Tile), m = Math.Min(Tile, first + count - i0);
                     Span<float> target = gh.Span.Slice((i0 - first) * d, m * d);
-                    BlockRowGradient(zh.Span, walker, norms, k, d, kappa, shift, h, exact, i0, m, target, width);
+                    BlockRowGradient(zh.Span, walker, norms, k, d, kappa, weights, i0, m, target, width);
                 });
             }
         }
@@ -242,34 +264,40 @@ internal static class ShardedSphereEntropy
             ArrayPool<float>.Shared.Return(norms);
             ArrayPool<double>.Shared.Return(g);
             ArrayPool<float>.Shared.Return(h);
+            ArrayPool<float>.Shared.Return(b);
+            ArrayPool<float>.Shared.Return(o);
+            ArrayPool<float>.Shared.Return(cuts);
         }
     }
 
     private static void BlockRowGradient(
-        ReadOnlySpan<float> z, SimilarityWalker walker, float[] norms, int k, int d, float kappa, float shift, float[] h, ExactWeights? exact, int i0, int m, Span<float> target, KernelWidth width)
+        ReadOnlySpan<float> z, SimilarityWalker walker, float[] norms, int k, int d, float kappa, RowWeights weights, int i0, int m, Span<float> target, KernelWidth width)
     {
-        const int Tile = FusedSphereEntropy.Tile;
-        int ld = FusedSphereEntropy.TileStride(Math.Min(Tile, k));
+        int ld = SimilarityTiles.Stride(Math.Min(Tile, k));
         float[] tile = ArrayPool<float>.Shared.Rent(Tile * ld);
         using SimilarityWalker.RowBlock rows = walker.Rows(i0, m, pack: true);
         try
         {
             for (int j0 = 0; j0 < k; j0 += Tile)
             {
-                int n = Math.Min(Tile, k - j0), stride = FusedSphereEntropy.TileStride(n);
-                Span<float> w = tile.AsSpan(0, m * stride);
-                FusedSphereEntropy.Similarities(walker, rows, j0, n, w, stride, norms);
-                FusedSphereEntropy.RefineLargeSimilarities(z, d, i0, m, j0, n, w, stride, kappa, shift);
-                if (exact is null)
+                int n = Math.Min(Tile, k - j0);
+                var shape = new TileShape(m, n, SimilarityTiles.Stride(n), weights.LeaveOneOut ? i0 - j0 : TileShape.NoSelf);
+                int columns = SimilarityTiles.RoundUp(n, SimilarityTiles.Alignment);
+                Span<float> w = tile.AsSpan(0, m * shape.Stride);
+                SimilarityTiles.Similarities(walker, rows, j0, n, w, shape.Stride, weights.LeaveOneOut ? default : norms.AsSpan(0, k));
+                SimilarityTiles.Refine(z, d, i0, j0, w, shape, kappa, weights.UniformCut, weights.Cuts is null ? default : weights.Cuts.AsSpan(0, k));
+                if (weights.Cuts is null)
                 {
-                    SimilarityTileKernel.ExpWeights(w, m, n, stride, kappa, shift, h.AsSpan(i0, m), h.AsSpan(j0, FusedSphereEntropy.RoundUp(n, FusedSphereEntropy.Alignment)), width);
+                    SimilarityTileKernel.ExpWeights(w, shape, kappa, weights.Shift, weights.H.AsSpan(i0, m), weights.H.AsSpan(j0, columns), width);
                 }
                 else
                 {
-                    exact.Apply(w, m, n, stride, i0, j0);
+                    var rowWeights = new TileWeights(weights.H.AsSpan(i0, m), weights.B.AsSpan(i0, m), weights.O.AsSpan(i0, m));
+                    var columnWeights = new TileWeights(weights.H.AsSpan(j0, columns), weights.B.AsSpan(j0, columns), weights.O.AsSpan(j0, columns));
+                    SimilarityTileKernel.MixedWeights(w, shape, kappa, weights.Shift, rowWeights, columnWeights, width);
                 }
 
-                GemmKernel.Multiply(w, stride, false, z.Slice(j0 * d, n * d), d, false, target, d, m, d, n, accumulate: j0 > 0, width);
+                GemmKernel.Multiply(w, shape.Stride, false, z.Slice(j0 * d, n * d), d, false, target, d, m, d, n, accumulate: j0 > 0, width);
             }
 
             System.Numerics.Tensors.TensorPrimitives.Multiply(target, -kappa, target);
@@ -280,41 +308,6 @@ internal static class ShardedSphereEntropy
         }
     }
 
-    /// <summary><c>W_ij = g_i exp(S_ij - LSE_i) + g_j exp(S_ij - LSE_j)</c> in double, for batches whose rows are too far from unit norm for the common shift.</summary>
-    private sealed class ExactWeights
-    {
-        private readonly double[] _lse;
-        private readonly double[] _g;
-        private readonly double _kappa;
-
-        internal ExactWeights(ReadOnlySpan<double> states, double[] g, float kappa)
-        {
-            int k = states.Length / StateWidth;
-            _lse = new double[k];
-            for (int i = 0; i < k; i++)
-            {
-                _lse[i] = states[StateWidth * i];
-            }
-
-            _g = g;
-            _kappa = kappa;
-        }
-
-        /// <summary>Overwrites an m x stride tile of similarities (rows from i0, n valid columns from j0) with W; padding columns get zero.</summary>
-        internal void Apply(Span<float> s, int m, int n, int stride, int i0, int j0)
-        {
-            for (int r = 0; r < m; r++)
-            {
-                Span<float> row = s.Slice(r * stride, stride);
-                double gi = _g[i0 + r], lsei = _lse[i0 + r];
-                for (int t = 0; t < n; t++)
-                {
-                    double sij = _kappa * row[t];
-                    row[t] = (float)((gi * Math.Exp(sij - lsei)) + (_g[j0 + t] * Math.Exp(sij - _lse[j0 + t])));
-                }
-
-                row[n..].Clear();
-            }
-        }
-    }
+    /// <summary>Pass 2's per-row weights (see <see cref="SimilarityTileKernel.MixedWeights"/>); Cuts is null when every row is under the common shift.</summary>
+    private sealed record RowWeights(float[] H, float[] B, float[] O, float[]? Cuts, float Shift, float UniformCut, bool LeaveOneOut);
 }

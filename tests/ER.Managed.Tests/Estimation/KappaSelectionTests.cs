@@ -155,17 +155,22 @@ public class KappaSelectionTests
     }
 
     [Fact]
-    public void Duplicates_and_degenerate_samples_are_refused_with_a_reason()
+    public void Duplicates_give_the_ceiling_with_a_flag_and_degenerate_samples_are_refused_with_a_reason()
     {
-        // Every row twice: the likelihood grows without bound with kappa.
+        // Every row twice: the likelihood grows without bound with kappa; the search returns its ceiling, flagged.
         float[] half = VonMisesFisherSample(50, 4, 5, 3);
         float[] doubled = [.. half, .. half];
-        var ex = Assert.Throws<ArgumentException>(() => KappaSelection.LeaveOneOut(doubled, 100, 4));
-        Assert.Contains("without bound", ex.Message, StringComparison.Ordinal);
+        KappaSelectionResult result = KappaSelection.LeaveOneOut(doubled, 100, 4);
+        Assert.Equal(KappaSelection.MaxKappa, result.Kappa);
+        Assert.Equal(KappaSelectionBoundary.Concentrated, result.Boundary);
+        Assert.True(double.IsFinite(result.LogLikelihood));
+        Assert.Equal(KappaSelection.LeaveOneOutLogLikelihood(doubled, 100, 4, KappaSelection.MaxKappa, out _), result.LogLikelihood);
 
-        // All rows the same: no finite vMF concentration.
+        // All rows the same: no finite vMF concentration, and no kernel density to fit.
         float[] same = [.. Enumerable.Repeat(new float[] { 0, 1, 0 }, 10).SelectMany(r => r)];
-        ex = Assert.Throws<ArgumentException>(() => KappaSelection.RuleOfThumb(same, 10, 3));
+        var ex = Assert.Throws<ArgumentException>(() => KappaSelection.RuleOfThumb(same, 10, 3));
+        Assert.Contains("same way", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<ArgumentException>(() => KappaSelection.LeaveOneOut(same, 10, 3));
         Assert.Contains("same way", ex.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => KappaSelection.LeaveOneOut(new float[] { 0, 1 }, 1, 2));
     }

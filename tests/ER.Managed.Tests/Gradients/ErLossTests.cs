@@ -113,7 +113,16 @@ public class ErLossTests
     public void Settings_are_validated()
     {
         var loss = new ErLoss(Support.Discrete, 2, 2);
-        Assert.Throws<ArgumentOutOfRangeException>(() => loss.Kappa = 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => loss.Kappa = -1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => loss.Reduction = EntropyReduction.LeaveOneOut);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ErLoss(Support.Sphere, 1, 3) { Reduction = EntropyReduction.LeaveOneOut });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ErLoss(Support.Sphere, 4, 3, views: 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ErLoss(Support.Sphere, 4, 3, views: 3) { GlobalViews = 4 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ErLoss(Support.Sphere, 4, 3, views: 3) { GlobalViews = 0 });
+        Assert.Throws<InvalidOperationException>(() => new ErLoss(Support.Sphere, 2, 2, views: 3).Compute(new float[4], new float[4], new float[4], new float[4]));
+        Assert.Throws<ArgumentException>(() => new ErLoss(Support.Sphere, 2, 2, views: 3).Compute(new float[8], new float[12]));
+        float[] stacked = TestData.Normal(12, seed: 3);
+        Assert.Throws<ArgumentException>(() => new ErLoss(Support.Sphere, 2, 2, views: 3).Compute(stacked, stacked));
         Assert.Throws<ArgumentOutOfRangeException>(() => loss.Temperature = double.NaN);
         Assert.Throws<ArgumentOutOfRangeException>(() => loss.EntropyWeight = double.PositiveInfinity);
         Assert.Throws<ArgumentOutOfRangeException>(() => loss.EntropyOf = (EntropyView)7);

@@ -46,8 +46,11 @@ public class ValidationTests
             ("NaN in raw view", () => new ErLoss(Support.Sphere, K, D).Compute(Unit, With(Unit, 5, float.NaN), Grad(), Grad()), typeof(ArgumentException), "view2", "[1, 2]"),
 
             // Kappa.
-            ("kappa 0", () => Entropy.Sphere(Unit, K, D, 0), typeof(ArgumentOutOfRangeException), "kappa", "greater than 0"),
-            ("kappa negative", () => Reconstruction.Sphere(Unit, Unit, K, D, -1), typeof(ArgumentOutOfRangeException), "kappa", "greater than 0"),
+            ("kappa negative", () => Reconstruction.Sphere(Unit, Unit, K, D, -1), typeof(ArgumentOutOfRangeException), "kappa", "at least 0"),
+            ("kappa negative entropy", () => Entropy.Sphere(Unit, K, D, -1e-300), typeof(ArgumentOutOfRangeException), "kappa", "at least 0"),
+            ("reference at kappa 0", () => Entropy.Sphere(Unit, K, D, 0, normalizer: NormalizerMode.Reference), typeof(ArgumentOutOfRangeException), "kappa", "not finite at kappa = 0"),
+            ("leave-one-out of one row", () => Entropy.Sphere(new float[] { 1, 0 }, 1, 2, 10, EntropyReduction.LeaveOneOut), typeof(ArgumentOutOfRangeException), "rows", "at least 2 rows"),
+            ("leave-one-out discrete", () => Entropy.Discrete(new float[] { 0.5f, 0.5f }, 1, 2, EntropyReduction.LeaveOneOut), typeof(ArgumentOutOfRangeException), "reduction", "sphere estimator"),
             ("kappa NaN", () => Entropy.SphereWithGradient(Unit, K, D, double.NaN), typeof(ArgumentOutOfRangeException), "kappa", "finite"),
             ("kappa inf", () => VonMisesFisher.LogNormalizer(D, double.PositiveInfinity), typeof(ArgumentOutOfRangeException), "kappa", "finite"),
             ("kappa beyond float", () => Entropy.Sphere(Unit, K, D, 1e39), typeof(ArgumentOutOfRangeException), "kappa", "float32"),

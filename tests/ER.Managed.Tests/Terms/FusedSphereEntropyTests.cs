@@ -34,29 +34,33 @@ public class FusedSphereEntropyTests
         var width = (KernelWidth)widthBits;
         float[] z = TestData.UnitRows(k, d, seed: k + (7 * d));
         const float kappa = 10f;
-        var simpleLse = new double[k];
-        SphereEntropyTerm.RowLogSumExp(z, k, d, kappa, simpleLse, KernelWidth.Scalar);
-
-        foreach (EntropyReduction reduction in new[] { EntropyReduction.Expectation, EntropyReduction.Average })
+        EntropyReduction[] reductions = k >= 2
+            ? [EntropyReduction.Expectation, EntropyReduction.Average, EntropyReduction.LeaveOneOut]
+            : [EntropyReduction.Expectation, EntropyReduction.Average];
+        foreach (EntropyReduction reduction in reductions)
         {
+            bool leaveOneOut = reduction == EntropyReduction.LeaveOneOut;
+            var simpleLse = new double[k];
+            UnfusedSphereEntropy.RowLogSumExp(z, k, d, kappa, simpleLse, KernelWidth.Scalar, leaveOneOut);
             var simpleGradient = new float[k * d];
-            (double simpleValue, double simpleKappa) = SphereEntropyTerm.Backward(z, k, d, kappa, 0.0, 0.0, reduction, simpleGradient, KernelWidth.Scalar);
+            (double simpleValue, double simpleKappa) = UnfusedSphereEntropy.Backward(z, k, d, kappa, 0.0, 0.0, reduction, simpleGradient, KernelWidth.Scalar);
             float[]? reference = null;
             foreach (bool keep in new[] { true, false })
             {
                 foreach (int threads in new[] { 1, 2, 3 })
                 {
-                    using FusedSphereEntropy.ForwardState state = FusedSphereEntropy.Forward(z, k, d, kappa, keep, threads, width)!;
+                    using SphereForwardState state = FusedSphereEntropy.Forward(z, k, d, kappa, leaveOneOut, keep, threads, width);
                     Assert.Equal(keep && k <= 4096, state.Cache is not null);
+                    Assert.Equal(0, state.OwnShiftCount);
                     for (int i = 0; i < k; i++)
                     {
                         // Both sum float exponentials of float similarities: a few ulps of kappa.
-                        Assert.True(Math.Abs(state.Lse[i] - simpleLse[i]) <= 1e-5 * kappa, $"LSE[{i}] {state.Lse[i]} vs {simpleLse[i]}");
+                        Assert.True(Math.Abs(state.Lse[i] - simpleLse[i]) <= 1e-5 * kappa, $"{reduction} LSE[{i}] {state.Lse[i]} vs {simpleLse[i]}");
                     }
 
                     var g = new double[k];
-                    double mean = SphereEntropyTerm.RowWeights(state.Lse, reduction, g);
-                    Assert.Equal(simpleValue, Math.Log(k) - mean, 4);
+                    double mean = SphereReduction.RowWeights(state.Lse, reduction, g);
+                    Assert.Equal(simpleValue, SphereReduction.LogCount(k, reduction) - mean, 4);
                     double expected = 0;
                     for (int i = 0; i < k; i++)
                     {
@@ -66,7 +70,7 @@ public class FusedSphereEntropyTests
                     Assert.Equal(simpleKappa, -expected, 4);
                     var gradient = new float[k * d];
                     FusedSphereEntropy.Backward(z, k, d, kappa, state, g, gradient, threads, width);
-                    GradientAssert.Close(Array.ConvertAll(simpleGradient, v => (double)v), gradient, $"k={k} d={d} {width} keep={keep} threads={threads}", tol: 1e-4, floor: 1e-7);
+                    GradientAssert.Close(Array.ConvertAll(simpleGradient, v => (double)v), gradient, $"k={k} d={d} {width} {reduction} keep={keep} threads={threads}", tol: 1e-4, floor: 1e-7);
 
                     // Same bits whatever the thread count, for the kept tiles and for the recomputed ones
                     // (block rows swept in a wavefront, each waiting on the one above it).
@@ -97,13 +101,86 @@ public class FusedSphereEntropyTests
         Assert.Equal(Entropy.Sphere(z, k, d, options: new ErOptions { MaxDegreeOfParallelism = 1 }), Entropy.Sphere(z, k, d, options: new ErOptions { MaxDegreeOfParallelism = 3 }));
     }
 
+    public static IEnumerable<object[]> OwnShiftCases()
+    {
+        foreach (KernelWidth w in KernelIsa.All.ToArray())
+        {
+            foreach (int k in new[] { 3, 300, 600 })
+            {
+                yield return new object[] { k, (int)w };
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rows whose sums underflow under the common shift take their own (the leave-one-out estimator at
+    /// a large kappa: every row's other terms are exp(-kappa (1 - s)) below the self-pair's shift).
+    /// The result must match the oracle, which shifts every row by its own maximum, and stay the same
+    /// bits for any thread count, with and without kept tiles (rows with their own shift make the
+    /// backward recompute).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(OwnShiftCases))]
+    public void Rows_whose_sums_underflow_take_their_own_shift(int k, int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        const int d = 5;
+        const float kappa = 400f;
+        float[] z = TestData.UnitRows(k, d, seed: 90 + k);
+        var simpleLse = new double[k];
+        UnfusedSphereEntropy.RowLogSumExp(z, k, d, kappa, simpleLse, KernelWidth.Scalar, leaveOneOut: true);
+        var simpleGradient = new float[k * d];
+        (double simpleValue, double simpleKappa) = UnfusedSphereEntropy.Backward(z, k, d, kappa, 0.0, 0.0, EntropyReduction.LeaveOneOut, simpleGradient, KernelWidth.Scalar);
+        float[]? reference = null;
+        foreach (bool keep in new[] { true, false })
+        {
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                using SphereForwardState state = FusedSphereEntropy.Forward(z, k, d, kappa, leaveOneOut: true, keep, threads, width);
+                Assert.True(state.OwnShiftCount > 0, "no row took its own shift");
+                for (int i = 0; i < k; i++)
+                {
+                    // kappa = 400 times a float similarity's rounding (~6e-8) is ~2e-5 in every exponent.
+                    Assert.True(Math.Abs(state.Lse[i] - simpleLse[i]) <= 1e-4, $"LSE[{i}] {state.Lse[i]:R} vs {simpleLse[i]:R}");
+                }
+
+                var g = new double[k];
+                double mean = SphereReduction.RowWeights(state.Lse, EntropyReduction.LeaveOneOut, g);
+                Assert.Equal(simpleValue, SphereReduction.LogCount(k, EntropyReduction.LeaveOneOut) - mean, 4);
+                double expected = 0;
+                for (int i = 0; i < k; i++)
+                {
+                    expected += g[i] * state.ExpectedSimilarity[i];
+                }
+
+                Assert.Equal(simpleKappa, -expected, 4);
+                var gradient = new float[k * d];
+                FusedSphereEntropy.Backward(z, k, d, kappa, state, g, gradient, threads, width);
+                Assert.All(gradient, v => Assert.True(float.IsFinite(v)));
+                GradientAssert.Close(Array.ConvertAll(simpleGradient, v => (double)v), gradient, $"k={k} {width} keep={keep} threads={threads}", tol: 1e-3, floor: 1e-7);
+                if (reference is null)
+                {
+                    reference = gradient;
+                }
+                else
+                {
+                    Assert.Equal(reference, gradient);
+                }
+            }
+        }
+    }
+
     [Fact]
-    public void Rows_far_from_unit_norm_at_huge_kappa_fall_back_to_the_exact_path()
+    public void Rows_far_from_unit_norm_at_huge_kappa_take_their_own_shift()
     {
         // Norms 1 and 0.999 at kappa = 1e6: one shared shift would underflow the second row's sum.
         const int k = 3, d = 2;
         float[] z = [1f, 0f, 0f, 0.999f, 0.6f, 0.8f];
-        Assert.Null(FusedSphereEntropy.Forward(z, k, d, 1e6f, false, 1, KernelIsa.Best));
+        using (SphereForwardState state = FusedSphereEntropy.Forward(z, k, d, 1e6f, leaveOneOut: false, keepCache: false, 1, KernelIsa.Best))
+        {
+            Assert.True(state.OwnShiftCount > 0);
+        }
+
         var options = new ErOptions { UnitNormTolerance = 0.01 };
         double h = Entropy.Sphere(z, k, d, 1e6, options: options);
         double want = DoubleReference.SphereEntropy(Array.ConvertAll(z, v => (double)v), k, d, 1e6, EntropyReduction.Expectation);

@@ -28,36 +28,58 @@ internal static class VmfNormalizerKernel
         if (parameters.IsTwoPointSphere && (destinations.Requested & (VmfOutputs.BesselRatio | VmfOutputs.Entropy)) != 0)
         {
             EvaluateTwoPointSphere(parameters, kappa, destinations);
-            return;
+        }
+        else
+        {
+            switch (width)
+            {
+                case KernelWidth.V512:
+                    Evaluate<SimdDouble512, System.Runtime.Intrinsics.Vector512<double>>(parameters, kappa, destinations);
+                    break;
+                case KernelWidth.V256:
+                    Evaluate<SimdDouble256, System.Runtime.Intrinsics.Vector256<double>>(parameters, kappa, destinations);
+                    break;
+                case KernelWidth.V128:
+                    Evaluate<SimdDouble128, System.Runtime.Intrinsics.Vector128<double>>(parameters, kappa, destinations);
+                    break;
+                default:
+                    Evaluate<SimdDoubleScalar, double>(parameters, kappa, destinations);
+                    break;
+            }
         }
 
-        switch (width)
+        if (!destinations.LogBesselI.IsEmpty)
         {
-            case KernelWidth.V512:
-                Evaluate<SimdDouble512, System.Runtime.Intrinsics.Vector512<double>>(parameters, kappa, destinations);
-                break;
-            case KernelWidth.V256:
-                Evaluate<SimdDouble256, System.Runtime.Intrinsics.Vector256<double>>(parameters, kappa, destinations);
-                break;
-            case KernelWidth.V128:
-                Evaluate<SimdDouble128, System.Runtime.Intrinsics.Vector128<double>>(parameters, kappa, destinations);
-                break;
-            default:
-                Evaluate<SimdDoubleScalar, double>(parameters, kappa, destinations);
-                break;
+            // The kernel's other outputs take kappa = 0 in their stride (the series at 0: log C = -log|S^(d-1)|,
+            // A = 0); log I_nu(0) is the one that leaves the finite numbers. Stored after every kappa was read.
+            for (int i = 0; i < kappa.Length; i++)
+            {
+                if (kappa[i] == 0.0)
+                {
+                    destinations.LogBesselI[i] = LogBesselIAtZero(parameters.Nu);
+                }
+            }
         }
     }
+
+    /// <summary>log I_nu(0): -infinity for nu &gt; 0 (I_nu(0) = 0), 0 for nu = 0 (I_0(0) = 1), +infinity for nu = -1/2 (I_(-1/2)(x) = sqrt(2/(pi x)) cosh x).</summary>
+    internal static double LogBesselIAtZero(double nu) => nu > 0 ? double.NegativeInfinity : nu == 0 ? 0.0 : double.PositiveInfinity;
 
     /// <summary>The four values (those in <paramref name="outputs"/>) for one kappa: the scalar API's path.</summary>
     internal static VmfValues One(in VmfParameters parameters, double kappa, VmfOutputs outputs)
     {
+        VmfValues values;
         if (parameters.IsTwoPointSphere && (outputs & (VmfOutputs.BesselRatio | VmfOutputs.Entropy)) != 0)
         {
-            return TwoPointSphere(parameters, kappa, outputs);
+            values = TwoPointSphere(parameters, kappa, outputs);
+        }
+        else
+        {
+            Compute<SimdDoubleScalar, double>(parameters, kappa, outputs, out double logI, out double logC, out double ratio, out double entropy);
+            values = new VmfValues(logI, logC, ratio, entropy);
         }
 
-        Compute<SimdDoubleScalar, double>(parameters, kappa, outputs, out double logI, out double logC, out double ratio, out double entropy);
-        return new VmfValues(logI, logC, ratio, entropy);
+        return kappa == 0.0 ? new VmfValues(LogBesselIAtZero(parameters.Nu), values.LogNormalizer, values.BesselRatio, values.Entropy) : values;
     }
 
     /// <summary>

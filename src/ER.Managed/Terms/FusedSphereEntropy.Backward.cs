@@ -1,0 +1,257 @@
+using System;
+using System.Buffers;
+using System.Numerics.Tensors;
+using System.Threading;
+using ER.Managed.Kernels;
+using ER.Managed.Kernels.Gemm;
+
+namespace ER.Managed.Terms;
+
+/// <content>
+/// The backward. <c>(G + G^T)_ij = g_i P_ij + g_j P_ji = E_ij (h_i + h_j)</c> with
+/// <c>h_i = g_i exp(M - LSE_i)</c>, so <c>dH/dZ = -kappa W Z</c>, <c>W = E o (h 1^T + 1 h^T)</c> (zero on
+/// the diagonal when leaving one out). When the forward kept its tiles of E (on and above the
+/// diagonal, each contiguous), they are turned into W in place and each block row sums
+/// <c>W_IJ Z_J</c> over all J in order, the tiles below the diagonal used transposed (the GEMM reads
+/// them that way at no extra cost). Otherwise each tile on and above the diagonal is recomputed once
+/// and adds <c>W_IJ Z_J</c> to block row I and <c>W_IJ^T Z_I</c> to block row J, block rows swept in a
+/// wavefront so that no two tiles add into a block row at once and every block row receives its
+/// terms in one fixed order (see <see cref="BackwardRecomputed"/>). Rows that took their own shift
+/// have h_i = 0 and their terms <c>g_i P_ij</c> formed from LSE_i in the tiles that hold them
+/// (<see cref="SimilarityTileKernel.MixedWeights"/>); those tiles are always recomputed. The kappa
+/// derivative needs only the forward's row sums of E s: <c>sum_j P_ij s_ij</c>.
+/// </content>
+internal static partial class FusedSphereEntropy
+{
+    /// <summary>
+    /// Writes <c>dH/dZ = -kappa W Z</c> into <paramref name="gradient"/> given the per-row weights g
+    /// (Joe's 1/k, or the plug-in's <c>w_i (1 + LSE_i - sum_j w_j LSE_j)</c>). Turns the kept tiles
+    /// of E, if any, into W.
+    /// </summary>
+    internal static unsafe void Backward(ReadOnlySpan<float> z, int k, int d, float kappa, SphereForwardState state, ReadOnlySpan<double> g, Span<float> gradient, int degree, KernelWidth width)
+    {
+        int blocks = SimilarityTiles.Blocks(k);
+        int padded = (blocks * SimilarityTiles.Tile) + SimilarityTiles.Alignment;
+        bool mixed = state.OwnShiftCount > 0;
+        float[] h = ArrayPool<float>.Shared.Rent(padded);
+        float[]? b = mixed ? ArrayPool<float>.Shared.Rent(padded) : null;
+        float[]? o = mixed ? ArrayPool<float>.Shared.Rent(padded) : null;
+        bool[]? mixedBlocks = mixed ? ArrayPool<bool>.Shared.Rent(blocks) : null;
+        try
+        {
+            // h_i = g_i exp(M - LSE_i); M - LSE_i = -log(row sum) <= 46 for rows under the common shift.
+            for (int i = 0; i < k; i++)
+            {
+                h[i] = (float)(g[i] * Math.Exp(state.Shift - state.Lse[i]));
+            }
+
+            h.AsSpan(k, padded - k).Clear();
+            if (b is not null && o is not null && mixedBlocks is not null)
+            {
+                b.AsSpan(0, padded).Clear();
+                o.AsSpan(0, padded).Clear();
+                mixedBlocks.AsSpan(0, blocks).Clear();
+                for (int i = 0; i < k; i++)
+                {
+                    o[i] = (float)(state.Lse[i] - state.Shift);
+                }
+
+                ReadOnlySpan<int> own = state.OwnShiftRowArray.AsSpan(0, state.OwnShiftCount);
+                foreach (int i in own)
+                {
+                    h[i] = 0f;
+                    b[i] = (float)g[i];
+                    mixedBlocks[i / SimilarityTiles.Tile] = true;
+                }
+            }
+
+            var weights = new BackwardWeights(h, b, o, mixedBlocks);
+            float[]? cache = state.Cache;
+            fixed (float* zp = z)
+            fixed (float* gp = gradient)
+            {
+                var zh = new PinnedFloats(zp, z.Length);
+                var gh = new PinnedFloats(gp, gradient.Length);
+                if (cache is null || mixed)
+                {
+                    BackwardRecomputed(zh, k, d, kappa, state, weights, gh, degree, width);
+                }
+                else
+                {
+                    // The kept tiles become W in place, then each block row sums W_IJ Z_J over J in order:
+                    // every tile is used twice either way, and block rows need no schedule between them.
+                    int tiles = blocks * (blocks + 1) / 2;
+                    Parallelism.For(tiles, degree, t =>
+                    {
+                        (int bi, int bj) = TileOf(t, blocks);
+                        int m = Math.Min(SimilarityTiles.Tile, k - (bi * SimilarityTiles.Tile)), n = Math.Min(SimilarityTiles.Tile, k - (bj * SimilarityTiles.Tile));
+                        var shape = new TileShape(m, n, SimilarityTiles.Stride(n));
+                        SimilarityTileKernel.Weights(cache.AsSpan(Slot(bi, bj, blocks), m * shape.Stride), shape, h.AsSpan(bi * SimilarityTiles.Tile, m), h.AsSpan(bj * SimilarityTiles.Tile, SimilarityTiles.RoundUp(n, SimilarityTiles.Alignment)), width);
+                    });
+                    Parallelism.For(blocks, degree, block => KeptBlockRow(zh.Span, k, d, kappa, cache, gh.Span, block, blocks, width));
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(h);
+            if (mixed)
+            {
+                ArrayPool<float>.Shared.Return(b!);
+                ArrayPool<float>.Shared.Return(o!);
+                ArrayPool<bool>.Shared.Return(mixedBlocks!);
+            }
+        }
+    }
+
+    /// <summary>Block row I of <c>-kappa W Z</c> from the kept tiles of W: <c>sum_J W_IJ Z_J</c> in J order.</summary>
+    private static void KeptBlockRow(ReadOnlySpan<float> z, int k, int d, float kappa, float[] cache, Span<float> gradient, int block, int blocks, KernelWidth width)
+    {
+        const int Tile = SimilarityTiles.Tile;
+        int i0 = block * Tile, m = Math.Min(Tile, k - i0);
+        int strideI = SimilarityTiles.Stride(m);
+        Span<float> target = gradient.Slice(i0 * d, m * d);
+        for (int jb = 0; jb < blocks; jb++)
+        {
+            int j0 = jb * Tile, n = Math.Min(Tile, k - j0);
+            int stride = SimilarityTiles.Stride(n);
+            ReadOnlySpan<float> zJ = z.Slice(j0 * d, n * d);
+            bool accumulate = jb > 0;
+            if (jb >= block)
+            {
+                // W_IJ is kept as tile (I, J): m x n, stride `stride`.
+                GemmKernel.Multiply(cache.AsSpan(Slot(block, jb, blocks), m * stride), stride, false, zJ, d, false, target, d, m, d, n, accumulate, width);
+            }
+            else
+            {
+                // W_IJ = W_JI^T, and tile (J, I) is n x m with stride strideI: multiply by its transpose.
+                GemmKernel.Multiply(cache.AsSpan(Slot(jb, block, blocks), n * strideI), strideI, true, zJ, d, false, target, d, m, d, n, accumulate, width);
+            }
+        }
+
+        TensorPrimitives.Multiply(target, -kappa, target);
+    }
+
+    /// <summary>
+    /// <c>-kappa W Z</c> recomputing W, each tile on and above the diagonal once for both of its block
+    /// rows: tile (I, J) adds <c>W_IJ Z_J</c> to block row I and <c>W_IJ^T Z_I</c> to block row J (W is
+    /// symmetric), which halves the similarity products and the exponentials against recomputing
+    /// every tile of each block row (the backward's products fall from 4 k^2 d to 3 k^2 d flops).
+    /// </summary>
+    /// <remarks>
+    /// Two tiles that share a block row must not add into it at once, and the order of the additions
+    /// must not depend on threads. Every block row X receives its terms in the order of the other
+    /// block row: tiles (0, X), (1, X), ..., (X - 1, X), then its own sweep (X, X), (X, X + 1), ....
+    /// A thread takes a whole block row I (handed out in order) and sweeps it; tile (I, J) waits
+    /// until block row I - 1 has finished its tile (I - 1, J), which (by induction down the rows)
+    /// means J holds every earlier term, and I's earlier terms are its own sweep's. A wavefront:
+    /// block row I trails block row I - 1 by a tile or so, and no thread idles for long. No deadlock:
+    /// block row I - 1 was handed out earlier, to a thread that is running it.
+    /// Sweeping a block row keeps its rows (packed once as the A operand of its similarity products),
+    /// its gradient rows and its rows of Z in L2 across its tiles; a round-robin tournament (disjoint
+    /// pairs of block rows per round) brought six cold 128 KiB blocks into every tile at d = 128 and
+    /// ran the backward 10% slower (Zen 5, AVX2 path, k = 32768).
+    /// </remarks>
+    private static void BackwardRecomputed(PinnedFloats z, int k, int d, float kappa, SphereForwardState state, BackwardWeights weights, PinnedFloats gradient, int degree, KernelWidth width)
+    {
+        const int Tile = SimilarityTiles.Tile;
+        int blocks = SimilarityTiles.Blocks(k);
+        int[] finished = ArrayPool<int>.Shared.Rent(blocks);
+        try
+        {
+            Array.Clear(finished, 0, blocks);
+            gradient.Span.Clear();
+
+            // Every tile is recomputed: Z^T packed once for all of them.
+            using var walker = new SimilarityWalker(z, k, d, degree, width);
+            Parallelism.For(blocks, degree, blockI =>
+            {
+                int i0 = blockI * Tile, m = Math.Min(Tile, k - i0);
+                using SimilarityWalker.RowBlock rows = walker.Rows(i0, m, pack: true);
+                float[] tile = ArrayPool<float>.Shared.Rent(m * SimilarityTiles.Stride(Math.Min(Tile, k)));
+                try
+                {
+                    for (int blockJ = blockI; blockJ < blocks; blockJ++)
+                    {
+                        if (blockI > 0)
+                        {
+                            // Tile (I - 1, J) is block row I - 1's (J - I + 2)-th.
+                            WaitUntil(finished, blockI - 1, blockJ - blockI + 2);
+                        }
+
+                        RecomputedTile(z.Span, walker, rows, k, d, kappa, state, weights, gradient.Span, blockJ, tile, width);
+                        Volatile.Write(ref finished[blockI], blockJ - blockI + 1);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(tile);
+                }
+
+                // Block row I has all its terms: those from above came before its diagonal tile.
+                Span<float> own = gradient.Span.Slice(i0 * d, m * d);
+                TensorPrimitives.Multiply(own, -kappa, own);
+            });
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(finished);
+        }
+    }
+
+    private static void WaitUntil(int[] finished, int block, int tiles)
+    {
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref finished[block]) < tiles)
+        {
+            spin.SpinOnce();
+        }
+    }
+
+    /// <summary>
+    /// Tile (I, J), I &lt;= J, of W recomputed in <paramref name="tile"/> (the block row's buffer) and
+    /// applied to block row I (<paramref name="rows"/>) and, off the diagonal, to block row J.
+    /// </summary>
+    private static void RecomputedTile(
+        ReadOnlySpan<float> z, SimilarityWalker walker, SimilarityWalker.RowBlock rows, int k, int d, float kappa, SphereForwardState state,
+        BackwardWeights weights, Span<float> gradient, int blockJ, float[] tile, KernelWidth width)
+    {
+        int i0 = rows.First, m = rows.Count;
+        int j0 = blockJ * SimilarityTiles.Tile, n = Math.Min(SimilarityTiles.Tile, k - j0);
+        bool diagonal = i0 == j0;
+        var shape = new TileShape(m, n, SimilarityTiles.Stride(n), state.LeaveOneOut && diagonal ? 0 : TileShape.NoSelf);
+        Span<float> w = tile.AsSpan(0, m * shape.Stride);
+        SimilarityTiles.Similarities(walker, rows, j0, n, w, shape.Stride, diagonal && !state.LeaveOneOut ? state.Diagonal : default);
+        ReadOnlySpan<float> cuts = state.CutArray is null ? default : state.CutArray.AsSpan(0, k);
+        SimilarityTiles.Refine(z, d, i0, j0, w, shape, kappa, state.UniformCut, cuts);
+        int columns = SimilarityTiles.RoundUp(n, SimilarityTiles.Alignment);
+        if (weights.IsMixed(i0 / SimilarityTiles.Tile, blockJ))
+        {
+            var rowWeights = new TileWeights(weights.H.AsSpan(i0, m), weights.B.AsSpan(i0, m), weights.O.AsSpan(i0, m));
+            var columnWeights = new TileWeights(weights.H.AsSpan(j0, columns), weights.B.AsSpan(j0, columns), weights.O.AsSpan(j0, columns));
+            SimilarityTileKernel.MixedWeights(w, shape, kappa, state.Shift, rowWeights, columnWeights, width);
+        }
+        else
+        {
+            SimilarityTileKernel.ExpWeights(w, shape, kappa, state.Shift, weights.H.AsSpan(i0, m), weights.H.AsSpan(j0, columns), width);
+        }
+
+        GemmKernel.Multiply(w, shape.Stride, false, z.Slice(j0 * d, n * d), d, false, gradient.Slice(i0 * d, m * d), d, m, d, n, accumulate: true, width);
+        if (!diagonal)
+        {
+            GemmKernel.Multiply(w, shape.Stride, true, z.Slice(i0 * d, m * d), d, false, gradient.Slice(j0 * d, n * d), d, n, d, m, accumulate: true, width);
+        }
+    }
+
+    /// <summary>The backward's per-row weights: h for every row, and b, o and the blocks that hold own-shift rows when there are any.</summary>
+    private sealed class BackwardWeights(float[] h, float[]? b, float[]? o, bool[]? mixedBlocks)
+    {
+        internal float[] H { get; } = h;
+
+        internal float[] B => b!;
+
+        internal float[] O => o!;
+
+        internal bool IsMixed(int blockI, int blockJ) => mixedBlocks is not null && (mixedBlocks[blockI] || mixedBlocks[blockJ]);
+    }
+}

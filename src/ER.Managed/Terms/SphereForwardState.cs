@@ -1,0 +1,118 @@
+using System;
+using System.Buffers;
+
+namespace ER.Managed.Terms;
+
+/// <summary>
+/// What the sphere entropy's forward leaves for the reduction and the backward: each row's
+/// <c>LSE_i</c> and <c>sum_j P_ij s_ij</c>, the shift, the exact diagonal, the rows that took their
+/// own shift (<see cref="OwnShiftRows"/>) and, when kept, the tiles of E. Its arrays come from the
+/// shared pool and go back on <see cref="Dispose"/>.
+/// </summary>
+internal sealed class SphereForwardState : IDisposable
+{
+    private readonly double[] _lse;
+    private readonly double[] _expected;
+    private int[]? _ownShiftRows;
+
+    internal SphereForwardState(int k, bool leaveOneOut, int cacheLength)
+    {
+        Rows = k;
+        LeaveOneOut = leaveOneOut;
+        _lse = ArrayPool<double>.Shared.Rent(k);
+        _expected = ArrayPool<double>.Shared.Rent(k);
+        DiagonalArray = ArrayPool<float>.Shared.Rent(k);
+        Cache = cacheLength > 0 ? ArrayPool<float>.Shared.Rent(cacheLength) : null;
+    }
+
+    internal int Rows { get; }
+
+    /// <summary>Whether the self-pairs were left out (Joe's leave-one-out estimator).</summary>
+    internal bool LeaveOneOut { get; }
+
+    /// <summary>LSE_i = log sum_j exp(kappa z_i.z_j) (j != i when leaving one out).</summary>
+    internal Span<double> Lse => _lse.AsSpan(0, Rows);
+
+    internal double[] LseArray => _lse;
+
+    /// <summary>sum_j P_ij z_i.z_j.</summary>
+    internal Span<double> ExpectedSimilarity => _expected.AsSpan(0, Rows);
+
+    internal double[] ExpectedArray => _expected;
+
+    /// <summary>||z_i||^2, summed in double, rounded to float: the exact diagonal of the similarity tiles.</summary>
+    internal Span<float> Diagonal => DiagonalArray.AsSpan(0, Rows);
+
+    /// <summary>The pooled array behind <see cref="Diagonal"/> (k entries used).</summary>
+    internal float[] DiagonalArray { get; }
+
+    /// <summary>M, the shift of every exponential but those of the rows with their own.</summary>
+    internal float Shift { get; set; }
+
+    /// <summary>The concentration the forward ran with.</summary>
+    internal float Kappa { get; set; }
+
+    /// <summary>The tiles of E on and above the diagonal, each in its own slot (see <see cref="FusedSphereEntropy.Slot"/>), when kept for the backward; else null.</summary>
+    internal float[]? Cache { get; }
+
+    /// <summary>How many rows took their own shift.</summary>
+    internal int OwnShiftCount { get; private set; }
+
+    /// <summary>Those rows, ascending (<see cref="OwnShiftCount"/> entries used).</summary>
+    internal int[] OwnShiftRowArray => _ownShiftRows ?? [];
+
+    /// <summary>
+    /// Each row's refine cut (see <see cref="SimilarityTiles.Refine"/>) when some row took its own
+    /// shift and kappa refines at all; else null (every row's cut is <see cref="UniformCut"/>).
+    /// </summary>
+    internal float[]? CutArray { get; private set; }
+
+    /// <summary>The cut of the rows under the common shift.</summary>
+    internal float UniformCut => (Shift - SimilarityTiles.RefineRange) / Kappa;
+
+    /// <summary>Whether row i took its own shift (a linear search: for the backward's set-up, once a row).</summary>
+    internal bool[] OwnShiftFlags()
+    {
+        var flags = new bool[Rows];
+        for (int t = 0; t < OwnShiftCount; t++)
+        {
+            flags[_ownShiftRows![t]] = true;
+        }
+
+        return flags;
+    }
+
+    internal void AddOwnShiftRow(int i)
+    {
+        _ownShiftRows ??= ArrayPool<int>.Shared.Rent(Rows);
+        _ownShiftRows[OwnShiftCount++] = i;
+    }
+
+    /// <summary>Allocates the per-row cuts, each the common one until the own-shift rows write theirs.</summary>
+    internal void PrepareCuts(float kappa, float shift)
+    {
+        CutArray = ArrayPool<float>.Shared.Rent(Rows);
+        CutArray.AsSpan(0, Rows).Fill((shift - SimilarityTiles.RefineRange) / kappa);
+    }
+
+    public void Dispose()
+    {
+        ArrayPool<double>.Shared.Return(_lse);
+        ArrayPool<double>.Shared.Return(_expected);
+        ArrayPool<float>.Shared.Return(DiagonalArray);
+        if (Cache is not null)
+        {
+            ArrayPool<float>.Shared.Return(Cache);
+        }
+
+        if (_ownShiftRows is not null)
+        {
+            ArrayPool<int>.Shared.Return(_ownShiftRows);
+        }
+
+        if (CutArray is not null)
+        {
+            ArrayPool<float>.Shared.Return(CutArray);
+        }
+    }
+}
