@@ -46,6 +46,7 @@ internal static class Cli
         root.Subcommands.Add(DemoCommand.Create(stdout));
         root.Subcommands.Add(EntropyCommand.Create(stdout));
         root.Subcommands.Add(ReconstructionCommand.Create(stdout));
+        root.Subcommands.Add(LossCommand.Create(stdout));
         root.Subcommands.Add(LogNormCommand.Create(stdout));
         root.Subcommands.Add(KappaCommand.Create(stdout));
         root.Subcommands.Add(TrainDemoCommand.Create(stdout));

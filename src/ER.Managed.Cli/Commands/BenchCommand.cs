@@ -19,13 +19,13 @@ namespace ER.Managed.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    internal static readonly string[] Cases = ["gram", "entropy_sphere", "entropy_discrete", "rec_sphere", "rec_discrete", "fma_peak", "lognorm", "entropy_knn", "loo_likelihood"];
+    internal static readonly string[] Cases = ["gram", "entropy_sphere", "entropy_loo", "entropy_discrete", "rec_sphere", "rec_discrete", "fma_peak", "lognorm", "entropy_knn", "loo_likelihood", "loss"];
 
     internal static Command Create(TextWriter stdout)
     {
         var name = new Argument<string>("CASE")
         {
-            Description = "What to time: gram, entropy_sphere (plug-in), entropy_discrete (expectation), rec_sphere, rec_discrete, fma_peak (this machine's float32 FMA peak; K and D ignored), entropy_knn (the kNN estimator, m = 4), loo_likelihood (the leave-one-out likelihood and its kappa derivative) or lognorm (the vMF functions of K log-uniform kappas in [1e-3, 1e4] at dimension D, batch kernel against the scalar loop; one thread).",
+            Description = "What to time: gram, entropy_sphere (plug-in), entropy_loo (Joe's leave-one-out), entropy_discrete (expectation), rec_sphere, rec_discrete, loss (one ErLoss step on --views views of K x D raw outputs, sphere, plug-in; forward_backward_ms is the step), fma_peak (this machine's float32 FMA peak; K and D ignored), entropy_knn (the kNN estimator, m = 4), loo_likelihood (the leave-one-out likelihood and its kappa derivative) or lognorm (the vMF functions of K log-uniform kappas in [1e-3, 1e4] at dimension D, batch kernel against the scalar loop; one thread).",
             HelpName = "CASE",
         };
         name.AcceptOnlyFromAmong(Cases);
@@ -35,8 +35,9 @@ internal static class BenchCommand
         Option<int> reps = CommonOptions.PositiveInt("--reps", "Timed repetitions after one warm-up; medians are reported.", defaultValue: 5);
         Option<int> threads = CommonOptions.PositiveInt("--threads", "Degree of parallelism.", defaultValue: Environment.ProcessorCount);
         var validate = new Option<bool>("--validate") { Description = "Include the input checks in the timed region." };
+        Option<int> views = CommonOptions.PositiveInt("--views", "With CASE loss: the number of views (at least 2).", defaultValue: 2, helpName: "V");
         Option<bool> json = CommonOptions.Json();
-        var command = new Command("bench", "Time one ER term, forward and forward+backward, with the PyTorch peer's JSON fields.") { name, rows, columns, kappa, reps, threads, validate, json };
+        var command = new Command("bench", "Time one ER term, forward and forward+backward, with the PyTorch peer's JSON fields.") { name, rows, columns, kappa, reps, threads, validate, views, json };
         command.SetAction(parse =>
         {
             int k = parse.GetValue(rows), d = parse.GetValue(columns);
@@ -46,8 +47,19 @@ internal static class BenchCommand
                 throw new CliUsageException(string.Create(CultureInfo.InvariantCulture, $"K and D must be at least 1 and the matrices must fit in memory (got K = {k}, D = {d})."));
             }
 
+            int viewCount = parse.GetValue(views);
+            if (parse.GetResult(views) is { Implicit: false } && benchCase != "loss")
+            {
+                throw new CliUsageException("--views is for CASE loss.");
+            }
+
+            if (viewCount < 2 || (benchCase == "loss" && (long)viewCount * k * d > Array.MaxLength))
+            {
+                throw new CliUsageException(string.Create(CultureInfo.InvariantCulture, $"--views must be at least 2 and V x K x D fit in memory (got V = {viewCount})."));
+            }
+
             var options = new ErOptions { MaxDegreeOfParallelism = parse.GetValue(threads), ValidateInputs = parse.GetValue(validate) };
-            Result result = Run(benchCase, k, d, parse.GetValue(kappa), parse.GetValue(reps), options);
+            Result result = Run(benchCase, k, d, parse.GetValue(kappa), parse.GetValue(reps), options, viewCount);
             int threadsUsed = benchCase == "lognorm" ? 1 : options.EffectiveDegreeOfParallelism;
             if (parse.GetValue(json))
             {
@@ -70,9 +82,9 @@ internal static class BenchCommand
     /// One timing; <see cref="Gflops"/> is the executed float32 FLOP rate where the case has a fixed count (gram, fma_peak);
     /// <see cref="ScalarMs"/> the scalar API loop that the lognorm batch kernel replaces.
     /// </summary>
-    internal sealed record Result(string Case, double ForwardMs, double? ForwardBackwardMs, double PeakRssMib, double? Gflops = null, double? ScalarMs = null);
+    internal sealed record Result(string Case, double ForwardMs, double? ForwardBackwardMs, double PeakRssMib, double? Gflops = null, double? ScalarMs = null, int? Views = null);
 
-    internal static Result Run(string name, int k, int d, double kappa, int reps, ErOptions options)
+    internal static Result Run(string name, int k, int d, double kappa, int reps, ErOptions options, int views = 2)
     {
         if (name == "fma_peak")
         {
@@ -84,8 +96,13 @@ internal static class BenchCommand
             return LogNormalizers(k, d, reps);
         }
 
+        if (name == "loss")
+        {
+            return LossStep(k, d, kappa, views, reps, options);
+        }
+
         var random = new SeededRandom(0);
-        bool sphere = name is "gram" or "entropy_sphere" or "rec_sphere" or "entropy_knn" or "loo_likelihood";
+        bool sphere = name is "gram" or "entropy_sphere" or "entropy_loo" or "rec_sphere" or "entropy_knn" or "loo_likelihood";
         bool pair = name.StartsWith("rec_", StringComparison.Ordinal);
         float[] a = Input(random, k, d, sphere);
         float[]? b = pair ? Input(random, k, d, sphere) : null;
@@ -97,6 +114,7 @@ internal static class BenchCommand
         {
             "gram" => () => Gram.Compute(a, k, d, gram, options),
             "entropy_sphere" => () => Entropy.Sphere(a, k, d, kappa, options: options),
+            "entropy_loo" => () => Entropy.Sphere(a, k, d, kappa, EntropyReduction.LeaveOneOut, options: options),
             "entropy_discrete" => () => Entropy.Discrete(a, k, d, options: options),
             "entropy_knn" => () => Entropy.SphereKnn(a, k, d, 4, options),
             "loo_likelihood" => () => Estimation.KappaSelection.LeaveOneOutLogLikelihood(a, k, d, kappa, out _, options),
@@ -107,6 +125,7 @@ internal static class BenchCommand
         {
             "gram" or "entropy_knn" or "loo_likelihood" => null,
             "entropy_sphere" => () => Entropy.SphereWithGradient(a, k, d, gradA, kappa, options: options),
+            "entropy_loo" => () => Entropy.SphereWithGradient(a, k, d, gradA, kappa, EntropyReduction.LeaveOneOut, options: options),
             "entropy_discrete" => () => Entropy.DiscreteWithGradient(a, k, d, gradA, options: options),
             "rec_sphere" => () => Reconstruction.SphereWithGradient(a, b!, k, d, gradA, gradB, kappa, options: options),
             _ => () => Reconstruction.DiscreteWithGradient(a, b!, k, d, gradA, gradB, options: options),
@@ -177,6 +196,23 @@ internal static class BenchCommand
         return new Result("lognorm", batchMs, null, PeakRssMib(), ScalarMs: scalarMs);
     }
 
+    /// <summary>
+    /// One <see cref="ErLoss"/> step on <paramref name="views"/> views of standard normal raw outputs
+    /// (sphere, plug-in): forward_ms is the entropy of one view alone, for scale; forward_backward_ms the whole step.
+    /// </summary>
+    private static Result LossStep(int k, int d, double kappa, int views, int reps, ErOptions options)
+    {
+        var random = new SeededRandom(0);
+        var raw = new float[views * k * d];
+        random.FillNormal(raw);
+        var gradients = new float[raw.Length];
+        var loss = new ErLoss(Support.Sphere, k, d, views) { Kappa = kappa, Options = options };
+        float[] z = Input(random, k, d, sphere: true);
+        double forwardMs = Median(() => Entropy.Sphere(z, k, d, kappa, options: options), reps);
+        double stepMs = Median(() => loss.Compute(raw, gradients), reps);
+        return new Result("loss", forwardMs, stepMs, PeakRssMib(), Views: views);
+    }
+
     private static float[] Input(SeededRandom random, int k, int d, bool sphere)
     {
         var x = new float[k * d];
@@ -238,6 +274,11 @@ internal static class BenchCommand
             }
 
             writer.WriteNumber("peak_rss_mib", Math.Round(result.PeakRssMib, 1));
+            if (result.Views is int v)
+            {
+                writer.WriteNumber("views", v);
+            }
+
             if (result.Gflops is double gflops)
             {
                 writer.WriteNumber("gflops", Math.Round(gflops, 1));

@@ -7,7 +7,11 @@ using ER.Managed.Estimation;
 
 namespace ER.Managed.Cli.Commands;
 
-/// <summary><c>er kappa Z.npy [--method loo|rule-of-thumb] [--normalize] [--json]</c>: a kernel concentration from the data.</summary>
+/// <summary>
+/// <c>er kappa Z.npy [--method loo|rule-of-thumb] [--normalize] [--json]</c>: a kernel concentration from
+/// the data. JSON keys: kappa, log_likelihood (nats per sample), method, iterations, boundary (none,
+/// uniform: kappa = 0, or concentrated: the search's ceiling).
+/// </summary>
 internal static class KappaCommand
 {
     internal static Command Create(TextWriter stdout)
@@ -16,7 +20,7 @@ internal static class KappaCommand
         Option<string> method = CommonOptions.Choice("--method", "loo (maximize the leave-one-out likelihood of the vMF kernel density) or rule-of-thumb (García-Portugués 2013).", "loo", "rule-of-thumb");
         Option<bool> normalize = CommonOptions.Normalize();
         Option<bool> json = CommonOptions.Json();
-        var command = new Command("kappa", "Choose the vMF kernel's concentration kappa from the data.") { input, method, normalize, json };
+        var command = new Command("kappa", "Choose the vMF kernel's concentration kappa from the data. --json prints {kappa, log_likelihood, method, iterations, boundary}; boundary is none (an interior maximum), uniform (the likelihood is largest as kappa -> 0: kappa = 0 is returned, valid for every term) or concentrated (still rising at kappa = 1e6, returned: near-duplicate rows).") { input, method, normalize, json };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(input)!;
@@ -42,6 +46,7 @@ internal static class KappaCommand
                     writer.WriteNumber("log_likelihood", result.LogLikelihood);
                     writer.WriteString("method", parse.GetValue(method));
                     writer.WriteNumber("iterations", result.Iterations);
+                    writer.WriteString("boundary", BoundaryName(result.Boundary));
                     writer.WriteEndObject();
                 }
 
@@ -51,10 +56,28 @@ internal static class KappaCommand
             {
                 string what = loo ? "likelihood evaluations" : "Newton steps of the vMF fit";
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kappa = {CommonOptions.Format(result.Kappa)} ({parse.GetValue(method)}; leave-one-out log-likelihood {CommonOptions.Format(result.LogLikelihood)} nats per sample; {result.Iterations} {what}; n = {rows}, d = {columns})"));
+                string? note = result.Boundary switch
+                {
+                    KappaSelectionBoundary.Uniform => "boundary: uniform (the likelihood is largest as kappa -> 0: these samples are no more concentrated than uniform; kappa = 0 is valid for every term)",
+                    KappaSelectionBoundary.Concentrated => string.Create(CultureInfo.InvariantCulture, $"boundary: concentrated (the likelihood still rises at kappa = {CommonOptions.Format(KappaSelection.MaxKappa)}, the search's ceiling: some rows (nearly) duplicate others)"),
+                    _ => null,
+                };
+                if (note is not null)
+                {
+                    stdout.WriteLine(note);
+                }
             }
 
             return Cli.Success;
         });
         return command;
     }
+
+    /// <summary>The <c>boundary</c> value of the JSON output: none, uniform or concentrated.</summary>
+    internal static string BoundaryName(KappaSelectionBoundary boundary) => boundary switch
+    {
+        KappaSelectionBoundary.Uniform => "uniform",
+        KappaSelectionBoundary.Concentrated => "concentrated",
+        _ => "none",
+    };
 }

@@ -35,7 +35,7 @@ internal static class StudyReport
         text.Append("# Entropy estimator study\n\n");
         text.Append(CultureInfo.InvariantCulture, $"`{commandLine}`\n\n");
         text.Append("Each cell: bias (mean - truth) and, in brackets, RMSE over the repetitions, in nats. ");
-        text.Append("Estimators: `plugin`, `joe` and `joe-loo` at each kernel kappa; `knn-1`, `knn-4` (the m-th neighbour, no kernel); `joe-cv` and `joe-loo-cv` (Joe's and Joe's leave-one-out at the kappa the leave-one-out likelihood selects, its mean in `selected_kappa`; `joe-loo-cv` is minus the maximized likelihood). ");
+        text.Append("Estimators: `plugin`, `joe` and `joe-loo` at each kernel kappa; `knn-1`, `knn-4` (the m-th neighbour, no kernel); `joe-cv` and `joe-loo-cv` (Joe's and Joe's leave-one-out at the kappa the leave-one-out likelihood selects, its mean in `selected_kappa`, where a sample whose likelihood is largest as kappa -> 0 counts as kappa = 0, the uniform limit; `joe-loo-cv` is minus the maximized likelihood). ");
         text.Append("The ceiling `c - kappa + log k` bounds the plug-in and Joe's estimators from above (each row's kernel sum includes its self-pair, worth `C_d(kappa) e^kappa`); `joe-loo` leaves that pair out and is not bounded by it. ");
         text.Append("Truth: closed form for uniform and vMF data; for mixtures a Monte Carlo estimate on the exact log-density, whose standard error is given. ");
         text.Append("`results.csv` also has each series' standard deviation, a normal-approximation 95% interval for its mean (`ci95_low`, `ci95_high`) and its time.\n\n");

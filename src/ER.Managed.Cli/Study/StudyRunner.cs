@@ -114,7 +114,7 @@ internal static class StudyRunner
                             {
                                 (double selected, double logLikelihood) = SelectKappa(z, k, d, options);
                                 selectedSum += selected;
-                                values[s][rep] = Entropy.Sphere(z, k, d, selected, EntropyReduction.Average, options: options);
+                                values[s][rep] = double.IsNaN(selected) ? double.NaN : Entropy.Sphere(z, k, d, selected, EntropyReduction.Average, options: options);
 
                                 // joe-loo at the same kappa is minus the maximized likelihood: no extra work.
                                 values[s + 1][rep] = -logLikelihood;
@@ -157,26 +157,19 @@ internal static class StudyRunner
     }
 
     /// <summary>
-    /// The concentration joe-cv uses: the leave-one-out likelihood's maximizer, or the search's floor
-    /// (<see cref="KappaSelection.MinKappa"/>, a kernel as flat as the uniform density) when the
-    /// likelihood still falls there, as it can for samples no more concentrated than uniform.
+    /// The concentration joe-cv uses: the leave-one-out likelihood's maximizer, which is 0 (the
+    /// uniform limit) where the likelihood is largest as kappa -&gt; 0, as it can be for samples no more
+    /// concentrated than uniform (<see cref="KappaSelection.LeaveOneOut(ReadOnlySpan{float}, int, int, ErOptions?)"/> flags it).
     /// </summary>
     private static (double Kappa, double LogLikelihood) SelectKappa(float[] z, int k, int d, ErOptions options)
     {
         if (k < 2 || d < 2)
         {
-            return (KappaSelection.MinKappa, double.NaN);
+            return (double.NaN, double.NaN);
         }
 
-        try
-        {
-            KappaSelectionResult result = KappaSelection.LeaveOneOut(z, k, d, options);
-            return (result.Kappa, result.LogLikelihood);
-        }
-        catch (ArgumentException e) when (e.Message.Contains("still falls", StringComparison.Ordinal))
-        {
-            return (KappaSelection.MinKappa, KappaSelection.LeaveOneOutLogLikelihood(z, k, d, KappaSelection.MinKappa, out _, options));
-        }
+        KappaSelectionResult result = KappaSelection.LeaveOneOut(z, k, d, options);
+        return (result.Kappa, result.LogLikelihood);
     }
 
     /// <summary>

@@ -77,19 +77,27 @@ internal sealed class SimilarityWalker : IDisposable
     }
 
     /// <summary>
-    /// <c>C = A' B[j0..j0+n)^T</c> for rows A' of the caller's own (m x depth, row-major; for example
-    /// rows of A gathered from several blocks), into c (m x n, row stride ldc). Each element comes
-    /// from the same accumulation as <see cref="Product"/> gives the same row of A.
+    /// Rows of the caller's own (m x depth, row-major; for example rows of A gathered from several
+    /// blocks) as the left operand of <see cref="ProductOfRows"/>: packed once now where a micro-kernel
+    /// runs. The span must stay unchanged while the block is used.
     /// </summary>
-    internal void ProductOfRows(ReadOnlySpan<float> a, int m, int j0, int n, Span<float> c, int ldc)
+    internal RowBlock PackRows(ReadOnlySpan<float> a, int m) =>
+        new(-1, m, _packedB is not null ? GemmKernel.PackA(a, Depth, m, Depth, _packedB.Kernel) : null);
+
+    /// <summary>
+    /// <c>C = A' B[j0..j0+n)^T</c> for the caller's rows A' (<paramref name="a"/>, packed by
+    /// <see cref="PackRows"/> into <paramref name="rows"/>), into c (m x n, row stride ldc). Each element
+    /// comes from the same accumulation as <see cref="Product"/> gives the same row of A.
+    /// </summary>
+    internal void ProductOfRows(RowBlock rows, ReadOnlySpan<float> a, int j0, int n, Span<float> c, int ldc)
     {
         if (_packedB is null)
         {
-            GemmKernel.Multiply(a, Depth, false, _b.Span.Slice(j0 * Depth, n * Depth), Depth, true, c, ldc, m, n, Depth, accumulate: false, Width);
+            GemmKernel.Multiply(a, Depth, false, _b.Span.Slice(j0 * Depth, n * Depth), Depth, true, c, ldc, rows.Count, n, Depth, accumulate: false, Width);
         }
         else
         {
-            GemmKernel.MultiplyPacked(a, Depth, false, _packedB, j0, n, c, ldc, m, accumulate: false);
+            GemmKernel.MultiplyPacked(rows.Packed!, _packedB, j0, n, c, ldc, accumulate: false);
         }
     }
 

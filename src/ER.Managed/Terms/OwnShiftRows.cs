@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Numerics.Tensors;
 using ER.Managed.Kernels;
 
 namespace ER.Managed.Terms;
@@ -17,42 +18,44 @@ namespace ER.Managed.Terms;
 /// exact: P_i concentrates on the nearest rows, and LSE_i is their log-sum-exp, never -inf.
 /// </summary>
 /// <remarks>
-/// The rows are computed from the same similarities the tiles use (the walker's products, the
-/// exact diagonal, near-duplicates refined within <see cref="SimilarityTiles.RefineRange"/> of the
-/// row's own shift, column tiles of <see cref="SimilarityTiles.Tile"/> summed in float, then in
-/// double in column order), so a row's state does not depend on threads or on which other rows
-/// took their own shift. Cost: one row of S per such row (r k d flops and r k exponentials for r
-/// rows), about a forward when every row needs it.
+/// Such rows are gathered into blocks of <see cref="SimilarityTiles.Tile"/>, packed once, and swept
+/// across the column tiles like a block row of the forward, each row keeping an online log-sum-exp:
+/// its running maximum, and its sums rescaled in double whenever a tile raises the maximum. A row's
+/// state depends only on its own similarities (the walker's products, the exact diagonal,
+/// near-duplicates refined within <see cref="SimilarityTiles.RefineRange"/> of its running maximum)
+/// and the fixed column order, so it is the same bits whatever other rows share its block, in any
+/// thread count, in a single process or a row shard. Cost: about a non-symmetric forward over these
+/// rows (r k d flops and r k exponentials for r rows).
 /// </remarks>
 internal static class OwnShiftRows
 {
     /// <summary>Row sums below this (of exponentials under the common shift) make a row take its own shift.</summary>
     internal const double UnderflowLimit = 1e-20;
 
-    /// <summary>Rows gathered for one product: enough for the micro-kernel's MR, few enough for a 64 x k strip per thread.</summary>
-    internal const int StripRows = 32;
-
     /// <summary>
-    /// The states of <paramref name="rows"/> (ascending row indices) with their own shifts: LSE_i into
-    /// <paramref name="lse"/>, <c>sum_j P_ij s_ij</c> into <paramref name="expected"/>, and each row's refine
-    /// cut into <paramref name="cuts"/> (all indexed by row).
+    /// The states of <paramref name="rows"/> (<paramref name="count"/> ascending row indices) with their own
+    /// shifts: LSE_i into <paramref name="lse"/>, <c>sum_j P_ij s_ij</c> into <paramref name="expected"/>, and
+    /// each row's refine cut into <paramref name="cuts"/> (all indexed by row).
     /// </summary>
     internal static void States(
         ReadOnlySpan<float> z, SimilarityWalker walker, float[] diagonal, int k, int d, float kappa, bool leaveOneOut,
         int[] rows, int count, double[] lse, double[] expected, float[] cuts, int degree, KernelWidth width)
     {
-        int strips = (count + StripRows - 1) / StripRows;
-        int ld = SimilarityTiles.Stride(SimilarityTiles.RoundUp(k, SimilarityTiles.Alignment));
+        const int Tile = SimilarityTiles.Tile;
+        int blocks = SimilarityTiles.Blocks(count);
+        int ld = SimilarityTiles.Stride(Math.Min(Tile, k));
         unsafe
         {
             fixed (float* zp = z)
             {
                 var zh = new PinnedFloats(zp, z.Length);
-                Parallelism.For(strips, degree, strip =>
+                Parallelism.For(blocks, degree, b =>
                 {
-                    int first = strip * StripRows, m = Math.Min(StripRows, count - first);
+                    int first = b * Tile, m = Math.Min(Tile, count - first);
                     float[] gathered = ArrayPool<float>.Shared.Rent(m * d);
-                    float[] buffer = ArrayPool<float>.Shared.Rent(m * ld);
+                    float[] tile = ArrayPool<float>.Shared.Rent(m * ld);
+                    double[] sums = ArrayPool<double>.Shared.Rent(2 * m);
+                    float[] maxima = ArrayPool<float>.Shared.Rent(m);
                     try
                     {
                         ReadOnlySpan<float> all = zh.Span;
@@ -61,67 +64,100 @@ internal static class OwnShiftRows
                             all.Slice(rows[first + r] * d, d).CopyTo(gathered.AsSpan(r * d, d));
                         }
 
-                        Span<float> s = buffer.AsSpan(0, m * ld);
-                        for (int j0 = 0; j0 < k; j0 += SimilarityTiles.Tile)
+                        var state = new Block(rows.AsSpan(first, m), sums.AsSpan(0, 2 * m), maxima.AsSpan(0, m));
+                        state.Start();
+                        using SimilarityWalker.RowBlock packed = walker.PackRows(gathered.AsSpan(0, m * d), m);
+                        for (int j0 = 0; j0 < k; j0 += Tile)
                         {
-                            int n = Math.Min(SimilarityTiles.Tile, k - j0);
-                            walker.ProductOfRows(gathered.AsSpan(0, m * d), m, j0, n, s[j0..], ld);
+                            int n = Math.Min(Tile, k - j0), stride = SimilarityTiles.Stride(n);
+                            Span<float> s = tile.AsSpan(0, m * stride);
+                            walker.ProductOfRows(packed, gathered.AsSpan(0, m * d), j0, n, s, stride);
+                            SimilarityTiles.ClearPadding(s, m, n, stride);
+                            for (int r = 0; r < m; r++)
+                            {
+                                state.AddTile(all, s.Slice(r * stride, stride), r, diagonal, d, j0, n, kappa, leaveOneOut, width);
+                            }
                         }
 
                         for (int r = 0; r < m; r++)
                         {
                             int i = rows[first + r];
-                            Span<float> row = s.Slice(r * ld, ld);
-                            row[k..].Clear();
-                            RowState(all, row, diagonal, k, d, kappa, leaveOneOut, i, out lse[i], out expected[i], out cuts[i], width);
+                            (lse[i], expected[i], cuts[i]) = state.Finish(r, kappa);
                         }
                     }
                     finally
                     {
                         ArrayPool<float>.Shared.Return(gathered);
-                        ArrayPool<float>.Shared.Return(buffer);
+                        ArrayPool<float>.Shared.Return(tile);
+                        ArrayPool<double>.Shared.Return(sums);
+                        ArrayPool<float>.Shared.Return(maxima);
                     }
                 });
             }
         }
     }
 
-    /// <summary>Row i's state from its similarities (k valid entries, finite padding after them).</summary>
-    private static void RowState(
-        ReadOnlySpan<float> z, Span<float> row, float[] diagonal, int k, int d, float kappa, bool leaveOneOut, int i,
-        out double lse, out double expected, out float cut, KernelWidth width)
+    /// <summary>The running state of a block of gathered rows: per row its largest similarity so far and its sums of E and E s under that shift.</summary>
+    private readonly ref struct Block(ReadOnlySpan<int> rows, Span<double> sums, Span<float> maxima)
     {
-        if (!leaveOneOut)
+        private readonly ReadOnlySpan<int> _rows = rows;
+        private readonly Span<double> _sums = sums;
+        private readonly Span<float> _maxima = maxima;
+
+        internal void Start()
         {
-            row[i] = diagonal[i];
+            _sums.Clear();
+            _maxima.Fill(float.NegativeInfinity);
         }
 
-        float max = float.NegativeInfinity;
-        for (int j = 0; j < k; j++)
+        /// <summary>Adds row r's similarities with columns [j0, j0 + n) (one tile row, finite padding after n).</summary>
+        internal void AddTile(ReadOnlySpan<float> z, Span<float> row, int r, float[] diagonal, int d, int j0, int n, float kappa, bool leaveOneOut, KernelWidth width)
         {
-            if (j != i || !leaveOneOut)
+            int i = _rows[r];
+            bool holdsSelf = i >= j0 && i < j0 + n;
+            if (holdsSelf)
             {
-                max = MathF.Max(max, row[j]);
+                // The exact diagonal, or (leaving one out) hidden from the maximum; the kernel masks it from the sums.
+                row[i - j0] = leaveOneOut ? float.NegativeInfinity : diagonal[i];
             }
-        }
 
-        float shift = kappa * max;
-        cut = max - (SimilarityTiles.RefineRange / kappa);
-        Span<float> vectors = stackalloc float[2 * SimilarityTiles.Alignment];
-        double sum = 0.0, dot = 0.0;
-        for (int j0 = 0; j0 < k; j0 += SimilarityTiles.Tile)
-        {
-            int n = Math.Min(SimilarityTiles.Tile, k - j0);
-            var shape = new TileShape(1, n, SimilarityTiles.Stride(n), leaveOneOut ? i - j0 : TileShape.NoSelf);
-            Span<float> chunk = row.Slice(j0, shape.Stride);
-            SimilarityTiles.Refine(z, d, i, j0, chunk, shape, kappa, cut, default);
+            float tileMax = TensorPrimitives.Max(row[..n]);
+            if (holdsSelf && leaveOneOut)
+            {
+                row[i - j0] = 0f;
+            }
+
+            if (tileMax == float.NegativeInfinity)
+            {
+                return; // a one-column tile that holds only the excluded self-pair
+            }
+
+            float previous = _maxima[r];
+            float max = MathF.Max(previous, tileMax);
+            if (max > previous && previous != float.NegativeInfinity)
+            {
+                // The sums so far were taken under exp(kappa previous): carry them to the new shift.
+                double scale = Math.Exp((double)(kappa * previous) - (kappa * max));
+                _sums[2 * r] *= scale;
+                _sums[(2 * r) + 1] *= scale;
+            }
+
+            _maxima[r] = max;
+            var shape = new TileShape(1, n, row.Length, leaveOneOut ? i - j0 : TileShape.NoSelf);
+            SimilarityTiles.Refine(z, d, i, j0, row, shape, kappa, max - (SimilarityTiles.RefineRange / kappa), default);
+            Span<float> vectors = stackalloc float[2];
             vectors.Clear();
-            SimilarityTileKernel.Forward(chunk, shape, kappa, shift, vectors[..1], vectors.Slice(SimilarityTiles.Alignment, 1), default, default, columns: false, storeExp: false, width);
-            sum += vectors[0];
-            dot += vectors[SimilarityTiles.Alignment];
+            SimilarityTileKernel.Forward(row, shape, kappa, kappa * max, vectors[..1], vectors[1..], default, default, columns: false, storeExp: false, width);
+            _sums[2 * r] += vectors[0];
+            _sums[(2 * r) + 1] += vectors[1];
         }
 
-        lse = shift + Math.Log(sum);
-        expected = dot / sum;
+        /// <summary>Row r's LSE, expected similarity and refine cut.</summary>
+        internal (double Lse, double Expected, float Cut) Finish(int r, float kappa)
+        {
+            float max = _maxima[r];
+            double sum = _sums[2 * r], dot = _sums[(2 * r) + 1];
+            return ((double)(kappa * max) + Math.Log(sum), dot / sum, max - (SimilarityTiles.RefineRange / kappa));
+        }
     }
 }

@@ -46,6 +46,7 @@ public sealed class MpiCliTests : IDisposable
     [Theory]
     [InlineData("plugin", "sphere")]
     [InlineData("joe", "sphere")]
+    [InlineData("joe-loo", "sphere")]
     [InlineData("plugin", "discrete")]
     public void Every_rank_count_prints_what_er_entropy_prints_and_writes_its_gradient(string estimator, string support)
     {
