@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""`mpiexec -n N er-mpi entropy` against `er entropy` (issue 15), N = 1..4, on localhost.
+"""`mpiexec -n N er-mpi entropy` against `er entropy`, N = 1..4, on localhost.
 
     python3 .ci/mpi_check.py ER ER_MPI [--launcher "mpiexec.mpich"] [--ranks 1,2,3,4]
 
-For each case (uneven k, both reductions, a large kappa, the discrete support, a golden input): the
+For each case (uneven k, the three estimators, a large kappa, the leave-one-out rows with their own shift, the discrete support, a golden input): the
 value and dH/dkappa within 1e-6 relative of `er entropy`, the gradient within 1e-5 of its largest
 entry (written as float64), and every N giving the same bits (a row's state and gradient row do not
 depend on the split). Then `--rows-per-rank-input` with uneven per-rank files, and the error paths:
@@ -72,6 +72,8 @@ def main():
         cases = [
             ("z1001 plugin", path("z1001.npy"), []),
             ("z1001 joe", path("z1001.npy"), ["--estimator", "joe"]),
+            ("z1001 joe-loo", path("z1001.npy"), ["--estimator", "joe-loo"]),
+            ("z517 joe-loo kappa 400 (every row takes its own shift)", path("z517.npy"), ["--estimator", "joe-loo", "--kappa", "400"]),
             ("z517 plugin kappa 60 reference", path("z517.npy"), ["--kappa", "60", "--normalizer", "reference"]),
             ("w299 discrete expectation", path("w299.npy"), ["--support", "discrete"]),
             ("w299 discrete average", path("w299.npy"), ["--support", "discrete", "--reduction", "average"]),

@@ -27,16 +27,16 @@ internal static class LossCommand
         };
         Option<string> support = CommonOptions.Support();
         Option<double> kappa = CommonOptions.Kappa();
-        Option<string> estimator = CommonOptions.Choice("--estimator", "Entropy estimator: plugin (default), joe (Joe's) or joe-loo (Joe's leave-one-out, sphere only); for the discrete support plugin is the expectation and joe the average.", Estimators);
+        Option<string> estimator = CommonOptions.Choice("--estimator", "Entropy estimator: plugin, joe (Joe's) or joe-loo (Joe's leave-one-out, sphere only); for the discrete support plugin is the expectation and joe the average.", Estimators);
         var global = new Option<int?>("--global")
         {
-            Description = "G, how many of the first views are global crops (default: all): the reconstruction averages over the pairs that hold at least one global view.",
+            Description = "G, how many of the first views are global crops (all when not given): the reconstruction averages over the pairs that hold at least one global view.",
             HelpName = "G",
         };
-        Option<string> entropyOf = CommonOptions.Choice("--entropy-of", "Whose entropies are averaged: all views (default) or the global ones (the first G).", "all", "global");
-        Option<double> entropyWeight = FiniteDouble("--entropy-weight", "B", "The entropy term's weight b (default 1).");
-        Option<double> reconstructionWeight = FiniteDouble("--reconstruction-weight", "A", "The reconstruction term's weight a (default 1).");
-        Option<double> temperature = CommonOptions.PositiveDouble("--temperature", 1.0, "Softmax temperature of the discrete support (> 0, default 1).");
+        Option<string> entropyOf = CommonOptions.Choice("--entropy-of", "Whose entropies are averaged: all views or the global ones (the first G).", "all", "global");
+        Option<double> entropyWeight = FiniteDouble("--entropy-weight", "B", "The entropy term's weight b.");
+        Option<double> reconstructionWeight = FiniteDouble("--reconstruction-weight", "A", "The reconstruction term's weight a.");
+        Option<double> temperature = CommonOptions.PositiveDouble("--temperature", 1.0, "Softmax temperature of the discrete support (> 0).");
         Option<string> normalizer = CommonOptions.Normalizer();
         Option<bool> json = CommonOptions.Json();
         var gradPrefix = new Option<string?>("--grad-prefix")

@@ -14,7 +14,10 @@ namespace ER.Managed.Cli.Commands;
 /// two views of a sample poorly aligned, clusters overlapping); on the simplex its bias starts
 /// large on the first category, so the batch starts collapsed onto it. Either way training
 /// pulls each sample's two views together (reconstruction falls) and spreads the samples
-/// (entropy rises).
+/// (entropy rises). <c>--estimator</c> picks the entropy estimator and <c>--kappa-mode</c> what happens
+/// to kappa: <c>fixed</c> (the default), <c>learned</c> (Adam on log kappa with dLoss/dkappa, the loss's
+/// own gradient) or <c>reselect</c> (every <c>--reselect-every</c> steps, the leave-one-out likelihood's
+/// kappa of view 1's embeddings, <see cref="KappaSelection.LeaveOneOut(ReadOnlySpan{float}, int, int, ErOptions?)"/>).
 /// </summary>
 internal static class TrainDemoCommand
 {
@@ -32,19 +35,39 @@ internal static class TrainDemoCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of the data and the initial projector.", DefaultValueFactory = _ => 0UL, HelpName = "N" };
         Option<string> support = CommonOptions.Support();
         Option<double> rate = CommonOptions.PositiveDouble("--learning-rate", 0.01, "Adam step size.");
-        var command = new Command("train-demo", "Train a linear projector on a synthetic two-view problem with the ER loss, printing the loss, entropy and reconstruction.") { steps, seed, support, rate };
+        Option<string> estimator = CommonOptions.Choice("--estimator", "Entropy estimator: plugin, joe or joe-loo (sphere only).", LossCommand.Estimators);
+        Option<double> kappa = CommonOptions.NonNegativeDouble("--kappa", 10.0, "The starting (or fixed) kappa (sphere support only).");
+        Option<string> kappaMode = CommonOptions.Choice("--kappa-mode", "fixed, learned (Adam on log kappa with the loss's dLoss/dkappa) or reselect (the leave-one-out likelihood's kappa of view 1's embeddings, every --reselect-every steps); sphere support only.", "fixed", "learned", "reselect");
+        Option<int> every = CommonOptions.PositiveInt("--reselect-every", "With --kappa-mode reselect: steps between selections.", defaultValue: 25);
+        var command = new Command("train-demo", "Train a linear projector on a synthetic two-view problem with the ER loss, printing the loss, entropy and reconstruction.") { steps, seed, support, rate, estimator, kappa, kappaMode, every };
         command.SetAction(parse =>
         {
             Support s = parse.GetValue(support) == "discrete" ? Support.Discrete : Support.Sphere;
-            Run(stdout, s, parse.GetValue(steps), parse.GetValue(seed), parse.GetValue(rate));
+            CommonOptions.CheckKappaUsed(parse, kappa, s == Support.Sphere);
+            string method = parse.GetValue(estimator)!;
+            string mode = parse.GetValue(kappaMode)!;
+            if (s == Support.Discrete && (method == "joe-loo" || mode != "fixed"))
+            {
+                throw new CliUsageException("--estimator joe-loo and --kappa-mode are for the sphere support (the discrete terms have no kappa).");
+            }
+
+            var settings = new DemoSettings(EntropyOptions.ReductionOf(method), parse.GetValue(kappa), mode, parse.GetValue(every));
+            Run(stdout, s, parse.GetValue(steps), parse.GetValue(seed), parse.GetValue(rate), settings);
             return Cli.Success;
         });
         return command;
     }
 
-    /// <summary>Runs the demo and returns the first and last evaluations.</summary>
-    internal static (ErLossResult First, ErLossResult Last) Run(TextWriter output, Support support, int steps, ulong seed, double learningRate)
+    /// <summary>The estimator and what happens to kappa: fixed, learned or reselected every so many steps.</summary>
+    internal sealed record DemoSettings(EntropyReduction Reduction, double Kappa, string KappaMode, int ReselectEvery)
     {
+        internal static DemoSettings Default { get; } = new(EntropyReduction.Expectation, 10.0, "fixed", 25);
+    }
+
+    /// <summary>Runs the demo and returns the first and last evaluations.</summary>
+    internal static (ErLossResult First, ErLossResult Last) Run(TextWriter output, Support support, int steps, ulong seed, double learningRate, DemoSettings? settings = null)
+    {
+        settings ??= DemoSettings.Default;
         const int k = BatchSize, n = InputDimension, d = OutputDimension;
         var random = new SeededRandom(seed);
         var centers = new float[Clusters * n];
@@ -57,7 +80,9 @@ internal static class TrainDemoCommand
 
         var bias = new float[d];
         bias[0] = support == Support.Discrete ? InitialDiscreteBias : 0f;
-        var loss = new ErLoss(support, k, d) { Kappa = 10, Temperature = 0.5 };
+        var loss = new ErLoss(support, k, d) { Kappa = settings.Kappa, Temperature = 0.5, Reduction = settings.Reduction };
+        var kappaTracker = new KappaTracker(settings, learningRate);
+        var z1 = new float[k * d];
         var x1 = new float[k * n];
         var x2 = new float[k * n];
         var y1 = new float[k * d];
@@ -69,14 +94,21 @@ internal static class TrainDemoCommand
         var adam = new Adam(weights.Length, learningRate);
         var adamBias = new Adam(d, learningRate);
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ER training demo: {support.ToString().ToLowerInvariant()} support, {Clusters} clusters in R^{n}, affine projector to R^{d}{(support == Support.Discrete ? " starting collapsed" : string.Empty)}, batch {k}, Adam lr {learningRate}"));
-        output.WriteLine("  step        loss  reconstruction     entropy");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ER training demo: {support.ToString().ToLowerInvariant()} support, {Clusters} clusters in R^{n}, affine projector to R^{d}{(support == Support.Discrete ? " starting collapsed" : string.Empty)}, batch {k}, Adam lr {learningRate}{kappaTracker.Describe(support)}"));
+        output.WriteLine(kappaTracker.Moves ? "  step        loss  reconstruction     entropy       kappa" : "  step        loss  reconstruction     entropy");
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         ErLossResult first = default, last = default;
         for (int step = 0; step <= steps; step++)
         {
             SampleViews(random, centers, x1, x2);
             Project(x1, weights, bias, y1);
             Project(x2, weights, bias, y2);
+            if (kappaTracker.ReselectsAt(step))
+            {
+                RowOps.L2Normalize(y1, k, d, z1);
+                loss.Kappa = KappaSelection.LeaveOneOut(z1, k, d).Kappa;
+            }
+
             ErLossResult result = loss.Compute(y1, y2, g1, g2);
             if (step == 0)
             {
@@ -86,11 +118,13 @@ internal static class TrainDemoCommand
             last = result;
             if (step % Math.Max(1, steps / 12) == 0 || step == steps)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{step,6} {result.Loss,11:F4} {result.Reconstruction,15:F4} {result.Entropy,11:F4}"));
+                string kappaColumn = kappaTracker.Moves ? string.Create(CultureInfo.InvariantCulture, $" {loss.Kappa,11:G5}") : string.Empty;
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{step,6} {result.Loss,11:F4} {result.Reconstruction,15:F4} {result.Entropy,11:F4}{kappaColumn}"));
             }
 
             if (step < steps)
             {
+                loss.Kappa = kappaTracker.Learn(loss.Kappa, result.KappaGradient);
                 // dLoss/dW = X1^T G1 + X2^T G2.
                 Array.Clear(gradW);
                 AccumulateTransposedProduct(x1, g1, gradW);
@@ -104,6 +138,23 @@ internal static class TrainDemoCommand
 
                 adamBias.Step(bias, gradBias);
             }
+        }
+
+        if (support == Support.Sphere)
+        {
+            // Measures that do not depend on kappa or on the estimator: how well the two views of a sample
+            // agree (mean cosine) and how spread the embeddings are (the kNN entropy, m = 4).
+            double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var z2 = new float[k * d];
+            RowOps.L2Normalize(y1, k, d, z1);
+            RowOps.L2Normalize(y2, k, d, z2);
+            double alignment = 0;
+            for (int i = 0; i < k * d; i++)
+            {
+                alignment += (double)z1[i] * z2[i];
+            }
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kappa went from {settings.Kappa:G5} to {loss.Kappa:G5}; views' mean cosine {alignment / k:F4}; kNN entropy of view 1 {Entropy.SphereKnn(z1, k, d):F4} nats (uniform: {VonMisesFisher.Entropy(d, 0):F4}); {1e3 * seconds / (steps + 1):F2} ms a step"));
         }
 
         output.WriteLine(string.Create(
@@ -158,6 +209,46 @@ internal static class TrainDemoCommand
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// What happens to kappa between steps: nothing (fixed), an Adam step on t = log kappa with
+    /// <c>dLoss/dt = kappa dLoss/dkappa</c> (learned; log kappa keeps it positive), or a new selection every
+    /// N steps (reselect).
+    /// </summary>
+    private sealed class KappaTracker(DemoSettings settings, double learningRate)
+    {
+        private readonly Adam _adam = new(1, learningRate);
+        private readonly float[] _t = [(float)Math.Log(Math.Max(settings.Kappa, 1e-30))];
+        private readonly float[] _gradient = new float[1];
+
+        internal bool Moves => settings.KappaMode != "fixed";
+
+        internal string Describe(Support support) => support == Support.Discrete
+            ? string.Empty
+            : string.Create(CultureInfo.InvariantCulture, $", {EstimatorName(settings.Reduction)}, kappa {settings.Kappa:G5} {settings.KappaMode}{(settings.KappaMode == "reselect" ? $" every {settings.ReselectEvery} steps" : string.Empty)}");
+
+        internal bool ReselectsAt(int step) => settings.KappaMode == "reselect" && step % settings.ReselectEvery == 0;
+
+        internal double Learn(double kappa, double kappaGradient)
+        {
+            if (settings.KappaMode != "learned")
+            {
+                return kappa;
+            }
+
+            _t[0] = (float)Math.Log(kappa);
+            _gradient[0] = (float)(kappa * kappaGradient);
+            _adam.Step(_t, _gradient);
+            return Math.Exp(_t[0]);
+        }
+
+        private static string EstimatorName(EntropyReduction reduction) => reduction switch
+        {
+            EntropyReduction.Average => "joe",
+            EntropyReduction.LeaveOneOut => "joe-loo",
+            _ => "plugin",
+        };
     }
 
     /// <summary>Adam (Kingma and Ba) with the usual defaults.</summary>

@@ -37,6 +37,7 @@ internal static partial class FusedSphereEntropy
         float[]? b = mixed ? ArrayPool<float>.Shared.Rent(padded) : null;
         float[]? o = mixed ? ArrayPool<float>.Shared.Rent(padded) : null;
         bool[]? mixedBlocks = mixed ? ArrayPool<bool>.Shared.Rent(blocks) : null;
+        float[]? cuts = mixed ? ArrayPool<float>.Shared.Rent(k) : null;
         try
         {
             // h_i = g_i exp(M - LSE_i); M - LSE_i = -log(row sum) <= 46 for rows under the common shift.
@@ -46,11 +47,12 @@ internal static partial class FusedSphereEntropy
             }
 
             h.AsSpan(k, padded - k).Clear();
-            if (b is not null && o is not null && mixedBlocks is not null)
+            if (b is not null && o is not null && mixedBlocks is not null && cuts is not null)
             {
                 b.AsSpan(0, padded).Clear();
                 o.AsSpan(0, padded).Clear();
                 mixedBlocks.AsSpan(0, blocks).Clear();
+                cuts.AsSpan(0, k).Fill(state.UniformCut);
                 for (int i = 0; i < k; i++)
                 {
                     o[i] = (float)(state.Lse[i] - state.Shift);
@@ -61,11 +63,12 @@ internal static partial class FusedSphereEntropy
                 {
                     h[i] = 0f;
                     b[i] = (float)g[i];
+                    cuts[i] = OwnShiftRows.RefineCut(state.Lse[i], kappa);
                     mixedBlocks[i / SimilarityTiles.Tile] = true;
                 }
             }
 
-            var weights = new BackwardWeights(h, b, o, mixedBlocks);
+            var weights = new BackwardWeights(h, b, o, mixedBlocks, cuts);
             float[]? cache = state.Cache;
             fixed (float* zp = z)
             fixed (float* gp = gradient)
@@ -100,6 +103,7 @@ internal static partial class FusedSphereEntropy
                 ArrayPool<float>.Shared.Return(b!);
                 ArrayPool<float>.Shared.Return(o!);
                 ArrayPool<bool>.Shared.Return(mixedBlocks!);
+                ArrayPool<float>.Shared.Return(cuts!);
             }
         }
     }
@@ -222,8 +226,7 @@ internal static partial class FusedSphereEntropy
         var shape = new TileShape(m, n, SimilarityTiles.Stride(n), state.LeaveOneOut && diagonal ? 0 : TileShape.NoSelf);
         Span<float> w = tile.AsSpan(0, m * shape.Stride);
         SimilarityTiles.Similarities(walker, rows, j0, n, w, shape.Stride, diagonal && !state.LeaveOneOut ? state.Diagonal : default);
-        ReadOnlySpan<float> cuts = state.CutArray is null ? default : state.CutArray.AsSpan(0, k);
-        SimilarityTiles.Refine(z, d, i0, j0, w, shape, kappa, state.UniformCut, cuts);
+        SimilarityTiles.Refine(z, d, i0, j0, w, shape, kappa, state.UniformCut, weights.Cuts is null ? default : weights.Cuts.AsSpan(0, k));
         int columns = SimilarityTiles.RoundUp(n, SimilarityTiles.Alignment);
         if (weights.IsMixed(i0 / SimilarityTiles.Tile, blockJ))
         {
@@ -243,10 +246,12 @@ internal static partial class FusedSphereEntropy
         }
     }
 
-    /// <summary>The backward's per-row weights: h for every row, and b, o and the blocks that hold own-shift rows when there are any.</summary>
-    private sealed class BackwardWeights(float[] h, float[]? b, float[]? o, bool[]? mixedBlocks)
+    /// <summary>The backward's per-row weights: h for every row, and b, o, the blocks that hold own-shift rows and every row's refine cut when there are any.</summary>
+    private sealed class BackwardWeights(float[] h, float[]? b, float[]? o, bool[]? mixedBlocks, float[]? cuts)
     {
         internal float[] H { get; } = h;
+
+        internal float[]? Cuts { get; } = cuts;
 
         internal float[] B => b!;
 

@@ -107,8 +107,7 @@ internal static partial class FusedSphereEntropy
 
                 if (state.OwnShiftCount > 0)
                 {
-                    state.PrepareCuts(kappa, shift);
-                    OwnShiftRows.States(zh.Span, walker, diagonal, k, d, kappa, leaveOneOut, state.OwnShiftRowArray, state.OwnShiftCount, state.LseArray, state.ExpectedArray, state.CutArray!, degree, width);
+                    OwnShiftRows.States(zh.Span, walker, diagonal, k, d, kappa, leaveOneOut, state.OwnShiftRowArray, state.OwnShiftCount, state.LseArray, state.ExpectedArray, degree, width);
                 }
             }
 

@@ -33,13 +33,18 @@ internal static class OwnShiftRows
     internal const double UnderflowLimit = 1e-20;
 
     /// <summary>
+    /// The backward's refine cut of a row with its own shift (see <see cref="SimilarityTiles.Refine"/>):
+    /// <see cref="SimilarityTiles.RefineRange"/> below its LSE, the same in every path that forms its terms.
+    /// </summary>
+    internal static float RefineCut(double lse, float kappa) => (float)((lse - SimilarityTiles.RefineRange) / kappa);
+
+    /// <summary>
     /// The states of <paramref name="rows"/> (<paramref name="count"/> ascending row indices) with their own
-    /// shifts: LSE_i into <paramref name="lse"/>, <c>sum_j P_ij s_ij</c> into <paramref name="expected"/>, and
-    /// each row's refine cut into <paramref name="cuts"/> (all indexed by row).
+    /// shifts: LSE_i into <paramref name="lse"/> and <c>sum_j P_ij s_ij</c> into <paramref name="expected"/> (both indexed by row).
     /// </summary>
     internal static void States(
         ReadOnlySpan<float> z, SimilarityWalker walker, float[] diagonal, int k, int d, float kappa, bool leaveOneOut,
-        int[] rows, int count, double[] lse, double[] expected, float[] cuts, int degree, KernelWidth width)
+        int[] rows, int count, double[] lse, double[] expected, int degree, KernelWidth width)
     {
         const int Tile = SimilarityTiles.Tile;
         int blocks = SimilarityTiles.Blocks(count);
@@ -82,7 +87,7 @@ internal static class OwnShiftRows
                         for (int r = 0; r < m; r++)
                         {
                             int i = rows[first + r];
-                            (lse[i], expected[i], cuts[i]) = state.Finish(r, kappa);
+                            (lse[i], expected[i]) = state.Finish(r, kappa);
                         }
                     }
                     finally
@@ -152,12 +157,12 @@ internal static class OwnShiftRows
             _sums[(2 * r) + 1] += vectors[1];
         }
 
-        /// <summary>Row r's LSE, expected similarity and refine cut.</summary>
-        internal (double Lse, double Expected, float Cut) Finish(int r, float kappa)
+        /// <summary>Row r's LSE and expected similarity.</summary>
+        internal (double Lse, double Expected) Finish(int r, float kappa)
         {
             float max = _maxima[r];
             double sum = _sums[2 * r], dot = _sums[(2 * r) + 1];
-            return ((double)(kappa * max) + Math.Log(sum), dot / sum, max - (SimilarityTiles.RefineRange / kappa));
+            return ((double)(kappa * max) + Math.Log(sum), dot / sum);
         }
     }
 }

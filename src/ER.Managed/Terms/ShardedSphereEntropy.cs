@@ -149,10 +149,9 @@ internal static class ShardedSphereEntropy
     {
         double[] lse = ArrayPool<double>.Shared.Rent(k);
         double[] expected = ArrayPool<double>.Shared.Rent(k);
-        float[] cuts = ArrayPool<float>.Shared.Rent(k);
         try
         {
-            OwnShiftRows.States(z, walker, norms, k, d, kappa, leaveOneOut, rows, count, lse, expected, cuts, degree, width);
+            OwnShiftRows.States(z, walker, norms, k, d, kappa, leaveOneOut, rows, count, lse, expected, degree, width);
             for (int t = 0; t < count; t++)
             {
                 int i = rows[t];
@@ -164,7 +163,6 @@ internal static class ShardedSphereEntropy
         {
             ArrayPool<double>.Shared.Return(lse);
             ArrayPool<double>.Shared.Return(expected);
-            ArrayPool<float>.Shared.Return(cuts);
         }
     }
 
@@ -238,7 +236,7 @@ internal static class ShardedSphereEntropy
                 else
                 {
                     b[i] = (float)g[i];
-                    cuts[i] = (float)((lse - SimilarityTiles.RefineRange) / kappa);
+                    cuts[i] = OwnShiftRows.RefineCut(lse, kappa);
                     mixed = true;
                 }
             }

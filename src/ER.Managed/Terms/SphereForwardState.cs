@@ -61,38 +61,13 @@ internal sealed class SphereForwardState : IDisposable
     /// <summary>Those rows, ascending (<see cref="OwnShiftCount"/> entries used).</summary>
     internal int[] OwnShiftRowArray => _ownShiftRows ?? [];
 
-    /// <summary>
-    /// Each row's refine cut (see <see cref="SimilarityTiles.Refine"/>) when some row took its own
-    /// shift and kappa refines at all; else null (every row's cut is <see cref="UniformCut"/>).
-    /// </summary>
-    internal float[]? CutArray { get; private set; }
-
-    /// <summary>The cut of the rows under the common shift.</summary>
+    /// <summary>The refine cut of the rows under the common shift.</summary>
     internal float UniformCut => (Shift - SimilarityTiles.RefineRange) / Kappa;
-
-    /// <summary>Whether row i took its own shift (a linear search: for the backward's set-up, once a row).</summary>
-    internal bool[] OwnShiftFlags()
-    {
-        var flags = new bool[Rows];
-        for (int t = 0; t < OwnShiftCount; t++)
-        {
-            flags[_ownShiftRows![t]] = true;
-        }
-
-        return flags;
-    }
 
     internal void AddOwnShiftRow(int i)
     {
         _ownShiftRows ??= ArrayPool<int>.Shared.Rent(Rows);
         _ownShiftRows[OwnShiftCount++] = i;
-    }
-
-    /// <summary>Allocates the per-row cuts, each the common one until the own-shift rows write theirs.</summary>
-    internal void PrepareCuts(float kappa, float shift)
-    {
-        CutArray = ArrayPool<float>.Shared.Rent(Rows);
-        CutArray.AsSpan(0, Rows).Fill((shift - SimilarityTiles.RefineRange) / kappa);
     }
 
     public void Dispose()
@@ -110,9 +85,5 @@ internal sealed class SphereForwardState : IDisposable
             ArrayPool<int>.Shared.Return(_ownShiftRows);
         }
 
-        if (CutArray is not null)
-        {
-            ArrayPool<float>.Shared.Return(CutArray);
-        }
     }
 }

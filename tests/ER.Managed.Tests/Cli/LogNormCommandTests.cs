@@ -166,7 +166,7 @@ public sealed class CliWordingTests : IDisposable
         Assert.StartsWith("er: ", stderr, StringComparison.Ordinal);
     }
 
-    public static TheoryData<string> Commands() => ["", "demo", "entropy", "reconstruction", "lognorm", "kappa", "train-demo", "bench", "info", "estimators"];
+    public static TheoryData<string> Commands() => ["", "demo", "entropy", "reconstruction", "loss", "lognorm", "kappa", "train-demo", "bench", "info", "estimators"];
 
     [Theory]
     [MemberData(nameof(Commands))]

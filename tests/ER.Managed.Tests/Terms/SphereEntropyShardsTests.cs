@@ -157,7 +157,11 @@ public class SphereEntropyShardsTests
         // absolute at LSE ~ kappa), so H to 1e-6 relative; the gradient to 1e-5 of its largest entry.
         Assert.True(Math.Abs(sharded.Value - single.Value) <= 1e-6 * Math.Abs(single.Value), $"H {sharded.Value:R} vs {single.Value:R}");
         Assert.True(Math.Abs(sharded.KappaGradient - single.KappaGradient) <= 1e-6 * Math.Max(1, Math.Abs(single.KappaGradient)), $"dH/dkappa {sharded.KappaGradient:R} vs {single.KappaGradient:R}");
-        GradientAssert.Close(Array.ConvertAll(want, v => (double)v), gradient, $"{reduction} kappa={kappa} d={d}", tol: 1e-5, floor: 0);
+        // Leaving one out at kappa = 200, d = 1000, every row's terms are off-diagonal similarities s ~ 0.1
+        // whose float32 rounding (about sqrt(d)/2 ulps, 1e-7) kappa turns into 2e-5 in each weight; the two
+        // paths may round s_ij and s_ji differently (the micro-kernel's accumulation order), hence 5e-5 there.
+        double tolerance = reduction == EntropyReduction.LeaveOneOut && kappa > 100 ? 5e-5 : 1e-5;
+        GradientAssert.Close(Array.ConvertAll(want, v => (double)v), gradient, $"{reduction} kappa={kappa} d={d}", tol: tolerance, floor: 0);
     }
 
     [Fact]
