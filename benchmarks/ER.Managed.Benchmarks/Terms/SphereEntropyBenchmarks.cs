@@ -3,7 +3,7 @@ using BenchmarkDotNet.Attributes;
 
 namespace ER.Managed.Benchmarks.Terms;
 
-/// <summary>The fused sphere entropy (plug-in), forward and forward+backward, at the shapes.</summary>
+/// <summary>The fused sphere entropy, forward and forward+backward, plug-in and Joe's leave-one-out, at the README's shapes.</summary>
 [MemoryDiagnoser]
 public class SphereEntropyBenchmarks
 {
@@ -13,6 +13,9 @@ public class SphereEntropyBenchmarks
 
     [Params("1000x1000", "4096x256", "16384x128")]
     public string Shape { get; set; } = "1000x1000";
+
+    [Params(EntropyReduction.Expectation, EntropyReduction.LeaveOneOut)]
+    public EntropyReduction Estimator { get; set; } = EntropyReduction.Expectation;
 
     private int Rows => int.Parse(Shape.Split('x')[0], System.Globalization.CultureInfo.InvariantCulture);
 
@@ -34,8 +37,8 @@ public class SphereEntropyBenchmarks
     }
 
     [Benchmark]
-    public double Forward() => Entropy.Sphere(_z, Rows, Columns, options: _options);
+    public double Forward() => Entropy.Sphere(_z, Rows, Columns, reduction: Estimator, options: _options);
 
     [Benchmark]
-    public SphereTermResult ForwardBackward() => Entropy.SphereWithGradient(_z, Rows, Columns, _gradient, options: _options);
+    public SphereTermResult ForwardBackward() => Entropy.SphereWithGradient(_z, Rows, Columns, _gradient, reduction: Estimator, options: _options);
 }

@@ -9,7 +9,7 @@ using Xunit;
 namespace ER.Managed.Tests.Processes;
 
 /// <summary>
-/// Every C# block of README.md (and of docs/distributed.md) is a complete program: each is written, as it stands, into the
+/// Every C# block of README.md (and of docs/distributed.md and docs/training.md) is a complete program: each is written, as it stands, into the
 /// Program.cs of a fresh console project (the settings of <c>dotnet new console</c>, warnings as
 /// errors) that references this build of ER.Managed, built with <c>dotnet build</c> and run.
 /// </summary>
@@ -22,6 +22,7 @@ public sealed partial class ReadmeProgramTests : IDisposable
     [Theory]
     [InlineData("README.md", 3)]
     [InlineData("docs/distributed.md", 1)]
+    [InlineData("docs/training.md", 1)]
     public void Every_csharp_block_builds_and_runs(string document, int atLeast)
     {
         string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), document)).Replace("\r\n", "\n", StringComparison.Ordinal);
