@@ -54,6 +54,7 @@ public sealed class TensorOverloadTests : IDisposable
         Assert.Equal(Entropy.Sphere(_z, K, D, 7, EntropyReduction.Average), Entropy.Sphere(T(_z), 7, EntropyReduction.Average));
         Assert.Equal(Entropy.Discrete(_p, K, D), Entropy.Discrete(T(_p)));
         Assert.Equal(Entropy.SphereLeaveOneOut(_z, K, D, 5), Entropy.SphereLeaveOneOut(T(_z), 5));
+        Assert.Equal(Entropy.Sphere(_z, K, D, 5, EntropyReduction.LeaveOneOut), Entropy.Sphere(T(_z), 5, EntropyReduction.LeaveOneOut));
         Assert.Equal(Entropy.SphereKnn(_z, K, D, 3), Entropy.SphereKnn(T(_z), 3));
 
         var gradient = new float[K * D];
@@ -146,6 +147,15 @@ public sealed class TensorOverloadTests : IDisposable
         Assert.Equal(spans, loss.Compute(T(x), T(upstream), t1, t2));
         Assert.Equal(g1, Flat(t1));
         Assert.Equal(g2, Flat(t2));
+
+        // All views as one [V, k, d] tensor.
+        var multi = new ErLoss(Support.Sphere, K, D, views: 3) { GlobalViews = 1, Reduction = EntropyReduction.LeaveOneOut };
+        float[] stacked = TestData.Normal(3 * K * D, 11), gradients = new float[3 * K * D];
+        ErLossResult stackedSpans = multi.Compute(stacked, gradients);
+        Tensor<float> gradientTensor = Tensor.Create(new float[3 * K * D], [3, K, D]);
+        Assert.Equal(stackedSpans, multi.Compute(Tensor.Create(stacked, [3, K, D]), gradientTensor));
+        Assert.Equal(gradients, Flat(gradientTensor));
+        Assert.Throws<ArgumentException>(() => multi.Compute(T(stacked, 3 * K, D), gradientTensor));
     }
 
     [Fact]

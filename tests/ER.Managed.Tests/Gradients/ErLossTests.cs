@@ -107,6 +107,13 @@ public class ErLossTests
         long allocated = AllocationProbe.SteadyStateBytes(() => loss.Compute(x1, x2, g1, g2));
         Assert.True(allocated <= 32768, $"a step allocated {allocated} bytes");
         Assert.True(double.IsFinite(loss.Compute(x1, x2, g1, g2).Loss));
+
+        // Six stacked views, multi-crop, the leave-one-out estimator: the same bound, whatever V.
+        float[] views = TestData.Normal(6 * k * d, seed: 43);
+        var gradients = new float[views.Length];
+        var multi = new ErLoss(Support.Sphere, k, d, views: 6) { GlobalViews = 2, Reduction = EntropyReduction.LeaveOneOut };
+        allocated = AllocationProbe.SteadyStateBytes(() => multi.Compute(views, gradients));
+        Assert.True(allocated <= 6 * 32768, $"a six-view step allocated {allocated} bytes");
     }
 
     [Fact]
