@@ -10,13 +10,14 @@ namespace ER.Managed.Samples.Digits;
 /// A line plot written as SVG: axes with round ticks (steps of 1, 2 or 5 times a power of ten, or
 /// powers of two on a log2 axis), one colour, dash pattern and marker per series from a palette whose
 /// colours stay distinct for the colour-blind (Okabe-Ito), a legend beside the plot, optional error
-/// bars and dashed horizontal reference lines.
+/// bars and grey horizontal reference lines, each with its own dash pattern.
 /// </summary>
 public sealed class SvgPlot(string title, string xLabel, string yLabel, bool logTwoX = false)
 {
     private static readonly string[] Colors = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999"];
     private static readonly string[] Dashes = ["", "6,3", "2,2", "8,3,2,3"];
     private static readonly double[] Steps = [1.0, 2.0, 5.0, 10.0];
+    private static readonly string[] ReferenceDashes = ["5,4", "1,3", "10,3"];
     private const double Width = 760, Height = 420, Left = 70, Right = 230, Top = 40, Bottom = 55;
     private readonly List<(string Name, (double X, double Y, double Error)[] Points)> _series = [];
     private readonly List<(string Name, double Y)> _references = [];
@@ -66,10 +67,12 @@ public sealed class SvgPlot(string title, string xLabel, string yLabel, bool log
         svg.Append(Invariant($"<text transform=\"translate(18 {(Top + Height - Bottom) / 2}) rotate(-90)\" text-anchor=\"middle\">{Escape(yLabel)}</text>\n"));
 
         double legendY = Top + 10;
-        foreach ((string name, double y) in _references)
+        for (int r = 0; r < _references.Count; r++)
         {
-            svg.Append(Invariant($"<line x1=\"{Left}\" y1=\"{Y(y):F1}\" x2=\"{Width - Right}\" y2=\"{Y(y):F1}\" stroke=\"#666\" stroke-dasharray=\"4,4\"/>\n"));
-            svg.Append(Invariant($"<line x1=\"{Width - Right + 12}\" y1=\"{legendY}\" x2=\"{Width - Right + 40}\" y2=\"{legendY}\" stroke=\"#666\" stroke-dasharray=\"4,4\"/>\n"));
+            (string name, double y) = _references[r];
+            string pattern = ReferenceDashes[r % ReferenceDashes.Length];
+            svg.Append(Invariant($"<line x1=\"{Left}\" y1=\"{Y(y):F1}\" x2=\"{Width - Right}\" y2=\"{Y(y):F1}\" stroke=\"#666\" stroke-dasharray=\"{pattern}\"/>\n"));
+            svg.Append(Invariant($"<line x1=\"{Width - Right + 12}\" y1=\"{legendY}\" x2=\"{Width - Right + 40}\" y2=\"{legendY}\" stroke=\"#666\" stroke-dasharray=\"{pattern}\"/>\n"));
             svg.Append(Invariant($"<text x=\"{Width - Right + 46}\" y=\"{legendY + 4}\">{Escape(name)}</text>\n"));
             legendY += 18;
         }
