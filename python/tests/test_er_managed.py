@@ -1,0 +1,248 @@
+"""er_managed against a float64 PyTorch autograd implementation of the original's formulas
+(tests/reference.py), with the golden data's tolerances: values to 1e-5 relative (and 1e-5 absolute),
+gradients to 1e-4 of their largest entry. The library computes in float32; the reference in float64."""
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+import er_managed
+import er_managed.torch as et
+import reference
+
+VALUE_REL, VALUE_ABS, GRAD_REL = 1e-5, 1e-5, 1e-4
+
+
+def close_value(got, want, what):
+    assert abs(got - want) <= VALUE_ABS + VALUE_REL * abs(want), f"{what}: {got!r} vs {want!r}"
+
+
+def close_grad(got, want, what):
+    got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
+    scale = np.abs(want).max()
+    error = np.abs(got - want).max()
+    assert error <= GRAD_REL * scale + 1e-9, f"{what}: max error {error:.3e} of max |grad| {scale:.3e}"
+
+
+def unit_rows(k, d, seed):
+    g = torch.Generator().manual_seed(seed)
+    return F.normalize(torch.randn(k, d, generator=g), dim=1)
+
+
+def probability_rows(k, d, seed, scale=2.0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.softmax(scale * torch.randn(k, d, generator=g), dim=1)
+
+
+@pytest.mark.parametrize("k,d", [(7, 3), (64, 16), (100, 128)])
+@pytest.mark.parametrize("kappa", [0.0, 0.5, 10.0, 100.0])
+@pytest.mark.parametrize("reduction", ["expectation", "average", "leave_one_out"])
+@pytest.mark.parametrize("normalizer", ["exact", "reference"])
+def test_sphere_entropy_value_and_gradients(k, d, kappa, reduction, normalizer):
+    if normalizer == "reference" and kappa == 0.0:
+        with pytest.raises(ValueError, match="kappa"):
+            er_managed.entropy(unit_rows(k, d, 1).numpy(), kappa, reduction=reduction, normalizer=normalizer)
+        return
+    z32 = unit_rows(k, d, k + d).numpy()
+    z = torch.tensor(z32, dtype=torch.float64, requires_grad=True)
+    kt = torch.tensor(kappa, dtype=torch.float64, requires_grad=True)
+    want = reference.sphere_entropy(z, kt, reduction, normalizer)
+    want_z, want_kappa = torch.autograd.grad(want, (z, kt))
+    value, grad, grad_kappa = er_managed.entropy_with_grad(z32, kappa, "sphere", reduction, normalizer=normalizer)
+    what = f"H {reduction} {normalizer} k={k} d={d} kappa={kappa}"
+    close_value(value, float(want), what)
+    close_value(er_managed.entropy(z32, kappa, "sphere", reduction, normalizer=normalizer), float(want), what)
+    close_grad(grad, want_z, what + " dH/dz")
+    close_value(grad_kappa, float(want_kappa), what + " dH/dkappa")
+
+    # Through the autograd function: the same numbers.
+    zt = torch.tensor(z32, requires_grad=True)
+    kappa_t = torch.tensor(kappa, requires_grad=True)
+    h = et.entropy(zt, kappa_t, "sphere", reduction, normalizer=normalizer)
+    h.backward()
+    assert h.dim() == 0
+    close_value(float(h), float(want), what + " (torch)")
+    close_grad(zt.grad, want_z, what + " (torch) dH/dz")
+    close_value(float(kappa_t.grad), float(want_kappa), what + " (torch) dH/dkappa")
+
+
+@pytest.mark.parametrize("k,d", [(1, 5), (16, 10), (128, 100)])
+@pytest.mark.parametrize("reduction", ["expectation", "average"])
+def test_discrete_entropy_value_and_gradient(k, d, reduction):
+    w32 = probability_rows(k, d, k * d).numpy()
+    w = torch.tensor(w32, dtype=torch.float64, requires_grad=True)
+    want = reference.discrete_entropy(w, reduction)
+    (want_w,) = torch.autograd.grad(want, (w,))
+    value, grad, grad_kappa = er_managed.entropy_with_grad(w32, support="discrete", reduction=reduction)
+    close_value(value, float(want), f"discrete {reduction}")
+    close_grad(grad, want_w, f"discrete {reduction} dH/dw")
+    assert grad_kappa is None
+    wt = torch.tensor(w32, requires_grad=True)
+    et.entropy(wt, support="discrete", reduction=reduction).backward()
+    close_grad(wt.grad, want_w, f"discrete {reduction} (torch)")
+
+
+@pytest.mark.parametrize("k,d", [(1, 3), (64, 16), (200, 300)])
+@pytest.mark.parametrize("kappa", [0.0, 10.0, 100.0])
+def test_sphere_reconstruction_value_and_gradients(k, d, kappa):
+    a32, b32 = unit_rows(k, d, 1).numpy(), unit_rows(k, d, 2).numpy()
+    a = torch.tensor(a32, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(b32, dtype=torch.float64, requires_grad=True)
+    kt = torch.tensor(kappa, dtype=torch.float64, requires_grad=True)
+    want = reference.sphere_reconstruction(a, b, kt)
+    want_a, want_b, want_kappa = torch.autograd.grad(want, (a, b, kt))
+    value, grad_a, grad_b, grad_kappa = er_managed.reconstruction_with_grad(a32, b32, kappa)
+    close_value(value, float(want), "R sphere")
+    close_value(er_managed.reconstruction(a32, b32, kappa), float(want), "R sphere")
+    close_grad(grad_a, want_a, "dR/da")
+    close_grad(grad_b, want_b, "dR/db")
+    close_value(grad_kappa, float(want_kappa), "dR/dkappa")
+
+
+@pytest.mark.parametrize("k,d", [(1, 3), (64, 16), (200, 300)])
+def test_discrete_reconstruction_value_and_gradients(k, d):
+    a32, b32 = probability_rows(k, d, 3).numpy(), probability_rows(k, d, 4).numpy()
+    a = torch.tensor(a32, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(b32, dtype=torch.float64, requires_grad=True)
+    want = reference.discrete_reconstruction(a, b)
+    want_a, want_b = torch.autograd.grad(want, (a, b))
+    value, grad_a, grad_b, grad_kappa = er_managed.reconstruction_with_grad(a32, b32, support="discrete")
+    close_value(value, float(want), "R discrete")
+    close_grad(grad_a, want_a, "dR/da discrete")
+    close_grad(grad_b, want_b, "dR/db discrete")
+    assert grad_kappa is None
+    at, bt = torch.tensor(a32, requires_grad=True), torch.tensor(b32, requires_grad=True)
+    et.reconstruction(at, bt, support="discrete").backward()
+    close_grad(at.grad, want_a, "dR/da discrete (torch)")
+
+
+@pytest.mark.parametrize("reduction", ["expectation", "average", "leave_one_out"])
+def test_gradcheck_of_the_autograd_functions(reduction):
+    # The functions compute in float32: central differences at eps 1e-3 on raw (pre-normalization)
+    # inputs in double, which gradcheck needs, agree to about 1e-3.
+    x = torch.randn(9, 4, dtype=torch.float64, requires_grad=True)
+    y = torch.randn(9, 4, dtype=torch.float64, requires_grad=True)
+    kappa = torch.tensor(3.0, dtype=torch.float64, requires_grad=True)
+
+    def loss(x, y, kappa):
+        zx, zy = F.normalize(x, dim=1), F.normalize(y, dim=1)
+        return et.reconstruction(zx, zy, kappa) - et.entropy(zx, kappa, reduction=reduction)
+
+    assert torch.autograd.gradcheck(loss, (x, y, kappa), eps=1e-3, atol=2e-3, rtol=2e-2)
+    w = torch.randn(6, 5, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda w: et.entropy(torch.softmax(w, 1), support="discrete", reduction="expectation"), (w,), eps=1e-3, atol=2e-3, rtol=2e-2)
+
+
+def test_the_originals_printed_self_check_through_python():
+    # Its "Getting Started" inputs (random, as there), the reference normalizer; the values move in the
+    # 4th to 5th significant digit from run to run (the high-temperature one by about 0.01).
+    torch.manual_seed(0)
+    k = d = 1000
+    z = F.normalize(torch.randn(k, d), dim=1).numpy()
+    u = torch.rand(k, d)
+    one_hot_logits = torch.zeros(k, d)
+    one_hot_logits[:, 0] = 1000
+    p1 = F.normalize(u + torch.randn(k, d), dim=1).numpy()
+    p2 = F.normalize(u + torch.randn(k, d), dim=1).numpy()
+    u2 = torch.rand(k, d)
+    q1 = torch.softmax(10 * u2 + torch.randn(k, d), 1).numpy()
+    q2 = torch.softmax(10 * u2 + torch.randn(k, d), 1).numpy()
+    printed = {
+        "plug-in": (er_managed.entropy(z, 10.0, "sphere", "expectation", normalizer="reference"), -249.30848693847656, 0.02),
+        "joe": (er_managed.entropy(z, 10.0, "sphere", "average", normalizer="reference"), -249.30833435058594, 0.02),
+        "uniform": (er_managed.entropy(torch.softmax(torch.rand(k, d), 1).numpy(), support="discrete"), 6.907612323760986, 1e-3),
+        "high temp": (er_managed.entropy(torch.softmax(1000 * torch.rand(k, d), 1).numpy(), support="discrete"), 6.695544242858887, 0.03),
+        "one-hot": (er_managed.entropy(torch.softmax(one_hot_logits, 1).numpy(), support="discrete"), -1.1920928244535389e-07, 1e-6),
+        "reconstruction sphere": (er_managed.reconstruction(p1, p2, 10.0, normalizer="reference"), -248.65525817871094, 0.02),
+        "reconstruction discrete": (er_managed.reconstruction(q1, q2, support="discrete"), 6.100684642791748, 0.01),
+    }
+    for name, (got, want, tolerance) in printed.items():
+        assert abs(got - want) <= tolerance, f"{name}: {got!r} vs the original's {want!r}"
+    assert math.log(d) == pytest.approx(6.907755278982137)
+
+
+def test_a_torch_model_trains_with_the_er_loss_through_the_functions():
+    torch.manual_seed(3)
+    centers = torch.randn(16, 20)
+    model = torch.nn.Sequential(torch.nn.Linear(20, 32), torch.nn.ReLU(), torch.nn.Linear(32, 8))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    losses, entropies = [], []
+    for step in range(60):
+        labels = torch.randint(0, 16, (128,))
+        x1 = centers[labels] + 0.3 * torch.randn(128, 20)
+        x2 = centers[labels] + 0.3 * torch.randn(128, 20)
+        z1, z2 = F.normalize(model(x1), dim=1), F.normalize(model(x2), dim=1)
+        h = et.entropy(z1, reduction="leave_one_out")
+        loss = et.reconstruction(z1, z2) - h
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(float(loss))
+        entropies.append(float(h))
+    assert all(math.isfinite(v) for v in losses)
+    assert np.mean(losses[-10:]) < np.mean(losses[:10]), f"the loss did not fall: {losses[:3]} ... {losses[-3:]}"
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in model.parameters())
+
+
+def test_library_errors_are_value_errors_with_the_librarys_message():
+    z = unit_rows(10, 4, 0).numpy()
+    with pytest.raises(ValueError, match="embeddings: Row 0 has norm"):
+        er_managed.entropy(2 * z)
+    with pytest.raises(ValueError, match="pass validate=False"):
+        er_managed.entropy(2 * z)
+    assert math.isfinite(er_managed.entropy(2 * z, validate=False))
+    with pytest.raises(ValueError, match="kappa"):
+        er_managed.entropy(z, kappa=-1.0)
+    bad = z.copy()
+    bad[2, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        er_managed.entropy(bad)
+    with pytest.raises(ValueError, match="projection2"):
+        er_managed.reconstruction(z, np.full_like(z, 3.0))
+    with pytest.raises(ValueError, match="same shape"):
+        er_managed.reconstruction(z, z[:5])
+    with pytest.raises(ValueError, match="2-D"):
+        er_managed.entropy(z[0])
+    with pytest.raises(ValueError, match="reduction"):
+        er_managed.entropy(probability_rows(4, 3, 0).numpy(), support="discrete", reduction="leave_one_out")
+    with pytest.raises(ValueError, match="rows"):
+        er_managed.entropy(z[:1], reduction="leave_one_out")
+    with pytest.raises(ValueError, match="CPU"):
+        if torch.cuda.is_available():
+            et.entropy(torch.tensor(z).cuda())
+        else:
+            raise ValueError("no CUDA here: CPU only, as checked")
+
+
+def test_estimators_kappa_selection_and_vmf():
+    z = unit_rows(300, 8, 5).numpy()
+    assert math.isfinite(er_managed.knn_entropy(z))
+    selection = er_managed.select_kappa(z)
+    assert selection.boundary in ("none", "uniform", "concentrated") and selection.kappa >= 0 and selection.iterations > 0
+    value, derivative = er_managed.loo_log_likelihood(z, selection.kappa)
+    assert value == pytest.approx(selection.log_likelihood, abs=1e-9)
+    table = er_managed.vmf(3, np.array([[0.0, 1.0], [10.0, 50.0]]))
+    assert table["log_normalizer"].shape == (2, 2)
+    assert table["log_normalizer"][0, 1] == pytest.approx(-math.log(4 * math.pi * math.sinh(1.0)), rel=1e-13)
+    assert table["bessel_ratio"][0, 0] == 0.0 and table["log_bessel_i"][0, 0] == -math.inf
+
+
+def test_float64_and_non_contiguous_tensors_are_copied_and_gradients_keep_their_dtype():
+    x = torch.randn(20, 6, dtype=torch.float64).T.contiguous().T  # non-contiguous, float64
+    x.requires_grad_(True)
+    h = et.entropy(F.normalize(x, dim=1), 5.0)
+    h.backward()
+    assert x.grad.dtype == torch.float64 and torch.isfinite(x.grad).all()
+
+
+def test_the_environment_variable_names_the_library_and_wins():
+    code = "import er_managed"
+    env = dict(os.environ, ER_MANAGED_LIBRARY="/nonexistent/libermanaged.so")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=os.path.join(os.path.dirname(__file__), ".."))
+    assert result.returncode != 0 and "/nonexistent/libermanaged.so" in result.stderr
+    assert er_managed.library_path() == os.environ.get("ER_MANAGED_LIBRARY", er_managed.library_path())

@@ -1,0 +1,142 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Text;
+using ER.Managed.Native;
+using Xunit;
+
+namespace ER.Managed.Tests.Native;
+
+/// <summary>
+/// The C interface's exports called in process through unmanaged function pointers, as C calls
+/// them: they return what the managed API returns, bit for bit, and refuse bad arguments with a
+/// status and a thread-local message, writing nothing. (CI also runs tests/native/test_er_managed.c
+/// against the published libermanaged.so, on x64 and on arm64 under qemu.)
+/// </summary>
+public unsafe class NativeExportTests
+{
+    private const int K = 40, D = 6;
+
+    private static string LastError() => Marshal.PtrToStringUTF8((nint)((delegate* unmanaged<byte*>)&InfoExports.Error)()) ?? string.Empty;
+
+    [Fact]
+    public void The_sphere_entropy_exports_return_the_managed_results_bit_for_bit()
+    {
+        float[] z = TestData.UnitRows(K, D, seed: 5);
+        delegate* unmanaged<float*, long, long, double, int, NativeOptions*, double*, int> value = &TermExports.EntropySphere;
+        delegate* unmanaged<float*, long, long, double, int, NativeOptions*, double*, double*, float*, int> withGradient = &TermExports.EntropySphereGrad;
+        var options = new NativeOptions { Size = (uint)sizeof(NativeOptions), Threads = 1, Normalizer = 1, Validate = 1 };
+        foreach (EntropyReduction reduction in new[] { EntropyReduction.Expectation, EntropyReduction.Average, EntropyReduction.LeaveOneOut })
+        {
+            double h, h2, dk;
+            var gradient = new float[K * D];
+            fixed (float* zp = z)
+            fixed (float* gp = gradient)
+            {
+                Assert.Equal(NativeStatus.Ok, value(zp, K, D, 12.0, (int)reduction, null, &h));
+                Assert.Equal(NativeStatus.Ok, withGradient(zp, K, D, 12.0, (int)reduction, &options, &h2, &dk, gp));
+            }
+
+            Assert.Equal(Entropy.Sphere(z, K, D, 12.0, reduction), h);
+            TermGradients want = Entropy.SphereWithGradient(z, K, D, 12.0, reduction, NormalizerMode.Reference);
+            Assert.Equal(want.Value, h2);
+            Assert.Equal(want.KappaGradient, dk);
+            Assert.Equal(want.Gradient, gradient);
+        }
+    }
+
+    [Fact]
+    public void The_discrete_reconstruction_and_estimation_exports_return_the_managed_results()
+    {
+        float[] w = TestData.ProbabilityRows(K, D, seed: 6), w2 = TestData.ProbabilityRows(K, D, seed: 7);
+        float[] a = TestData.UnitRows(K, D, seed: 8), b = TestData.UnitRows(K, D, seed: 9);
+        var g1 = new float[K * D];
+        var g2 = new float[K * D];
+        double v, dk;
+        fixed (float* wp = w, w2p = w2, ap = a, bp = b, g1p = g1, g2p = g2)
+        {
+            Assert.Equal(NativeStatus.Ok, ((delegate* unmanaged<float*, long, long, int, NativeOptions*, double*, int>)&TermExports.EntropyDiscrete)(wp, K, D, 1, null, &v));
+            Assert.Equal(Entropy.Discrete(w, K, D, EntropyReduction.Average), v);
+            Assert.Equal(NativeStatus.Ok, ((delegate* unmanaged<float*, long, long, int, NativeOptions*, double*, float*, int>)&TermExports.EntropyDiscreteGrad)(wp, K, D, 0, null, &v, g1p));
+            Assert.Equal(Entropy.DiscreteWithGradient(w, K, D).Gradient, g1);
+            Assert.Equal(NativeStatus.Ok, ((delegate* unmanaged<float*, float*, long, long, double, NativeOptions*, double*, int>)&TermExports.ReconstructionSphere)(ap, bp, K, D, 3.0, null, &v));
+            Assert.Equal(Reconstruction.Sphere(a, b, K, D, 3.0), v);
+            Assert.Equal(NativeStatus.Ok, ((delegate* unmanaged<float*, float*, long, long, double, NativeOptions*, double*, double*, float*, float*, int>)&TermExports.ReconstructionSphereGrad)(ap, bp, K, D, 3.0, null, &v, &dk, g1p, g2p));
+            TermGradients r = Reconstruction.SphereWithGradient(a, b, K, D, 3.0);
+            Assert.Equal((r.Value, r.KappaGradient), (v, dk));
+            Assert.Equal(r.GradientB, g2);
+            Assert.Equal(NativeStatus.Ok, ((delegate* unmanaged<float*, float*, long, long, NativeOptions*, double*, int>)&TermExports.ReconstructionDiscrete)(wp, w2p, K, D, null, &v));
+            Assert.Equal(Reconstruction.Discrete(w, w2, K, D), v);
+            Assert.Equal(NativeStatus.Ok, ((delegate* unmanaged<float*, float*, long, long, NativeOptions*, double*, float*, float*, int>)&TermExports.ReconstructionDiscreteGrad)(wp, w2p, K, D, null, &v, g1p, g2p));
+            Assert.Equal(Reconstruction.DiscreteWithGradient(w, w2, K, D).Gradient, g1);
+
+            Assert.Equal(NativeStatus.Ok, ((delegate* unmanaged<float*, long, long, int, NativeOptions*, double*, int>)&EstimationExports.EntropyKnn)(ap, K, D, 3, null, &v));
+            Assert.Equal(Entropy.SphereKnn(a, K, D, 3), v);
+            double kappa, likelihood, slope;
+            int iterations, boundary;
+            Assert.Equal(NativeStatus.Ok, ((delegate* unmanaged<float*, long, long, int, NativeOptions*, double*, double*, int*, int*, int>)&EstimationExports.KappaSelect)(ap, K, D, 0, null, &kappa, &likelihood, &iterations, &boundary));
+            ER.Managed.Estimation.KappaSelectionResult selection = ER.Managed.Estimation.KappaSelection.LeaveOneOut(a, K, D);
+            Assert.Equal((selection.Kappa, selection.LogLikelihood, selection.Iterations, (int)selection.Boundary), (kappa, likelihood, iterations, boundary));
+            Assert.Equal(NativeStatus.Ok, ((delegate* unmanaged<float*, long, long, double, NativeOptions*, double*, double*, int>)&EstimationExports.LooLogLikelihood)(ap, K, D, 4.0, null, &v, &slope));
+            Assert.Equal(ER.Managed.Estimation.KappaSelection.LeaveOneOutLogLikelihood(a, K, D, 4.0, out double wantSlope), v);
+            Assert.Equal(wantSlope, slope);
+        }
+
+        double[] kappas = [0.0, 0.5, 30.0];
+        var logC = new double[3];
+        fixed (double* kp = kappas, cp = logC)
+        {
+            Assert.Equal(NativeStatus.Ok, ((delegate* unmanaged<int, double*, long, double*, double*, double*, double*, int>)&EstimationExports.Vmf)(7, kp, 3, null, cp, null, null));
+        }
+
+        Assert.Equal([VonMisesFisher.LogNormalizer(7, 0.0), VonMisesFisher.LogNormalizer(7, 0.5), VonMisesFisher.LogNormalizer(7, 30.0)], logC);
+        Assert.Equal(InfoExports.AbiVersion, ((delegate* unmanaged<int>)&InfoExports.Abi)());
+        Assert.False(string.IsNullOrEmpty(Marshal.PtrToStringUTF8((nint)((delegate* unmanaged<byte*>)&InfoExports.LibraryVersion)())));
+    }
+
+    [Fact]
+    public void Bad_arguments_get_a_status_and_a_message_naming_them_and_nothing_is_written()
+    {
+        float[] z = TestData.UnitRows(K, D, seed: 5);
+        delegate* unmanaged<float*, long, long, double, int, NativeOptions*, double*, int> entropy = &TermExports.EntropySphere;
+        double h = 42;
+        var badOptions = new NativeOptions { Size = 0 };
+        fixed (float* zp = z)
+        {
+            static void Refused(int status, string text)
+            {
+                Assert.Equal(NativeStatus.InvalidArgument, status);
+                Assert.StartsWith(text, LastError(), StringComparison.Ordinal);
+            }
+
+            Refused(entropy(null, K, D, 10, 0, null, &h), "z: is NULL.");
+            Refused(entropy(zp, K, D, 10, 0, null, null), "value: is NULL.");
+            Refused(entropy(zp, 0, D, 10, 0, null, &h), "rows: is 0; it must be at least 1.");
+            Refused(entropy(zp, K, D, -1, 0, null, &h), "kappa: must be finite and at least 0.");
+            Refused(entropy(zp, K, D, 10, 9, null, &h), "estimator: is 9;");
+            Refused(entropy(zp, K, D, 10, 0, &badOptions, &h), "options: options->size is 0;");
+
+            z[3] *= 2;
+            Assert.Equal(NativeStatus.InvalidArgument, entropy(zp, K, D, 10, 0, null, &h));
+            Assert.Contains("set options->validate = 0", LastError(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(42, h);
+        var nothing = new double[1];
+        fixed (double* kp = nothing)
+        {
+            Assert.Equal(NativeStatus.InvalidArgument, ((delegate* unmanaged<int, double*, long, double*, double*, double*, double*, int>)&EstimationExports.Vmf)(3, kp, 1, null, null, null, null));
+        }
+
+        Assert.Contains("all are NULL", LastError(), StringComparison.Ordinal);
+        Assert.Equal("x: internal error (InvalidOperationException): boom", "x: " + LastErrorOf(new InvalidOperationException("boom")));
+#pragma warning disable CA2201 // the status an allocation failure maps to, without running out of memory
+        Assert.Equal("out of memory", LastErrorOf(new OutOfMemoryException()));
+#pragma warning restore CA2201
+    }
+
+    private static string LastErrorOf(Exception e)
+    {
+        Assert.NotEqual(NativeStatus.Ok, ER.Managed.Native.LastError.Report(e));
+        return LastError();
+    }
+}
