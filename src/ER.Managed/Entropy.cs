@@ -47,6 +47,7 @@ public static partial class Entropy
         CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
         CheckSphereReduction(reduction, rows);
         CheckNormalizer(normalizer);
+        kappa = AsSimilarityKappa(kappa);
         double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
         return SphereEntropy.Value(z, rows, columns, kappa, c, reduction, options.EffectiveDegreeOfParallelism);
     }
@@ -119,6 +120,7 @@ public static partial class Entropy
         Validation.CheckNoOverlap(z, gradient, nameof(z), nameof(gradient));
         CheckSphereReduction(reduction, rows);
         CheckNormalizer(normalizer);
+        kappa = AsSimilarityKappa(kappa);
         double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
         double dc = VonMisesFisher.ConstantDerivativeUnchecked(columns, kappa, normalizer);
         return SphereEntropy.WithGradient(z, rows, columns, kappa, c, dc, reduction, gradient, options.EffectiveDegreeOfParallelism);
@@ -288,7 +290,10 @@ public static partial class Entropy
         }
     }
 
-    /// <summary>kappa scales float32 similarities, so it must also be finite as a float; 0 (the uniform limit) is allowed.</summary>
+    /// <summary>
+    /// kappa scales float32 similarities, so it must also be finite as a float and not round to 0
+    /// there unless it is 0 (the uniform limit).
+    /// </summary>
     internal static void CheckKappaForFloat(double kappa)
     {
         VonMisesFisher.CheckKappa(kappa);
@@ -296,7 +301,21 @@ public static partial class Entropy
         {
             throw new ArgumentOutOfRangeException(nameof(kappa), kappa, "kappa must be representable as a finite float32 (the similarities are float32).");
         }
+
+        if (kappa > 0 && (float)kappa == 0f)
+        {
+            throw new ArgumentOutOfRangeException(nameof(kappa), kappa, "kappa rounds to 0 in float32 (the similarities' precision): pass 0 for the uniform limit, or a kappa of at least 1.4e-45.");
+        }
     }
+
+    /// <summary>
+    /// The kappa the sphere entropy computes with: the float32 nearest to it, which scales the float32
+    /// similarities, also for the constant c. Both grow like kappa and H is their difference, so they
+    /// must use the same kappa: at kappa = 1e8 the float rounding of kappa alone (6e-8 relative) would
+    /// move c against the similarities by 6 nats. H itself moves by dH/dkappa times the rounding, at
+    /// most a few 1e-7 nats (dH/dkappa falls like 1/kappa).
+    /// </summary>
+    internal static double AsSimilarityKappa(double kappa) => (float)kappa;
 
     /// <summary>A sphere estimator: plug-in, Joe's, or Joe's leave-one-out (which needs 2 rows).</summary>
     internal static void CheckSphereReduction(EntropyReduction reduction, int rows)

@@ -207,9 +207,12 @@ public static partial class SphereEntropyShards
         }
     }
 
-    private static SphereTermResult CombineChecked(ReadOnlySpan<double> states, int rows, int columns, double kappa, EntropyReduction reduction, NormalizerMode normalizer, Span<double> rowWeights) =>
-        ShardedSphereEntropy.Combine(
+    private static SphereTermResult CombineChecked(ReadOnlySpan<double> states, int rows, int columns, double kappa, EntropyReduction reduction, NormalizerMode normalizer, Span<double> rowWeights)
+    {
+        kappa = Entropy.AsSimilarityKappa(kappa);
+        return ShardedSphereEntropy.Combine(
             states, rows, VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer), VonMisesFisher.ConstantDerivativeUnchecked(columns, kappa, normalizer), reduction, g: default, rowWeights);
+    }
 
     private static void CheckCombine(ReadOnlySpan<double> states, int rows, int columns, double kappa, EntropyReduction reduction, NormalizerMode normalizer)
     {

@@ -94,6 +94,14 @@ internal static partial class FusedSphereEntropy
                     Parallelism.For(blocks, degree, block => KeptBlockRow(zh.Span, k, d, kappa, cache, gh.Span, block, blocks, width));
                 }
             }
+
+            if (!state.LeaveOneOut)
+            {
+                for (int i = 0; i < k; i++)
+                {
+                    SelfTerms.AddGradient(kappa, state.Norms[i], state.Lse[i], g[i], z.Slice(i * d, d), gradient.Slice(i * d, d));
+                }
+            }
         }
         finally
         {
@@ -223,9 +231,9 @@ internal static partial class FusedSphereEntropy
         int i0 = rows.First, m = rows.Count;
         int j0 = blockJ * SimilarityTiles.Tile, n = Math.Min(SimilarityTiles.Tile, k - j0);
         bool diagonal = i0 == j0;
-        var shape = new TileShape(m, n, SimilarityTiles.Stride(n), state.LeaveOneOut && diagonal ? 0 : TileShape.NoSelf);
+        var shape = new TileShape(m, n, SimilarityTiles.Stride(n), diagonal ? 0 : TileShape.NoSelf);
         Span<float> w = tile.AsSpan(0, m * shape.Stride);
-        SimilarityTiles.Similarities(walker, rows, j0, n, w, shape.Stride, diagonal && !state.LeaveOneOut ? state.Diagonal : default);
+        SimilarityTiles.Similarities(walker, rows, j0, n, w, shape.Stride);
         SimilarityTiles.Refine(z, d, i0, j0, w, shape, kappa, state.UniformCut, weights.Cuts is null ? default : weights.Cuts.AsSpan(0, k));
         int columns = SimilarityTiles.RoundUp(n, SimilarityTiles.Alignment);
         if (weights.IsMixed(i0 / SimilarityTiles.Tile, blockJ))

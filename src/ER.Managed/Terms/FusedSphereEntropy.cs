@@ -15,8 +15,9 @@ namespace ER.Managed.Terms;
 /// the tiles on and above the diagonal only (half the products). Each tile adds its row sums
 /// of E and of E s (s = z_i.z_j) into row i's state and its column sums into row j's;
 /// <c>LSE_i = M + log sum_j E_ij</c>. Per-row sums within a tile are float (at most
-/// <see cref="SimilarityTiles.Tile"/> terms), across tiles double. The leave-one-out estimator
-/// drops the self-pairs: the diagonal tiles mask them (<see cref="TileShape.SelfOffset"/>).
+/// <see cref="SimilarityTiles.Tile"/> terms), across tiles double. The self-pairs never enter the
+/// tiles (the diagonal tiles mask them, <see cref="TileShape.SelfOffset"/>): the leave-one-out
+/// estimator leaves them out, the others add them in double (<see cref="SelfTerms"/>).
 /// </para>
 /// <para>
 /// Determinism: block rows are dealt to <see cref="Partitions"/> partitions (a number fixed by k
@@ -54,7 +55,7 @@ internal static partial class FusedSphereEntropy
     /// <param name="k">Rows.</param>
     /// <param name="d">Columns.</param>
     /// <param name="kappa">The concentration (0 allowed: every exponential is then 1).</param>
-    /// <param name="leaveOneOut">Whether the self-pairs are left out of the row sums.</param>
+    /// <param name="leaveOneOut">Whether the self-pairs are left out of the row sums (else added in double).</param>
     /// <param name="keepCache">Whether to keep the tiles of E for the backward (if they fit in <see cref="CacheLimit"/>).</param>
     /// <param name="degree">Threads.</param>
     /// <param name="width">Kernel width.</param>
@@ -64,7 +65,7 @@ internal static partial class FusedSphereEntropy
         int partitions = Partitions(blocks);
         long cacheLength = (long)blocks * (blocks + 1) / 2 * SlotLength;
         var state = new SphereForwardState(k, leaveOneOut, keepCache && cacheLength <= CacheLimit ? (int)cacheLength : 0);
-        float maxNorm = SimilarityTiles.SquaredNorms(z, k, d, state.Diagonal);
+        float maxNorm = SimilarityTiles.SquaredNorms(z, k, d, state.Norms);
         float shift = kappa * maxNorm;
         state.Shift = shift;
         state.Kappa = kappa;
@@ -80,8 +81,7 @@ internal static partial class FusedSphereEntropy
             {
                 var zh = new PinnedFloats(zp, z.Length);
                 using var walker = new SimilarityWalker(zh, k, d, degree, width);
-                float[] diagonal = state.DiagonalArray;
-                var pass = new TilePass(walker, diagonal, k, d, kappa, shift, leaveOneOut, cache, width);
+                var pass = new TilePass(walker, k, d, kappa, shift, cache, width);
                 Parallelism.For(partitions, degree, p => pass.Partition(zh.Span, p, partitions, blocks, sums.AsSpan(p * k, k), dots.AsSpan(p * k, k)));
 
                 Span<double> lse = state.Lse, expected = state.ExpectedSimilarity;
@@ -92,6 +92,13 @@ internal static partial class FusedSphereEntropy
                     {
                         sum += sums[(p * k) + i];
                         dot += dots[(p * k) + i];
+                    }
+
+                    if (!leaveOneOut)
+                    {
+                        double self = SelfTerms.UnderShift(kappa, state.Norms[i], shift);
+                        sum += self;
+                        dot += self * state.Norms[i];
                     }
 
                     if (sum >= OwnShiftRows.UnderflowLimit)
@@ -107,7 +114,7 @@ internal static partial class FusedSphereEntropy
 
                 if (state.OwnShiftCount > 0)
                 {
-                    OwnShiftRows.States(zh.Span, walker, diagonal, k, d, kappa, leaveOneOut, state.OwnShiftRowArray, state.OwnShiftCount, state.LseArray, state.ExpectedArray, degree, width);
+                    OwnShiftRows.States(zh.Span, walker, state.NormArray, k, d, kappa, leaveOneOut, state.OwnShiftRowArray, state.OwnShiftCount, state.LseArray, state.ExpectedArray, degree, width);
                 }
             }
 
@@ -147,7 +154,7 @@ internal static partial class FusedSphereEntropy
     }
 
     /// <summary>The forward's tiles on and above the diagonal, a partition of block rows at a time.</summary>
-    private sealed class TilePass(SimilarityWalker walker, float[] diagonal, int k, int d, float kappa, float shift, bool leaveOneOut, float[]? cache, KernelWidth width)
+    private sealed class TilePass(SimilarityWalker walker, int k, int d, float kappa, float shift, float[]? cache, KernelWidth width)
     {
         /// <summary>The block rows of partition p, dealt zig-zag (p, 2P-1-p, 2P+p, ...) so partitions get similar numbers of tiles.</summary>
         internal void Partition(ReadOnlySpan<float> z, int p, int partitions, int blocks, Span<double> sums, Span<double> dots)
@@ -175,12 +182,12 @@ internal static partial class FusedSphereEntropy
                     {
                         int j0 = jb * Tile, n = Math.Min(Tile, k - j0);
                         bool onDiagonal = jb == block;
-                        var shape = new TileShape(m, n, SimilarityTiles.Stride(n), leaveOneOut && onDiagonal ? 0 : TileShape.NoSelf);
+                        var shape = new TileShape(m, n, SimilarityTiles.Stride(n), onDiagonal ? 0 : TileShape.NoSelf);
                         Span<float> s = cache is null ? tile.AsSpan(0, m * shape.Stride) : cache.AsSpan(Slot(block, jb, blocks), m * shape.Stride);
                         Span<float> rowSum = vectors.AsSpan(0, ld), rowDot = vectors.AsSpan(ld, ld);
                         Span<float> colSum = vectors.AsSpan(2 * ld, ld), colDot = vectors.AsSpan(3 * ld, ld);
                         vectors.AsSpan(0, 4 * ld).Clear();
-                        SimilarityTiles.Similarities(walker, rows, j0, n, s, shape.Stride, onDiagonal && !leaveOneOut ? diagonal : default);
+                        SimilarityTiles.Similarities(walker, rows, j0, n, s, shape.Stride);
                         SimilarityTiles.Refine(z, d, i0, j0, s, shape, kappa, cut, default);
                         SimilarityTileKernel.Forward(s, shape, kappa, shift, rowSum, rowDot, colSum, colDot, columns: !onDiagonal, storeExp: cache is not null, width);
                         for (int r = 0; r < m; r++)

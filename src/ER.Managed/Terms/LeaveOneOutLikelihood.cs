@@ -16,6 +16,7 @@ internal static class LeaveOneOutLikelihood
     /// <summary>L(kappa) and dL/dkappa for unit rows z (n x d, n &gt;= 2); kappa &gt;= 0.</summary>
     internal static (double Value, double Derivative) Evaluate(ReadOnlySpan<float> z, int n, int d, double kappa, int degree)
     {
+        kappa = Entropy.AsSimilarityKappa(kappa);
         using SphereForwardState state = FusedSphereEntropy.Forward(z, n, d, (float)kappa, leaveOneOut: true, keepCache: false, degree, KernelIsa.Best);
         double lseTotal = 0.0, expectedTotal = 0.0;
         for (int i = 0; i < n; i++)

@@ -43,7 +43,7 @@ internal static class OwnShiftRows
     /// shifts: LSE_i into <paramref name="lse"/> and <c>sum_j P_ij s_ij</c> into <paramref name="expected"/> (both indexed by row).
     /// </summary>
     internal static void States(
-        ReadOnlySpan<float> z, SimilarityWalker walker, float[] diagonal, int k, int d, float kappa, bool leaveOneOut,
+        ReadOnlySpan<float> z, SimilarityWalker walker, double[] norms, int k, int d, float kappa, bool leaveOneOut,
         int[] rows, int count, double[] lse, double[] expected, int degree, KernelWidth width)
     {
         const int Tile = SimilarityTiles.Tile;
@@ -80,14 +80,14 @@ internal static class OwnShiftRows
                             SimilarityTiles.ClearPadding(s, m, n, stride);
                             for (int r = 0; r < m; r++)
                             {
-                                state.AddTile(all, s.Slice(r * stride, stride), r, diagonal, d, j0, n, kappa, leaveOneOut, width);
+                                state.AddTile(all, s.Slice(r * stride, stride), r, d, j0, n, kappa, width);
                             }
                         }
 
                         for (int r = 0; r < m; r++)
                         {
                             int i = rows[first + r];
-                            (lse[i], expected[i]) = state.Finish(r, kappa);
+                            (lse[i], expected[i]) = state.Finish(r, kappa, leaveOneOut ? double.NaN : norms[i]);
                         }
                     }
                     finally
@@ -115,19 +115,19 @@ internal static class OwnShiftRows
             _maxima.Fill(float.NegativeInfinity);
         }
 
-        /// <summary>Adds row r's similarities with columns [j0, j0 + n) (one tile row, finite padding after n).</summary>
-        internal void AddTile(ReadOnlySpan<float> z, Span<float> row, int r, float[] diagonal, int d, int j0, int n, float kappa, bool leaveOneOut, KernelWidth width)
+        /// <summary>Adds row r's similarities with columns [j0, j0 + n) but its own (one tile row, finite padding after n).</summary>
+        internal void AddTile(ReadOnlySpan<float> z, Span<float> row, int r, int d, int j0, int n, float kappa, KernelWidth width)
         {
             int i = _rows[r];
             bool holdsSelf = i >= j0 && i < j0 + n;
             if (holdsSelf)
             {
-                // The exact diagonal, or (leaving one out) hidden from the maximum; the kernel masks it from the sums.
-                row[i - j0] = leaveOneOut ? float.NegativeInfinity : diagonal[i];
+                // Hidden from the maximum; the kernel masks it from the sums (the self term is added in double).
+                row[i - j0] = float.NegativeInfinity;
             }
 
             float tileMax = TensorPrimitives.Max(row[..n]);
-            if (holdsSelf && leaveOneOut)
+            if (holdsSelf)
             {
                 row[i - j0] = 0f;
             }
@@ -148,7 +148,7 @@ internal static class OwnShiftRows
             }
 
             _maxima[r] = max;
-            var shape = new TileShape(1, n, row.Length, leaveOneOut ? i - j0 : TileShape.NoSelf);
+            var shape = new TileShape(1, n, row.Length, i - j0);
             SimilarityTiles.Refine(z, d, i, j0, row, shape, kappa, max - (SimilarityTiles.RefineRange / kappa), default);
             Span<float> vectors = stackalloc float[2];
             vectors.Clear();
@@ -157,12 +157,12 @@ internal static class OwnShiftRows
             _sums[(2 * r) + 1] += vectors[1];
         }
 
-        /// <summary>Row r's LSE and expected similarity.</summary>
-        internal (double Lse, double Expected) Finish(int r, float kappa)
+        /// <summary>Row r's LSE and expected similarity, with its self term <c>exp(kappa norm)</c> where the estimator has one (<paramref name="norm"/> not NaN).</summary>
+        internal (double Lse, double Expected) Finish(int r, float kappa, double norm)
         {
-            float max = _maxima[r];
+            float shift = kappa * _maxima[r];
             double sum = _sums[2 * r], dot = _sums[(2 * r) + 1];
-            return ((double)(kappa * max) + Math.Log(sum), dot / sum);
+            return double.IsNaN(norm) ? (shift + Math.Log(sum), dot / sum) : SelfTerms.WithSelf(shift, sum, dot, kappa, norm);
         }
     }
 }

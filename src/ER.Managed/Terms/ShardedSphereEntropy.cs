@@ -56,7 +56,7 @@ internal static class ShardedSphereEntropy
             return;
         }
 
-        float[] norms = ArrayPool<float>.Shared.Rent(k);
+        double[] norms = ArrayPool<double>.Shared.Rent(k);
         double[] sums = ArrayPool<double>.Shared.Rent(2 * count);
         try
         {
@@ -69,7 +69,7 @@ internal static class ShardedSphereEntropy
                 Parallelism.For(blocks, degree, block =>
                 {
                     int i0 = first + (block * Tile), m = Math.Min(Tile, first + count - i0);
-                    BlockRowSums(zh.Span, walker, norms, k, d, kappa, shift, leaveOneOut, i0, m, sums.AsSpan(2 * (i0 - first), 2 * m), width);
+                    BlockRowSums(zh.Span, walker, k, d, kappa, shift, i0, m, sums.AsSpan(2 * (i0 - first), 2 * m), width);
                 });
 
                 int own = 0;
@@ -79,6 +79,13 @@ internal static class ShardedSphereEntropy
                     for (int r = 0; r < count; r++)
                     {
                         double sum = sums[2 * r], dot = sums[(2 * r) + 1];
+                        if (!leaveOneOut)
+                        {
+                            double self = SelfTerms.UnderShift(kappa, norms[first + r], shift);
+                            sum += self;
+                            dot += self * norms[first + r];
+                        }
+
                         if (sum >= OwnShiftRows.UnderflowLimit)
                         {
                             states[StateWidth * r] = shift + Math.Log(sum);
@@ -103,13 +110,13 @@ internal static class ShardedSphereEntropy
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(norms);
+            ArrayPool<double>.Shared.Return(norms);
             ArrayPool<double>.Shared.Return(sums);
         }
     }
 
-    /// <summary>The sums of E and E s over the whole row of tiles of rows [i0, i0 + m), into <paramref name="sums"/> (two doubles a row).</summary>
-    private static void BlockRowSums(ReadOnlySpan<float> z, SimilarityWalker walker, float[] norms, int k, int d, float kappa, float shift, bool leaveOneOut, int i0, int m, Span<double> sums, KernelWidth width)
+    /// <summary>The sums of E and E s over the whole row of tiles of rows [i0, i0 + m), self-pairs masked, into <paramref name="sums"/> (two doubles a row).</summary>
+    private static void BlockRowSums(ReadOnlySpan<float> z, SimilarityWalker walker, int k, int d, float kappa, float shift, int i0, int m, Span<double> sums, KernelWidth width)
     {
         int ld = SimilarityTiles.Stride(Math.Min(Tile, k));
         float[] tile = ArrayPool<float>.Shared.Rent(Tile * ld);
@@ -122,11 +129,11 @@ internal static class ShardedSphereEntropy
             for (int j0 = 0; j0 < k; j0 += Tile)
             {
                 int n = Math.Min(Tile, k - j0);
-                var shape = new TileShape(m, n, SimilarityTiles.Stride(n), leaveOneOut ? i0 - j0 : TileShape.NoSelf);
+                var shape = new TileShape(m, n, SimilarityTiles.Stride(n), i0 - j0);
                 Span<float> s = tile.AsSpan(0, m * shape.Stride);
                 Span<float> rowSum = vectors.AsSpan(0, ld), rowDot = vectors.AsSpan(ld, ld);
                 vectors.AsSpan(0, 2 * ld).Clear();
-                SimilarityTiles.Similarities(walker, rows, j0, n, s, shape.Stride, leaveOneOut ? default : norms.AsSpan(0, k));
+                SimilarityTiles.Similarities(walker, rows, j0, n, s, shape.Stride);
                 SimilarityTiles.Refine(z, d, i0, j0, s, shape, kappa, cut, default);
                 SimilarityTileKernel.Forward(s, shape, kappa, shift, rowSum, rowDot, default, default, columns: false, storeExp: false, width);
                 for (int r = 0; r < m; r++)
@@ -145,7 +152,7 @@ internal static class ShardedSphereEntropy
 
     /// <summary>The states of the listed rows by <see cref="OwnShiftRows"/>, the same code as a single process runs.</summary>
     private static void OwnShiftStates(
-        ReadOnlySpan<float> z, SimilarityWalker walker, float[] norms, int k, int d, float kappa, bool leaveOneOut, int first, int[] rows, int count, Span<double> states, int degree, KernelWidth width)
+        ReadOnlySpan<float> z, SimilarityWalker walker, double[] norms, int k, int d, float kappa, bool leaveOneOut, int first, int[] rows, int count, Span<double> states, int degree, KernelWidth width)
     {
         double[] lse = ArrayPool<double>.Shared.Rent(k);
         double[] expected = ArrayPool<double>.Shared.Rent(k);
@@ -206,7 +213,7 @@ internal static class ShardedSphereEntropy
         }
 
         int padded = (SimilarityTiles.Blocks(k) * Tile) + SimilarityTiles.Alignment;
-        float[] norms = ArrayPool<float>.Shared.Rent(k);
+        double[] norms = ArrayPool<double>.Shared.Rent(k);
         double[] g = ArrayPool<double>.Shared.Rent(k);
         float[] h = ArrayPool<float>.Shared.Rent(padded);
         float[] b = ArrayPool<float>.Shared.Rent(padded);
@@ -241,7 +248,7 @@ internal static class ShardedSphereEntropy
                 }
             }
 
-            var weights = new RowWeights(h, b, o, mixed ? cuts : null, shift, uniformCut, reduction == EntropyReduction.LeaveOneOut);
+            var weights = new RowWeights(h, b, o, mixed ? cuts : null, shift, uniformCut);
             int blocks = SimilarityTiles.Blocks(count);
             fixed (float* zp = z)
             fixed (float* gp = gradient)
@@ -253,13 +260,21 @@ internal static class ShardedSphereEntropy
                 {
                     int i0 = first + (block * Tile), m = Math.Min(Tile, first + count - i0);
                     Span<float> target = gh.Span.Slice((i0 - first) * d, m * d);
-                    BlockRowGradient(zh.Span, walker, norms, k, d, kappa, weights, i0, m, target, width);
+                    BlockRowGradient(zh.Span, walker, k, d, kappa, weights, i0, m, target, width);
                 });
+            }
+
+            if (reduction != EntropyReduction.LeaveOneOut)
+            {
+                for (int i = first; i < first + count; i++)
+                {
+                    SelfTerms.AddGradient(kappa, norms[i], states[StateWidth * i], g[i], z.Slice(i * d, d), gradient.Slice((i - first) * d, d));
+                }
             }
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(norms);
+            ArrayPool<double>.Shared.Return(norms);
             ArrayPool<double>.Shared.Return(g);
             ArrayPool<float>.Shared.Return(h);
             ArrayPool<float>.Shared.Return(b);
@@ -269,7 +284,7 @@ internal static class ShardedSphereEntropy
     }
 
     private static void BlockRowGradient(
-        ReadOnlySpan<float> z, SimilarityWalker walker, float[] norms, int k, int d, float kappa, RowWeights weights, int i0, int m, Span<float> target, KernelWidth width)
+        ReadOnlySpan<float> z, SimilarityWalker walker, int k, int d, float kappa, RowWeights weights, int i0, int m, Span<float> target, KernelWidth width)
     {
         int ld = SimilarityTiles.Stride(Math.Min(Tile, k));
         float[] tile = ArrayPool<float>.Shared.Rent(Tile * ld);
@@ -279,10 +294,10 @@ internal static class ShardedSphereEntropy
             for (int j0 = 0; j0 < k; j0 += Tile)
             {
                 int n = Math.Min(Tile, k - j0);
-                var shape = new TileShape(m, n, SimilarityTiles.Stride(n), weights.LeaveOneOut ? i0 - j0 : TileShape.NoSelf);
+                var shape = new TileShape(m, n, SimilarityTiles.Stride(n), i0 - j0);
                 int columns = SimilarityTiles.RoundUp(n, SimilarityTiles.Alignment);
                 Span<float> w = tile.AsSpan(0, m * shape.Stride);
-                SimilarityTiles.Similarities(walker, rows, j0, n, w, shape.Stride, weights.LeaveOneOut ? default : norms.AsSpan(0, k));
+                SimilarityTiles.Similarities(walker, rows, j0, n, w, shape.Stride);
                 SimilarityTiles.Refine(z, d, i0, j0, w, shape, kappa, weights.UniformCut, weights.Cuts is null ? default : weights.Cuts.AsSpan(0, k));
                 if (weights.Cuts is null)
                 {
@@ -307,5 +322,5 @@ internal static class ShardedSphereEntropy
     }
 
     /// <summary>Pass 2's per-row weights (see <see cref="SimilarityTileKernel.MixedWeights"/>); Cuts is null when every row is under the common shift.</summary>
-    private sealed record RowWeights(float[] H, float[] B, float[] O, float[]? Cuts, float Shift, float UniformCut, bool LeaveOneOut);
+    private sealed record RowWeights(float[] H, float[] B, float[] O, float[]? Cuts, float Shift, float UniformCut);
 }

@@ -53,25 +53,13 @@ internal static class SimilarityTiles
     /// <summary>
     /// s = Z[rows] Z[j0..j0+n)^T into an m x stride buffer, padding columns zeroed (the tile kernel
     /// masks them), by the walker's packed product (<see cref="Tile"/> is a multiple of every NR, as
-    /// the packed layout needs). Where the tile holds some s_ii and <paramref name="diagonal"/> is
-    /// given, those entries are overwritten with it, the squared norms summed in double: when P is
-    /// nearly the identity (large kappa and d) the plug-in weights hinge on kappa S_ii, and the
-    /// float32 GEMM's rounding of S_ii (about sqrt(d) ulps), times kappa, was the largest error of the
-    /// gradient (6e-4 of its maximum at d = 1000, kappa = 200).
+    /// the packed layout needs). The self-pairs a tile holds are left as the product made them: the
+    /// passes mask them (<see cref="TileShape.SelfOffset"/>), and <see cref="SelfTerms"/> adds them in double.
     /// </summary>
-    internal static void Similarities(SimilarityWalker walker, SimilarityWalker.RowBlock rows, int j0, int n, Span<float> s, int stride, ReadOnlySpan<float> diagonal)
+    internal static void Similarities(SimilarityWalker walker, SimilarityWalker.RowBlock rows, int j0, int n, Span<float> s, int stride)
     {
-        int i0 = rows.First, m = rows.Count;
         walker.Product(rows, j0, n, s, stride, accumulate: false);
-        ClearPadding(s, m, n, stride);
-        if (!diagonal.IsEmpty)
-        {
-            // The rows i whose own column j = i falls inside this tile.
-            for (int r = Math.Max(0, j0 - i0); r < m && i0 + r < j0 + n; r++)
-            {
-                s[(r * stride) + (i0 + r - j0)] = diagonal[i0 + r];
-            }
-        }
+        ClearPadding(s, rows.Count, n, stride);
     }
 
     /// <summary>Zeroes columns n..stride of each of m rows.</summary>
@@ -184,19 +172,21 @@ internal static class SimilarityTiles
     }
 
     /// <summary>
-    /// <c>||z_i||^2</c> summed in double (float products are exact in double) and rounded once to
-    /// float, into <paramref name="norms"/>; returns the largest.
+    /// <c>||z_i||^2</c> summed in double (float products are exact in double), into
+    /// <paramref name="norms"/>; returns the largest, rounded up to float so that kappa times it bounds
+    /// every similarity kappa s_ij the tiles form.
     /// </summary>
-    internal static float SquaredNorms(ReadOnlySpan<float> z, int k, int d, Span<float> norms)
+    internal static float SquaredNorms(ReadOnlySpan<float> z, int k, int d, Span<double> norms)
     {
-        float max = 0f;
+        double max = 0.0;
         for (int i = 0; i < k; i++)
         {
             ReadOnlySpan<float> row = z.Slice(i * d, d);
-            norms[i] = (float)DotDouble(row, row);
-            max = MathF.Max(max, norms[i]);
+            norms[i] = DotDouble(row, row);
+            max = Math.Max(max, norms[i]);
         }
 
-        return max;
+        float bound = (float)max;
+        return bound < max ? MathF.BitIncrement(bound) : bound;
     }
 }

@@ -13,6 +13,7 @@ internal sealed class SphereForwardState : IDisposable
 {
     private readonly double[] _lse;
     private readonly double[] _expected;
+    private readonly double[] _norms;
     private int[]? _ownShiftRows;
 
     internal SphereForwardState(int k, bool leaveOneOut, int cacheLength)
@@ -21,13 +22,13 @@ internal sealed class SphereForwardState : IDisposable
         LeaveOneOut = leaveOneOut;
         _lse = ArrayPool<double>.Shared.Rent(k);
         _expected = ArrayPool<double>.Shared.Rent(k);
-        DiagonalArray = ArrayPool<float>.Shared.Rent(k);
+        _norms = ArrayPool<double>.Shared.Rent(k);
         Cache = cacheLength > 0 ? ArrayPool<float>.Shared.Rent(cacheLength) : null;
     }
 
     internal int Rows { get; }
 
-    /// <summary>Whether the self-pairs were left out (Joe's leave-one-out estimator).</summary>
+    /// <summary>Whether the self-pairs are left out (Joe's leave-one-out estimator); the other estimators add them in double.</summary>
     internal bool LeaveOneOut { get; }
 
     /// <summary>LSE_i = log sum_j exp(kappa z_i.z_j) (j != i when leaving one out).</summary>
@@ -40,11 +41,10 @@ internal sealed class SphereForwardState : IDisposable
 
     internal double[] ExpectedArray => _expected;
 
-    /// <summary>||z_i||^2, summed in double, rounded to float: the exact diagonal of the similarity tiles.</summary>
-    internal Span<float> Diagonal => DiagonalArray.AsSpan(0, Rows);
+    /// <summary>||z_i||^2 in double: the self-pairs' similarities (see <see cref="SelfTerms"/>).</summary>
+    internal Span<double> Norms => _norms.AsSpan(0, Rows);
 
-    /// <summary>The pooled array behind <see cref="Diagonal"/> (k entries used).</summary>
-    internal float[] DiagonalArray { get; }
+    internal double[] NormArray => _norms;
 
     /// <summary>M, the shift of every exponential but those of the rows with their own.</summary>
     internal float Shift { get; set; }
@@ -74,7 +74,7 @@ internal sealed class SphereForwardState : IDisposable
     {
         ArrayPool<double>.Shared.Return(_lse);
         ArrayPool<double>.Shared.Return(_expected);
-        ArrayPool<float>.Shared.Return(DiagonalArray);
+        ArrayPool<double>.Shared.Return(_norms);
         if (Cache is not null)
         {
             ArrayPool<float>.Shared.Return(Cache);
