@@ -108,17 +108,14 @@ public static class GroundTruth
         }
     }
 
-    /// <summary>(1/k) sum_i log sum_j exp(kappa' z_i.z_j), by the fused forward.</summary>
+    /// <summary>(1/k) sum_i log sum_j exp(kappa' z_i.z_j), by the sphere entropy's row states.</summary>
     internal static double MeanRowLogSumExp(ReadOnlySpan<float> z, int k, int d, double scaledKappa, int degree)
     {
-        double[] buffer = ArrayPool<double>.Shared.Rent(k);
+        double[] buffer = ArrayPool<double>.Shared.Rent(2 * k);
         try
         {
             Span<double> lse = buffer.AsSpan(0, k);
-            using (SphereForwardState state = FusedSphereEntropy.Forward(z, k, d, (float)scaledKappa, leaveOneOut: false, keepCache: false, degree, KernelIsa.Best))
-            {
-                state.Lse.CopyTo(lse);
-            }
+            SphereEntropy.States(z, k, d, (float)scaledKappa, leaveOneOut: false, lse, buffer.AsSpan(k, k), degree);
 
             double sum = 0;
             foreach (double v in lse)

@@ -1,5 +1,5 @@
 using System;
-using ER.Managed.Kernels;
+using System.Buffers;
 
 namespace ER.Managed.Terms;
 
@@ -8,7 +8,7 @@ namespace ER.Managed.Terms;
 /// <c>L(kappa) = log C_d(kappa) - log(n - 1) + (1/n) sum_i LSE_i</c>, <c>LSE_i = log sum_{j != i} exp(kappa z_i.z_j)</c>,
 /// <c>dL/dkappa = -A_d(kappa) + (1/n) sum_i E_i</c>, <c>E_i = sum_{j != i} w_ij z_i.z_j</c> with
 /// <c>w_ij = exp(kappa z_i.z_j - LSE_i)</c>: minus the leave-one-out entropy estimate and its kappa
-/// derivative, from one fused forward (<see cref="FusedSphereEntropy"/> without the self-pairs), so
+/// derivative, from the sphere entropy's row states without the self-pairs (<see cref="SphereEntropy.States"/>), so
 /// the value does not depend on the thread count and rows whose terms underflow take their own shift.
 /// </summary>
 internal static class LeaveOneOutLikelihood
@@ -17,12 +17,20 @@ internal static class LeaveOneOutLikelihood
     internal static (double Value, double Derivative) Evaluate(ReadOnlySpan<float> z, int n, int d, double kappa, int degree)
     {
         kappa = Entropy.AsSimilarityKappa(kappa);
-        using SphereForwardState state = FusedSphereEntropy.Forward(z, n, d, (float)kappa, leaveOneOut: true, keepCache: false, degree, KernelIsa.Best);
         double lseTotal = 0.0, expectedTotal = 0.0;
-        for (int i = 0; i < n; i++)
+        double[] buffer = ArrayPool<double>.Shared.Rent(2 * n);
+        try
         {
-            lseTotal += state.Lse[i];
-            expectedTotal += state.ExpectedSimilarity[i];
+            SphereEntropy.States(z, n, d, kappa, leaveOneOut: true, buffer.AsSpan(0, n), buffer.AsSpan(n, n), degree);
+            for (int i = 0; i < n; i++)
+            {
+                lseTotal += buffer[i];
+                expectedTotal += buffer[n + i];
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(buffer);
         }
 
         double value = VonMisesFisher.LogNormalizerUnchecked(d, kappa) - Math.Log(n - 1) + (lseTotal / n);

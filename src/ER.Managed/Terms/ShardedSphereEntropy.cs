@@ -56,6 +56,12 @@ internal static class ShardedSphereEntropy
             return;
         }
 
+        if (kappa >= ExactRows.FromKappa)
+        {
+            ExactStates(z, k, d, kappa, leaveOneOut, first, count, states, degree, width);
+            return;
+        }
+
         double[] norms = ArrayPool<double>.Shared.Rent(k);
         double[] sums = ArrayPool<double>.Shared.Rent(2 * count);
         try
@@ -212,6 +218,12 @@ internal static class ShardedSphereEntropy
             return;
         }
 
+        if (kappa >= ExactRows.FromKappa)
+        {
+            ExactGradient(z, k, d, kappa, states, reduction, first, count, gradient, degree, width);
+            return;
+        }
+
         int padded = (SimilarityTiles.Blocks(k) * Tile) + SimilarityTiles.Alignment;
         double[] norms = ArrayPool<double>.Shared.Rent(k);
         double[] g = ArrayPool<double>.Shared.Rent(k);
@@ -323,4 +335,44 @@ internal static class ShardedSphereEntropy
 
     /// <summary>Pass 2's per-row weights (see <see cref="SimilarityTileKernel.MixedWeights"/>); Cuts is null when every row is under the common shift.</summary>
     private sealed record RowWeights(float[] H, float[] B, float[] O, float[]? Cuts, float Shift, float UniformCut);
+
+    /// <summary>Pass 1 by <see cref="ExactRows"/> (kappa from <see cref="ExactRows.FromKappa"/> up): the same rows' code as a single process.</summary>
+    private static void ExactStates(ReadOnlySpan<float> z, int k, int d, float kappa, bool leaveOneOut, int first, int count, Span<double> states, int degree, KernelWidth width)
+    {
+        double[] buffer = ArrayPool<double>.Shared.Rent(2 * count);
+        try
+        {
+            ExactRows.States(z, k, d, kappa, leaveOneOut, first, count, buffer.AsSpan(0, count), buffer.AsSpan(count, count), degree, width);
+            for (int r = 0; r < count; r++)
+            {
+                states[StateWidth * r] = buffer[r];
+                states[(StateWidth * r) + 1] = buffer[count + r];
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Pass 2 by <see cref="ExactRows"/>, from all k gathered states.</summary>
+    private static void ExactGradient(ReadOnlySpan<float> z, int k, int d, float kappa, ReadOnlySpan<double> states, EntropyReduction reduction, int first, int count, Span<float> gradient, int degree, KernelWidth width)
+    {
+        double[] buffer = ArrayPool<double>.Shared.Rent(2 * k);
+        try
+        {
+            Span<double> lse = buffer.AsSpan(0, k), g = buffer.AsSpan(k, k);
+            Combine(states, k, 0.0, 0.0, reduction, g);
+            for (int i = 0; i < k; i++)
+            {
+                lse[i] = states[StateWidth * i];
+            }
+
+            ExactRows.Gradient(z, k, d, kappa, reduction == EntropyReduction.LeaveOneOut, lse, g, first, count, gradient, degree, width);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(buffer);
+        }
+    }
 }

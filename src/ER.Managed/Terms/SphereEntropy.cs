@@ -6,7 +6,8 @@ namespace ER.Managed.Terms;
 
 /// <summary>
 /// The sphere entropy's entry points after validation: the fused tiles of
-/// <see cref="FusedSphereEntropy"/> for every estimator, reduced by <see cref="SphereReduction"/>,
+/// <see cref="FusedSphereEntropy"/> for every estimator (from kappa = <see cref="ExactRows.FromKappa"/> up,
+/// the rows of <see cref="ExactRows"/>), reduced by <see cref="SphereReduction"/>,
 /// so that <see cref="Entropy"/> only checks arguments and calls one of these.
 /// </summary>
 internal static class SphereEntropy
@@ -14,13 +15,44 @@ internal static class SphereEntropy
     /// <summary>H for unit rows z (k x d), with the constant c already chosen; k &gt;= 2 when leaving one out.</summary>
     internal static double Value(ReadOnlySpan<float> z, int k, int d, double kappa, double c, EntropyReduction reduction, int degree)
     {
-        using SphereForwardState state = FusedSphereEntropy.Forward(z, k, d, (float)kappa, SphereReduction.LeavesOneOut(reduction), keepCache: false, degree, KernelIsa.Best);
-        return SphereReduction.Value(state.Lse, c, reduction);
+        double[] buffer = ArrayPool<double>.Shared.Rent(2 * k);
+        try
+        {
+            States(z, k, d, kappa, SphereReduction.LeavesOneOut(reduction), buffer.AsSpan(0, k), buffer.AsSpan(k, k), degree);
+            return SphereReduction.Value(buffer.AsSpan(0, k), c, reduction);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Every row's state, <c>LSE_i</c> into <paramref name="lse"/> and <c>sum_j P_ij s_ij</c> into
+    /// <paramref name="expected"/> (k each), by the fused forward or, from kappa = <see cref="ExactRows.FromKappa"/>
+    /// up, by <see cref="ExactRows"/>: the one place that chooses.
+    /// </summary>
+    internal static void States(ReadOnlySpan<float> z, int k, int d, double kappa, bool leaveOneOut, Span<double> lse, Span<double> expected, int degree)
+    {
+        if (kappa >= ExactRows.FromKappa)
+        {
+            ExactRows.States(z, k, d, kappa, leaveOneOut, 0, k, lse, expected, degree, KernelIsa.Best);
+            return;
+        }
+
+        using SphereForwardState state = FusedSphereEntropy.Forward(z, k, d, (float)kappa, leaveOneOut, keepCache: false, degree, KernelIsa.Best);
+        state.Lse.CopyTo(lse);
+        state.ExpectedSimilarity.CopyTo(expected);
     }
 
     /// <summary>H, dH/dz into <paramref name="gradient"/> and dH/dkappa, given c and dc/dkappa.</summary>
     internal static SphereTermResult WithGradient(ReadOnlySpan<float> z, int k, int d, double kappa, double c, double dc, EntropyReduction reduction, Span<float> gradient, int degree)
     {
+        if (kappa >= ExactRows.FromKappa)
+        {
+            return ExactWithGradient(z, k, d, kappa, c, dc, reduction, gradient, degree);
+        }
+
         using SphereForwardState state = FusedSphereEntropy.Forward(z, k, d, (float)kappa, SphereReduction.LeavesOneOut(reduction), keepCache: true, degree, KernelIsa.Best);
         double[] weights = ArrayPool<double>.Shared.Rent(k);
         try
@@ -33,6 +65,25 @@ internal static class SphereEntropy
         finally
         {
             ArrayPool<double>.Shared.Return(weights);
+        }
+    }
+
+    /// <summary><see cref="WithGradient"/> by <see cref="ExactRows"/>, from kappa = <see cref="ExactRows.FromKappa"/> up.</summary>
+    private static SphereTermResult ExactWithGradient(ReadOnlySpan<float> z, int k, int d, double kappa, double c, double dc, EntropyReduction reduction, Span<float> gradient, int degree)
+    {
+        double[] buffer = ArrayPool<double>.Shared.Rent(3 * k);
+        try
+        {
+            Span<double> lse = buffer.AsSpan(0, k), expected = buffer.AsSpan(k, k), g = buffer.AsSpan(2 * k, k);
+            bool leaveOneOut = SphereReduction.LeavesOneOut(reduction);
+            ExactRows.States(z, k, d, kappa, leaveOneOut, 0, k, lse, expected, degree, KernelIsa.Best);
+            SphereTermResult result = SphereReduction.Result(lse, expected, c, dc, reduction, g);
+            ExactRows.Gradient(z, k, d, kappa, leaveOneOut, lse, g, 0, k, gradient, degree, KernelIsa.Best);
+            return result;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(buffer);
         }
     }
 }
