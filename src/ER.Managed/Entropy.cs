@@ -268,7 +268,7 @@ public static partial class Entropy
 
         if (rows <= neighbors)
         {
-            throw new ArgumentOutOfRangeException(nameof(rows), rows, $"The {neighbors}-th nearest neighbour needs more than {neighbors} rows.");
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, $"The kNN estimator with neighbors = {neighbors} needs more than {neighbors} rows (each row needs {neighbors} other rows).");
         }
 
         CheckSphereInput(z, rows, columns, DefaultKappa, nameof(z), options);

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.IO;
+using System.Linq;
 using System.Numerics.Tensors;
 using ER.Managed.Npy;
 using Xunit;
@@ -187,7 +188,12 @@ public sealed class TensorOverloadTests : IDisposable
         doubles.FlattenTo(flat);
         Assert.Equal(wide, flat);
 
-        Assert.Throws<ArgumentException>(() => NpyFile.Write(path, Tensor.Create(new float[8], [2, 2, 2])));
+        NpyFile.Write(path, Tensor.Create(Enumerable.Range(0, 8).Select(i => (float)i).ToArray(), [2, 2, 2]));
+        Tensor<float> cube = NpyFile.Read(path).ToTensor();
+        Assert.Equal([2, 2, 2], cube.Lengths.ToArray());
+        var cubeFlat = new float[8];
+        cube.FlattenTo(cubeFlat);
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => (float)i), cubeFlat);
     }
 
     [Fact]

@@ -114,9 +114,30 @@ internal static class CommonOptions
     /// <summary>Applies <c>--normalize</c>: L2 rows for the sphere, rows divided by their sums for the discrete support.</summary>
     internal static void NormalizeRows(float[] x, int rows, int columns, bool sphere, string path)
     {
+        if (rows < 1 || columns < 1)
+        {
+            throw new CliInputException(string.Create(CultureInfo.InvariantCulture, $"{DisplayName(path)}: holds {rows} x {columns} values; --normalize needs at least one row and one column."));
+        }
+
         if (sphere)
         {
-            RowOps.L2Normalize(x, rows, columns, x);
+            for (int i = 0; i < rows; i++)
+            {
+                bool zero = true;
+                foreach (float v in x.AsSpan(i * columns, columns))
+                {
+                    zero &= v == 0f;
+                }
+
+                if (zero)
+                {
+                    throw new CliInputException(string.Create(CultureInfo.InvariantCulture, $"{DisplayName(path)}: row {i} is zero; --normalize cannot put it on the unit sphere."));
+                }
+            }
+
+            // Onto the sphere whatever the scale: the norm floor is the smallest float, not the
+            // library's default 1e-12 (which, as PyTorch's, shrinks rows shorter than it instead).
+            RowOps.L2Normalize(x, rows, columns, x, float.Epsilon);
             return;
         }
 
@@ -151,6 +172,11 @@ internal static class CommonOptions
     internal static (float[] Data, int Rows, int Columns) ReadMatrix(string path) =>
         ReadNpy(path, array =>
         {
+            if (array.Shape.Count > 2)
+            {
+                throw new CliInputException($"{DisplayName(path)}: holds an array of shape ({string.Join(", ", array.Shape)}); this command takes a matrix (rows x columns) or a vector.");
+            }
+
             if (array.DataType == NpyDataType.Float64)
             {
                 CliStreams.Notes.WriteLine($"er: note: {DisplayName(path)} holds float64; its values are rounded to float32, the precision the terms take.");
@@ -169,6 +195,11 @@ internal static class CommonOptions
     {
         try
         {
+            if (path.Length == 0)
+            {
+                throw new CliUsageException("An input file name is an empty string; give a .npy file (or - for standard input).");
+            }
+
             if (path != "-")
             {
                 if (Directory.Exists(path))

@@ -83,6 +83,46 @@ internal static partial class FileKinds
             : FileKind.Regular;
     }
 
+    /// <summary>
+    /// "device:inode" of an existing file from stat(2) (Linux, macOS arm64), or null where unknown or
+    /// missing: two paths with the same identity are one file, hard links included, which the paths
+    /// alone cannot tell.
+    /// </summary>
+    internal static string? Identity(string path)
+    {
+        // st_dev then st_ino (8 bytes each) in Linux's x86-64 and generic layouts; macOS's 64-bit-inode
+        // stat has a 32-bit st_dev, 16-bit st_mode and st_nlink, then the 64-bit st_ino.
+        (int device, bool device32, int inode) layout;
+        if (OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64)
+        {
+            layout = (0, false, 8);
+        }
+        else if (OperatingSystem.IsMacOS() && RuntimeInformation.ProcessArchitecture == Architecture.Arm64)
+        {
+            layout = (0, true, 8);
+        }
+        else
+        {
+            return null;
+        }
+
+        byte[] buffer = new byte[512];
+        try
+        {
+            if (Stat(path, buffer) != 0)
+            {
+                return null;
+            }
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return null;
+        }
+
+        ulong device = layout.device32 ? BitConverter.ToUInt32(buffer, layout.device) : BitConverter.ToUInt64(buffer, layout.device);
+        return $"{device}:{BitConverter.ToUInt64(buffer, layout.inode)}";
+    }
+
     /// <summary>st_mode from stat(2) on Linux (x64, arm64) and macOS, or null where unknown.</summary>
     private static int? UnixMode(string path)
     {

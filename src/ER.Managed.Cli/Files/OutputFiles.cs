@@ -8,7 +8,8 @@ namespace ER.Managed.Cli.Files;
 /// <summary>
 /// The output files of one command, written all or nothing. Planned before the computation (so that
 /// a bad output path fails at once): each path is resolved through its symbolic links, and two
-/// outputs, or an output and an input, that are the same file are refused (exit 2). Committed after
+/// outputs, or an output and an input, that are the same file (the same path, or the same device
+/// and inode: a hard link) are refused (exit 2). Committed after
 /// it: every regular file is first written to a temporary file beside its target; only when all of
 /// them are complete are they renamed over their targets (keeping an existing file's permissions),
 /// so a failure leaves no output behind. <c>-</c> (or <c>/dev/stdout</c>) is standard output, and
@@ -18,7 +19,7 @@ internal sealed class OutputFiles
 {
     private const string StandardInputKey = "<standard input>";
     private const string StandardOutputKey = "<standard output>";
-    private readonly List<(string Argument, string Key)> _inputs = [];
+    private readonly List<(string Argument, string Key, string? Identity)> _inputs = [];
     private readonly List<Output> _outputs = [];
 
     /// <param name="inputs">The command's input file arguments (<c>-</c> for standard input).</param>
@@ -26,7 +27,13 @@ internal sealed class OutputFiles
     {
         foreach (string input in inputs)
         {
-            _inputs.Add((input, input == "-" ? StandardInputKey : FileKinds.FinalTarget(input)));
+            if (input.Length == 0)
+            {
+                throw new CliUsageException("An input file name is an empty string; give a .npy file (or - for standard input).");
+            }
+
+            string key = input == "-" ? StandardInputKey : FileKinds.FinalTarget(input);
+            _inputs.Add((input, key, input == "-" ? null : FileKinds.Identity(key)));
         }
     }
 
@@ -42,13 +49,20 @@ internal sealed class OutputFiles
             return;
         }
 
+        if (argument.Length == 0)
+        {
+            throw new CliUsageException($"{option} needs a file name (or - for standard output); it was given an empty string.");
+        }
+
         Output output = Resolve(option, argument);
-        foreach (Output other in _outputs.Where(o => o.Key == output.Key))
+        string? identity = output.Kind == OutputKind.RegularFile ? FileKinds.Identity(output.Target) : null;
+        foreach (Output other in _outputs.Where(o => o.Key == output.Key
+            || (identity is not null && o.Kind == OutputKind.RegularFile && FileKinds.Identity(o.Target) == identity)))
         {
             throw new CliUsageException($"{other.Option} {other.Argument} and {option} {argument} are the same file; give each output its own.");
         }
 
-        foreach ((string input, string key) in _inputs.Where(i => i.Key == output.Key))
+        foreach ((string input, _, _) in _inputs.Where(i => i.Key == output.Key || (identity is not null && i.Identity == identity)))
         {
             throw new CliUsageException($"{option} {argument} is the input file {input}; writing it would destroy the input, choose another output.");
         }

@@ -184,7 +184,7 @@ public static partial class KappaSelection
     public static KappaSelectionResult RuleOfThumb(ReadOnlySpan<float> z, int rows, int columns, ErOptions? options = null)
     {
         options ??= ErOptions.Default;
-        CheckSamples(z, rows, columns, options, minimumColumns: 2);
+        CheckSamples(z, rows, columns, options, minimumColumns: 2, "The rule of thumb needs at least 2 rows: one vMF fitted to a single row has infinite concentration.");
         double kappa = RuleOfThumbKappa(z, rows, columns, out int steps);
         KappaSelectionBoundary boundary = KappaSelectionBoundary.None;
         if (!(kappa > 0) || (float)kappa == 0f)
@@ -202,10 +202,22 @@ public static partial class KappaSelection
         return new KappaSelectionResult(kappa, value, steps, KappaSelectionMethod.RuleOfThumb, boundary);
     }
 
-    /// <summary>The maximum-likelihood concentration of one vMF fitted to unit rows: the root of A_d(kappa) = R̄ by Newton's method.</summary>
+    /// <summary>
+    /// The maximum-likelihood concentration of one vMF fitted to unit rows: the root of
+    /// <c>A_d(kappa) = R</c>, R the mean resultant length, solved as <c>1 - A_d(kappa) = 1 - R</c> on
+    /// log kappa by Newton's method inside a bracket (bisection where a step leaves it).
+    /// </summary>
+    /// <remarks>
+    /// A tight cluster has R within 1e-10 of 1 and kappa near 1e10: there 1 - R formed from R keeps
+    /// about 6 digits and 1 - A from A about as few, so Newton on <c>A = R</c> wanders until its step
+    /// cap. Both sides are formed without cancellation instead: <c>1 - R^2 = (1/n) sum_i |u_i - u|^2</c>
+    /// (u_i the rows normalized in double, u their mean), and <c>kappa (1 - A_d)</c> from the Bessel
+    /// ratio's continued fraction.
+    /// </remarks>
     internal static double MaximumLikelihoodConcentration(ReadOnlySpan<float> z, int n, int d, out int steps)
     {
         var mean = new double[d];
+        var inverseNorms = new double[n];
         for (int i = 0; i < n; i++)
         {
             ReadOnlySpan<float> row = z.Slice(i * d, d);
@@ -215,51 +227,124 @@ public static partial class KappaSelection
                 norm += (double)v * v;
             }
 
-            double inverse = 1.0 / Math.Sqrt(norm) / n;
+            inverseNorms[i] = 1.0 / Math.Sqrt(norm);
             for (int t = 0; t < d; t++)
             {
-                mean[t] += row[t] * inverse;
+                mean[t] += row[t] * inverseNorms[i] / n;
             }
         }
 
-        double resultant = 0.0;
-        foreach (double m in mean)
+        double spread = 0.0, resultantSquared = 0.0;
+        bool oneDirection = true;
+        for (int i = 0; i < n; i++)
         {
-            resultant += m * m;
+            ReadOnlySpan<float> row = z.Slice(i * d, d);
+            for (int t = 0; t < d; t++)
+            {
+                double u = row[t] * inverseNorms[i];
+                double difference = u - mean[t];
+                spread += difference * difference;
+                oneDirection &= u == z[t] * inverseNorms[0];
+            }
         }
 
-        resultant = Math.Sqrt(resultant);
-        if (resultant >= 1.0 - 1e-15)
+        foreach (double m in mean)
+        {
+            resultantSquared += m * m;
+        }
+
+        double resultant = Math.Sqrt(resultantSquared);
+        double oneMinusResultant = (spread / n) / (1.0 + resultant);
+        steps = 0;
+        if (oneDirection || !(oneMinusResultant > 0))
         {
             throw new ArgumentException("Every row points the same way: one vMF fitted to them has infinite concentration.", nameof(z));
         }
 
-        // Banerjee et al.'s approximation as the start; A_d is increasing and concave enough that
-        // Newton from it converges in a few steps. A' = 1 - A^2 - (d - 1) A / kappa.
-        double kappa = Math.Max(resultant * (d - (resultant * resultant)) / (1.0 - (resultant * resultant)), 1e-300);
-        steps = 0;
-        while (steps < 100)
+        if (oneMinusResultant >= 1.0)
         {
-            steps++;
-            double a = VonMisesFisher.BesselRatioUnchecked(d, kappa);
-            double slope = 1.0 - (a * a) - ((d - 1) * a / kappa);
-            double next = kappa - ((a - resultant) / slope);
-            next = next > 0 ? next : kappa / 2;
-            if (Math.Abs(next - kappa) <= 1e-13 * kappa)
-            {
-                return next;
-            }
-
-            kappa = next;
+            return 0.0;
         }
 
-        return kappa;
+        // F(t) = log(1 - A_d(e^t)) - log(1 - R) falls strictly in t = log kappa; its slope is
+        // -kappa^2 A'/c with c = kappa (1 - A_d) and kappa^2 A' = kappa (2c - (d - 1)) + c (d - 1 - c).
+        double target = Math.Log(oneMinusResultant);
+        double F(double t, out double slope)
+        {
+            double kappa = Math.Exp(t);
+            Bessel.Ratio((0.5 * d) - 1.0, kappa, out double c);
+            double curvature = (kappa * ((2.0 * c) - (d - 1))) + (c * (d - 1 - c));
+            slope = -curvature / c;
+            return Math.Log(c) - t - target;
+        }
+
+        // Banerjee et al.'s approximation as the start, then a bracket by steps of e.
+        double start = resultant * (d - resultantSquared) / (oneMinusResultant * (1.0 + resultant));
+        double x = Math.Log(Math.Clamp(start, 1e-300, 1e300));
+        double fx = F(x, out double dfx);
+        double low = x, high = x;
+        bool startTooLarge = fx < 0;
+        while (fx < 0 && low > -690)
+        {
+            high = low;
+            low -= 1.0;
+            fx = F(low, out dfx);
+            x = low;
+        }
+
+        while (!startTooLarge && fx > 0 && high < 690)
+        {
+            low = high;
+            high += 1.0;
+            fx = F(high, out dfx);
+            x = high;
+        }
+
+        while (steps < 200 && high - low > 1e-14 * Math.Max(1.0, Math.Abs(x)))
+        {
+            steps++;
+            if (fx == 0)
+            {
+                break;
+            }
+
+            if (fx > 0)
+            {
+                low = x;
+            }
+            else
+            {
+                high = x;
+            }
+
+            double next = dfx < 0 ? x - (fx / dfx) : double.NaN;
+            if (!(next > low && next < high))
+            {
+                next = 0.5 * (low + high);
+            }
+
+            if (Math.Abs(next - x) <= 1e-14 * Math.Max(1.0, Math.Abs(x)))
+            {
+                x = next;
+                break;
+            }
+
+            x = next;
+            fx = F(x, out dfx);
+        }
+
+        return Math.Exp(x);
     }
 
     /// <summary>The rule of thumb's concentration 1/h^2 (class remarks), in log form.</summary>
     internal static double RuleOfThumbKappa(ReadOnlySpan<float> z, int n, int d, out int steps)
     {
         double kappaHat = MaximumLikelihoodConcentration(z, n, d, out steps);
+        if (kappaHat == 0.0)
+        {
+            return 0.0;
+        }
+
         double q = d - 1;
         double logNumerator = Math.Log(4.0) + (0.5 * SpecialFunctions.LogPi) + (2.0 * Bessel.LogI(0.5 * (q - 1), kappaHat));
         double first = Math.Log(2.0 * q) + Bessel.LogI(0.5 * (q + 1), 2.0 * kappaHat);
@@ -271,12 +356,12 @@ public static partial class KappaSelection
         return Math.Exp(-2.0 * logH);
     }
 
-    private static void CheckSamples(ReadOnlySpan<float> z, int rows, int columns, ErOptions options, int minimumColumns)
+    private static void CheckSamples(ReadOnlySpan<float> z, int rows, int columns, ErOptions options, int minimumColumns, string tooFewRows = "Leaving one out needs at least 2 rows.")
     {
         Validation.CheckShape(z.Length, rows, columns, nameof(z));
         if (rows < 2)
         {
-            throw new ArgumentOutOfRangeException(nameof(rows), rows, "Leaving one out needs at least 2 rows.");
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, tooFewRows);
         }
 
         if (columns < minimumColumns)

@@ -11,7 +11,7 @@ namespace ER.Managed.Kernels;
 internal static class SoftmaxKernel
 {
     /// <summary>Writes the softmax of <paramref name="x"/> into <paramref name="destination"/> (may be the same span) and returns the row's log-sum-exp.</summary>
-    /// <remarks>A composition: the max (TensorPrimitives), the shifted exponentials (<see cref="ExpMapKernel"/>), their sum in double (<see cref="SumKernel"/>), the scaling (TensorPrimitives).</remarks>
+    /// <remarks>A composition: the max and the shift (TensorPrimitives), the scaled exponentials (<see cref="ExpMapKernel"/>), their sum in double (<see cref="SumKernel"/>), the scaling (TensorPrimitives).</remarks>
     internal static double Run(ReadOnlySpan<float> x, Span<float> destination, float scale, KernelWidth width)
     {
         if (destination.Length < x.Length)
@@ -25,10 +25,16 @@ internal static class SoftmaxKernel
         }
 
         Span<float> p = destination[..x.Length];
-        float shift = scale * TensorPrimitives.Max(x);
-        ExpMapKernel.Run(x, p, scale, -shift, width);
+        float max = TensorPrimitives.Max(x);
+
+        // Subtract before scaling: x - m is <= 0 and exactly 0 at the maximum, so every exponent is
+        // <= 0 and the sum is >= 1 for any finite row and positive scale. Folding the shift into the
+        // exponential's FMA (s x - round(s m)) leaves the rounding of s m behind, which a large s m
+        // (3e10, or 3e30 at t = 1e-30) makes an exponent of thousands: inf, then NaN.
+        TensorPrimitives.Subtract(x, max, p);
+        ExpMapKernel.Run(p, p, scale, 0f, width);
         double sum = SumKernel.Run(p, width);
         TensorPrimitives.Multiply(p, (float)(1.0 / sum), p);
-        return shift + Math.Log(sum);
+        return ((double)scale * max) + Math.Log(sum);
     }
 }

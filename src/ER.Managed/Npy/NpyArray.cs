@@ -5,8 +5,9 @@ using System.Globalization;
 namespace ER.Managed.Npy;
 
 /// <summary>
-/// A 1-D or 2-D array read from a .npy file: its shape, its stored element type and its data
-/// in C (row-major) order. A 1-D array of length n is seen as one row (<see cref="Rows"/> = 1).
+/// An array read from a .npy file: its shape (any number of dimensions, 0 for a scalar), its stored
+/// element type and its data in C (row-major) order. As a matrix (<see cref="Rows"/> x
+/// <see cref="Columns"/>), a 1-D array of length n is one row and a 0-D array is 1 x 1.
 /// </summary>
 public sealed partial class NpyArray
 {
@@ -28,17 +29,19 @@ public sealed partial class NpyArray
         DataType = NpyDataType.Float64;
     }
 
-    /// <summary>The shape as stored: one or two dimensions.</summary>
+    /// <summary>The shape as stored: empty for a 0-D (scalar) array.</summary>
     public IReadOnlyList<int> Shape => _shape;
 
     /// <summary>The element type as stored in the file.</summary>
     public NpyDataType DataType { get; }
 
-    /// <summary>Number of rows: the first dimension of a 2-D array, 1 for a 1-D array.</summary>
-    public int Rows => _shape.Length == 2 ? _shape[0] : 1;
+    /// <summary>Number of rows: the first dimension of a 2-D array, 1 for a 0-D or 1-D array.</summary>
+    /// <exception cref="InvalidOperationException">The array has more than two dimensions (it is no matrix; use <see cref="Shape"/>).</exception>
+    public int Rows => MatrixShape().Rows;
 
-    /// <summary>Number of columns: the second dimension of a 2-D array, the length of a 1-D array.</summary>
-    public int Columns => _shape.Length == 2 ? _shape[1] : _shape[0];
+    /// <summary>Number of columns: the second dimension of a 2-D array, the length of a 1-D array, 1 for a 0-D array.</summary>
+    /// <exception cref="InvalidOperationException">The array has more than two dimensions (it is no matrix; use <see cref="Shape"/>).</exception>
+    public int Columns => MatrixShape().Columns;
 
     /// <summary>Total number of elements.</summary>
     public int Length => _single?.Length ?? _double!.Length;
@@ -88,6 +91,14 @@ public sealed partial class NpyArray
 
         return result;
     }
+
+    private (int Rows, int Columns) MatrixShape() => _shape.Length switch
+    {
+        0 => (1, 1),
+        1 => (1, _shape[0]),
+        2 => (_shape[0], _shape[1]),
+        _ => throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The array has shape ({string.Join(", ", _shape)}): {_shape.Length} dimensions, no rows x columns view.")),
+    };
 
     /// <inheritdoc />
     public override string ToString() =>

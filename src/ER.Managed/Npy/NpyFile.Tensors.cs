@@ -4,13 +4,13 @@ using System.Numerics.Tensors;
 
 namespace ER.Managed.Npy;
 
-/// <content>Writing .NET tensors (1-D or 2-D, dense) as .npy files; read them back with <see cref="NpyArray.ToTensor"/>.</content>
+/// <content>Writing dense .NET tensors as .npy files of their shape; read them back with <see cref="NpyArray.ToTensor"/>.</content>
 public static partial class NpyFile
 {
-    /// <summary>Writes a 1-D or 2-D dense float32 tensor as .npy, atomically (as the span overload).</summary>
+    /// <summary>Writes a dense float32 tensor as .npy, atomically (as the span overload).</summary>
     /// <param name="path">The destination file.</param>
     /// <param name="tensor">The tensor; dense (row-major for 2-D).</param>
-    /// <exception cref="ArgumentException">A rank other than 1 or 2, or a tensor that is not dense.</exception>
+    /// <exception cref="ArgumentException">A rank above 32, or a tensor that is not dense.</exception>
     /// <exception cref="IOException">The file cannot be written.</exception>
     public static void Write(string path, ReadOnlyTensorSpan<float> tensor)
     {
@@ -20,10 +20,10 @@ public static partial class NpyFile
         Write(path, data, ToShape(lengths));
     }
 
-    /// <summary>Writes a 1-D or 2-D dense float64 tensor as .npy, atomically.</summary>
+    /// <summary>Writes a dense float64 tensor as .npy, atomically.</summary>
     /// <param name="path">The destination file.</param>
     /// <param name="tensor">The tensor; dense (row-major for 2-D).</param>
-    /// <exception cref="ArgumentException">A rank other than 1 or 2, or a tensor that is not dense.</exception>
+    /// <exception cref="ArgumentException">A rank above 32, or a tensor that is not dense.</exception>
     /// <exception cref="IOException">The file cannot be written.</exception>
     public static void Write(string path, ReadOnlyTensorSpan<double> tensor)
     {
@@ -35,9 +35,9 @@ public static partial class NpyFile
 
     private static nint[] CheckTensor(int rank, ReadOnlySpan<nint> lengths, ReadOnlySpan<nint> strides, bool dense, nint count, string name)
     {
-        if (rank is < 1 or > 2)
+        if (rank > NpyHeader.MaxRank)
         {
-            throw new ArgumentException($"Only 1-D and 2-D tensors are written; got rank {rank}, shape {TensorViews.Format(lengths)}.", name);
+            throw new ArgumentException($"At most {NpyHeader.MaxRank} dimensions are written; got rank {rank}, shape {TensorViews.Format(lengths)}.", name);
         }
 
         if (!dense)

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO;
@@ -8,7 +9,7 @@ using System.Text;
 namespace ER.Managed.Npy;
 
 /// <summary>
-/// Reads and writes NumPy .npy files, pure managed: 1-D and 2-D, C order, little-endian
+/// Reads and writes NumPy .npy files, pure managed: any number of dimensions, C order, little-endian
 /// <c>&lt;f4</c> and <c>&lt;f8</c>, format versions 1.0 and 2.0. Anything else is refused with an
 /// <see cref="InvalidDataException"/> that names what was found.
 /// </summary>
@@ -130,8 +131,8 @@ public static partial class NpyFile
     /// </summary>
     /// <param name="path">The destination file.</param>
     /// <param name="data">The elements, row-major.</param>
-    /// <param name="shape">One or two dimensions whose product is <c>data.Length</c>.</param>
-    /// <exception cref="ArgumentException">The shape does not match the data or has more than two dimensions.</exception>
+    /// <param name="shape">Dimensions (none for a scalar, at most 32) whose product is <c>data.Length</c>.</param>
+    /// <exception cref="ArgumentException">The shape does not match the data or has more than 32 dimensions.</exception>
     /// <exception cref="IOException">The file cannot be written.</exception>
     public static void Write(string path, ReadOnlySpan<float> data, ReadOnlySpan<int> shape) =>
         WriteAtomically(path, data, shape, static (s, d, sh) => Write(s, d, sh));
@@ -139,8 +140,8 @@ public static partial class NpyFile
     /// <summary>Writes a float64 array as .npy (version 1.0, <c>&lt;f8</c>, C order), atomically (see the float32 overload).</summary>
     /// <param name="path">The destination file.</param>
     /// <param name="data">The elements, row-major.</param>
-    /// <param name="shape">One or two dimensions whose product is <c>data.Length</c>.</param>
-    /// <exception cref="ArgumentException">The shape does not match the data or has more than two dimensions.</exception>
+    /// <param name="shape">Dimensions (none for a scalar, at most 32) whose product is <c>data.Length</c>.</param>
+    /// <exception cref="ArgumentException">The shape does not match the data or has more than 32 dimensions.</exception>
     /// <exception cref="IOException">The file cannot be written.</exception>
     public static void Write(string path, ReadOnlySpan<double> data, ReadOnlySpan<int> shape) =>
         WriteAtomically(path, data, shape, static (s, d, sh) => Write(s, d, sh));
@@ -148,8 +149,8 @@ public static partial class NpyFile
     /// <summary>Writes a float32 array as .npy (version 1.0, <c>&lt;f4</c>, C order) to a stream.</summary>
     /// <param name="stream">A writable stream.</param>
     /// <param name="data">The elements, row-major.</param>
-    /// <param name="shape">One or two dimensions whose product is <c>data.Length</c>.</param>
-    /// <exception cref="ArgumentException">The shape does not match the data or has more than two dimensions.</exception>
+    /// <param name="shape">Dimensions (none for a scalar, at most 32) whose product is <c>data.Length</c>.</param>
+    /// <exception cref="ArgumentException">The shape does not match the data or has more than 32 dimensions.</exception>
     public static void Write(Stream stream, ReadOnlySpan<float> data, ReadOnlySpan<int> shape)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -171,8 +172,8 @@ public static partial class NpyFile
     /// <summary>Writes a float64 array as .npy (version 1.0, <c>&lt;f8</c>, C order) to a stream.</summary>
     /// <param name="stream">A writable stream.</param>
     /// <param name="data">The elements, row-major.</param>
-    /// <param name="shape">One or two dimensions whose product is <c>data.Length</c>.</param>
-    /// <exception cref="ArgumentException">The shape does not match the data or has more than two dimensions.</exception>
+    /// <param name="shape">Dimensions (none for a scalar, at most 32) whose product is <c>data.Length</c>.</param>
+    /// <exception cref="ArgumentException">The shape does not match the data or has more than 32 dimensions.</exception>
     public static void Write(Stream stream, ReadOnlySpan<double> data, ReadOnlySpan<int> shape)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -233,9 +234,9 @@ public static partial class NpyFile
 
     private static void CheckShape(ReadOnlySpan<int> shape, int length)
     {
-        if (shape.Length is < 1 or > 2)
+        if (shape.Length > NpyHeader.MaxRank)
         {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Only 1-D and 2-D arrays are written; got {shape.Length} dimensions."), nameof(shape));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"At most {NpyHeader.MaxRank} dimensions are written; got {shape.Length}."), nameof(shape));
         }
 
         long product = 1;
@@ -258,9 +259,10 @@ public static partial class NpyFile
     private static void WriteHeader(Stream stream, string descr, ReadOnlySpan<int> shape, int length)
     {
         CheckShape(shape, length);
+        // Python's tuple syntax: (), (n,), (m, n), ...
         string shapeText = shape.Length == 1
             ? string.Create(CultureInfo.InvariantCulture, $"({shape[0]},)")
-            : string.Create(CultureInfo.InvariantCulture, $"({shape[0]}, {shape[1]})");
+            : "(" + string.Join(", ", shape.ToArray().Select(n => n.ToString(CultureInfo.InvariantCulture))) + ")";
         string dictionary = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shapeText}, }}";
 
         // NumPy pads the header with spaces and a final newline so that the data start on a

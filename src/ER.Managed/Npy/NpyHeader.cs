@@ -12,6 +12,9 @@ namespace ER.Managed.Npy;
 /// </summary>
 internal sealed class NpyHeader
 {
+    /// <summary>The most dimensions read or written (NumPy allows 64; no file of ours needs more than 2).</summary>
+    internal const int MaxRank = 32;
+
     private NpyHeader(string descr, int[] shape, long elementCount, int itemSize)
     {
         Descr = descr;
@@ -62,9 +65,9 @@ internal sealed class NpyHeader
             throw new InvalidDataException("Fortran-order (column-major) arrays are not supported; save with C order (numpy.ascontiguousarray).");
         }
 
-        if (shapeList.Count is < 1 or > 2)
+        if (shapeList.Count > MaxRank)
         {
-            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Unsupported shape ({string.Join(", ", shapeList)}): only 1-D and 2-D arrays are supported."));
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Unsupported shape with {shapeList.Count} dimensions (at most {MaxRank})."));
         }
 
         long count = 1;

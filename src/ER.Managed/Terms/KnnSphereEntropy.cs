@@ -30,16 +30,26 @@ internal static class KnnSphereEntropy
     /// <exception cref="ArgumentException">A row has m or more rows identical to it (its m-th neighbour at distance 0: the estimator diverges).</exception>
     internal static unsafe double Value(ReadOnlySpan<float> z, int n, int d, int m, int degree)
     {
+        // The rows are accepted with |norm^2 - 1| up to 1e-3, which moves a raw dot product by about
+        // 5e-4, far more than the rounding margin below: the candidates are nominated from the rows
+        // normalized in float32 (norm within a few ulps of 1), and the chords use the double norms.
         var inverseNorms = new double[n];
+        var unit = new float[z.Length];
         for (int i = 0; i < n; i++)
         {
+            ReadOnlySpan<float> row = z.Slice(i * d, d);
             double sum = 0.0;
-            foreach (float v in z.Slice(i * d, d))
+            foreach (float v in row)
             {
                 sum += (double)v * v;
             }
 
             inverseNorms[i] = 1.0 / Math.Sqrt(sum);
+            Span<float> target = unit.AsSpan(i * d, d);
+            for (int t = 0; t < d; t++)
+            {
+                target[t] = (float)(row[t] * inverseNorms[i]);
+            }
         }
 
         var logCaps = new double[n];
@@ -50,10 +60,11 @@ internal static class KnnSphereEntropy
         // sqrt(d) 2^-24 in practice (d 2^-24 in the worst case); rows within this margin of the
         // (m + 8)-th are all candidates.
         float margin = (float)Math.Max(1e-6, 16.0 * Math.Sqrt(d) * Math.Pow(2, -24));
+        var missing = new int[n];
         fixed (float* zp = z)
         {
             var rows = new PinnedFloats(zp, z.Length);
-            SimilarityStrips.ForEach(z, n, d, degree, KernelIsa.Best, (r0, count, strip) =>
+            SimilarityStrips.ForEach(unit, n, d, degree, KernelIsa.Best, (r0, count, strip) =>
             {
                 var top = new float[keep];
                 var candidates = new List<(double ChordSquared, int Index)>();
@@ -82,6 +93,13 @@ internal static class KnnSphereEntropy
                         }
                     }
 
+                    if (candidates.Count < m)
+                    {
+                        // Only a NaN similarity compares false with every threshold (reachable with validation off).
+                        missing[i] = 1;
+                        continue;
+                    }
+
                     candidates.Sort();
                     double chordSquared = Math.Min(4.0, candidates[m - 1].ChordSquared);
                     if (chordSquared == 0.0)
@@ -93,6 +111,14 @@ internal static class KnnSphereEntropy
                     logCaps[i] = SphereCap.LogArea(d, chordSquared);
                 }
             });
+        }
+
+        int nonFinite = Array.IndexOf(missing, 1);
+        if (nonFinite >= 0)
+        {
+            throw new ArgumentException(
+                $"Row {nonFinite}'s similarities are not finite (a NaN or infinite entry in z, or a zero row): the kNN estimator needs finite nonzero rows.",
+                nameof(z));
         }
 
         int duplicate = Array.IndexOf(duplicateRows, 1);

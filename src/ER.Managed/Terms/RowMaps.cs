@@ -11,16 +11,58 @@ namespace ER.Managed.Terms;
 /// </summary>
 internal static class RowMaps
 {
+    /// <summary>
+    /// Sums of squares in float32 from here to <see cref="SafeSquareSumMax"/> carry no overflow and no
+    /// underflow that matters: a square flushed to zero is below 2^-149, under 1e-15 of such a sum.
+    /// </summary>
+    private const float SafeSquareSumMin = 1e-30f;
+
+    /// <summary>The upper end of the float32 fast path; beyond it (rows with entries from ~1e19) the squares overflow.</summary>
+    private const float SafeSquareSumMax = 1e30f;
+
+    /// <summary>
+    /// <c>||x||</c>: the float32 dot product where it is safe (nearly always), else in double, where
+    /// the square of every finite float is a normal number, so rows of entries near float's
+    /// largest or smallest values keep their norm.
+    /// </summary>
+    internal static double RowNorm(ReadOnlySpan<float> x, out bool safeInFloat)
+    {
+        float squares = TensorPrimitives.Dot(x, x);
+        safeInFloat = squares >= SafeSquareSumMin && squares <= SafeSquareSumMax;
+        if (safeInFloat)
+        {
+            return MathF.Sqrt(squares);
+        }
+
+        double sum = 0.0;
+        foreach (float v in x)
+        {
+            sum += (double)v * v;
+        }
+
+        return Math.Sqrt(sum);
+    }
+
     /// <summary><c>z_i = x_i / max(||x_i||, epsilon)</c>; z may be x itself.</summary>
     internal static void L2Normalize(ReadOnlySpan<float> x, int rows, int columns, Span<float> z, float epsilon)
     {
         for (int i = 0; i < rows; i++)
         {
             ReadOnlySpan<float> xi = x.Slice(i * columns, columns);
-            float norm = MathF.Max(MathF.Sqrt(TensorPrimitives.Dot(xi, xi)), epsilon);
             Span<float> zi = z.Slice(i * columns, columns);
-            xi.CopyTo(zi);
-            TensorPrimitives.Multiply(zi, 1f / norm, zi);
+            double norm = Math.Max(RowNorm(xi, out bool safeInFloat), epsilon);
+            if (safeInFloat)
+            {
+                xi.CopyTo(zi);
+                TensorPrimitives.Multiply(zi, (float)(1.0 / norm), zi);
+                continue;
+            }
+
+            // 1/norm may not be a float (norms from ~3e38 up, or below ~3e-39): divide in double.
+            for (int t = 0; t < columns; t++)
+            {
+                zi[t] = (float)(xi[t] / norm);
+            }
         }
     }
 
@@ -32,19 +74,39 @@ internal static class RowMaps
             ReadOnlySpan<float> xi = x.Slice(i * columns, columns);
             ReadOnlySpan<float> gi = gradZ.Slice(i * columns, columns);
             Span<float> outi = gradX.Slice(i * columns, columns);
-            float norm = MathF.Sqrt(TensorPrimitives.Dot(xi, xi));
-            outi.Clear();
+            double norm = RowNorm(xi, out bool safeInFloat);
             if (norm < epsilon)
             {
-                TensorPrimitives.MultiplyAdd(gi, 1f / epsilon, outi, outi);
+                for (int t = 0; t < columns; t++)
+                {
+                    outi[t] = (float)(gi[t] / (double)epsilon);
+                }
+
                 continue;
             }
 
-            // With z = x / n: dx = (dz - z <z, dz>) / n = dz / n - x <x, dz> / n^3.
-            float inverse = 1f / norm;
+            float inverse = (float)(1.0 / norm);
             float projection = TensorPrimitives.Dot(xi, gi) * inverse * inverse * inverse;
-            TensorPrimitives.MultiplyAdd(gi, inverse, outi, outi);
-            TensorPrimitives.MultiplyAdd(xi, -projection, outi, outi);
+            if (safeInFloat && float.IsFinite(projection))
+            {
+                // With z = x / n: dx = (dz - z <z, dz>) / n = dz / n - x <x, dz> / n^3.
+                outi.Clear();
+                TensorPrimitives.MultiplyAdd(gi, inverse, outi, outi);
+                TensorPrimitives.MultiplyAdd(xi, -projection, outi, outi);
+                continue;
+            }
+
+            // The same in double, through u = x / n so that nothing leaves double's range.
+            double inner = 0.0;
+            for (int t = 0; t < columns; t++)
+            {
+                inner += xi[t] / norm * gi[t];
+            }
+
+            for (int t = 0; t < columns; t++)
+            {
+                outi[t] = (float)((gi[t] - (xi[t] / norm * inner)) / norm);
+            }
         }
     }
 
