@@ -7,7 +7,8 @@ namespace ER.Managed.Tests.Gradients;
 /// The sphere entropy, its gradient and its kappa derivative in double straight from SPEC.md's
 /// formulas (all k x k similarities held, row-wise log-sum-exp shifted by each row's own maximum),
 /// for float32 inputs: the "float64 truth" that issue 12 compares the float32 kernels with. Only
-/// the constant c and dc/dkappa come from <see cref="VonMisesFisher"/>.
+/// the constant c and dc/dkappa come from <see cref="VonMisesFisher"/>. The leave-one-out estimator
+/// masks the self-pairs (P_ii = 0), counts k - 1 terms and weighs the rows uniformly.
 /// </summary>
 internal static class SphereEntropyReference
 {
@@ -29,6 +30,8 @@ internal static class SphereEntropyReference
             }
         });
 
+        bool leaveOneOut = reduction == EntropyReduction.LeaveOneOut;
+        double Exponent(int i, int j) => leaveOneOut && i == j ? double.NegativeInfinity : kappa * s[(i * k) + j];
         var lse = new double[k];
         var p = new double[k * k];
         for (int i = 0; i < k; i++)
@@ -36,25 +39,26 @@ internal static class SphereEntropyReference
             double max = double.NegativeInfinity;
             for (int j = 0; j < k; j++)
             {
-                max = Math.Max(max, kappa * s[(i * k) + j]);
+                max = Math.Max(max, Exponent(i, j));
             }
 
             double sum = 0;
             for (int j = 0; j < k; j++)
             {
-                sum += Math.Exp((kappa * s[(i * k) + j]) - max);
+                sum += Math.Exp(Exponent(i, j) - max);
             }
 
             lse[i] = max + Math.Log(sum);
             for (int j = 0; j < k; j++)
             {
-                p[(i * k) + j] = Math.Exp((kappa * s[(i * k) + j]) - lse[i]);
+                p[(i * k) + j] = Math.Exp(Exponent(i, j) - lse[i]);
             }
         }
 
         // u: the weights of the reduction (uniform, or softmax(-l) = softmax(LSE)); g_i = dH/dl_i.
         var u = new double[k];
-        if (reduction == EntropyReduction.Average)
+        bool uniform = reduction is EntropyReduction.Average or EntropyReduction.LeaveOneOut;
+        if (uniform)
         {
             Array.Fill(u, 1.0 / k);
         }
@@ -88,11 +92,11 @@ internal static class SphereEntropyReference
         var g = new double[k];
         for (int i = 0; i < k; i++)
         {
-            g[i] = reduction == EntropyReduction.Average ? u[i] : u[i] * (1.0 + lse[i] - meanLse);
+            g[i] = uniform ? u[i] : u[i] * (1.0 + lse[i] - meanLse);
         }
 
         double c = VonMisesFisher.Constant(d, kappa);
-        double value = c + Math.Log(k) - meanLse;
+        double value = c + Math.Log(leaveOneOut ? k - 1 : k) - meanLse;
 
         // dH/dz_i = -kappa sum_j (g_i P_ij + g_j P_ji) z_j; dH/dkappa = dc/dkappa - sum_i g_i sum_j P_ij s_ij.
         var gradient = new double[k * d];
@@ -113,7 +117,7 @@ internal static class SphereEntropyReference
         {
             for (int j = 0; j < k; j++)
             {
-                expected += g[i] * p[(i * k) + j] * s[(i * k) + j];
+                expected += p[(i * k) + j] == 0 ? 0 : g[i] * p[(i * k) + j] * s[(i * k) + j];
             }
         }
 
