@@ -1,6 +1,7 @@
 using System;
 using System.CommandLine;
 using System.IO;
+using System.Linq;
 using ER.Managed.Cli.Commands;
 using ER.Managed.Cli.Files;
 
@@ -30,14 +31,45 @@ internal static class Cli
     {
         CliStreams.Set(standardInput ?? Stream.Null, standardOutput ?? Stream.Null, stderr);
 
-        // "er help" and "er help CMD" are "er --help" and "er CMD --help".
+        RootCommand root = Build(stdout, stderr);
+
+        // No operating system passes a NUL inside an argument, but an in-process caller can, and the
+        // parser's response files (@FILE) would throw on it while opening the file.
+        int withNul = Array.FindIndex(args, a => a.Contains('\0', StringComparison.Ordinal));
+        if (withNul >= 0)
+        {
+            stderr.WriteLine($"er: Argument {withNul + 1} contains a NUL character. (see 'er --help')");
+            return UsageError;
+        }
+
+        // "er help" and "er help CMD" are "er --help" and "er CMD --help"; an unknown CMD is the
+        // usage error that "er CMD" is (not the root help with exit 0).
         if (args.Length is 1 or 2 && args[0] == "help")
         {
+            if (args.Length == 2 && !root.Subcommands.Any(c => c.Name == args[1]))
+            {
+                stderr.WriteLine($"er: Unrecognized command '{args[1]}'. (see 'er --help')");
+                return UsageError;
+            }
+
             args = args.Length == 1 ? ["--help"] : [args[1], "--help"];
         }
 
-        RootCommand root = Build(stdout, stderr);
-        return CliErrors.Invoke("er", root.Parse(args), stdout, stderr);
+        ParseResult parsed;
+        try
+        {
+            parsed = root.Parse(args);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // An argument @FILE is a response file (its lines are arguments); the parser reads it
+            // and lets a directory or an unreadable file throw.
+            string file = Array.Find(args, a => a.StartsWith('@')) ?? "@";
+            stderr.WriteLine($"er: Cannot read the response file {file[1..]} ({e.Message.Split('\n')[0].TrimEnd('.')}). (see 'er --help')");
+            return UsageError;
+        }
+
+        return CliErrors.Invoke("er", parsed, stdout, stderr);
     }
 
     private static RootCommand Build(TextWriter stdout, TextWriter stderr)

@@ -348,4 +348,41 @@ public sealed class HostileInputTests : IDisposable
             Assert.True(Math.Abs(got - want) <= 1e-5, $"scale {scale}: {got:R} vs {want:R}");
         }
     }
+
+    [Theory]
+    [InlineData("@\0npz")]
+    [InlineData("a\0b")]
+    public void An_argument_with_a_nul_character_is_a_usage_error_not_a_crash(string argument)
+    {
+        // Found by fuzzing the command line: the parser's response-file expansion (@FILE) threw.
+        (int code, string stdout, string stderr) = CliRunner.Run("entropy", argument, "-K");
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+        Assert.Contains("NUL character", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("missing.rsp")]
+    [InlineData(".")]
+    [InlineData("/")]
+    public void A_response_file_that_cannot_be_read_is_a_one_line_usage_error(string file)
+    {
+        // Found by fuzzing: "@/" and "@." (directories as response files) escaped the parser as exceptions.
+        string path = file == "missing.rsp" ? Path.Combine(_folder, file) : file;
+        (int code, _, string stderr) = CliRunner.Run("entropy", "@" + path);
+        Assert.Equal(2, code);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void Help_for_an_unknown_command_is_the_usage_error_that_the_command_is()
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("help", "nosuch");
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains("'nosuch'", stderr, StringComparison.Ordinal);
+        Assert.Equal(2, CliRunner.Run("nosuch").ExitCode);
+        Assert.Equal(0, CliRunner.Run("help", "entropy").ExitCode);
+    }
 }
