@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Linq;
+using ER.Managed.Cli.Commands;
 using Xunit;
 
 namespace ER.Managed.Tests.Cli;
@@ -24,13 +25,17 @@ public class DemoCommandTests
         ("Reconstruction error:", 6.100684642791748),
     ];
 
+    /// <summary>The value printed after a label, before the bracketed check.</summary>
+    private static double ValueAfter(string line, string label) =>
+        double.Parse(line[label.Length..].Split("   [")[0].Trim(), CultureInfo.InvariantCulture);
+
     [Fact]
     public void Demo_prints_the_original_lines_within_tolerance_then_the_exact_lines()
     {
         (int code, string stdout, string stderr) = CliRunner.Run("demo", "--seed", "7");
         Assert.Equal(0, code);
         Assert.Equal(string.Empty, stderr);
-        string[] all = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+        string[] all = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).Where(l => !l.StartsWith("  (", StringComparison.Ordinal)).ToArray();
 
         // The first block is labelled as the original's (reference) normalizer, then prints its lines.
         Assert.StartsWith("Reference normalizer (the original's log(I_nu(kappa) + 1e-7), c = -246.1695", all[0], StringComparison.Ordinal);
@@ -41,15 +46,18 @@ public class DemoCommandTests
             Assert.StartsWith(label, lines[i], StringComparison.Ordinal);
             if (value is double want)
             {
-                double got = double.Parse(lines[i][label.Length..].Trim(), CultureInfo.InvariantCulture);
+                double got = ValueAfter(lines[i], label);
 
-                // The tolerance: 1e-3 relative, the high-temperature line 0.02 absolute
-                // (the original's own run-to-run spread is ~0.01 there).
+                // 1e-3 relative, the high-temperature line 0.02 absolute (the original's own
+                // run-to-run spread is ~0.01 there): the demo's own tolerances may not be looser.
                 double tol = label.Contains("high temp", StringComparison.Ordinal) ? 0.02 : 1e-3 * Math.Abs(want);
                 Assert.True(Math.Abs(got - want) <= tol, $"{label} got {got}, original {want}");
+                Assert.EndsWith(": PASS]", lines[i], StringComparison.Ordinal);
+                Assert.Contains($"[original {DemoCommand.Py(want)}, within ", lines[i], StringComparison.Ordinal);
             }
         }
 
+        Assert.Contains("the original adds eps = 1e-7 in float32", stdout, StringComparison.Ordinal);
         string[] exact = lines.Skip(Original.Length).ToArray();
         Assert.StartsWith("Exact normalizer", exact[0], StringComparison.Ordinal);
         Assert.StartsWith("Entropy sphere plug-in estimator (exact normalizer):", exact[1], StringComparison.Ordinal);
@@ -58,9 +66,25 @@ public class DemoCommandTests
 
         // The exact constant moves every sphere line by c_exact - c_reference = -1785.84 at d = 1000, kappa = 10.
         double shift = VonMisesFisher.Constant(1000, 10) - VonMisesFisher.Constant(1000, 10, NormalizerMode.Reference);
-        double referencePlugin = double.Parse(lines[1]["Entropy sphere plug-in estimator:".Length..], CultureInfo.InvariantCulture);
-        double exactPlugin = double.Parse(exact[1].Split(':')[1], CultureInfo.InvariantCulture);
+        double referencePlugin = ValueAfter(lines[1], "Entropy sphere plug-in estimator:");
+        double exactPlugin = ValueAfter(exact[1], "Entropy sphere plug-in estimator (exact normalizer):");
         Assert.Equal(referencePlugin + shift, exactPlugin, 6);
+        Assert.Equal("self-check: 11 of 11 within tolerance: PASS", exact[^1]);
+    }
+
+    [Fact]
+    public void Demo_fails_with_exit_1_when_a_value_is_off()
+    {
+        // The same run against an expected table with one value moved past its tolerance.
+        DemoCheck[] expected = [.. DemoCommand.OriginalValues];
+        expected[3] = expected[3] with { Original = expected[3].Original + 0.5 };
+        using var output = new System.IO.StringWriter();
+        Assert.False(DemoCommand.Run(output, 7, expected));
+        string text = output.ToString();
+        Assert.Contains("Entropy on uniform sample: ", text, StringComparison.Ordinal);
+        Assert.Single(text.Split('\n'), l => l.TrimEnd().EndsWith(": FAIL]", StringComparison.Ordinal));
+        Assert.Contains("self-check: 10 of 11 within tolerance: FAIL", text, StringComparison.Ordinal);
+        Assert.True(DemoCommand.Run(System.IO.TextWriter.Null, 7, DemoCommand.OriginalValues));
     }
 
     [Fact]

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Mutation testing of one library folder with Stryker.NET (the dotnet-stryker tool in the
+# repository's tool manifest):
+#   scripts/mutation.sh FOLDER [TEST_FILTER]
+# FOLDER is a folder of src/ER.Managed (Npy, Numerics, Terms, Kernels/Drivers); TEST_FILTER a
+# dotnet test filter that selects the tests worth running against its mutants (default: all,
+# which on 2 cores takes hours). Release build, no coverage pass. Prints the score and leaves the
+# HTML and JSON reports under StrykerOutput/FOLDER.
+set -euo pipefail
+folder=${1:?usage: scripts/mutation.sh FOLDER [TEST_FILTER]}
+filter=${2:-}
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+dotnet tool restore > /dev/null
+out="$root/StrykerOutput/${folder//\//-}"
+rm -rf "$out" && mkdir -p "$out"
+args=(-p ER.Managed.csproj -m "**/$folder/**/*.cs" --configuration Release --concurrency "$(nproc)" -r cleartext -r json -r html -O "$out")
+if [ -n "$filter" ]; then args+=(--test-case-filter "$filter"); fi
+cd tests/ER.Managed.Tests
+dotnet dotnet-stryker "${args[@]}" | tee "$out/stryker.log" | grep -E 'mutation score|Killed|Survived|Timeout|No coverage|\[ERR\]' || true
