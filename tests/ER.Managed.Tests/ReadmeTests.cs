@@ -49,14 +49,14 @@ public class ReadmeTests
         }
     }
 
-    /// <summary>The README's quoted `er` outputs are what `er` prints now (they drifted by an ulp once).</summary>
+    /// <summary>The quoted `er` outputs (docs/normalizer.md, the README) are what `er` prints now (they drifted by an ulp once).</summary>
     [Fact]
     public void Quoted_cli_outputs_are_current()
     {
-        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "normalizer.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
         const string Prompt = "$ er lognorm --dim 1000 --kappa 10\n";
         int start = readme.IndexOf(Prompt, StringComparison.Ordinal) + Prompt.Length;
-        Assert.True(start >= Prompt.Length, "the README no longer quotes er lognorm");
+        Assert.True(start >= Prompt.Length, "docs/normalizer.md no longer quotes er lognorm");
         string quoted = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
         (int code, string output, _) = Cli.CliRunner.Run("lognorm", "--dim", "1000", "--kappa", "10");
         Assert.Equal(0, code);
@@ -89,16 +89,48 @@ public class ReadmeTests
         Assert.Equal(0, code);
         string last = output.TrimEnd().Split('\n')[^1].TrimEnd('\r');
         var number = new System.Text.RegularExpressions.Regex(@"-?\d+\.\d{4}");
-        int at = readme.IndexOf("`loss fell from ", StringComparison.Ordinal);
-        Assert.True(at >= 0, "the README no longer quotes train-demo's closing line");
-        string quotedLine = readme[(at + 1)..readme.IndexOf('`', at + 1)];
+        string gradients = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "gradients.md"));
+        int at = gradients.IndexOf("`loss fell from ", StringComparison.Ordinal);
+        Assert.True(at >= 0, "docs/gradients.md no longer quotes train-demo's closing line");
+        string quotedLine = gradients[(at + 1)..gradients.IndexOf('`', at + 1)];
         double[] want = [.. number.Matches(quotedLine).Select(m => double.Parse(m.Value, System.Globalization.CultureInfo.InvariantCulture))];
         double[] got = [.. number.Matches(last).Select(m => double.Parse(m.Value, System.Globalization.CultureInfo.InvariantCulture))];
         Assert.Equal(6, want.Length);
         Assert.Equal(want.Length, got.Length);
         for (int i = 0; i < want.Length; i++)
         {
-            Assert.True(Math.Abs(want[i] - got[i]) <= 1.5e-4, $"README: {quotedLine}; er train-demo: {last}");
+            Assert.True(Math.Abs(want[i] - got[i]) <= 1.5e-4, $"docs/gradients.md: {quotedLine}; er train-demo: {last}");
+        }
+    }
+
+    /// <summary>
+    /// The README is a user's document: short (details live in docs/), and neither it nor docs/
+    /// names a path outside the repository; every relative link resolves to a file or folder in it.
+    /// </summary>
+    [Fact]
+    public void Readme_is_short_and_docs_link_only_inside_the_repository()
+    {
+        string root = RepositoryRoot();
+        Assert.True(File.ReadAllLines(Path.Combine(root, "README.md")).Length < 300, "README.md has 300 lines or more: move details to docs/");
+        var link = new System.Text.RegularExpressions.Regex(@"\]\(([^)\s]+)\)");
+        var outside = new System.Text.RegularExpressions.Regex(@"\.\./shared|/work/|\.\./\.\./");
+        string[] files = [Path.Combine(root, "README.md"), .. Directory.GetFiles(Path.Combine(root, "docs"), "*.md"), Path.Combine(root, "fuzz", "README.md")];
+        foreach (string file in files)
+        {
+            string text = File.ReadAllText(file);
+            Assert.False(outside.IsMatch(text), $"{Path.GetRelativePath(root, file)} names a path outside the repository: {outside.Match(text).Value}");
+            foreach (System.Text.RegularExpressions.Match m in link.Matches(text))
+            {
+                string target = m.Groups[1].Value.Split('#')[0];
+                if (target.Length == 0 || target.Contains("://", StringComparison.Ordinal) || target.StartsWith("mailto:", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                string resolved = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, target));
+                Assert.True(resolved.StartsWith(root, StringComparison.Ordinal), $"{Path.GetRelativePath(root, file)}: link {target} leaves the repository");
+                Assert.True(File.Exists(resolved) || Directory.Exists(resolved), $"{Path.GetRelativePath(root, file)}: link {target} points at nothing");
+            }
         }
     }
 
