@@ -106,15 +106,7 @@ internal static partial class FileKinds
             return null;
         }
 
-        byte[] buffer = new byte[512];
-        try
-        {
-            if (Stat(path, buffer) != 0)
-            {
-                return null;
-            }
-        }
-        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        if (StatBuffer(path) is not byte[] buffer)
         {
             return null;
         }
@@ -154,21 +146,27 @@ internal static partial class FileKinds
             return null;
         }
 
+        if (StatBuffer(path) is not byte[] buffer)
+        {
+            return null;
+        }
+
+        return sixteenBit ? BitConverter.ToUInt16(buffer, offset) : BitConverter.ToInt32(buffer, offset);
+    }
+
+    /// <summary>The raw struct stat of <paramref name="path"/>, or null where stat fails or libc has no such export.</summary>
+    private static byte[]? StatBuffer(string path)
+    {
         byte[] buffer = new byte[512];
         try
         {
-            if (Stat(path, buffer) != 0)
-            {
-                return null;
-            }
+            return Stat(path, buffer) == 0 ? buffer : null;
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
             // glibc before 2.33 exports only __xstat.
             return null;
         }
-
-        return sixteenBit ? BitConverter.ToUInt16(buffer, offset) : BitConverter.ToInt32(buffer, offset);
     }
 
     [LibraryImport("libc", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8)]
