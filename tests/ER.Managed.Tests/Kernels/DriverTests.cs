@@ -1,0 +1,56 @@
+using System;
+using ER.Managed.Kernels;
+using Xunit;
+
+namespace ER.Managed.Tests.Kernels;
+
+/// <summary>
+/// The shared drivers through the kernels that use them: the pair driver writing both outputs
+/// (the discrete reconstruction's gradient), every width, lengths on and off the vector and chunk
+/// boundaries, and the drivers' refusals of short outputs.
+/// </summary>
+public class DriverTests
+{
+    [Theory]
+    [MemberData(nameof(KernelTestSupport.Widths), MemberType = typeof(KernelTestSupport))]
+    public void The_cross_log_gradient_is_the_value_kernel_bit_for_bit_and_the_double_formula(int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        const float eps = 1e-7f, scale = 0.25f;
+        foreach (int n in new[] { 0, 1, 7, 8, 16, 17, 64, 100, 1024, 1025, 2100 })
+        {
+            float[] a = KernelTestSupport.Uniform(n, n + 1, 0f, 1f), b = KernelTestSupport.Uniform(n, n + 2, 0f, 1f);
+            var ga = new float[n + 3];
+            var gb = new float[n + 3];
+            ga[n] = gb[n] = 42f;
+            double value = CrossLogGradientKernel.Run(a, b, ga, gb, eps, scale, width);
+            Assert.Equal(CrossLogKernel.Run(a, b, eps, width), value);
+            double want = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double la = Math.Log(a[i] + (double)eps), lb = Math.Log(b[i] + (double)eps);
+                want += (a[i] * lb) + (b[i] * la);
+
+                // float32 logs and a division: a few ulps of terms of size ~|log eps| = 16.
+                Assert.Equal(scale * (-lb - (b[i] / (a[i] + (double)eps))), ga[i], 2e-5 * Math.Max(1, Math.Abs(ga[i])));
+                Assert.Equal(scale * (-la - (a[i] / (b[i] + (double)eps))), gb[i], 2e-5 * Math.Max(1, Math.Abs(gb[i])));
+            }
+
+            Assert.Equal(want, value, 1e-5 * Math.Max(1, Math.Abs(want)));
+            Assert.Equal(42f, ga[n]);
+            Assert.Equal(42f, gb[n]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(KernelTestSupport.Widths), MemberType = typeof(KernelTestSupport))]
+    public void Drivers_refuse_spans_of_different_lengths_and_short_outputs(int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        float[] a = new float[10], b = new float[10];
+        Assert.Throws<ArgumentException>(() => CrossLogKernel.Run(a, new float[9], 1e-7f, width));
+        Assert.Throws<ArgumentException>(() => CrossLogGradientKernel.Run(a, b, new float[9], new float[10], 1e-7f, 1f, width));
+        Assert.Throws<ArgumentException>(() => CrossLogGradientKernel.Run(a, b, new float[10], new float[9], 1e-7f, 1f, width));
+        Assert.Throws<ArgumentException>(() => ExpMapKernel.Run(a, new float[9], 1f, 0f, width));
+    }
+}
