@@ -62,27 +62,6 @@ internal static class SpecialFunctions
     }
 
     /// <summary>
-    /// e^x - 1, accurate to a few ulps for every x (Kahan's trick: the rounding error of e^x is
-    /// compensated by the factor x / log(e^x)).
-    /// </summary>
-    internal static double Expm1(double x)
-    {
-        double u = Math.Exp(x);
-        if (u == 1.0)
-        {
-            return x;
-        }
-
-        double um1 = u - 1.0;
-        if (um1 == -1.0 || double.IsPositiveInfinity(u))
-        {
-            return um1;
-        }
-
-        return um1 * x / Math.Log(u);
-    }
-
-    /// <summary>
     /// log Gamma(x) for x &gt; 0 (NaN otherwise). Stirling's series from 12 up; below, the
     /// recurrence Gamma(x) = Gamma(x + n) / (x (x+1) ... (x+n-1)). Relative error a few ulps
     /// away from the zeros at 1 and 2; near them the absolute error stays below 1e-14 (the

@@ -97,4 +97,33 @@ public class SpecialFunctionTests
             Assert.Equal(want, coefficients[j]);
         }
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(1000)]
+    [InlineData(1_000_000)]
+    public void Digamma_of_an_integer_is_minus_gamma_plus_the_harmonic_number(int n)
+    {
+        // psi(n) = -gamma + sum_{k < n} 1/k, summed from the small terms up in decimal (28 digits):
+        // both sides of the switch to the asymptotic series at 64. 4 ulps of a value up to 14.
+        decimal harmonic = 0m;
+        for (int k = n - 1; k >= 1; k--)
+        {
+            harmonic += 1m / k;
+        }
+
+        double want = (double)(harmonic - 0.5772156649015328606065120901m);
+        Assert.Equal(want, SpecialFunctions.Digamma(n), 4 * Math.Max(1, Math.Abs(want)) * Math.Pow(2, -52));
+    }
+
+    [Fact]
+    public void Digamma_below_one_is_not_a_number()
+    {
+        Assert.True(double.IsNaN(SpecialFunctions.Digamma(0)));
+        Assert.True(double.IsNaN(SpecialFunctions.Digamma(-3)));
+    }
 }
