@@ -197,7 +197,7 @@ internal static class CommonOptions
         {
             if (path.Length == 0)
             {
-                throw new CliUsageException("An input file name is an empty string; give a .npy file (or - for standard input).");
+                throw new CliUsageException(OutputFiles.EmptyInputName);
             }
 
             if (path != "-")

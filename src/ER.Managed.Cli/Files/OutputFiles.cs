@@ -17,6 +17,9 @@ namespace ER.Managed.Cli.Files;
 /// </summary>
 internal sealed class OutputFiles
 {
+    /// <summary>The usage error for an input argument that is an empty string (here and where inputs are read).</summary>
+    internal const string EmptyInputName = "An input file name is an empty string; give a .npy file (or - for standard input).";
+
     private const string StandardInputKey = "<standard input>";
     private const string StandardOutputKey = "<standard output>";
     private readonly List<(string Argument, string Key, string? Identity)> _inputs = [];
@@ -29,7 +32,7 @@ internal sealed class OutputFiles
         {
             if (input.Length == 0)
             {
-                throw new CliUsageException("An input file name is an empty string; give a .npy file (or - for standard input).");
+                throw new CliUsageException(EmptyInputName);
             }
 
             string key = input == "-" ? StandardInputKey : FileKinds.FinalTarget(input);
