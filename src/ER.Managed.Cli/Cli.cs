@@ -27,9 +27,10 @@ internal static class Cli
     /// <param name="stderr">Where errors and notes go.</param>
     /// <param name="standardInput">The bytes behind an input named <c>-</c> (default: none).</param>
     /// <param name="standardOutput">The bytes behind an output named <c>-</c> (default: discarded).</param>
-    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, Stream? standardInput = null, Stream? standardOutput = null)
+    /// <param name="progressAfter">Where <paramref name="stderr"/> is a terminal: after how long a running command shows its progress there (default: never, as in a pipe).</param>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, Stream? standardInput = null, Stream? standardOutput = null, TimeSpan? progressAfter = null)
     {
-        CliStreams.Set(standardInput ?? Stream.Null, standardOutput ?? Stream.Null, stderr);
+        CliStreams.Set(standardInput ?? Stream.Null, standardOutput ?? Stream.Null, stderr, progressAfter);
 
         RootCommand root = Build(stdout, stderr);
 

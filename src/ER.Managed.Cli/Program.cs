@@ -7,7 +7,7 @@ try
 {
     using var standardInput = Console.OpenStandardInput();
     using var standardOutput = Console.OpenStandardOutput();
-    return Cli.Run(args, Console.Out, Console.Error, standardInput, standardOutput);
+    return Cli.Run(args, Console.Out, Console.Error, standardInput, standardOutput, Console.IsErrorRedirected ? null : Progress.DefaultDelay);
 }
 finally
 {

@@ -30,7 +30,7 @@ internal static class MpiEntropyCommand
         Option<string> reduction = EntropyOptions.Reduction();
         Option<double> kappa = CommonOptions.Kappa();
         Option<string> normalizer = CommonOptions.Normalizer();
-        Option<bool> json = CommonOptions.Json();
+        Option<bool> json = JsonKeys.Option(JsonKeys.Entropy);
         Option<string?> grad = GradientOutput.Path("--grad", "Write dH/dZ (k x d, rows in the order of Z) to this .npy file from rank 0; with --json, sphere support also reports grad_kappa.");
         Option<string> gradType = GradientOutput.DataType();
         Option<bool> normalize = CommonOptions.Normalize();

@@ -36,7 +36,7 @@ internal static class BenchCommand
         Option<int> threads = CommonOptions.PositiveInt("--threads", "Degree of parallelism.", defaultValue: Environment.ProcessorCount);
         var validate = new Option<bool>("--validate") { Description = "Include the input checks in the timed region." };
         Option<int> views = CommonOptions.PositiveInt("--views", "With CASE loss: the number of views (at least 2).", defaultValue: 2, helpName: "V");
-        Option<bool> json = CommonOptions.Json();
+        Option<bool> json = JsonKeys.Option(JsonKeys.Bench);
         var command = new Command("bench", "Time one ER term, forward and forward+backward, with the PyTorch peer's JSON fields.") { name, rows, columns, kappa, reps, threads, validate, views, json };
         command.SetAction(parse =>
         {
@@ -59,7 +59,12 @@ internal static class BenchCommand
             }
 
             var options = new ErOptions { MaxDegreeOfParallelism = parse.GetValue(threads), ValidateInputs = parse.GetValue(validate) };
-            Result result = Run(benchCase, k, d, parse.GetValue(kappa), parse.GetValue(reps), options, viewCount);
+            Result result;
+            using (Progress.Start(string.Create(CultureInfo.InvariantCulture, $"timing {benchCase}, K = {k}, D = {d}, {parse.GetValue(reps)} repetitions"), parse.GetValue(json)))
+            {
+                result = Run(benchCase, k, d, parse.GetValue(kappa), parse.GetValue(reps), options, viewCount);
+            }
+
             int threadsUsed = benchCase == "lognorm" ? 1 : options.EffectiveDegreeOfParallelism;
             if (parse.GetValue(json))
             {

@@ -162,8 +162,6 @@ internal static class CommonOptions
         }
     }
 
-    internal static Option<bool> Json() => new("--json") { Description = "Print one JSON object on stdout instead of a line of text." };
-
     internal static NormalizerMode ParseNormalizer(string value) => value == "reference" ? NormalizerMode.Reference : NormalizerMode.Exact;
 
     internal static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);

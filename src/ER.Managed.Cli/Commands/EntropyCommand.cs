@@ -20,7 +20,7 @@ internal static class EntropyCommand
         Option<double> kappa = CommonOptions.Kappa();
         Option<int> neighbors = CommonOptions.PositiveInt("--neighbors", "With --estimator knn: which neighbour's distance to use (m).", defaultValue: 4, helpName: "M");
         Option<string> normalizer = CommonOptions.Normalizer();
-        Option<bool> json = CommonOptions.Json();
+        Option<bool> json = JsonKeys.Option(JsonKeys.Entropy);
         Option<string?> grad = GradientOutput.Path("--grad", "Write dH/dZ (k x d) to this .npy file (the gradient with respect to the rows as given to the term, after --normalize); with --json, sphere support also reports grad_kappa.");
         Option<string> gradType = GradientOutput.DataType();
         Option<bool> normalize = CommonOptions.Normalize();
@@ -34,7 +34,9 @@ internal static class EntropyCommand
             string method = EntropyOptions.ChooseEstimator(parse, estimator, reduction, neighbors, kappa, grad, sphere);
             var outputs = new OutputFiles(path);
             outputs.Plan("--grad", gradPath);
+            using Progress progress = Progress.Start($"reading {path}", parse.GetValue(json));
             (float[] z, int rows, int columns) = CommonOptions.ReadMatrix(path);
+            progress.Step(gradPath is null ? "entropy" : "entropy and its gradient", rows, columns);
             if (parse.GetValue(normalize))
             {
                 CommonOptions.NormalizeRows(z, rows, columns, sphere, path);
@@ -56,12 +58,14 @@ internal static class EntropyCommand
             else
             {
                 TermGradients t = CommonOptions.InCliWords(() => sphere ? Entropy.SphereWithGradient(z, rows, columns, k, r, mode) : Entropy.DiscreteWithGradient(z, rows, columns, r), ("z", path), ("w", path), ("rows", path));
+                progress.Step($"writing {gradPath}");
                 outputs.Set("--grad", GradientOutput.Npy(t.Gradient, rows, columns, parse.GetValue(gradType)!));
                 outputs.Commit();
                 value = t.Value;
                 kappaGradient = sphere ? t.KappaGradient : null;
             }
 
+            progress.Dispose();
             TextWriter report = outputs.WritesStandardOutput ? CliStreams.Notes : stdout;
             string settings = method == "knn" ? $"sphere, knn, m = {parse.GetValue(neighbors)}" : EntropyOptions.Settings(parse, sphere, method, reduction, normalizer, kappa);
             EntropyOptions.Report(report, parse.GetValue(json), value, kappaGradient, settings, rows, columns);

@@ -27,7 +27,7 @@ internal static class EstimatorsCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of all samples; the results are deterministic for a seed.", DefaultValueFactory = _ => 1UL, HelpName = "N" };
         var output = new Option<string>("--out") { Description = "Output folder (created if missing).", DefaultValueFactory = _ => "estimators-results", HelpName = "DIR" };
         var bounds = new Option<bool>("--bounds") { Description = "Also compute the Kolchinsky-Tracey bounds of each batch's kernel mixture (costs about as much as the estimators)." };
-        var command = new Command("estimators", "Compare entropy estimators (plugin, joe, joe-loo: Joe's leave-one-out, knn-1, knn-4, joe-cv: Joe's at the leave-one-out kappa) on samples with known entropy; writes CSV, Markdown and SVG plots of bias and RMSE.") { data, dims, batch, kappa, reps, seed, output, bounds };
+        var command = new Command("estimators", "Compare entropy estimators (plugin, joe, joe-loo: Joe's leave-one-out, knn-1, knn-4, joe-cv and joe-loo-cv: Joe's and Joe's leave-one-out at the kappa the leave-one-out likelihood selects) on samples with known entropy; writes CSV, Markdown and SVG plots of bias and RMSE.") { data, dims, batch, kappa, reps, seed, output, bounds };
         command.SetAction(parse =>
         {
             StudySpec spec;

@@ -21,7 +21,7 @@ internal static class InfoCommand
 {
     internal static Command Create(TextWriter stdout)
     {
-        Option<bool> json = CommonOptions.Json();
+        Option<bool> json = JsonKeys.Option(JsonKeys.Info);
         var command = new Command("info", "Runtime, selected SIMD paths, instruction sets, threads and version.") { json };
         command.SetAction(parse =>
         {

@@ -9,8 +9,7 @@ namespace ER.Managed.Cli.Commands;
 
 /// <summary>
 /// <c>er kappa Z.npy [--method loo|rule-of-thumb] [--normalize] [--json]</c>: a kernel concentration from
-/// the data. JSON keys: kappa, log_likelihood (nats per sample), method, iterations, boundary (none,
-/// uniform: kappa = 0, or concentrated: the search's ceiling).
+/// the data (the JSON keys are in <see cref="JsonKeys.Kappa"/>).
 /// </summary>
 internal static class KappaCommand
 {
@@ -19,11 +18,12 @@ internal static class KappaCommand
         var input = new Argument<string>("Z.npy") { Description = "Samples, an n x d .npy of unit rows (float32, or float64 rounded to float32), or - for standard input." };
         Option<string> method = CommonOptions.Choice("--method", "loo (maximize the leave-one-out likelihood of the vMF kernel density) or rule-of-thumb (García-Portugués 2013).", "loo", "rule-of-thumb");
         Option<bool> normalize = CommonOptions.Normalize();
-        Option<bool> json = CommonOptions.Json();
-        var command = new Command("kappa", "Choose the vMF kernel's concentration kappa from the data. --json prints {kappa, log_likelihood, method, iterations, boundary}; boundary is none (an interior maximum), uniform (the likelihood is largest as kappa -> 0: kappa = 0 is returned, valid for every term) or concentrated (still rising at kappa = 1e6, returned: near-duplicate rows).") { input, method, normalize, json };
+        Option<bool> json = JsonKeys.Option(JsonKeys.Kappa);
+        var command = new Command("kappa", "Choose the vMF kernel's concentration kappa from the data. The boundary is none (an interior maximum), uniform (the likelihood is largest as kappa -> 0: kappa = 0 is returned, valid for every term) or concentrated (still rising at kappa = 1e6, returned: near-duplicate rows).") { input, method, normalize, json };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(input)!;
+            using Progress progress = Progress.Start($"reading {path}", parse.GetValue(json));
             (float[] z, int rows, int columns) = CommonOptions.ReadMatrix(path);
             if (parse.GetValue(normalize))
             {
@@ -31,11 +31,13 @@ internal static class KappaCommand
             }
 
             bool loo = parse.GetValue(method) == "loo";
+            progress.Step(loo ? "maximizing the leave-one-out likelihood" : "fitting a vMF", rows, columns);
             KappaSelectionResult result = CommonOptions.InCliWords(
                 () => loo ? KappaSelection.LeaveOneOut(z, rows, columns) : KappaSelection.RuleOfThumb(z, rows, columns),
                 ("z", path),
                 ("rows", path),
                 ("columns", path));
+            progress.Dispose();
             if (parse.GetValue(json))
             {
                 using var buffer = new MemoryStream();

@@ -2,6 +2,7 @@ using System;
 using System.CommandLine;
 using System.Globalization;
 using System.IO;
+using System.Text.Json;
 using ER.Managed.Cli.Files;
 using ER.Managed.Npy;
 
@@ -31,7 +32,7 @@ internal static class LogNormCommand
             Description = "With --kappa-file: the .npy file to write, n x 4 float64 with columns log_bessel_i, log_normalizer, bessel_ratio, vmf_entropy.",
             HelpName = "FILE",
         };
-        Option<bool> json = CommonOptions.Json();
+        Option<bool> json = JsonKeys.Option(JsonKeys.LogNorm, JsonKeys.LogNormFile);
         var command = new Command("lognorm", "log I_nu(kappa), log C_d(kappa), the Bessel ratio A_d(kappa) and the vMF entropy, in double.") { dimension, kappa, kappaFile, output, json };
         command.SetAction(parse =>
         {
@@ -50,10 +51,15 @@ internal static class LogNormCommand
                     throw new CliUsageException("--kappa-file needs --out FILE (the n x 4 float64 result).");
                 }
 
-                int count = WriteTable(d, file, outPath);
+                int count;
+                using (Progress.Start($"the vMF functions of the kappas in {file}", parse.GetValue(json)))
+                {
+                    count = WriteTable(d, file, outPath);
+                }
+
                 if (parse.GetValue(json))
                 {
-                    CommonOptions.WriteJson(stdout, ("count", count));
+                    WriteTableJson(stdout, count, outPath);
                 }
                 else
                 {
@@ -95,6 +101,28 @@ internal static class LogNormCommand
             return Cli.Success;
         });
         return command;
+    }
+
+    /// <summary>Writes <c>{"count": n, "columns": [...], "out": path}</c> for a <c>--kappa-file</c> run.</summary>
+    private static void WriteTableJson(TextWriter stdout, int count, string outPath)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("count", count);
+            writer.WriteStartArray("columns");
+            foreach (string column in Columns)
+            {
+                writer.WriteStringValue(column);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteString("out", outPath);
+            writer.WriteEndObject();
+        }
+
+        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
     /// <summary>Reads the kappas, evaluates all four functions with the batch kernel and writes the n x 4 table; returns n.</summary>

@@ -11,8 +11,7 @@ namespace ER.Managed.Cli.Commands;
 /// <c>er loss V1.npy V2.npy [V3.npy ...] [--support] [--kappa] [--estimator plugin|joe|joe-loo] [--global G]
 /// [--entropy-of all|global] [--entropy-weight B] [--reconstruction-weight A] [--temperature T] [--normalizer]
 /// [--json] [--grad-prefix PREFIX] [--grad-dtype]</c>: the whole ER objective of <see cref="ErLoss"/> on raw
-/// projector outputs, <c>a mean_pairs R - b mean_E H</c>. JSON keys: loss, entropy, reconstruction,
-/// grad_kappa (0 for the discrete support, which has no kappa).
+/// projector outputs, <c>a mean_pairs R - b mean_E H</c> (the JSON keys are in <see cref="JsonKeys.Loss"/>).
 /// </summary>
 internal static class LossCommand
 {
@@ -38,14 +37,14 @@ internal static class LossCommand
         Option<double> reconstructionWeight = FiniteDouble("--reconstruction-weight", "A", "The reconstruction term's weight a.");
         Option<double> temperature = CommonOptions.PositiveDouble("--temperature", 1.0, "Softmax temperature of the discrete support (> 0).");
         Option<string> normalizer = CommonOptions.Normalizer();
-        Option<bool> json = CommonOptions.Json();
+        Option<bool> json = JsonKeys.Option(JsonKeys.Loss);
         var gradPrefix = new Option<string?>("--grad-prefix")
         {
             Description = "Write dLoss/dview for each raw view to PREFIX1.npy, PREFIX2.npy, ... (k x d each, all or none; never over an input).",
             HelpName = "PREFIX",
         };
         Option<string> gradType = GradientOutput.DataType();
-        var command = new Command("loss", "The ER objective a R - b H over two views or more (multi-crop), on raw projector outputs, with its gradients. --json prints {loss, entropy, reconstruction, grad_kappa}.")
+        var command = new Command("loss", "The ER objective a R - b H over two views or more (multi-crop), on raw projector outputs, with its gradients.")
         {
             views, support, kappa, estimator, global, entropyOf, entropyWeight, reconstructionWeight, temperature, normalizer, json, gradPrefix, gradType,
         };
@@ -90,7 +89,9 @@ internal static class LossCommand
                 outputs.Plan($"--grad-prefix (view {v + 1})", gradPaths[v]);
             }
 
+            using Progress progress = Progress.Start("reading the views", parse.GetValue(json));
             (float[] stacked, int rows, int columns) = ReadViews(paths);
+            progress.Step(string.Create(CultureInfo.InvariantCulture, $"the loss and its gradients over {viewCount} views of {rows} x {columns} rows"));
             var loss = CommonOptions.InCliWords(
                 () => new ErLoss(sphere ? Support.Sphere : Support.Discrete, rows, columns, viewCount)
                 {
@@ -119,6 +120,7 @@ internal static class LossCommand
                 outputs.Commit();
             }
 
+            progress.Dispose();
             TextWriter report = outputs.WritesStandardOutput ? CliStreams.Notes : stdout;
             if (parse.GetValue(json))
             {

@@ -14,7 +14,7 @@ internal static class ReconstructionCommand
         Option<string> support = CommonOptions.Support();
         Option<double> kappa = CommonOptions.Kappa();
         Option<string> normalizer = CommonOptions.Normalizer();
-        Option<bool> json = CommonOptions.Json();
+        Option<bool> json = JsonKeys.Option(JsonKeys.Reconstruction);
         Option<string?> gradA = GradientOutput.Path("--grad-a", "Write dR/dA (k x d) to this .npy file; with --json, sphere support also reports grad_kappa.");
         Option<string?> gradB = GradientOutput.Path("--grad-b", "Write dR/dB (k x d) to this .npy file.");
         Option<string> gradType = GradientOutput.DataType();
@@ -27,6 +27,7 @@ internal static class ReconstructionCommand
             var outputs = new OutputFiles(pathA, pathB);
             outputs.Plan("--grad-a", pathGradA);
             outputs.Plan("--grad-b", pathGradB);
+            using Progress progress = Progress.Start($"reading {pathA} and {pathB}", parse.GetValue(json));
             (float[] a, int rows, int columns) = CommonOptions.ReadMatrix(pathA);
             (float[] b, int rowsB, int columnsB) = CommonOptions.ReadMatrix(pathB);
             if (rows != rowsB || columns != columnsB)
@@ -43,6 +44,7 @@ internal static class ReconstructionCommand
             }
 
             NormalizerMode mode = CommonOptions.ParseNormalizer(parse.GetValue(normalizer)!);
+            progress.Step(pathGradA is null && pathGradB is null ? "reconstruction" : "reconstruction and its gradients", rows, columns);
             double k = parse.GetValue(kappa);
             double value;
             double? kappaGradient = null;
@@ -62,6 +64,7 @@ internal static class ReconstructionCommand
                 kappaGradient = sphere ? t.KappaGradient : null;
             }
 
+            progress.Dispose();
             TextWriter report = outputs.WritesStandardOutput ? CliStreams.Notes : stdout;
             if (parse.GetValue(json))
             {

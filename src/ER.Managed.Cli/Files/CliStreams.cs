@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using System.Threading;
 
@@ -18,8 +19,11 @@ internal static class CliStreams
 
     internal static TextWriter Notes => CurrentContext.Value?.Notes ?? TextWriter.Null;
 
-    internal static void Set(Stream standardInput, Stream standardOutput, TextWriter notes) =>
-        CurrentContext.Value = new Context(standardInput, standardOutput, notes);
+    /// <summary>After how long a running command shows its progress on <see cref="Notes"/>; null where notes do not go to a terminal (no progress).</summary>
+    internal static TimeSpan? ProgressAfter => CurrentContext.Value?.ProgressAfter;
 
-    private sealed record Context(Stream StandardInput, Stream StandardOutput, TextWriter Notes);
+    internal static void Set(Stream standardInput, Stream standardOutput, TextWriter notes, TimeSpan? progressAfter = null) =>
+        CurrentContext.Value = new Context(standardInput, standardOutput, notes, progressAfter);
+
+    private sealed record Context(Stream StandardInput, Stream StandardOutput, TextWriter Notes, TimeSpan? ProgressAfter);
 }
