@@ -89,12 +89,62 @@ public sealed class EstimatorsCommandTests : IDisposable
             Assert.Equal(ns + "svg", document.Root!.Name);
             Assert.Equal(2, document.Descendants(ns + "g").Count(g => (string?)g.Attribute("class") == "panel"));
             Assert.Equal(20, document.Descendants(ns + "polyline").Count(p => (string?)p.Attribute("class") == "estimator"));
+
+            // Every series looks different from every other (colour, dash), the value axis has
+            // round ticks, and a bias plot has its zero line in each panel.
+            var looks = document.Descendants(ns + "polyline").Where(p => (string?)p.Attribute("class") == "estimator")
+                .GroupBy(p => (string?)p.Attribute("data-estimator"))
+                .Select(g => ((string?)g.First().Attribute("stroke"), (string?)g.First().Attribute("stroke-dasharray")))
+                .ToArray();
+            Assert.Equal(10, looks.Length);
+            Assert.Equal(looks.Length, looks.Distinct().Count());
+            double[] ticks = [.. document.Descendants(ns + "text").Where(t => (string?)t.Attribute("class") == "tick").Select(t => double.Parse(t.Value, CultureInfo.InvariantCulture))];
+            Assert.NotEmpty(ticks);
+            Assert.All(ticks, t => Assert.True(IsRound(t), $"tick {t} is not a multiple of 1, 2 or 5 times a power of ten"));
+            bool bias = svg.Contains("bias (nats)", StringComparison.Ordinal);
+            Assert.Equal(bias ? 2 : 0, document.Descendants(ns + "line").Count(l => (string?)l.Attribute("class") == "zero"));
         }
 
         // Same seed, same numbers (the time column aside); another seed, other numbers.
         static string WithoutTimes(string text) => string.Join('\n', text.Split('\n').Select(l => string.Join(',', l.Split(',').Where((_, i) => i != 13))));
         Assert.Equal(WithoutTimes(csv), WithoutTimes(Run("7", "b").Csv));
         Assert.NotEqual(WithoutTimes(csv), WithoutTimes(Run("8", "c").Csv));
+    }
+
+    /// <summary>A multiple of 1, 2 or 5 times a power of ten (zero included), to 1e-9 of its size.</summary>
+    private static bool IsRound(double value)
+    {
+        if (value == 0)
+        {
+            return true;
+        }
+
+        double magnitude = Math.Pow(10, Math.Floor(Math.Log10(Math.Abs(value))));
+        double mantissa = Math.Abs(value) / magnitude;
+        return Math.Abs(mantissa - Math.Round(mantissa)) < 1e-9 || Math.Abs((mantissa * 2) - Math.Round(mantissa * 2)) < 1e-9;
+    }
+
+    [Theory]
+    [InlineData(-0.165, 0.343, 0.1)]
+    [InlineData(0.089, 0.343, 0.05)]
+    [InlineData(-12.3, 5.1, 5)]
+    [InlineData(0, 1e-7, 2e-8)]
+    [InlineData(3, 3, 0.1)]
+    [InlineData(-1234, -1000, 50)]
+    public void Plot_ticks_are_round_steps_covering_the_range(double low, double high, double step)
+    {
+        double[] ticks = ER.Managed.Cli.Study.StudyReport.NiceTicks(low, high);
+        Assert.True(ticks[0] <= low && ticks[^1] >= high, $"[{ticks[0]}, {ticks[^1]}] does not cover [{low}, {high}]");
+        Assert.InRange(ticks.Length, 3, 7);
+        for (int i = 1; i < ticks.Length; i++)
+        {
+            Assert.Equal(step, ticks[i] - ticks[i - 1], step * 1e-9);
+        }
+
+        // No wasted step at either end (a single value is widened by 10% each way first).
+        double margin = high > low ? 0 : Math.Abs(low) * 0.1;
+        Assert.True(ticks[0] > low - margin - step - (Math.Abs(low) * 1e-12), "the axis starts more than a step below the data");
+        Assert.True(ticks[^1] < high + margin + step + (Math.Abs(high) * 1e-12), "the axis ends more than a step above the data");
     }
 
     [Theory]
