@@ -14,7 +14,7 @@ cd "$root"
 dotnet tool restore > /dev/null
 out="$root/StrykerOutput/${folder//\//-}"
 rm -rf "$out" && mkdir -p "$out"
-args=(-p ER.Managed.csproj -m "**/$folder/**/*.cs" --configuration Release --concurrency "$(nproc)" -r cleartext -r json -r html -O "$out")
+args=(-p ER.Managed.csproj -m "**/$folder/**/*.cs" --configuration Release --concurrency "${STRYKER_CONCURRENCY:-$(nproc)}" -r cleartext -r json -r html -r progress -O "$out")
 if [ -n "$filter" ]; then args+=(--test-case-filter "$filter"); fi
 cd tests/ER.Managed.Tests
 dotnet dotnet-stryker "${args[@]}" | tee "$out/stryker.log" | grep -E 'mutation score|Killed|Survived|Timeout|No coverage|\[ERR\]' || true

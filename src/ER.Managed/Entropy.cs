@@ -48,10 +48,10 @@ public static partial class Entropy
         ErOptions? options = null)
     {
         options ??= ErOptions.Default;
-        CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
-        CheckSphereReduction(reduction, rows);
-        CheckNormalizer(normalizer);
-        kappa = AsSimilarityKappa(kappa);
+        Validation.CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
+        Validation.CheckSphereReduction(reduction, rows);
+        Validation.CheckNormalizer(normalizer);
+        kappa = SphereEntropy.AsSimilarityKappa(kappa);
         double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
         return SphereEntropy.Value(z, rows, columns, kappa, c, reduction, options.EffectiveDegreeOfParallelism);
     }
@@ -78,8 +78,8 @@ public static partial class Entropy
         ErOptions? options = null)
     {
         options ??= ErOptions.Default;
-        CheckDiscreteInput(w, rows, columns, nameof(w), options);
-        CheckDiscreteReduction(reduction);
+        Validation.CheckDiscreteInput(w, rows, columns, nameof(w), options);
+        Validation.CheckDiscreteReduction(reduction);
         return DiscreteEntropyTerm.Compute(w, rows, columns, reduction, gradient: default, options.EffectiveDegreeOfParallelism);
     }
 
@@ -119,12 +119,12 @@ public static partial class Entropy
         ErOptions? options = null)
     {
         options ??= ErOptions.Default;
-        CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
+        Validation.CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
         Validation.CheckDestination(gradient.Length, z.Length, nameof(gradient));
         Validation.CheckNoOverlap(z, gradient, nameof(z), nameof(gradient));
-        CheckSphereReduction(reduction, rows);
-        CheckNormalizer(normalizer);
-        kappa = AsSimilarityKappa(kappa);
+        Validation.CheckSphereReduction(reduction, rows);
+        Validation.CheckNormalizer(normalizer);
+        kappa = SphereEntropy.AsSimilarityKappa(kappa);
         double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
         double dc = VonMisesFisher.ConstantDerivativeUnchecked(columns, kappa, normalizer);
         return SphereEntropy.WithGradient(z, rows, columns, kappa, c, dc, reduction, gradient, options.EffectiveDegreeOfParallelism);
@@ -182,10 +182,10 @@ public static partial class Entropy
         ErOptions? options = null)
     {
         options ??= ErOptions.Default;
-        CheckDiscreteInput(w, rows, columns, nameof(w), options);
+        Validation.CheckDiscreteInput(w, rows, columns, nameof(w), options);
         Validation.CheckDestination(gradient.Length, w.Length, nameof(gradient));
         Validation.CheckNoOverlap(w, gradient, nameof(w), nameof(gradient));
-        CheckDiscreteReduction(reduction);
+        Validation.CheckDiscreteReduction(reduction);
         return DiscreteEntropyTerm.Compute(w, rows, columns, reduction, gradient, options.EffectiveDegreeOfParallelism);
     }
 
@@ -271,89 +271,7 @@ public static partial class Entropy
             throw new ArgumentOutOfRangeException(nameof(rows), rows, $"The kNN estimator with neighbors = {neighbors} needs more than {neighbors} rows (each row needs {neighbors} other rows).");
         }
 
-        CheckSphereInput(z, rows, columns, DefaultKappa, nameof(z), options);
+        Validation.CheckSphereInput(z, rows, columns, DefaultKappa, nameof(z), options);
         return KnnSphereEntropy.Value(z, rows, columns, neighbors, options.EffectiveDegreeOfParallelism);
-    }
-
-    internal static void CheckSphereInput(ReadOnlySpan<float> z, int rows, int columns, double kappa, string name, ErOptions options)
-    {
-        Validation.CheckShape(z.Length, rows, columns, name);
-        CheckKappaForFloat(kappa);
-        if (options.ValidateInputs)
-        {
-            Validation.CheckUnitRows(z, rows, columns, options.UnitNormTolerance, name, options.EffectiveDegreeOfParallelism);
-        }
-    }
-
-    internal static void CheckDiscreteInput(ReadOnlySpan<float> w, int rows, int columns, string name, ErOptions options)
-    {
-        Validation.CheckShape(w.Length, rows, columns, name);
-        if (options.ValidateInputs)
-        {
-            Validation.CheckProbabilityRows(w, rows, columns, options.ProbabilitySumTolerance, name, options.EffectiveDegreeOfParallelism);
-        }
-    }
-
-    /// <summary>
-    /// kappa scales float32 similarities, so it must also be finite as a float and not round to 0
-    /// there unless it is 0 (the uniform limit).
-    /// </summary>
-    internal static void CheckKappaForFloat(double kappa)
-    {
-        VonMisesFisher.CheckKappa(kappa);
-        if (!float.IsFinite((float)kappa))
-        {
-            throw new ArgumentOutOfRangeException(nameof(kappa), kappa, "kappa must be representable as a finite float32 (the similarities are float32).");
-        }
-
-        if (kappa > 0 && (float)kappa == 0f)
-        {
-            throw new ArgumentOutOfRangeException(nameof(kappa), kappa, "kappa rounds to 0 in float32 (the similarities' precision): pass 0 for the uniform limit, or a kappa of at least 1.4e-45.");
-        }
-    }
-
-    /// <summary>
-    /// The kappa the sphere entropy computes with: the float32 nearest to it, which scales the float32
-    /// similarities, also for the constant c. Both grow like kappa and H is their difference, so they
-    /// must use the same kappa: at kappa = 1e8 the float rounding of kappa alone (6e-8 relative) would
-    /// move c against the similarities by 6 nats. H itself moves by dH/dkappa times the rounding, at
-    /// most a few 1e-7 nats (dH/dkappa falls like 1/kappa).
-    /// </summary>
-    internal static double AsSimilarityKappa(double kappa) => (float)kappa;
-
-    /// <summary>A sphere estimator: plug-in, Joe's, or Joe's leave-one-out (which needs 2 rows).</summary>
-    internal static void CheckSphereReduction(EntropyReduction reduction, int rows)
-    {
-        if (!Enum.IsDefined(reduction))
-        {
-            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Use EntropyReduction.Expectation (plug-in), Average (Joe's) or LeaveOneOut.");
-        }
-
-        if (reduction == EntropyReduction.LeaveOneOut && rows < 2)
-        {
-            throw new ArgumentOutOfRangeException(nameof(rows), rows, "Leaving one out needs at least 2 rows.");
-        }
-    }
-
-    /// <summary>A discrete reduction: expectation or average.</summary>
-    internal static void CheckDiscreteReduction(EntropyReduction reduction)
-    {
-        if (reduction is not (EntropyReduction.Expectation or EntropyReduction.Average))
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(reduction),
-                reduction,
-                reduction == EntropyReduction.LeaveOneOut
-                    ? "LeaveOneOut is a sphere estimator; the discrete entropy takes EntropyReduction.Expectation or Average."
-                    : "Use EntropyReduction.Expectation or EntropyReduction.Average.");
-        }
-    }
-
-    internal static void CheckNormalizer(NormalizerMode normalizer)
-    {
-        if (!Enum.IsDefined(normalizer))
-        {
-            throw new ArgumentOutOfRangeException(nameof(normalizer), normalizer, "Use NormalizerMode.Exact or NormalizerMode.Reference.");
-        }
     }
 }

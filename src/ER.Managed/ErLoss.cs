@@ -125,7 +125,7 @@ public sealed partial class ErLoss
         get => _kappa;
         set
         {
-            ER.Managed.Entropy.CheckKappaForFloat(value);
+            ER.Managed.Validation.CheckKappaForFloat(value);
             _kappa = value;
         }
     }
@@ -175,11 +175,11 @@ public sealed partial class ErLoss
         {
             if (Support == Support.Sphere)
             {
-                ER.Managed.Entropy.CheckSphereReduction(value, Rows);
+                ER.Managed.Validation.CheckSphereReduction(value, Rows);
             }
             else
             {
-                ER.Managed.Entropy.CheckDiscreteReduction(value);
+                ER.Managed.Validation.CheckDiscreteReduction(value);
             }
 
             _reduction = value;

@@ -36,7 +36,7 @@ public static partial class Reconstruction
         ErOptions? options = null)
     {
         options = CheckSphereViews(a, b, rows, columns, kappa, options);
-        Entropy.CheckNormalizer(normalizer);
+        Validation.CheckNormalizer(normalizer);
         double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
         return c - (kappa * ReconstructionTerm.MeanRowDot(a, b, rows, columns, options.EffectiveDegreeOfParallelism, KernelIsa.Best));
     }
@@ -94,7 +94,7 @@ public static partial class Reconstruction
     {
         options = CheckSphereViews(a, b, rows, columns, kappa, options);
         CheckOutputs(a, b, gradientA, gradientB);
-        Entropy.CheckNormalizer(normalizer);
+        Validation.CheckNormalizer(normalizer);
         double c = VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer);
         double dc = VonMisesFisher.ConstantDerivativeUnchecked(columns, kappa, normalizer);
         double meanDot = ReconstructionTerm.SphereBackward(a, b, rows, columns, kappa, gradientA, gradientB, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
@@ -182,16 +182,16 @@ public static partial class Reconstruction
     private static ErOptions CheckSphereViews(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int rows, int columns, double kappa, ErOptions? options)
     {
         options ??= ErOptions.Default;
-        Entropy.CheckSphereInput(a, rows, columns, kappa, nameof(a), options);
-        Entropy.CheckSphereInput(b, rows, columns, kappa, nameof(b), options);
+        Validation.CheckSphereInput(a, rows, columns, kappa, nameof(a), options);
+        Validation.CheckSphereInput(b, rows, columns, kappa, nameof(b), options);
         return options;
     }
 
     private static ErOptions CheckDiscreteViews(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int rows, int columns, ErOptions? options)
     {
         options ??= ErOptions.Default;
-        Entropy.CheckDiscreteInput(a, rows, columns, nameof(a), options);
-        Entropy.CheckDiscreteInput(b, rows, columns, nameof(b), options);
+        Validation.CheckDiscreteInput(a, rows, columns, nameof(a), options);
+        Validation.CheckDiscreteInput(b, rows, columns, nameof(b), options);
         return options;
     }
 

@@ -96,8 +96,8 @@ public static partial class SphereEntropyShards
         ErOptions? options = null)
     {
         options ??= ErOptions.Default;
-        Entropy.CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
-        Entropy.CheckSphereReduction(reduction, rows);
+        Validation.CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
+        Validation.CheckSphereReduction(reduction, rows);
         CheckRowRange(rows, firstRow, rowCount);
         Validation.CheckLength(states.Length, (long)rowCount * StateWidth, nameof(states), "rowCount x StateWidth");
         ShardedSphereEntropy.RowStates(z, rows, columns, (float)kappa, reduction == EntropyReduction.LeaveOneOut, firstRow, rowCount, states, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
@@ -185,12 +185,12 @@ public static partial class SphereEntropyShards
         ErOptions? options = null)
     {
         options ??= ErOptions.Default;
-        Entropy.CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
+        Validation.CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
         CheckStates(states, rows);
         CheckRowRange(rows, firstRow, rowCount);
         Validation.CheckLength(gradient.Length, (long)rowCount * columns, nameof(gradient), "rowCount x columns");
         Validation.CheckNoOverlap(z, gradient, nameof(z), nameof(gradient));
-        Entropy.CheckSphereReduction(reduction, rows);
+        Validation.CheckSphereReduction(reduction, rows);
         ShardedSphereEntropy.Gradient(z, rows, columns, (float)kappa, states, reduction, firstRow, rowCount, gradient, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
     }
 
@@ -209,7 +209,7 @@ public static partial class SphereEntropyShards
 
     private static SphereTermResult CombineChecked(ReadOnlySpan<double> states, int rows, int columns, double kappa, EntropyReduction reduction, NormalizerMode normalizer, Span<double> rowWeights)
     {
-        kappa = Entropy.AsSimilarityKappa(kappa);
+        kappa = SphereEntropy.AsSimilarityKappa(kappa);
         return ShardedSphereEntropy.Combine(
             states, rows, VonMisesFisher.ConstantUnchecked(columns, kappa, normalizer), VonMisesFisher.ConstantDerivativeUnchecked(columns, kappa, normalizer), reduction, g: default, rowWeights);
     }
@@ -218,9 +218,9 @@ public static partial class SphereEntropyShards
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
         CheckStates(states, rows);
-        Entropy.CheckKappaForFloat(kappa);
-        Entropy.CheckSphereReduction(reduction, rows);
-        Entropy.CheckNormalizer(normalizer);
+        Validation.CheckKappaForFloat(kappa);
+        Validation.CheckSphereReduction(reduction, rows);
+        Validation.CheckNormalizer(normalizer);
     }
 
     private static void CheckStates(ReadOnlySpan<double> states, int rows)

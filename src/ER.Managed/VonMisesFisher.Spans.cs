@@ -83,7 +83,7 @@ public static partial class VonMisesFisher
     /// <remarks>Runs on the calling thread; the results do not depend on the machine's SIMD width.</remarks>
     public static void Evaluate(int dimension, ReadOnlySpan<double> kappa, Span<double> logBesselI, Span<double> logNormalizer, Span<double> besselRatio, Span<double> entropy)
     {
-        CheckDimension(dimension);
+        Validation.CheckDimension(dimension);
         Validation.CheckConcentrations(kappa, nameof(kappa));
         var destinations = new VmfDestinations(logBesselI, logNormalizer, besselRatio, entropy);
         CheckDestinations<double>(kappa, logBesselI, logNormalizer, besselRatio, entropy);
@@ -140,7 +140,7 @@ public static partial class VonMisesFisher
     /// <exception cref="ArgumentException">As for the double form.</exception>
     public static void Evaluate(int dimension, ReadOnlySpan<float> kappa, Span<float> logBesselI, Span<float> logNormalizer, Span<float> besselRatio, Span<float> entropy)
     {
-        CheckDimension(dimension);
+        Validation.CheckDimension(dimension);
         Validation.CheckConcentrations(kappa, nameof(kappa));
         CheckDestinations<float>(kappa, logBesselI, logNormalizer, besselRatio, entropy);
         if (kappa.IsEmpty)
@@ -191,7 +191,7 @@ public static partial class VonMisesFisher
     private static void EvaluateOne<T>(int dimension, ReadOnlySpan<T> kappa, Span<T> destination, VmfOutputs which, Evaluator<T> evaluate)
         where T : System.Numerics.IFloatingPointIeee754<T>
     {
-        CheckDimension(dimension);
+        Validation.CheckDimension(dimension);
         Validation.CheckConcentrations(kappa, nameof(kappa));
         Validation.CheckElementwiseDestination<T>(kappa, destination, nameof(kappa), nameof(destination));
         evaluate(

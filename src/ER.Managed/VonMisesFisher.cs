@@ -41,8 +41,8 @@ public static partial class VonMisesFisher
             throw new ArgumentOutOfRangeException(nameof(order), order, "The order must be finite and at least -1/2.");
         }
 
-        CheckKappa(x, nameof(x));
-        return x == 0.0 ? VmfNormalizerKernel.LogBesselIAtZero(order) : Bessel.LogI(order, x);
+        Validation.CheckKappa(x, nameof(x));
+        return x == 0.0 ? VmfNormalizerKernel.LogBesselIAtZero(order) : VmfScalar.LogBesselI(order, x);
     }
 
     /// <summary>
@@ -55,9 +55,9 @@ public static partial class VonMisesFisher
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is below 1, or <paramref name="kappa"/> is not finite or is negative.</exception>
     public static double LogNormalizer(int dimension, double kappa)
     {
-        CheckDimension(dimension);
-        CheckKappa(kappa, nameof(kappa));
-        return LogNormalizerUnchecked(dimension, kappa);
+        Validation.CheckDimension(dimension);
+        Validation.CheckKappa(kappa, nameof(kappa));
+        return VmfScalar.LogNormalizer(dimension, kappa);
     }
 
     /// <summary>
@@ -70,9 +70,9 @@ public static partial class VonMisesFisher
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is below 1, or <paramref name="kappa"/> is not finite or is negative.</exception>
     public static double BesselRatio(int dimension, double kappa)
     {
-        CheckDimension(dimension);
-        CheckKappa(kappa, nameof(kappa));
-        return BesselRatioUnchecked(dimension, kappa);
+        Validation.CheckDimension(dimension);
+        Validation.CheckKappa(kappa, nameof(kappa));
+        return VmfScalar.BesselRatio(dimension, kappa);
     }
 
     /// <summary>
@@ -84,21 +84,10 @@ public static partial class VonMisesFisher
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is below 1, or <paramref name="kappa"/> is not finite or is negative.</exception>
     public static double Entropy(int dimension, double kappa)
     {
-        CheckDimension(dimension);
-        CheckKappa(kappa, nameof(kappa));
-        return EntropyUnchecked(dimension, kappa);
+        Validation.CheckDimension(dimension);
+        Validation.CheckKappa(kappa, nameof(kappa));
+        return VmfScalar.Entropy(dimension, kappa);
     }
-
-    /// <summary>
-    /// <c>H = -log C_d(kappa) - kappa A_d(kappa)</c> without the cancellation of its two terms, which
-    /// both grow like kappa while H grows like -((d-1)/2) log kappa: for d = 1 the two-point law's
-    /// <c>log1p(t) + 2 kappa t / (1 + t)</c>, <c>t = e^(-2 kappa)</c>; for kappa above nu and the series
-    /// radius, <c>-nu log kappa + (d/2) log 2pi + (log I_nu(kappa) - kappa) + kappa (1 - A_d)</c>, where
-    /// both bracketed pieces are computed without forming kappa; elsewhere the plain difference, whose
-    /// terms are then not much larger than H. The kernel's scalar width (<see cref="VmfNormalizerKernel"/>).
-    /// </summary>
-    internal static double EntropyUnchecked(int dimension, double kappa) =>
-        VmfNormalizerKernel.One(VmfParameters.ForDimension(dimension, VmfOutputs.Entropy), kappa, VmfOutputs.Entropy).Entropy;
 
     /// <summary>
     /// The constant c that the ER sphere terms add: <c>-log C_d(kappa)</c> for
@@ -113,8 +102,8 @@ public static partial class VonMisesFisher
     /// I_nu(kappa) overflows double (the original would return +inf there).</exception>
     public static double Constant(int dimension, double kappa, NormalizerMode mode = NormalizerMode.Exact)
     {
-        CheckDimension(dimension);
-        CheckKappa(kappa, nameof(kappa));
+        Validation.CheckDimension(dimension);
+        Validation.CheckKappa(kappa, nameof(kappa));
         return ConstantUnchecked(dimension, kappa, mode);
     }
 
@@ -130,8 +119,8 @@ public static partial class VonMisesFisher
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Constant"/>.</exception>
     public static double ConstantDerivative(int dimension, double kappa, NormalizerMode mode = NormalizerMode.Exact)
     {
-        CheckDimension(dimension);
-        CheckKappa(kappa, nameof(kappa));
+        Validation.CheckDimension(dimension);
+        Validation.CheckKappa(kappa, nameof(kappa));
         return ConstantDerivativeUnchecked(dimension, kappa, mode);
     }
 
@@ -139,7 +128,7 @@ public static partial class VonMisesFisher
     {
         if (mode == NormalizerMode.Exact)
         {
-            return -LogNormalizerUnchecked(dimension, kappa);
+            return -VmfScalar.LogNormalizer(dimension, kappa);
         }
 
         CheckReferenceKappa(dimension, kappa);
@@ -157,7 +146,7 @@ public static partial class VonMisesFisher
     internal static double ConstantDerivativeUnchecked(int dimension, double kappa, NormalizerMode mode)
     {
         double nu = (0.5 * dimension) - 1.0;
-        double ratio = Bessel.Ratio(nu, kappa);
+        double ratio = VmfScalar.BesselRatio(nu, kappa);
         if (mode == NormalizerMode.Exact)
         {
             return ratio;
@@ -182,25 +171,10 @@ public static partial class VonMisesFisher
         return derivative;
     }
 
-    /// <summary>
-    /// log C_d(kappa) by the kernel's scalar width: where the 0F1 series converges quickly,
-    /// <c>-log|S^(d-1)| - log 0F1(; d/2; kappa^2/4)</c> (nu log(kappa) and log I_nu(kappa) are never
-    /// formed separately, as they would cancel); elsewhere the Debye form with the two nu log(kappa)
-    /// terms cancelled analytically.
-    /// </summary>
-    /// <summary>A_d(kappa) without argument checks.</summary>
-    internal static double BesselRatioUnchecked(int dimension, double kappa) => Bessel.Ratio((0.5 * dimension) - 1.0, kappa);
-
-    internal static double LogNormalizerUnchecked(int dimension, double kappa) =>
-        VmfNormalizerKernel.One(VmfParameters.ForDimension(dimension, VmfOutputs.LogNormalizer), kappa, VmfOutputs.LogNormalizer).LogNormalizer;
-
-    /// <summary>log |S^(d-1)| = log 2 + (d/2) log pi - lgamma(d/2), the log surface area of the unit sphere.</summary>
-    internal static double LogSphereArea(int dimension) =>
-        SpecialFunctions.Log2 + (0.5 * dimension * SpecialFunctions.LogPi) - SpecialFunctions.LogGamma(0.5 * dimension);
 
     private static double ReferenceLogBesselI(int dimension, double kappa)
     {
-        double logI = Bessel.LogI((0.5 * dimension) - 1.0, kappa);
+        double logI = VmfScalar.LogBesselI((0.5 * dimension) - 1.0, kappa);
         if (logI > LogMaxDouble)
         {
             throw new ArgumentOutOfRangeException(
@@ -221,22 +195,6 @@ public static partial class VonMisesFisher
                 nameof(kappa),
                 kappa,
                 $"The reference normalizer (the original's nu log(kappa) - log(I_nu(kappa) + 1e-7)) is not finite at kappa = 0 (d = {dimension}). Use NormalizerMode.Exact, whose constant at kappa = 0 is log|S^(d-1)|, the uniform limit.");
-        }
-    }
-
-    internal static void CheckDimension(int dimension, string name = "dimension")
-    {
-        if (dimension < 1)
-        {
-            throw new ArgumentOutOfRangeException(name, dimension, "The dimension must be at least 1.");
-        }
-    }
-
-    internal static void CheckKappa(double kappa, string name = "kappa")
-    {
-        if (!double.IsFinite(kappa) || kappa < 0.0)
-        {
-            throw new ArgumentOutOfRangeException(name, kappa, $"{name} must be finite and at least 0.");
         }
     }
 }

@@ -1,3 +1,5 @@
+using ER.Managed.Numerics;
+using ER.Managed.Kernels.VmfNormalizer;
 using System;
 using System.Buffers;
 using ER.Managed.Kernels;
@@ -27,8 +29,8 @@ public static class GroundTruth
     /// <exception cref="ArgumentOutOfRangeException">dimension below 1.</exception>
     public static double UniformSphere(int dimension)
     {
-        ER.Managed.VonMisesFisher.CheckDimension(dimension);
-        return ER.Managed.VonMisesFisher.LogSphereArea(dimension);
+        Validation.CheckDimension(dimension);
+        return SpecialFunctions.LogSphereArea(dimension);
     }
 
     /// <summary>Entropy of vMF(kappa) on S^(d-1), <c>-log C_d(kappa) - kappa A_d(kappa)</c> (0.535292 for d = 3, kappa = 10).</summary>
@@ -61,7 +63,7 @@ public static class GroundTruth
     public static MixtureEntropyBounds KernelMixtureBounds(ReadOnlySpan<float> centers, int rows, int columns, double kappa, ErOptions? options = null)
     {
         options ??= ErOptions.Default;
-        Entropy.CheckSphereInput(centers, rows, columns, kappa, nameof(centers), options);
+        Validation.CheckSphereInput(centers, rows, columns, kappa, nameof(centers), options);
         int k = rows, d = columns;
         double h = ER.Managed.VonMisesFisher.Entropy(d, kappa);
         double ratio = ER.Managed.VonMisesFisher.BesselRatio(d, kappa);
@@ -73,7 +75,7 @@ public static class GroundTruth
         double upper = h + logK + (kappa * ratio) - meanLse;
 
         // Lower: the Bhattacharyya coefficients summed a row at a time over strips of S.
-        double logC = ER.Managed.VonMisesFisher.LogNormalizerUnchecked(d, kappa);
+        double logC = VmfScalar.LogNormalizer(d, kappa);
         double[]? table = kappa <= TableKappaLimit ? CoefficientTable(d, kappa, logC) : null;
         double[] rowSums = ArrayPool<double>.Shared.Rent(k);
         try
@@ -135,7 +137,7 @@ public static class GroundTruth
     private static double Coefficient(int d, double kappa, double logC, double s)
     {
         double m = Math.Sqrt(Math.Clamp((1.0 + s) * 0.5, 0.0, 1.0));
-        double logCm = m * kappa > 0 ? ER.Managed.VonMisesFisher.LogNormalizerUnchecked(d, m * kappa) : -ER.Managed.VonMisesFisher.LogSphereArea(d);
+        double logCm = m * kappa > 0 ? VmfScalar.LogNormalizer(d, m * kappa) : -SpecialFunctions.LogSphereArea(d);
         return Math.Exp(logC - logCm);
     }
 

@@ -1,3 +1,4 @@
+using ER.Managed.Kernels.VmfNormalizer;
 using System;
 using ER.Managed.Numerics;
 using ER.Managed.Terms;
@@ -51,7 +52,7 @@ public static partial class KappaSelection
     {
         options ??= ErOptions.Default;
         CheckSamples(z, rows, columns, options, minimumColumns: 1);
-        Entropy.CheckKappaForFloat(kappa);
+        Validation.CheckKappaForFloat(kappa);
         (double value, derivative) = LeaveOneOutLikelihood.Evaluate(z, rows, columns, kappa, options.EffectiveDegreeOfParallelism);
         return value;
     }
@@ -272,7 +273,7 @@ public static partial class KappaSelection
         double F(double t, out double slope)
         {
             double kappa = Math.Exp(t);
-            Bessel.Ratio((0.5 * d) - 1.0, kappa, out double c);
+            VmfScalar.BesselRatio((0.5 * d) - 1.0, kappa, out double c);
             double curvature = (kappa * ((2.0 * c) - (d - 1))) + (c * (d - 1 - c));
             slope = -curvature / c;
             return Math.Log(c) - t - target;
@@ -346,9 +347,9 @@ public static partial class KappaSelection
         }
 
         double q = d - 1;
-        double logNumerator = Math.Log(4.0) + (0.5 * SpecialFunctions.LogPi) + (2.0 * Bessel.LogI(0.5 * (q - 1), kappaHat));
-        double first = Math.Log(2.0 * q) + Bessel.LogI(0.5 * (q + 1), 2.0 * kappaHat);
-        double second = Math.Log(2.0 + q) + Math.Log(kappaHat) + Bessel.LogI(0.5 * (q + 3), 2.0 * kappaHat);
+        double logNumerator = Math.Log(4.0) + (0.5 * SpecialFunctions.LogPi) + (2.0 * VmfScalar.LogBesselI(0.5 * (q - 1), kappaHat));
+        double first = Math.Log(2.0 * q) + VmfScalar.LogBesselI(0.5 * (q + 1), 2.0 * kappaHat);
+        double second = Math.Log(2.0 + q) + Math.Log(kappaHat) + VmfScalar.LogBesselI(0.5 * (q + 3), 2.0 * kappaHat);
         double larger = Math.Max(first, second);
         double logSum = larger + Math.Log(Math.Exp(first - larger) + Math.Exp(second - larger));
         double logDenominator = (0.5 * (q + 1) * Math.Log(kappaHat)) + Math.Log(n) + logSum;

@@ -1,5 +1,3 @@
-using ER.Managed.Kernels.VmfNormalizer;
-
 namespace ER.Managed.Numerics;
 
 /// <summary>
@@ -26,8 +24,9 @@ namespace ER.Managed.Numerics;
 /// The ratio comes from Perron's continued fraction (modified Lentz), which converges in
 /// at most ~60 steps over the whole range, never from exp(log I_{nu+1} - log I_nu), whose
 /// two large logarithms would leave up to 1e5 ulps of their rounding in the ratio.
-/// The code lives in <see cref="BesselLanes{TSimd, TVec}"/>, written once for every SIMD width
-/// (<see cref="VmfNormalizerKernel"/>); these scalar entry points run its scalar width.
+/// This class holds the method's constants; the code lives in the vMF kernel
+/// (<c>Kernels/VmfNormalizer/BesselLanes</c>), written once for every SIMD width, with scalar entry
+/// points in <c>VmfScalar</c>.
 /// </remarks>
 internal static class Bessel
 {
@@ -45,35 +44,4 @@ internal static class Bessel
 
     /// <summary>c_{k,k+2m} of <see cref="DebyePolynomials.GenerateForEvaluation"/>: [k][m] for k = 0..<see cref="DebyeTerms"/>.</summary>
     internal static readonly double[][] DebyeCoefficients = DebyePolynomials.GenerateForEvaluation(DebyeTerms);
-
-    /// <summary>log I_nu(x) for nu &gt;= -1/2, x &gt; 0 (the kernel's scalar width on one element).</summary>
-    internal static double LogI(double nu, double x) =>
-        VmfNormalizerKernel.One(VmfParameters.ForOrder(nu), x, VmfOutputs.LogBesselI).LogBesselI;
-
-    /// <summary>I_{nu+1}(x) / I_nu(x) for nu &gt;= -1/2, x &gt; 0; see <see cref="Ratio(double, double, out double)"/>.</summary>
-    internal static double Ratio(double nu, double x) => Ratio(nu, x, out _);
-
-    /// <summary>
-    /// A = I_{nu+1}(x) / I_nu(x) for nu &gt;= -1/2, x &gt; 0, and <c>x (1 - A)</c> without the
-    /// cancellation of <c>1 - A</c> (A tends to 1 as x grows), by Perron's continued fraction
-    /// <c>A = x / (2nu+2+x - (2nu+3) x / (2nu+3+2x - (2nu+5) x / (2nu+4+2x - ...)))</c>
-    /// (Gautschi and Slavik 1978), with partial numerators a_k = -(2nu+2k+1) x and
-    /// denominators b_k = 2nu+2+k+2x. For x &gt; 1 every level is divided by x so that the terms
-    /// stay of order one however large x is; then <c>A = 1 / (1 + e)</c> with
-    /// <c>e = (2nu+2)/x + a_1 / T</c> and T the fraction's tail from b_1, so
-    /// <c>x (1 - A) = (2nu+2 + x a_1 / T) / (1 + e)</c> is formed from quantities of order one
-    /// (x a_1 = -(2nu+3) for the scaled terms). For nu = -1/2 (d = 1) the closed forms
-    /// <c>A = tanh x</c> and <c>1 - A = 2 e^(-2x) / (1 + e^(-2x))</c> are used: there the
-    /// fraction's e cancels to an exponentially small number. Result in [0, 1].
-    /// The code is <see cref="BesselLanes{TSimd, TVec}.Ratio"/> at the scalar width.
-    /// </summary>
-    internal static double Ratio(double nu, double x, out double complementTimesX)
-    {
-        if (nu == -0.5)
-        {
-            return VmfNormalizerKernel.TwoPointRatio(x, out complementTimesX);
-        }
-
-        return BesselLanes<SimdDoubleScalar, double>.Ratio(nu, x, out complementTimesX);
-    }
 }

@@ -153,4 +153,8 @@ internal static class SpecialFunctions
 
         return ((x - 0.5) * Math.Log(x)) - x + HalfLogTwoPi + (series * inverse);
     }
+
+    /// <summary>log |S^(d-1)| = log 2 + (d/2) log pi - lgamma(d/2), the log surface area of the unit sphere.</summary>
+    internal static double LogSphereArea(int dimension) =>
+        Log2 + (0.5 * dimension * LogPi) - LogGamma(0.5 * dimension);
 }

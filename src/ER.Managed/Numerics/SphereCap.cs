@@ -39,7 +39,7 @@ internal static class SphereCap
             logIntegral = logComplete + SpecialFunctions.Log1p(-Math.Exp(logRest - logComplete));
         }
 
-        return VonMisesFisher.LogSphereArea(dimension - 1) + logIntegral;
+        return SpecialFunctions.LogSphereArea(dimension - 1) + logIntegral;
     }
 
     /// <summary>log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b).</summary>

@@ -1,3 +1,4 @@
+using ER.Managed.Kernels.VmfNormalizer;
 using System;
 using System.Buffers;
 
@@ -16,7 +17,7 @@ internal static class LeaveOneOutLikelihood
     /// <summary>L(kappa) and dL/dkappa for unit rows z (n x d, n &gt;= 2); kappa &gt;= 0.</summary>
     internal static (double Value, double Derivative) Evaluate(ReadOnlySpan<float> z, int n, int d, double kappa, int degree)
     {
-        kappa = Entropy.AsSimilarityKappa(kappa);
+        kappa = SphereEntropy.AsSimilarityKappa(kappa);
         double lseTotal = 0.0, expectedTotal = 0.0;
         double[] buffer = ArrayPool<double>.Shared.Rent(2 * n);
         try
@@ -33,8 +34,8 @@ internal static class LeaveOneOutLikelihood
             ArrayPool<double>.Shared.Return(buffer);
         }
 
-        double value = VonMisesFisher.LogNormalizerUnchecked(d, kappa) - Math.Log(n - 1) + (lseTotal / n);
-        double derivative = -VonMisesFisher.BesselRatioUnchecked(d, kappa) + (expectedTotal / n);
+        double value = VmfScalar.LogNormalizer(d, kappa) - Math.Log(n - 1) + (lseTotal / n);
+        double derivative = -VmfScalar.BesselRatio(d, kappa) + (expectedTotal / n);
         return (value, derivative);
     }
 }

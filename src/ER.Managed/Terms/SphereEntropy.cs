@@ -86,4 +86,13 @@ internal static class SphereEntropy
             ArrayPool<double>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>
+    /// The kappa the sphere entropy computes with: the float32 nearest to it, which scales the float32
+    /// similarities, also for the constant c. Both grow like kappa and H is their difference, so they
+    /// must use the same kappa: at kappa = 1e8 the float rounding of kappa alone (6e-8 relative) would
+    /// move c against the similarities by 6 nats. H itself moves by dH/dkappa times the rounding, at
+    /// most a few 1e-7 nats (dH/dkappa falls like 1/kappa).
+    /// </summary>
+    internal static double AsSimilarityKappa(double kappa) => (float)kappa;
 }

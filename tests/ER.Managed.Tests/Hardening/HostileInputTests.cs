@@ -1,3 +1,4 @@
+using ER.Managed.Kernels.VmfNormalizer;
 using System;
 using System.IO;
 using System.Linq;
@@ -205,7 +206,7 @@ public sealed class HostileInputTests : IDisposable
         double spread = unit.Sum(r => Enumerable.Range(0, d).Sum(t => (r[t] - mean[t]) * (r[t] - mean[t]))) / n;
         double resultant = Math.Sqrt(mean.Sum(x => x * x));
         double oneMinusR = spread / (1 + resultant);
-        Bessel.Ratio((0.5 * d) - 1, kappa, out double c);
+        VmfScalar.BesselRatio((0.5 * d) - 1, kappa, out double c);
         Assert.True(Math.Abs((c / kappa / oneMinusR) - 1) <= 1e-12, $"noise {noise}: kappa {kappa:R}, 1-A {c / kappa:R}, 1-R {oneMinusR:R}");
     }
 

@@ -18,8 +18,10 @@ namespace ER.Managed.Kernels.Gemm;
 /// <para>
 /// Each kernel derives its blocking from the cache sizes with a rule written beside it (the BLIS
 /// analytical model, Low et al. 2016, adjusted where measurement disagreed): the B micro-panel in
-/// part of L1D or L2, the A block in about half of L2, the B block in this core's share of L3. KC is a multiple of 8, MC of MR, NC of NR; the helpers below apply the rounding and
-/// the clamps. <c>ER_GEMM_BLOCKING=kc,mc,nc</c> overrides every kernel's blocking for experiments
+/// part of L1D or L2, the A block in half of L2 (or, for a kernel whose B micro-panel already
+/// fills L2's share, as the AVX-512 kernel's does, in half of this core's L3 share), the B block in
+/// this core's share of L3. KC is a multiple of 8, MC of MR, NC of NR; the helpers below apply the
+/// rounding and the clamps. <c>ER_GEMM_BLOCKING=kc,mc,nc</c> overrides every kernel's blocking for experiments
 /// (rounded the same way).
 /// </para>
 /// </remarks>

@@ -123,7 +123,7 @@ internal static class BesselLanes<TSimd, TVec>
     }
 
     /// <summary>
-    /// log I_nu(x) for lanes x &gt; 0 (see <see cref="Bessel.LogI"/>), from pieces the caller shares
+    /// log I_nu(x) for lanes x &gt; 0 (see <see cref="VmfScalar.LogBesselI"/>), from pieces the caller shares
     /// between outputs: the series lanes (s &lt; 25) use <paramref name="log0F1"/> =
     /// log 0F1(; nu+1; x^2/4) and log Gamma(nu + 1); the others the Debye form with
     /// <paramref name="halfLogTwoPiS"/> = log(2 pi s)/2 and <paramref name="logDebyeSum"/>.
@@ -167,7 +167,7 @@ internal static class BesselLanes<TSimd, TVec>
 
     /// <summary>
     /// A = I_{nu+1}(x) / I_nu(x) for nu &gt; -1/2 and lanes x &gt; 0, and <c>x (1 - A)</c> without
-    /// cancellation, by Perron's continued fraction (see <see cref="Bessel.Ratio(double, double, out double)"/>):
+    /// cancellation, by Perron's continued fraction (see <see cref="VmfScalar.BesselRatio(double, double, out double)"/>):
     /// lanes with x &gt; 1 take the scaled form, the others the plain one; both are one recurrence
     /// <c>a_k = alpha_k w_a</c>, <c>b_k = beta_k w_b + v_b</c> with per-lane (w_a, w_b, v_b) =
     /// (1/x, 1/x, 2) or (x, 1, 2x), multiplying by 1 being exact.

@@ -7,7 +7,7 @@ using System.Numerics.Tensors;
 namespace ER.Managed;
 
 /// <summary>Argument checks shared by the public entry points; each names the argument and what was expected.</summary>
-internal static class Validation
+internal static partial class Validation
 {
     /// <summary>Checks that a rows x columns matrix is non-empty and that its span holds exactly rows * columns floats.</summary>
     internal static void CheckShape(int length, int rows, int columns, string name, string rowsName = "rows", string columnsName = "columns")
