@@ -1,13 +1,11 @@
-extern alias ermpi;
-
 using System;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
 using ER.Managed.Npy;
 using ER.Managed.Tests.Cli;
-using ermpi::ER.Managed.Mpi;
-using ermpi::ER.Managed.Mpi.Mpi;
+using ER.Managed.Mpi;
+using ER.Managed.Mpi.Mpi;
 using Xunit;
 
 namespace ER.Managed.Tests.Mpi;

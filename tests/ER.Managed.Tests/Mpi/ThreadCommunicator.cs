@@ -1,9 +1,7 @@
-extern alias ermpi;
-
 using System;
 using System.Linq;
 using System.Threading;
-using ermpi::ER.Managed.Mpi.Mpi;
+using ER.Managed.Mpi.Mpi;
 
 namespace ER.Managed.Tests.Mpi;
 

@@ -6,7 +6,7 @@ namespace ER.Managed.Cli.Files;
 
 /// <summary>
 /// The byte streams behind <c>-</c> (standard input for an input file, standard output for an output
-/// file) and the writer for notes, for the current <see cref="Cli.Run"/> call: the real console in
+/// file) and the writer for notes, for the current <c>Cli.Run</c> (or <c>MpiCli.Run</c>) call: the real console in
 /// the process, buffers in the tests (which run several CLI calls in parallel, hence async-local).
 /// </summary>
 internal static class CliStreams
