@@ -79,7 +79,7 @@ internal static class JsonKeys
         new("runtime", "JIT or NativeAOT"),
         new("framework", "the .NET runtime's description"),
         new("kernel_width", "the SIMD width the kernels run: V512, V256, V128 or Scalar"),
-        new("kernel_bits", "its width in bits (0 for Scalar)"),
+        new("kernel_bits", "its width in bits (32 for Scalar)"),
         new("gemm_kernel", "the GEMM micro-kernel's name"),
         new("mr", "the micro-kernel's rows"),
         new("nr", "the micro-kernel's columns"),

@@ -25,7 +25,7 @@ public static class KernelDiagnostics
     /// <param name="threads">Threads to run at once (at least 1).</param>
     /// <returns>GFLOP/s (2 flops an FMA lane) over all threads.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is below 1.</exception>
-    public static double MeasureFmaPeak(int threads)
+    internal static double MeasureFmaPeak(int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         const int Iterations = 20_000_000;
@@ -45,7 +45,7 @@ public static class KernelDiagnostics
     /// <param name="columns">d, the columns of Z (at least 0).</param>
     /// <returns>The operation count.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A negative size.</exception>
-    public static double GramFlops(int rows, int columns)
+    internal static double GramFlops(int rows, int columns)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(columns);

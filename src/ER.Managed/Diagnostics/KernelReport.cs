@@ -1,9 +1,9 @@
 namespace ER.Managed.Diagnostics;
 
 /// <summary>
-/// Which kernels this process runs and how the GEMM is blocked, as <c>er info</c> shows it: the
-/// SIMD width every kernel was chosen for, the GEMM micro-kernel with its register tile (MR x NR)
-/// and blocking (KC, MC, NC), and the cache sizes that blocking was derived from.
+/// Which kernels this process runs, as <c>er info</c> shows it: the SIMD width every kernel was
+/// chosen for, the GEMM micro-kernel (its name gives its register tile, e.g. "avx512-6x64"), and
+/// the cache sizes its blocking is derived from (<c>er info</c> also prints the blocking itself).
 /// Obtain it from <see cref="KernelDiagnostics.Current"/>.
 /// </summary>
 public sealed class KernelReport
@@ -34,19 +34,19 @@ public sealed class KernelReport
     public string GemmKernel { get; }
 
     /// <summary>Rows of the micro-kernel's register tile (0 without a micro-kernel).</summary>
-    public int Mr { get; }
+    internal int Mr { get; }
 
     /// <summary>Columns of the micro-kernel's register tile (0 without a micro-kernel).</summary>
-    public int Nr { get; }
+    internal int Nr { get; }
 
     /// <summary>Depth of a packed slice of the inner dimension (0 without a micro-kernel).</summary>
-    public int Kc { get; }
+    internal int Kc { get; }
 
     /// <summary>Rows of A packed at a time (0 without a micro-kernel).</summary>
-    public int Mc { get; }
+    internal int Mc { get; }
 
     /// <summary>Columns of B packed at a time (0 without a micro-kernel).</summary>
-    public int Nc { get; }
+    internal int Nc { get; }
 
     /// <summary>Level-1 data cache of one core, in bytes.</summary>
     public long L1DataBytes { get; }
