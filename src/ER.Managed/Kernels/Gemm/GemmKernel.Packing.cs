@@ -1,0 +1,124 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace ER.Managed.Kernels.Gemm;
+
+/// <summary>Packing: A into MR-row micro-panels and B into NR-column micro-panels, zero-padded at the edges.</summary>
+internal static partial class GemmKernel
+{
+    /// <summary>op(A)[ic..ic+mc, pc..pc+kc) packed into <paramref name="aPack"/>, or in place.</summary>
+    private static AOperand APanels<TKernel>(ReadOnlySpan<float> a, int lda, bool transA, int ic, int mc, int pc, int kc, bool packA, float[] aPack)
+        where TKernel : struct, IMicroKernel
+    {
+        if (packA)
+        {
+            PackA(a, lda, transA, ic, mc, pc, kc, TKernel.Rows, aPack);
+            return new AOperand(aPack, 0, packed: true);
+        }
+
+        return transA
+            ? new AOperand(a[((pc * lda) + ic)..], lda, packed: false, transposed: true)
+            : new AOperand(a[((ic * lda) + pc)..], lda, packed: false);
+    }
+
+    /// <summary>
+    /// Packs <c>op(A)[ic..ic+mc, pc..pc+kc)</c> into MR-tall micro-panels: panel q, step p, row r at
+    /// <c>q kc MR + p MR + r</c>; rows past mc are zero. A is stored m x k (row stride lda) or, when
+    /// <paramref name="transposed"/>, k x m.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackA(ReadOnlySpan<float> a, int lda, bool transposed, int ic, int mc, int pc, int kc, int mr, Span<float> packed)
+    {
+        ref float source = ref MemoryMarshal.GetReference(a);
+        for (int ir = 0; ir < mc; ir += mr)
+        {
+            int rows = Math.Min(mr, mc - ir);
+            Span<float> panel = packed.Slice(ir * kc, mr * kc);
+            if (rows < mr)
+            {
+                panel.Clear();
+            }
+
+            ref float target = ref MemoryMarshal.GetReference(panel);
+            if (transposed)
+            {
+                // A(i, p) = a[p lda + i]: each step copies `rows` contiguous floats.
+                for (int p = 0; p < kc; p++)
+                {
+                    CopyRun(ref Unsafe.Add(ref source, ((pc + p) * lda) + ic + ir), ref Unsafe.Add(ref target, p * mr), rows);
+                }
+            }
+            else
+            {
+                // A(i, p) = a[i lda + p]: each row is read sequentially and written with stride MR.
+                for (int r = 0; r < rows; r++)
+                {
+                    ref float row = ref Unsafe.Add(ref source, ((ic + ir + r) * lda) + pc);
+                    for (int p = 0; p < kc; p++)
+                    {
+                        Unsafe.Add(ref target, (p * mr) + r) = Unsafe.Add(ref row, p);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs <c>op(B)[pc..pc+kc, jc..jc+nc)</c> of a transposed B (stored n x k, row stride ldb, as Z
+    /// in <c>Z Z^T</c>) into NR-wide micro-panels: panel q, step p, column j at <c>q kc NR + p NR + j</c>;
+    /// columns past nc are zero. (A row-major B is read in place, never packed.)
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackBPanels(ReadOnlySpan<float> b, int ldb, int pc, int kc, int jc, int nc, int nr, Span<float> packed)
+    {
+        ref float source = ref MemoryMarshal.GetReference(b);
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int columns = Math.Min(nr, nc - jr);
+            Span<float> panel = packed.Slice(jr * kc, nr * kc);
+            if (columns < nr)
+            {
+                panel.Clear();
+            }
+
+            ref float target = ref MemoryMarshal.GetReference(panel);
+            for (int j = 0; j < columns; j++)
+            {
+                ref float row = ref Unsafe.Add(ref source, ((jc + jr + j) * ldb) + pc);
+                for (int p = 0; p < kc; p++)
+                {
+                    Unsafe.Add(ref target, (p * nr) + j) = Unsafe.Add(ref row, p);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="count"/> floats (a step of a transposed A's micro-panel: MR or fewer)
+    /// with 128-bit registers, the last one overlapping its predecessor rather than a scalar tail: the
+    /// packing loop copies one short run a step, where a call to a general copy cost more than the copy.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRun(ref float source, ref float target, int count)
+    {
+        if (count >= 4)
+        {
+            int last = count - 4;
+            for (int i = 0; i < last; i += 4)
+            {
+                Vector128.LoadUnsafe(ref source, (nuint)i).StoreUnsafe(ref target, (nuint)i);
+            }
+
+            Vector128.LoadUnsafe(ref source, (nuint)last).StoreUnsafe(ref target, (nuint)last);
+        }
+        else
+        {
+            for (int i = 0; i < count; i++)
+            {
+                Unsafe.Add(ref target, i) = Unsafe.Add(ref source, i);
+            }
+        }
+    }
+}
