@@ -81,6 +81,9 @@ internal interface ISimd<TVec>
 
     /// <summary>Smallest lane (NaN if any lane is NaN).</summary>
     static abstract float MinAcross(TVec value);
+
+    /// <summary>Whether any lane of <paramref name="value"/> is greater than (or, with <paramref name="orEqual"/>, equal to) the same lane of <paramref name="limit"/> (false for NaN lanes).</summary>
+    static abstract bool AnyAbove(TVec value, TVec limit, bool orEqual);
 }
 
 /// <summary>Helpers shared by the kernels for loads and stores of a partial last register.</summary>

@@ -100,4 +100,8 @@ internal readonly struct Simd512 : ISimd<Vec>
 
         return min;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AnyAbove(Vec value, Vec limit, bool orEqual) =>
+        orEqual ? VecOps.GreaterThanOrEqualAny(value, limit) : VecOps.GreaterThanAny(value, limit);
 }

@@ -81,4 +81,7 @@ internal readonly struct SimdScalar : ISimd<Vec>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MinAcross(Vec value) => value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AnyAbove(Vec value, Vec limit, bool orEqual) => orEqual ? value >= limit : value > limit;
 }

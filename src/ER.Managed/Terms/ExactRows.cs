@@ -148,7 +148,7 @@ internal static class ExactRows
         {
             if (j != i && row[j] >= cut)
             {
-                best = Math.Max(best, kappa * SimilarityTiles.DotDouble(zi, z.Slice(j * d, d)));
+                best = Math.Max(best, kappa * DoubleDot.Compute(zi, z.Slice(j * d, d)));
             }
         }
 
@@ -164,7 +164,7 @@ internal static class ExactRows
         {
             if (j != i && row[j] >= cut)
             {
-                double s = SimilarityTiles.DotDouble(zi, z.Slice(j * d, d));
+                double s = DoubleDot.Compute(zi, z.Slice(j * d, d));
                 double e = Math.Exp((kappa * s) - best);
                 sum += e;
                 dot += e * s;
@@ -191,7 +191,7 @@ internal static class ExactRows
                 continue;
             }
 
-            double s = j == i ? norms[i] : SimilarityTiles.DotDouble(zi, z.Slice(j * d, d));
+            double s = j == i ? norms[i] : DoubleDot.Compute(zi, z.Slice(j * d, d));
             double w = (g[i] * Math.Exp((kappa * s) - lse[i])) + (g[j] * Math.Exp((kappa * s) - lse[j]));
             if (w == 0.0)
             {

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Numerics;
 using ER.Managed.Kernels;
+using ER.Managed.Kernels.Drivers;
 using ER.Managed.Numerics;
 
 namespace ER.Managed.Terms;
@@ -74,22 +74,12 @@ internal static class KnnSphereEntropy
                     ReadOnlySpan<float> similarities = strip.AsSpan(r * n, n);
                     float threshold = KthLargestExcluding(similarities, i, top) - margin;
                     candidates.Clear();
-                    var limit = new Vector<float>(threshold);
-                    int width = Vector<float>.Count;
-                    for (int j0 = 0; j0 < n; j0 += width)
+                    // Nearly every similarity is below the threshold: the scan passes over them a register at a time.
+                    for (int j = ScanDriver.NextAbove(similarities, 0, threshold, orEqual: true, KernelIsa.Best); j < n; j = ScanDriver.NextAbove(similarities, j + 1, threshold, orEqual: true, KernelIsa.Best))
                     {
-                        // Whole registers below the threshold (nearly all of them) are passed over at once.
-                        if (j0 + width <= n && !Vector.GreaterThanOrEqualAny(new Vector<float>(similarities.Slice(j0, width)), limit))
+                        if (j != i)
                         {
-                            continue;
-                        }
-
-                        for (int j = j0; j < Math.Min(n, j0 + width); j++)
-                        {
-                            if (j != i && similarities[j] >= threshold)
-                            {
-                                candidates.Add((ChordSquared(rows.Span, d, i, j, inverseNorms), j));
-                            }
+                            candidates.Add((ChordSquared(rows.Span, d, i, j, inverseNorms), j));
                         }
                     }
 
@@ -141,44 +131,40 @@ internal static class KnnSphereEntropy
     /// <summary>The <c>top.Length</c>-th largest of <paramref name="values"/> leaving out index <paramref name="self"/>.</summary>
     private static float KthLargestExcluding(ReadOnlySpan<float> values, int self, float[] top)
     {
-        // top holds the largest seen so far, descending; insertion is rare once it fills, and whole
-        // registers with no lane above its smallest entry are passed over at once (the scalar scan
-        // of every similarity was 4x the cost of computing them).
-        int filled = 0;
-        int width = Vector<float>.Count;
-        for (int j0 = 0; j0 < values.Length; j0 += width)
+        // top holds the largest seen so far, descending. Once it is full, insertion is rare and the
+        // scan passes over whole registers with no lane above its smallest entry (the scalar scan of
+        // every similarity was 4x the cost of computing them).
+        int filled = 0, j = 0;
+        for (; j < values.Length && filled < top.Length; j++)
         {
-            if (filled == top.Length && j0 + width <= values.Length
-                && !Vector.GreaterThanAny(new Vector<float>(values.Slice(j0, width)), new Vector<float>(top[filled - 1])))
+            if (j != self)
             {
-                continue;
+                Insert(top, filled++, values[j]);
             }
+        }
 
-            for (int j = j0; j < Math.Min(values.Length, j0 + width); j++)
+        int last = top.Length - 1;
+        for (j = ScanDriver.NextAbove(values, j, top[last], orEqual: false, KernelIsa.Best); j < values.Length; j = ScanDriver.NextAbove(values, j + 1, top[last], orEqual: false, KernelIsa.Best))
+        {
+            if (j != self)
             {
-                if (j == self)
-                {
-                    continue;
-                }
-
-                float v = values[j];
-                if (filled == top.Length && !(v > top[filled - 1]))
-                {
-                    continue;
-                }
-
-                int at = filled == top.Length ? filled - 1 : filled++;
-                while (at > 0 && top[at - 1] < v)
-                {
-                    top[at] = top[at - 1];
-                    at--;
-                }
-
-                top[at] = v;
+                Insert(top, last, values[j]);
             }
         }
 
         return top[filled - 1];
+    }
+
+    /// <summary>Puts <paramref name="value"/> into the descending <paramref name="top"/> at or before slot <paramref name="at"/> (whose old value it replaces).</summary>
+    private static void Insert(float[] top, int at, float value)
+    {
+        while (at > 0 && top[at - 1] < value)
+        {
+            top[at] = top[at - 1];
+            at--;
+        }
+
+        top[at] = value;
     }
 
     /// <summary>||z_i/|z_i| - z_j/|z_j|||^2 in double.</summary>

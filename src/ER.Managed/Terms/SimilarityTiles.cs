@@ -1,6 +1,6 @@
 using System;
-using System.Numerics;
 using ER.Managed.Kernels;
+using ER.Managed.Kernels.Drivers;
 
 namespace ER.Managed.Terms;
 
@@ -105,33 +105,26 @@ internal static class SimilarityTiles
             }
         }
 
-        int lanes = Vector<float>.Count;
         Span<int> partners = stackalloc int[RefineBudget];
         for (int r = 0; r < m; r++)
         {
             float rowCut = cuts.IsEmpty ? uniformCut : cuts[i0 + r];
-            var anyCut = new Vector<float>(MathF.Min(rowCut, columnCut));
+            float anyCut = MathF.Min(rowCut, columnCut);
             Span<float> row = s.Slice(r * shape.Stride, n);
             int found = 0;
-            for (int c = 0; c < n && found <= RefineBudget; c += lanes)
+
+            // Nearly every similarity is below both cuts: the scan passes over them a register at a time.
+            for (int t = ScanDriver.NextAbove(row, 0, anyCut, orEqual: false, KernelIsa.Best); t < n && found <= RefineBudget; t = ScanDriver.NextAbove(row, t + 1, anyCut, orEqual: false, KernelIsa.Best))
             {
-                if (c + lanes <= n && !Vector.GreaterThanAny(new Vector<float>(row.Slice(c)), anyCut))
+                bool above = row[t] > rowCut || (!cuts.IsEmpty && row[t] > cuts[j0 + t]);
+                if (above && i0 + r != j0 + t)
                 {
-                    continue;
-                }
-
-                for (int t = c; t < Math.Min(c + lanes, n) && found <= RefineBudget; t++)
-                {
-                    bool above = row[t] > rowCut || (!cuts.IsEmpty && row[t] > cuts[j0 + t]);
-                    if (above && i0 + r != j0 + t)
+                    if (found < RefineBudget)
                     {
-                        if (found < RefineBudget)
-                        {
-                            partners[found] = t;
-                        }
-
-                        found++;
+                        partners[found] = t;
                     }
+
+                    found++;
                 }
             }
 
@@ -143,32 +136,9 @@ internal static class SimilarityTiles
             for (int p = 0; p < found; p++)
             {
                 int t = partners[p];
-                row[t] = (float)DotDouble(z.Slice((i0 + r) * d, d), z.Slice((j0 + t) * d, d));
+                row[t] = (float)DoubleDot.Compute(z.Slice((i0 + r) * d, d), z.Slice((j0 + t) * d, d));
             }
         }
-    }
-
-    /// <summary>a . b summed in double (float products are exact in double).</summary>
-    internal static double DotDouble(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        var sum0 = Vector<double>.Zero;
-        var sum1 = Vector<double>.Zero;
-        int t = 0;
-        for (; t <= a.Length - Vector<float>.Count; t += Vector<float>.Count)
-        {
-            Vector.Widen(new Vector<float>(a.Slice(t)), out Vector<double> aLow, out Vector<double> aHigh);
-            Vector.Widen(new Vector<float>(b.Slice(t)), out Vector<double> bLow, out Vector<double> bHigh);
-            sum0 += aLow * bLow;
-            sum1 += aHigh * bHigh;
-        }
-
-        double sum = Vector.Sum(sum0 + sum1);
-        for (; t < a.Length; t++)
-        {
-            sum += (double)a[t] * b[t];
-        }
-
-        return sum;
     }
 
     /// <summary>
@@ -182,7 +152,7 @@ internal static class SimilarityTiles
         for (int i = 0; i < k; i++)
         {
             ReadOnlySpan<float> row = z.Slice(i * d, d);
-            norms[i] = DotDouble(row, row);
+            norms[i] = DoubleDot.Compute(row, row);
             max = Math.Max(max, norms[i]);
         }
 

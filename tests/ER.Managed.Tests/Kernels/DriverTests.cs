@@ -1,5 +1,6 @@
 using System;
 using ER.Managed.Kernels;
+using ER.Managed.Kernels.Drivers;
 using Xunit;
 
 namespace ER.Managed.Tests.Kernels;
@@ -39,6 +40,38 @@ public class DriverTests
             Assert.Equal(want, value, 1e-5 * Math.Max(1, Math.Abs(want)));
             Assert.Equal(42f, ga[n]);
             Assert.Equal(42f, gb[n]);
+        }
+    }
+
+    /// <summary>The scan against a plain loop: sparse hits, hits equal to the threshold, NaN (never above), every start, lengths around the register sizes.</summary>
+    [Theory]
+    [MemberData(nameof(KernelTestSupport.Widths), MemberType = typeof(KernelTestSupport))]
+    public void The_scan_finds_the_next_element_above_the_threshold_as_a_plain_loop_does(int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        var random = new Random(widthBits);
+        foreach (int n in new[] { 0, 1, 3, 4, 8, 15, 16, 17, 31, 33, 64, 100 })
+        {
+            var x = new float[n];
+            for (int i = 0; i < n; i++)
+            {
+                double u = random.NextDouble();
+                x[i] = u < 0.05 ? 0.5f : u < 0.1 ? 0.75f : u < 0.13 ? float.NaN : (float)(random.NextDouble() * 0.5);
+            }
+
+            foreach (bool orEqual in new[] { false, true })
+            {
+                for (int start = 0; start <= n; start++)
+                {
+                    int want = start;
+                    while (want < n && !(orEqual ? x[want] >= 0.5f : x[want] > 0.5f))
+                    {
+                        want++;
+                    }
+
+                    Assert.Equal(want, ScanDriver.NextAbove(x, start, 0.5f, orEqual, width));
+                }
+            }
         }
     }
 
