@@ -74,6 +74,20 @@ public class GemmKernelTests
             GemmKernel.Multiply(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate: true, id));
     }
 
+    /// <summary>Every kernel id goes through one dispatch, whose default refuses an id it does not know.</summary>
+    [Fact]
+    public void An_unknown_kernel_id_is_refused_by_the_one_dispatch()
+    {
+        var unknown = (MicroKernelId)99;
+        Assert.Throws<ArgumentOutOfRangeException>(() => MicroKernels.Describe(unknown));
+        float[] a = [1f, 2f], c = new float[1];
+        Assert.Throws<ArgumentOutOfRangeException>(() => GemmKernel.Multiply(a, 2, false, a, 2, true, c, 1, 1, 1, 2, false, unknown));
+        foreach (MicroKernelId id in MicroKernels.All)
+        {
+            Assert.Equal(id, MicroKernels.Describe(id).Id);
+        }
+    }
+
     [Fact]
     public void The_128_bit_width_takes_the_architecture_kernel()
     {

@@ -60,14 +60,17 @@ internal static partial class GemmKernel
             return;
         }
 
-        switch (kernel)
-        {
-            case MicroKernelId.Avx512: Blocked<MicroKernel512>(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate); break;
-            case MicroKernelId.Avx2: Blocked<MicroKernel256>(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate); break;
-            case MicroKernelId.Vector128: Blocked<MicroKernel128>(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate); break;
-            case MicroKernelId.AdvSimd: Blocked<MicroKernelAdvSimd>(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate); break;
-            default: throw new ArgumentOutOfRangeException(nameof(kernel), kernel, "Unknown micro-kernel.");
-        }
+        var work = new BlockedWork(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate);
+        MicroKernels.Run(kernel, ref work);
+    }
+
+    private readonly ref struct BlockedWork(ReadOnlySpan<float> a, int lda, bool transA, ReadOnlySpan<float> b, int ldb, bool transB, Span<float> c, int ldc, int m, int n, int k, bool accumulate) : IWithMicroKernel
+    {
+        private readonly ReadOnlySpan<float> _a = a, _b = b;
+        private readonly Span<float> _c = c;
+
+        public void Run<TKernel>()
+            where TKernel : struct, IMicroKernel => Blocked<TKernel>(_a, lda, transA, _b, ldb, transB, _c, ldc, m, n, k, accumulate);
     }
 
     /// <summary>Handles empty products (m, n or k zero); true when nothing is left to do.</summary>
@@ -137,13 +140,17 @@ internal static partial class GemmKernel
     /// </summary>
     internal static void MultiplyPacked(ReadOnlySpan<float> a, int lda, bool transA, PackedOperand b, int j0, int n, Span<float> c, int ldc, int m, bool accumulate)
     {
-        switch (b.Kernel)
-        {
-            case MicroKernelId.Avx512: MultiplyPacked<MicroKernel512>(a, lda, transA, b, j0, n, c, ldc, m, accumulate); break;
-            case MicroKernelId.Avx2: MultiplyPacked<MicroKernel256>(a, lda, transA, b, j0, n, c, ldc, m, accumulate); break;
-            case MicroKernelId.Vector128: MultiplyPacked<MicroKernel128>(a, lda, transA, b, j0, n, c, ldc, m, accumulate); break;
-            default: MultiplyPacked<MicroKernelAdvSimd>(a, lda, transA, b, j0, n, c, ldc, m, accumulate); break;
-        }
+        var work = new PackedBWork(a, lda, transA, b, j0, n, c, ldc, m, accumulate);
+        MicroKernels.Run(b.Kernel, ref work);
+    }
+
+    private readonly ref struct PackedBWork(ReadOnlySpan<float> a, int lda, bool transA, PackedOperand b, int j0, int n, Span<float> c, int ldc, int m, bool accumulate) : IWithMicroKernel
+    {
+        private readonly ReadOnlySpan<float> _a = a;
+        private readonly Span<float> _c = c;
+
+        public void Run<TKernel>()
+            where TKernel : struct, IMicroKernel => MultiplyPacked<TKernel>(_a, lda, transA, b, j0, n, _c, ldc, m, accumulate);
     }
 
     private static void MultiplyPacked<TKernel>(ReadOnlySpan<float> a, int lda, bool transA, PackedOperand b, int j0, int n, Span<float> c, int ldc, int m, bool accumulate)
@@ -201,13 +208,16 @@ internal static partial class GemmKernel
     /// </summary>
     internal static void MultiplyPacked(PackedOperand a, PackedOperand b, int j0, int n, Span<float> c, int ldc, bool accumulate)
     {
-        switch (b.Kernel)
-        {
-            case MicroKernelId.Avx512: MultiplyPacked<MicroKernel512>(a, b, j0, n, c, ldc, accumulate); break;
-            case MicroKernelId.Avx2: MultiplyPacked<MicroKernel256>(a, b, j0, n, c, ldc, accumulate); break;
-            case MicroKernelId.Vector128: MultiplyPacked<MicroKernel128>(a, b, j0, n, c, ldc, accumulate); break;
-            default: MultiplyPacked<MicroKernelAdvSimd>(a, b, j0, n, c, ldc, accumulate); break;
-        }
+        var work = new PackedAbWork(a, b, j0, n, c, ldc, accumulate);
+        MicroKernels.Run(b.Kernel, ref work);
+    }
+
+    private readonly ref struct PackedAbWork(PackedOperand a, PackedOperand b, int j0, int n, Span<float> c, int ldc, bool accumulate) : IWithMicroKernel
+    {
+        private readonly Span<float> _c = c;
+
+        public void Run<TKernel>()
+            where TKernel : struct, IMicroKernel => MultiplyPacked<TKernel>(a, b, j0, n, _c, ldc, accumulate);
     }
 
     private static void MultiplyPacked<TKernel>(PackedOperand a, PackedOperand b, int j0, int n, Span<float> c, int ldc, bool accumulate)

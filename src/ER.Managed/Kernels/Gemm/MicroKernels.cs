@@ -41,18 +41,46 @@ internal static class MicroKernels
         _ => null,
     };
 
-    internal static MicroKernelInfo Describe(MicroKernelId id) => id switch
+    /// <summary>
+    /// The one dispatch from a kernel id to its type: runs <paramref name="work"/> with the kernel as a
+    /// type argument, so that everything the work calls is specialized and inlined for it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An id this registry does not have.</exception>
+    internal static void Run<TWork>(MicroKernelId id, ref TWork work)
+        where TWork : IWithMicroKernel, allows ref struct
     {
-        MicroKernelId.Avx512 => Describe<MicroKernel512>(id),
-        MicroKernelId.Avx2 => Describe<MicroKernel256>(id),
-        MicroKernelId.Vector128 => Describe<MicroKernel128>(id),
-        MicroKernelId.AdvSimd => Describe<MicroKernelAdvSimd>(id),
-        _ => throw new ArgumentOutOfRangeException(nameof(id), id, "Unknown micro-kernel."),
-    };
+        switch (id)
+        {
+            case MicroKernelId.Avx512: work.Run<MicroKernel512>(); break;
+            case MicroKernelId.Avx2: work.Run<MicroKernel256>(); break;
+            case MicroKernelId.Vector128: work.Run<MicroKernel128>(); break;
+            case MicroKernelId.AdvSimd: work.Run<MicroKernelAdvSimd>(); break;
+            default: throw new ArgumentOutOfRangeException(nameof(id), id, "Unknown micro-kernel.");
+        }
+    }
 
-    private static MicroKernelInfo Describe<TKernel>(MicroKernelId id)
-        where TKernel : struct, IMicroKernel =>
-        new(id, TKernel.Name, TKernel.Rows, TKernel.Columns, TKernel.IsSupported, TKernel.CanRun, KernelBlocking<TKernel>.Value);
+    internal static MicroKernelInfo Describe(MicroKernelId id)
+    {
+        var work = new DescribeWork(id);
+        Run(id, ref work);
+        return work.Info;
+    }
+
+    private struct DescribeWork(MicroKernelId id) : IWithMicroKernel
+    {
+        internal MicroKernelInfo Info;
+
+        public void Run<TKernel>()
+            where TKernel : struct, IMicroKernel =>
+            Info = new(id, TKernel.Name, TKernel.Rows, TKernel.Columns, TKernel.IsSupported, TKernel.CanRun, KernelBlocking<TKernel>.Value);
+    }
+}
+
+/// <summary>Work that runs with one micro-kernel as a type argument (<see cref="MicroKernels.Run"/>).</summary>
+internal interface IWithMicroKernel
+{
+    void Run<TKernel>()
+        where TKernel : struct, IMicroKernel;
 }
 
 /// <summary>One kernel's blocking on this machine, computed once.</summary>
