@@ -1,7 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using ER.Managed.Kernels.Drivers;
 
 namespace ER.Managed.Kernels;
 
@@ -18,13 +18,18 @@ internal static class AddKernel
     /// </summary>
     internal static void Run4(ReadOnlySpan<float> x0, ReadOnlySpan<float> x1, ReadOnlySpan<float> x2, ReadOnlySpan<float> x3, Span<float> y, KernelWidth width)
     {
-        switch (width)
-        {
-            case KernelWidth.V512: Run4<Simd512, Vector512<float>>(x0, x1, x2, x3, y); break;
-            case KernelWidth.V256: Run4<Simd256, Vector256<float>>(x0, x1, x2, x3, y); break;
-            case KernelWidth.V128: Run4<Simd128, Vector128<float>>(x0, x1, x2, x3, y); break;
-            default: Run4<SimdScalar, float>(x0, x1, x2, x3, y); break;
-        }
+        var work = new Run4Work(x0, x1, x2, x3, y);
+        WidthDispatch.Run(width, ref work);
+    }
+
+    private readonly ref struct Run4Work(ReadOnlySpan<float> x0, ReadOnlySpan<float> x1, ReadOnlySpan<float> x2, ReadOnlySpan<float> x3, Span<float> y) : IWithWidth
+    {
+        private readonly ReadOnlySpan<float> _x0 = x0, _x1 = x1, _x2 = x2, _x3 = x3;
+        private readonly Span<float> _y = y;
+
+        public void Run<TSimd, TVec>()
+            where TSimd : struct, ISimd<TVec>
+            where TVec : struct => Run4<TSimd, TVec>(_x0, _x1, _x2, _x3, _y);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

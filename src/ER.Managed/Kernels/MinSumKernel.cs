@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using ER.Managed.Kernels.Drivers;
 
 namespace ER.Managed.Kernels;
@@ -13,13 +12,23 @@ namespace ER.Managed.Kernels;
 /// </summary>
 internal static class MinSumKernel
 {
-    internal static (float Min, double Sum) Run(ReadOnlySpan<float> x, KernelWidth width) => width switch
+    internal static (float Min, double Sum) Run(ReadOnlySpan<float> x, KernelWidth width)
     {
-        KernelWidth.V512 => Run<Simd512, Vector512<float>>(x),
-        KernelWidth.V256 => Run<Simd256, Vector256<float>>(x),
-        KernelWidth.V128 => Run<Simd128, Vector128<float>>(x),
-        _ => Run<SimdScalar, float>(x),
-    };
+        var work = new RunWork(x);
+        WidthDispatch.Run(width, ref work);
+        return work.Result;
+    }
+
+    private ref struct RunWork(ReadOnlySpan<float> x) : IWithWidth
+    {
+        private readonly ReadOnlySpan<float> _x = x;
+
+        internal (float Min, double Sum) Result { get; private set; }
+
+        public void Run<TSimd, TVec>()
+            where TSimd : struct, ISimd<TVec>
+            where TVec : struct => Result = MinSumKernel.Run<TSimd, TVec>(_x);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (float Min, double Sum) Run<TSimd, TVec>(ReadOnlySpan<float> x)

@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using ER.Managed.Kernels.Drivers;
 
 namespace ER.Managed.Kernels;
 
@@ -100,13 +101,17 @@ internal static class SimilarityTileKernel
         Span<float> rowSum, Span<float> rowDot, Span<float> colSum, Span<float> colDot,
         bool columns, bool storeExp, KernelWidth width)
     {
-        switch (width)
-        {
-            case KernelWidth.V512: Forward<Simd512, Vector512<float>>(s, shape, kappa, shift, rowSum, rowDot, colSum, colDot, columns, storeExp); break;
-            case KernelWidth.V256: Forward<Simd256, Vector256<float>>(s, shape, kappa, shift, rowSum, rowDot, colSum, colDot, columns, storeExp); break;
-            case KernelWidth.V128: Forward<Simd128, Vector128<float>>(s, shape, kappa, shift, rowSum, rowDot, colSum, colDot, columns, storeExp); break;
-            default: Forward<SimdScalar, float>(s, shape, kappa, shift, rowSum, rowDot, colSum, colDot, columns, storeExp); break;
-        }
+        var work = new ForwardWork(s, shape, kappa, shift, rowSum, rowDot, colSum, colDot, columns, storeExp);
+        WidthDispatch.Run(width, ref work);
+    }
+
+    private readonly ref struct ForwardWork(Span<float> s, TileShape shape, float kappa, float shift, Span<float> rowSum, Span<float> rowDot, Span<float> colSum, Span<float> colDot, bool columns, bool storeExp) : IWithWidth
+    {
+        private readonly Span<float> _s = s, _rowSum = rowSum, _rowDot = rowDot, _colSum = colSum, _colDot = colDot;
+
+        public void Run<TSimd, TVec>()
+            where TSimd : struct, ISimd<TVec>
+            where TVec : struct => Forward<TSimd, TVec>(_s, shape, kappa, shift, _rowSum, _rowDot, _colSum, _colDot, columns, storeExp);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -170,13 +175,18 @@ internal static class SimilarityTileKernel
     /// </summary>
     internal static void ExpWeights(Span<float> s, in TileShape shape, float kappa, float shift, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns, KernelWidth width)
     {
-        switch (width)
-        {
-            case KernelWidth.V512: ExpWeights<Simd512, Vector512<float>>(s, shape, kappa, shift, hRows, hColumns); break;
-            case KernelWidth.V256: ExpWeights<Simd256, Vector256<float>>(s, shape, kappa, shift, hRows, hColumns); break;
-            case KernelWidth.V128: ExpWeights<Simd128, Vector128<float>>(s, shape, kappa, shift, hRows, hColumns); break;
-            default: ExpWeights<SimdScalar, float>(s, shape, kappa, shift, hRows, hColumns); break;
-        }
+        var work = new ExpWeightsWork(s, shape, kappa, shift, hRows, hColumns);
+        WidthDispatch.Run(width, ref work);
+    }
+
+    private readonly ref struct ExpWeightsWork(Span<float> s, TileShape shape, float kappa, float shift, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns) : IWithWidth
+    {
+        private readonly Span<float> _s = s;
+        private readonly ReadOnlySpan<float> _hRows = hRows, _hColumns = hColumns;
+
+        public void Run<TSimd, TVec>()
+            where TSimd : struct, ISimd<TVec>
+            where TVec : struct => ExpWeights<TSimd, TVec>(_s, shape, kappa, shift, _hRows, _hColumns);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -219,13 +229,18 @@ internal static class SimilarityTileKernel
     /// </summary>
     internal static void Weights(Span<float> e, in TileShape shape, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns, KernelWidth width)
     {
-        switch (width)
-        {
-            case KernelWidth.V512: Weights<Simd512, Vector512<float>>(e, shape, hRows, hColumns); break;
-            case KernelWidth.V256: Weights<Simd256, Vector256<float>>(e, shape, hRows, hColumns); break;
-            case KernelWidth.V128: Weights<Simd128, Vector128<float>>(e, shape, hRows, hColumns); break;
-            default: Weights<SimdScalar, float>(e, shape, hRows, hColumns); break;
-        }
+        var work = new WeightsWork(e, shape, hRows, hColumns);
+        WidthDispatch.Run(width, ref work);
+    }
+
+    private readonly ref struct WeightsWork(Span<float> e, TileShape shape, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns) : IWithWidth
+    {
+        private readonly Span<float> _e = e;
+        private readonly ReadOnlySpan<float> _hRows = hRows, _hColumns = hColumns;
+
+        public void Run<TSimd, TVec>()
+            where TSimd : struct, ISimd<TVec>
+            where TVec : struct => Weights<TSimd, TVec>(_e, shape, _hRows, _hColumns);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -258,13 +273,18 @@ internal static class SimilarityTileKernel
     internal static void MixedWeights(
         Span<float> s, in TileShape shape, float kappa, float shift, in TileWeights rows, in TileWeights columns, KernelWidth width)
     {
-        switch (width)
-        {
-            case KernelWidth.V512: MixedWeights<Simd512, Vector512<float>>(s, shape, kappa, shift, rows, columns); break;
-            case KernelWidth.V256: MixedWeights<Simd256, Vector256<float>>(s, shape, kappa, shift, rows, columns); break;
-            case KernelWidth.V128: MixedWeights<Simd128, Vector128<float>>(s, shape, kappa, shift, rows, columns); break;
-            default: MixedWeights<SimdScalar, float>(s, shape, kappa, shift, rows, columns); break;
-        }
+        var work = new MixedWeightsWork(s, shape, kappa, shift, rows, columns);
+        WidthDispatch.Run(width, ref work);
+    }
+
+    private readonly ref struct MixedWeightsWork(Span<float> s, TileShape shape, float kappa, float shift, TileWeights rows, TileWeights columns) : IWithWidth
+    {
+        private readonly Span<float> _s = s;
+        private readonly TileWeights _rows = rows, _columns = columns;
+
+        public void Run<TSimd, TVec>()
+            where TSimd : struct, ISimd<TVec>
+            where TVec : struct => MixedWeights<TSimd, TVec>(_s, shape, kappa, shift, _rows, _columns);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -1,0 +1,138 @@
+using System;
+using ER.Managed.Kernels;
+using Xunit;
+
+namespace ER.Managed.Tests.Kernels;
+
+/// <summary>
+/// The similarity tile's passes at every width against double formulas on one tile: valid columns
+/// not a multiple of any register (so padding registers are masked), with and without an excluded
+/// self-pair column per row. Tolerance 1e-5 relative: each entry is one float exponential (a few
+/// ulps) and each sum adds at most a few dozen of them in float.
+/// </summary>
+public class SimilarityTileKernelTests
+{
+    private const int Rows = 13, Columns = 37, Stride = 64;
+    private const float Kappa = 3f, Shift = 3f;
+
+    private static float[] Tile(int seed)
+    {
+        var random = new Random(seed);
+        var s = new float[Rows * Stride];
+        for (int r = 0; r < Rows; r++)
+        {
+            for (int j = 0; j < Columns; j++)
+            {
+                s[(r * Stride) + j] = (float)((2 * random.NextDouble()) - 1);
+            }
+        }
+
+        return s;
+    }
+
+    private static float[] Vector(int length, int seed)
+    {
+        var random = new Random(seed);
+        var h = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            h[i] = (float)random.NextDouble();
+        }
+
+        return h;
+    }
+
+    private static void Close(double want, double got, string what) =>
+        Assert.True(Math.Abs(want - got) <= 1e-5 * Math.Max(1, Math.Abs(want)), $"{what}: {got} against {want}");
+
+    [Theory]
+    [MemberData(nameof(KernelTestSupport.Widths), MemberType = typeof(KernelTestSupport))]
+    public void Forward_stores_the_exponentials_and_sums_rows_and_columns(int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        foreach (int selfOffset in new[] { TileShape.NoSelf, 5 })
+        {
+            var shape = new TileShape(Rows, Columns, Stride, selfOffset);
+            float[] s = Tile(widthBits + selfOffset), original = (float[])s.Clone();
+            var rowSum = new float[Rows];
+            var rowDot = new float[Rows];
+            var colSum = new float[Stride];
+            var colDot = new float[Stride];
+            SimilarityTileKernel.Forward(s, shape, Kappa, Shift, rowSum, rowDot, colSum, colDot, columns: true, storeExp: true, width);
+            var wantColSum = new double[Columns];
+            var wantColDot = new double[Columns];
+            for (int r = 0; r < Rows; r++)
+            {
+                double sum = 0, dot = 0;
+                for (int j = 0; j < Stride; j++)
+                {
+                    float x = original[(r * Stride) + j];
+                    bool counted = j < Columns && j != shape.SelfColumn(r);
+                    double e = counted ? Math.Exp((Kappa * x) - Shift) : 0.0;
+                    if (j < Columns || s[(r * Stride) + j] != 0)
+                    {
+                        // Stored: the exponential, zero at the self-pair and in the padding registers it covers.
+                        Close(e, s[(r * Stride) + j], $"e[{r},{j}]");
+                    }
+
+                    if (j < Columns)
+                    {
+                        sum += e;
+                        dot += e * x;
+                        wantColSum[j] += e;
+                        wantColDot[j] += e * x;
+                    }
+                }
+
+                Close(sum, rowSum[r], $"row sum {r}");
+                Close(dot, rowDot[r], $"row dot {r}");
+            }
+
+            for (int j = 0; j < Columns; j++)
+            {
+                Close(wantColSum[j], colSum[j], $"column sum {j}");
+                Close(wantColDot[j], colDot[j], $"column dot {j}");
+            }
+
+            for (int j = Columns; j < Stride; j++)
+            {
+                Assert.Equal(0f, colSum[j]);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(KernelTestSupport.Widths), MemberType = typeof(KernelTestSupport))]
+    public void Backward_weights_from_recomputed_and_from_kept_exponentials_agree_with_the_formula(int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        foreach (int selfOffset in new[] { TileShape.NoSelf, -3 })
+        {
+            var shape = new TileShape(Rows, Columns, Stride, selfOffset);
+            float[] hRows = Vector(Rows, 1), hColumns = Vector(Stride, 2);
+            float[] s = Tile(7), original = (float[])s.Clone();
+            SimilarityTileKernel.ExpWeights(s, shape, Kappa, Shift, hRows, hColumns, width);
+
+            float[] kept = Tile(7);
+            SimilarityTileKernel.Forward(kept, shape, Kappa, Shift, new float[Rows], new float[Rows], new float[Stride], new float[Stride], columns: false, storeExp: true, width);
+            SimilarityTileKernel.Weights(kept, shape, hRows, hColumns, width);
+            for (int r = 0; r < Rows; r++)
+            {
+                for (int j = 0; j < Columns; j++)
+                {
+                    double e = j == shape.SelfColumn(r) ? 0.0 : Math.Exp((Kappa * original[(r * Stride) + j]) - Shift);
+                    double w = e * (hRows[r] + hColumns[j]);
+                    Close(w, s[(r * Stride) + j], $"recomputed w[{r},{j}]");
+                    Close(w, kept[(r * Stride) + j], $"kept w[{r},{j}]");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void An_unknown_width_is_refused()
+    {
+        var shape = new TileShape(1, 1, 16);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SimilarityTileKernel.Weights(new float[16], shape, new float[1], new float[16], (KernelWidth)3));
+    }
+}
