@@ -58,13 +58,21 @@ public static class KernelDiagnostics
         return 2.0 * columns * products;
     }
 
-    private static float FmaLoop(int iterations) => KernelIsa.Best switch
+    private static float FmaLoop(int iterations)
     {
-        Kernels.KernelWidth.V512 => FmaChains<Simd512, System.Runtime.Intrinsics.Vector512<float>>(iterations),
-        Kernels.KernelWidth.V256 => FmaChains<Simd256, System.Runtime.Intrinsics.Vector256<float>>(iterations),
-        Kernels.KernelWidth.V128 => FmaChains<Simd128, System.Runtime.Intrinsics.Vector128<float>>(iterations),
-        _ => FmaChains<SimdScalar, float>(iterations),
-    };
+        var work = new FmaWork(iterations);
+        Kernels.Drivers.WidthDispatch.Run(KernelIsa.Best, ref work);
+        return work.Result;
+    }
+
+    private struct FmaWork(int iterations) : Kernels.Drivers.IWithWidth
+    {
+        internal float Result;
+
+        public void Run<TSimd, TVec>()
+            where TSimd : struct, ISimd<TVec>
+            where TVec : struct => Result = FmaChains<TSimd, TVec>(iterations);
+    }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static float FmaChains<TSimd, TVec>(int iterations)

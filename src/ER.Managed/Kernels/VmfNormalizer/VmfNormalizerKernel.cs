@@ -31,21 +31,8 @@ internal static class VmfNormalizerKernel
         }
         else
         {
-            switch (width)
-            {
-                case KernelWidth.V512:
-                    Evaluate<SimdDouble512, System.Runtime.Intrinsics.Vector512<double>>(parameters, kappa, destinations);
-                    break;
-                case KernelWidth.V256:
-                    Evaluate<SimdDouble256, System.Runtime.Intrinsics.Vector256<double>>(parameters, kappa, destinations);
-                    break;
-                case KernelWidth.V128:
-                    Evaluate<SimdDouble128, System.Runtime.Intrinsics.Vector128<double>>(parameters, kappa, destinations);
-                    break;
-                default:
-                    Evaluate<SimdDoubleScalar, double>(parameters, kappa, destinations);
-                    break;
-            }
+            var work = new EvaluateWork(parameters, kappa, destinations);
+            Drivers.WidthDispatch.RunDouble(width, ref work);
         }
 
         if (!destinations.LogBesselI.IsEmpty)
@@ -60,6 +47,17 @@ internal static class VmfNormalizerKernel
                 }
             }
         }
+    }
+
+    private readonly ref struct EvaluateWork(in VmfParameters parameters, ReadOnlySpan<double> kappa, in VmfDestinations destinations) : Drivers.IWithDoubleWidth
+    {
+        private readonly VmfParameters _parameters = parameters;
+        private readonly ReadOnlySpan<double> _kappa = kappa;
+        private readonly VmfDestinations _destinations = destinations;
+
+        public void Run<TSimd, TVec>()
+            where TSimd : struct, ISimdDouble<TVec>
+            where TVec : struct => Evaluate<TSimd, TVec>(_parameters, _kappa, _destinations);
     }
 
     /// <summary>log I_nu(0): -infinity for nu &gt; 0 (I_nu(0) = 0), 0 for nu = 0 (I_0(0) = 1), +infinity for nu = -1/2 (I_(-1/2)(x) = sqrt(2/(pi x)) cosh x).</summary>
