@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Xunit;
 
@@ -19,9 +18,9 @@ public partial class ReadmeTests
     [Fact]
     public void Api_overview_lists_every_public_type_and_the_install_line()
     {
-        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        string readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
         Assert.Contains("dotnet add package ER.Managed", readme, StringComparison.Ordinal);
-        string overview = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "api.md"));
+        string overview = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "api.md"));
         foreach (Type type in typeof(Entropy).Assembly.GetExportedTypes())
         {
             string name = type.Namespace == "ER.Managed" ? type.Name : $"{type.Namespace!["ER.Managed.".Length..]}.{type.Name}";
@@ -40,7 +39,7 @@ public partial class ReadmeTests
     [InlineData("docs/cli.md")]
     public void Quoted_cli_sessions_are_current(string document)
     {
-        string root = RepositoryRoot();
+        string root = RepositoryPaths.Root;
         string[] lines = File.ReadAllText(Path.Combine(root, document)).Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
         int sessions = 0;
         for (int i = 0; i < lines.Length; i++)
@@ -88,7 +87,7 @@ public partial class ReadmeTests
     [Fact]
     public void Every_section_with_measured_figures_names_its_cpu()
     {
-        string root = RepositoryRoot();
+        string root = RepositoryPaths.Root;
         var measured = new System.Text.RegularExpressions.Regex(@"\b\d+(\.\d+)? ?(ms|GFLOP/s|GB/s)\b");
         var cpu = new System.Text.RegularExpressions.Regex(@"Zen ?\d|EPYC|Xeon|Core i\d|Graviton|Apple M\d|Ampere");
         string[] files = [Path.Combine(root, "README.md"), .. Directory.GetFiles(Path.Combine(root, "docs"), "*.md")];
@@ -110,7 +109,7 @@ public partial class ReadmeTests
     [Fact]
     public void Quoted_cli_outputs_are_current()
     {
-        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "normalizer.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        string readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "normalizer.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
         const string Prompt = "$ er lognorm --dim 1000 --kappa 10\n";
         int start = readme.IndexOf(Prompt, StringComparison.Ordinal) + Prompt.Length;
         Assert.True(start >= Prompt.Length, "docs/normalizer.md no longer quotes er lognorm");
@@ -146,7 +145,7 @@ public partial class ReadmeTests
         Assert.Equal(0, code);
         string last = output.TrimEnd().Split('\n')[^1].TrimEnd('\r');
         var number = new System.Text.RegularExpressions.Regex(@"-?\d+\.\d{4}");
-        string gradients = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "gradients.md"));
+        string gradients = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "gradients.md"));
         int at = gradients.IndexOf("`loss fell from ", StringComparison.Ordinal);
         Assert.True(at >= 0, "docs/gradients.md no longer quotes train-demo's closing line");
         string quotedLine = gradients[(at + 1)..gradients.IndexOf('`', at + 1)];
@@ -167,7 +166,7 @@ public partial class ReadmeTests
     [Fact]
     public void Readme_is_short_and_docs_link_only_inside_the_repository()
     {
-        string root = RepositoryRoot();
+        string root = RepositoryPaths.Root;
         Assert.True(File.ReadAllLines(Path.Combine(root, "README.md")).Length < 256, "README.md has 256 lines or more: move details to docs/");
         var link = new System.Text.RegularExpressions.Regex(@"\]\(([^)\s]+)\)");
         var outside = new System.Text.RegularExpressions.Regex(@"\.\./shared|/work/|\.\./\.\./");
@@ -190,7 +189,4 @@ public partial class ReadmeTests
             }
         }
     }
-
-    private static string RepositoryRoot([CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ER.Managed.Cli.Commands;
@@ -124,7 +123,7 @@ public sealed partial class JsonKeysTests : IDisposable
     [Fact]
     public void Docs_cli_md_has_a_table_of_each_commands_json_keys_matching_the_catalogue()
     {
-        string text = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "cli.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        string text = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "cli.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
         foreach ((string command, JsonKey[] keys) in JsonKeys.All)
         {
             string heading = $"#### `er {command} --json`";
@@ -139,7 +138,4 @@ public sealed partial class JsonKeysTests : IDisposable
 
     [GeneratedRegex(@"^\| `([a-z0-9_]+)` \|", RegexOptions.Multiline)]
     private static partial Regex TableKey();
-
-    private static string RepositoryRoot([CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
 }

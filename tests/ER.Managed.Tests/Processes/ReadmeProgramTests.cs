@@ -2,7 +2,6 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using Xunit;
@@ -29,7 +28,7 @@ public sealed partial class ReadmeProgramTests : IDisposable
     [InlineData("docs/training.md", 1)]
     public void Every_csharp_block_builds_and_runs(string document, int atLeast)
     {
-        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), document)).Replace("\r\n", "\n", StringComparison.Ordinal);
+        string readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, document)).Replace("\r\n", "\n", StringComparison.Ordinal);
         string[] blocks = [.. CsharpBlock().Matches(readme).Select(m => m.Groups[1].Value)];
         string[] printed = [.. CsharpBlock().Matches(readme).Select(m => PrintedBlock().Match(readme, m.Index + m.Length) is { Success: true } p ? p.Groups[1].Value : string.Empty)];
         Assert.True(blocks.Length >= atLeast, $"found {blocks.Length} C# blocks in {document}");
@@ -102,7 +101,4 @@ public sealed partial class ReadmeProgramTests : IDisposable
 
     [GeneratedRegex("```csharp\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CsharpBlock();
-
-    private static string RepositoryRoot([CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
 }
