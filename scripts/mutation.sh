@@ -4,8 +4,10 @@
 #   scripts/mutation.sh FOLDER [TEST_FILTER]
 # FOLDER is a folder of src/ER.Managed (Npy, Numerics, Terms, Kernels/Drivers); TEST_FILTER a
 # dotnet test filter that selects the tests worth running against its mutants (default: all,
-# which on 2 cores takes hours). Release build, no coverage pass. Prints the score and leaves the
-# HTML and JSON reports under StrykerOutput/FOLDER.
+# which on 2 cores takes hours). Release build, each mutant run against the tests that cover it.
+# STRYKER_CONCURRENCY (default: the processor count) and STRYKER_LEVEL (Basic, Standard (default),
+# Advanced, Complete: which mutators) tune the run. Prints the score and leaves the HTML and JSON
+# reports under StrykerOutput/FOLDER.
 set -euo pipefail
 folder=${1:?usage: scripts/mutation.sh FOLDER [TEST_FILTER]}
 filter=${2:-}
@@ -14,7 +16,7 @@ cd "$root"
 dotnet tool restore > /dev/null
 out="$root/StrykerOutput/${folder//\//-}"
 rm -rf "$out" && mkdir -p "$out"
-args=(-p ER.Managed.csproj -m "**/$folder/**/*.cs" --configuration Release --concurrency "${STRYKER_CONCURRENCY:-$(nproc)}" -r cleartext -r json -r html -r progress -O "$out")
+args=(${STRYKER_LEVEL:+-l $STRYKER_LEVEL} -p ER.Managed.csproj -m "**/$folder/**/*.cs" --configuration Release --concurrency "${STRYKER_CONCURRENCY:-$(nproc)}" -r cleartext -r json -r html -r progress -O "$out")
 if [ -n "$filter" ]; then args+=(--test-case-filter "$filter"); fi
 cd tests/ER.Managed.Tests
 dotnet dotnet-stryker "${args[@]}" | tee "$out/stryker.log" | grep -E 'mutation score|Killed|Survived|Timeout|No coverage|\[ERR\]' || true
