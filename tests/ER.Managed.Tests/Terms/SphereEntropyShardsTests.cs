@@ -204,6 +204,42 @@ public class SphereEntropyShardsTests
         }
     }
 
+    /// <summary>
+    /// At a kappa where every off-diagonal term underflows float32 (kappa (1 - s_ij) above 104 for
+    /// every pair), each row's sum is its self-pair alone (or, leaving one out, its largest term under
+    /// its own shift): the single process and the shards then compute the same numbers, to the bit.
+    /// </summary>
+    [Fact]
+    public void Where_every_off_diagonal_term_underflows_single_process_and_shards_agree_bit_for_bit()
+    {
+        const int k = 24, d = 8;
+        const double kappa = 20000;
+        float[] z = TestData.UnitRows(k, d, seed: 91);
+        double closest = 0;
+        for (int i = 0; i < k; i++)
+        {
+            for (int j = 0; j < k; j++)
+            {
+                closest = i == j ? closest : Math.Max(closest, System.Numerics.Tensors.TensorPrimitives.Dot(z.AsSpan(i * d, d), z.AsSpan(j * d, d)));
+            }
+        }
+
+        Assert.True(kappa * (1 - closest) > 104, $"the closest pair ({closest}) does not underflow at this kappa");
+        foreach (EntropyReduction reduction in Reductions(k))
+        {
+            var want = new float[k * d];
+            SphereTermResult single = Entropy.SphereWithGradient(z, k, d, want, kappa, reduction);
+            var states = new double[k * 2];
+            SphereEntropyShards.RowStates(z, k, d, 0, k, states, kappa, reduction);
+            SphereTermResult sharded = SphereEntropyShards.Combine(states, k, d, kappa, reduction);
+            var gradient = new float[k * d];
+            SphereEntropyShards.Gradient(z, k, d, states, 0, k, gradient, kappa, reduction);
+            Assert.Equal(single.Value, sharded.Value);
+            Assert.Equal(single.KappaGradient, sharded.KappaGradient);
+            Assert.Equal(want, gradient);
+        }
+    }
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(10, 3)]
