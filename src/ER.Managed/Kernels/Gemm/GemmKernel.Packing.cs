@@ -52,15 +52,8 @@ internal static partial class GemmKernel
             }
             else
             {
-                // A(i, p) = a[i lda + p]: each row is read sequentially and written with stride MR.
-                for (int r = 0; r < rows; r++)
-                {
-                    ref float row = ref Unsafe.Add(ref source, ((ic + ir + r) * lda) + pc);
-                    for (int p = 0; p < kc; p++)
-                    {
-                        Unsafe.Add(ref target, (p * mr) + r) = Unsafe.Add(ref row, p);
-                    }
-                }
+                // A(i, p) = a[i lda + p]: the panel is the transpose of `rows` rows of A.
+                TransposeKernel.Transpose(ref Unsafe.Add(ref source, ((ic + ir) * lda) + pc), (nuint)lda, ref target, (nuint)mr, rows, kc);
             }
         }
     }
@@ -83,17 +76,19 @@ internal static partial class GemmKernel
                 panel.Clear();
             }
 
+            // Runs of 16 steps (one cache line of each source row): the lines written, 16 NR floats,
+            // stay in L1 until the panel's columns have filled them.
             ref float target = ref MemoryMarshal.GetReference(panel);
-            for (int j = 0; j < columns; j++)
+            ref float first = ref Unsafe.Add(ref source, ((jc + jr) * ldb) + pc);
+            for (int p0 = 0; p0 < kc; p0 += StepsPerRun)
             {
-                ref float row = ref Unsafe.Add(ref source, ((jc + jr + j) * ldb) + pc);
-                for (int p = 0; p < kc; p++)
-                {
-                    Unsafe.Add(ref target, (p * nr) + j) = Unsafe.Add(ref row, p);
-                }
+                TransposeKernel.Transpose(ref Unsafe.Add(ref first, p0), (nuint)ldb, ref Unsafe.Add(ref target, p0 * nr), (nuint)nr, columns, Math.Min(StepsPerRun, kc - p0));
             }
         }
     }
+
+    /// <summary>Steps of a B micro-panel packed at a time: one 64-byte line of each source row.</summary>
+    private const int StepsPerRun = 16;
 
     /// <summary>
     /// Copies <paramref name="count"/> floats (a step of a transposed A's micro-panel: MR or fewer)

@@ -1,0 +1,82 @@
+using System;
+using ER.Managed.Kernels;
+using Xunit;
+
+namespace ER.Managed.Tests.Kernels;
+
+/// <summary>
+/// Each transpose variant this CPU runs against the definition <c>dst[c, r] = src[r, c]</c>: every
+/// shape up to 13 x 13 (whole 4 x 4 squares, element-wise edges on either side, empty blocks) with
+/// strides wider than the block. A transpose only moves floats, so results are compared exactly.
+/// </summary>
+public class TransposeKernelTests
+{
+    public static TheoryData<string> Variants()
+    {
+        var data = new TheoryData<string>();
+        foreach (TransposeVariant variant in Enum.GetValues<TransposeVariant>())
+        {
+            if (TransposeKernel.IsSupported(variant))
+            {
+                data.Add(variant.ToString());
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void Every_shape_moves_each_float_to_its_mirrored_place_and_nothing_else(string name)
+    {
+        TransposeVariant variant = Enum.Parse<TransposeVariant>(name);
+        const int SrcStride = 17, DstStride = 19, Sentinel = -7;
+        float[] src = new float[13 * SrcStride];
+        for (int i = 0; i < src.Length; i++)
+        {
+            src[i] = i + 0.5f;
+        }
+
+        for (int rows = 0; rows <= 13; rows++)
+        {
+            for (int columns = 0; columns <= 13; columns++)
+            {
+                float[] dst = new float[13 * DstStride];
+                Array.Fill(dst, Sentinel);
+                TransposeKernel.Transpose(variant, ref src[0], SrcStride, ref dst[0], DstStride, rows, columns);
+                for (int c = 0; c < 13; c++)
+                {
+                    for (int r = 0; r < DstStride; r++)
+                    {
+                        float expected = c < columns && r < rows ? src[(r * SrcStride) + c] : Sentinel;
+                        Assert.True(expected == dst[(c * DstStride) + r], $"{variant} {rows}x{columns}: dst[{c},{r}] = {dst[(c * DstStride) + r]}, expected {expected}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void The_best_variant_runs_here_and_an_unsupported_one_throws()
+    {
+        Assert.True(TransposeKernel.IsSupported(TransposeKernel.Best));
+        Assert.True(TransposeKernel.IsSupported(TransposeVariant.Scalar));
+        foreach (TransposeVariant variant in Enum.GetValues<TransposeVariant>())
+        {
+            if (!TransposeKernel.IsSupported(variant))
+            {
+                float[] buffer = new float[16];
+                Assert.Throws<PlatformNotSupportedException>(() => TransposeKernel.Transpose(variant, ref buffer[0], 4, ref buffer[0], 4, 4, 4));
+            }
+        }
+    }
+
+    [Fact]
+    public void The_best_variant_follows_the_instruction_sets()
+    {
+        TransposeVariant expected = System.Runtime.Intrinsics.X86.Sse.IsSupported ? TransposeVariant.Sse
+            : System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported ? TransposeVariant.AdvSimd
+            : TransposeVariant.Scalar;
+        Assert.Equal(expected, TransposeKernel.Best);
+    }
+}
