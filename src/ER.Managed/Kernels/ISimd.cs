@@ -84,6 +84,9 @@ internal interface ISimd<TVec>
 
     /// <summary>Whether any lane of <paramref name="value"/> is greater than (or, with <paramref name="orEqual"/>, equal to) the same lane of <paramref name="limit"/> (false for NaN lanes).</summary>
     static abstract bool AnyAbove(TVec value, TVec limit, bool orEqual);
+
+    /// <summary>Bit l set where lane l of <paramref name="value"/> is at or above lane l of <paramref name="limit"/> (clear for NaN lanes).</summary>
+    static abstract ulong AtOrAboveMask(TVec value, TVec limit);
 }
 
 /// <summary>Helpers shared by the kernels for loads and stores of a partial last register.</summary>

@@ -104,4 +104,7 @@ internal readonly struct Simd256 : ISimd<Vec>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AnyAbove(Vec value, Vec limit, bool orEqual) =>
         orEqual ? VecOps.GreaterThanOrEqualAny(value, limit) : VecOps.GreaterThanAny(value, limit);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong AtOrAboveMask(Vec value, Vec limit) => VecOps.GreaterThanOrEqual(value, limit).ExtractMostSignificantBits();
 }

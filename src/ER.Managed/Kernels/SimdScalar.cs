@@ -84,4 +84,7 @@ internal readonly struct SimdScalar : ISimd<Vec>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AnyAbove(Vec value, Vec limit, bool orEqual) => orEqual ? value >= limit : value > limit;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong AtOrAboveMask(Vec value, Vec limit) => value >= limit ? 1UL : 0UL;
 }

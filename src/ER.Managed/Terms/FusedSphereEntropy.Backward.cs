@@ -146,77 +146,32 @@ internal static partial class FusedSphereEntropy
 
     /// <summary>
     /// <c>-kappa W Z</c> recomputing W, each tile on and above the diagonal once for both of its block
-    /// rows: tile (I, J) adds <c>W_IJ Z_J</c> to block row I and <c>W_IJ^T Z_I</c> to block row J (W is
-    /// symmetric), which halves the similarity products and the exponentials against recomputing
-    /// every tile of each block row (the backward's products fall from 4 k^2 d to 3 k^2 d flops).
+    /// rows (<see cref="SymmetricTileSweep"/>): tile (I, J) adds <c>W_IJ Z_J</c> to block row I and
+    /// <c>W_IJ^T Z_I</c> to block row J (W is symmetric), which halves the similarity products and the
+    /// exponentials against recomputing every tile of each block row (the backward's products fall
+    /// from 4 k^2 d to 3 k^2 d flops); the sweep's fixed order of additions keeps the bits
+    /// independent of threads.
     /// </summary>
-    /// <remarks>
-    /// Two tiles that share a block row must not add into it at once, and the order of the additions
-    /// must not depend on threads. Every block row X receives its terms in the order of the other
-    /// block row: tiles (0, X), (1, X), ..., (X - 1, X), then its own sweep (X, X), (X, X + 1), ....
-    /// A thread takes a whole block row I (handed out in order) and sweeps it; tile (I, J) waits
-    /// until block row I - 1 has finished its tile (I - 1, J), which (by induction down the rows)
-    /// means J holds every earlier term, and I's earlier terms are its own sweep's. A wavefront:
-    /// block row I trails block row I - 1 by a tile or so, and no thread idles for long. No deadlock:
-    /// block row I - 1 was handed out earlier, to a thread that is running it.
-    /// Sweeping a block row keeps its rows (packed once as the A operand of its similarity products),
-    /// its gradient rows and its rows of Z in L2 across its tiles; a round-robin tournament (disjoint
-    /// pairs of block rows per round) brought six cold 128 KiB blocks into every tile at d = 128 and
-    /// ran the backward 10% slower (Zen 5, AVX2 path, k = 32768).
-    /// </remarks>
     private static void BackwardRecomputed(PinnedFloats z, int k, int d, float kappa, SphereForwardState state, BackwardWeights weights, PinnedFloats gradient, int degree, KernelWidth width)
     {
-        const int Tile = SimilarityTiles.Tile;
-        int blocks = SimilarityTiles.Blocks(k);
-        int[] finished = ArrayPool<int>.Shared.Rent(blocks);
-        try
-        {
-            Array.Clear(finished, 0, blocks);
-            gradient.Span.Clear();
+        gradient.Span.Clear();
 
-            // Every tile is recomputed: Z^T packed once for all of them.
-            using var walker = new SimilarityWalker(z, k, d, degree, width);
-            Parallelism.For(blocks, degree, blockI =>
-            {
-                int i0 = blockI * Tile, m = Math.Min(Tile, k - i0);
-                using SimilarityWalker.RowBlock rows = walker.Rows(i0, m, pack: true);
-                float[] tile = ArrayPool<float>.Shared.Rent(m * SimilarityTiles.Stride(Math.Min(Tile, k)));
-                try
-                {
-                    for (int blockJ = blockI; blockJ < blocks; blockJ++)
-                    {
-                        if (blockI > 0)
-                        {
-                            // Tile (I - 1, J) is block row I - 1's (J - I + 2)-th.
-                            WaitUntil(finished, blockI - 1, blockJ - blockI + 2);
-                        }
-
-                        RecomputedTile(z.Span, walker, rows, k, d, kappa, state, weights, gradient.Span, blockJ, tile, width);
-                        Volatile.Write(ref finished[blockI], blockJ - blockI + 1);
-                    }
-                }
-                finally
-                {
-                    ArrayPool<float>.Shared.Return(tile);
-                }
-
-                // Block row I has all its terms: those from above came before its diagonal tile.
-                Span<float> own = gradient.Span.Slice(i0 * d, m * d);
-                TensorPrimitives.Multiply(own, -kappa, own);
-            });
-        }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(finished);
-        }
+        // Every tile is recomputed: Z^T packed once for all of them.
+        using var walker = new SimilarityWalker(z, k, d, degree, width);
+        SymmetricTileSweep.Run(walker, k, degree, new RecomputedTiles(z, walker, k, d, kappa, state, weights, gradient, width));
     }
 
-    private static void WaitUntil(int[] finished, int block, int tiles)
+    /// <summary>The backward's tiles recomputed by the sweep.</summary>
+    private sealed class RecomputedTiles(PinnedFloats z, SimilarityWalker walker, int k, int d, float kappa, SphereForwardState state, BackwardWeights weights, PinnedFloats gradient, KernelWidth width) : ISymmetricTileVisitor
     {
-        var spin = default(SpinWait);
-        while (Volatile.Read(ref finished[block]) < tiles)
+        public void Tile(SimilarityWalker.RowBlock rows, int blockJ, float[] tile) =>
+            RecomputedTile(z.Span, walker, rows, k, d, kappa, state, weights, gradient.Span, blockJ, tile, width);
+
+        public void BlockRowDone(int blockI)
         {
-            spin.SpinOnce();
+            int i0 = blockI * SimilarityTiles.Tile, m = Math.Min(SimilarityTiles.Tile, k - i0);
+            Span<float> own = gradient.Span.Slice(i0 * d, m * d);
+            TensorPrimitives.Multiply(own, -kappa, own);
         }
     }
 

@@ -1,5 +1,7 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
+using System.Numerics.Tensors;
 using ER.Managed.Kernels;
 using ER.Managed.Kernels.Drivers;
 using ER.Managed.Numerics;
@@ -13,96 +15,70 @@ namespace ER.Managed.Terms;
 /// angular radius (<see cref="SphereCap"/>).
 /// </summary>
 /// <remarks>
-/// Neighbours are searched on the packed GEMM's similarity strips (<see cref="SimilarityStrips"/>:
-/// O(n d) memory beside a strip of 64 rows per thread). The float32 similarities only nominate
-/// candidates: every row within float rounding of the (m + 8)-th largest similarity is kept, and
-/// their chords <c>||z_i/|z_i| - z_j/|z_j|||</c> are computed in double, so a near-duplicate's tiny
-/// angle keeps its digits (acos of a float32 dot product near 1 would not) and the m-th neighbour is
-/// the true one whatever the rounding of the similarities. Ties are broken by row index, and each
-/// row's result depends on its strip alone: the value does not depend on the thread count.
+/// Neighbours are searched on the tiles of <c>S = Z Z^T</c> on and above the diagonal
+/// (<see cref="SymmetricTileSweep"/>): each similarity is formed once and offered to both of its rows,
+/// half the products of walking whole rows. The float32 similarities only nominate candidates: every
+/// row within float rounding of the (m + 8)-th largest similarity is kept, and their chords
+/// <c>||z_i/|z_i| - z_j/|z_j|||</c> are computed in double, so a near-duplicate's tiny angle keeps its
+/// digits (acos of a float32 dot product near 1 would not) and the m-th neighbour is the true one
+/// whatever the rounding of the similarities. A row keeps its m largest similarities so far and
+/// every offer within twice the rounding bound of the smallest of them (a candidate below that is
+/// farther than m others however the similarities were rounded); since that cut only rises, what it
+/// drops could never pass the final one, so the candidates finally kept are the same set in any
+/// order of offers. Ties are broken by row index: the value does not depend on the thread count.
 /// </remarks>
 internal static class KnnSphereEntropy
 {
-    /// <summary>Candidates beyond m kept from the float32 similarities, before the rounding margin.</summary>
-    private const int ExtraCandidates = 8;
-
     /// <summary>The estimate for unit rows z (n x d, d &gt;= 2, n &gt; m).</summary>
     /// <exception cref="ArgumentException">A row has m or more rows identical to it (its m-th neighbour at distance 0: the estimator diverges).</exception>
     internal static unsafe double Value(ReadOnlySpan<float> z, int n, int d, int m, int degree)
     {
         // The rows are accepted with |norm^2 - 1| up to 1e-3, which moves a raw dot product by about
-        // 5e-4, far more than the rounding margin below: the candidates are nominated from the rows
-        // normalized in float32 (norm within a few ulps of 1), and the chords use the double norms.
+        // 5e-4, far more than the rounding bound below: the candidates are nominated from the rows
+        // normalized in float32 (each element within 2^-23 relative of the exact one), and the
+        // chords use the double norms.
         var inverseNorms = new double[n];
-        var unit = new float[z.Length];
-        for (int i = 0; i < n; i++)
+
+        // The unit rows are scratch: pooled, as an estimator called once per training step would
+        // otherwise fault in fresh pages for them every time.
+        float[] unit = ArrayPool<float>.Shared.Rent(z.Length);
+        NeighbourSearch search;
+        try
         {
-            ReadOnlySpan<float> row = z.Slice(i * d, d);
-            double sum = 0.0;
-            foreach (float v in row)
+            fixed (float* zp = z)
+            fixed (float* up = unit)
             {
-                sum += (double)v * v;
-            }
-
-            inverseNorms[i] = 1.0 / Math.Sqrt(sum);
-            Span<float> target = unit.AsSpan(i * d, d);
-            for (int t = 0; t < d; t++)
-            {
-                target[t] = (float)(row[t] * inverseNorms[i]);
-            }
-        }
-
-        var logCaps = new double[n];
-        var duplicateRows = new int[n];
-        int keep = Math.Min(n - 1, m + ExtraCandidates);
-
-        // A similarity of unit vectors summed in float32 over d terms is off by at most about
-        // sqrt(d) 2^-24 in practice (d 2^-24 in the worst case); rows within this margin of the
-        // (m + 8)-th are all candidates.
-        float margin = (float)Math.Max(1e-6, 16.0 * Math.Sqrt(d) * Math.Pow(2, -24));
-        var missing = new int[n];
-        fixed (float* zp = z)
-        {
-            var rows = new PinnedFloats(zp, z.Length);
-            SimilarityStrips.ForEach(unit, n, d, degree, KernelIsa.Best, (r0, count, strip) =>
-            {
-                var top = new float[keep];
-                var candidates = new List<(double ChordSquared, int Index)>();
-                for (int r = 0; r < count; r++)
+                var rows = new PinnedFloats(zp, z.Length);
+                var units = new PinnedFloats(up, z.Length);
+                Parallelism.For(SimilarityTiles.Blocks(n), degree, block =>
                 {
-                    int i = r0 + r;
-                    ReadOnlySpan<float> similarities = strip.AsSpan(r * n, n);
-                    float threshold = KthLargestExcluding(similarities, i, top) - margin;
-                    candidates.Clear();
-                    // Nearly every similarity is below the threshold: the scan passes over them a register at a time.
-                    for (int j = ScanDriver.NextAbove(similarities, 0, threshold, orEqual: true, KernelIsa.Best); j < n; j = ScanDriver.NextAbove(similarities, j + 1, threshold, orEqual: true, KernelIsa.Best))
+                    for (int i = block * SimilarityTiles.Tile; i < Math.Min(n, (block + 1) * SimilarityTiles.Tile); i++)
                     {
-                        if (j != i)
-                        {
-                            candidates.Add((ChordSquared(rows.Span, d, i, j, inverseNorms), j));
-                        }
+                        ReadOnlySpan<float> row = rows.Span.Slice(i * d, d);
+                        double inverse = 1.0 / Math.Sqrt(DoubleDot.Compute(row, row));
+                        inverseNorms[i] = inverse;
+                        TensorPrimitives.Multiply(row, (float)inverse, units.Span.Slice(i * d, d));
                     }
+                });
 
-                    if (candidates.Count < m)
-                    {
-                        // Only a NaN similarity compares false with every threshold (reachable with validation off).
-                        missing[i] = 1;
-                        continue;
-                    }
-
-                    candidates.Sort();
-                    double chordSquared = Math.Min(4.0, candidates[m - 1].ChordSquared);
-                    if (chordSquared == 0.0)
-                    {
-                        duplicateRows[i] = 1;
-                        continue;
-                    }
-
-                    logCaps[i] = SphereCap.LogArea(d, chordSquared);
-                }
-            });
+                // A similarity of unit vectors summed in float32 over d terms is off by at most d 2^-24
+                // (a first-order bound; about sqrt(d) 2^-24 in practice), and the rows' normalization in
+                // float adds a few 2^-24. The rounding bound e below covers both with room; a row's
+                // candidates are those within 2e of its m-th largest similarity: one outside is below
+                // the exact similarity of each of the m above it.
+                double bound = Math.Max(Math.Max(1e-6, 16.0 * Math.Sqrt(d) * Math.Pow(2, -24)), (d + 4) * Math.Pow(2, -24));
+                using var walker = new SimilarityWalker(units, n, d, degree, KernelIsa.Best);
+                search = new NeighbourSearch(rows, walker, n, d, m, (float)(2 * bound), inverseNorms);
+                SymmetricTileSweep.Run(walker, n, degree, search);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(unit);
         }
 
+        int[] missing = search.Missing, duplicateRows = search.DuplicateRows;
+        double[] logCaps = search.LogCaps;
         int nonFinite = Array.IndexOf(missing, 1);
         if (nonFinite >= 0)
         {
@@ -128,35 +104,240 @@ internal static class KnnSphereEntropy
         return SpecialFunctions.Digamma(n) - SpecialFunctions.Digamma(m) + (total / n);
     }
 
-    /// <summary>The <c>top.Length</c>-th largest of <paramref name="values"/> leaving out index <paramref name="self"/>.</summary>
-    private static float KthLargestExcluding(ReadOnlySpan<float> values, int self, float[] top)
+    /// <summary>
+    /// The sweep's visitor: per row, its m largest similarities so far (descending) and the offers
+    /// within the window of the smallest of them; a block row's rows are finished (their m-th
+    /// neighbour's chord found in double) once the sweep has offered them every similarity.
+    /// </summary>
+
+    private sealed class NeighbourSearch : ISymmetricTileVisitor
     {
-        // top holds the largest seen so far, descending. Once it is full, insertion is rare and the
-        // scan passes over whole registers with no lane above its smallest entry (the scalar scan of
-        // every similarity was 4x the cost of computing them).
-        int filled = 0, j = 0;
-        for (; j < values.Length && filled < top.Length; j++)
+        private readonly int _n, _d, _m, _capacity;
+        private readonly float _window;
+        private readonly double[] _inverseNorms;
+        private readonly float[] _top;
+        private readonly int[] _topCount;
+
+        /// <summary>Each row's cut: an offer below it cannot be a candidate (-inf until the row has m similarities).</summary>
+        private readonly float[] _cut;
+        private readonly float[] _offerValue;
+        private readonly int[] _offerIndex;
+        private readonly int[] _offerCount;
+
+        /// <summary>Rows with more offers within the window than the flat buffer holds (ties, near-duplicates) keep them here.</summary>
+        private readonly List<(float Value, int Index)>?[] _spill;
+
+        private readonly PinnedFloats _rows;
+        private readonly SimilarityWalker _walker;
+
+        internal NeighbourSearch(PinnedFloats rows, SimilarityWalker walker, int n, int d, int m, float window, double[] inverseNorms)
         {
-            if (j != self)
+            (_rows, _walker, _n, _d, _m, _window, _inverseNorms) = (rows, walker, n, d, m, window, inverseNorms);
+            LogCaps = new double[n];
+            Missing = new int[n];
+            DuplicateRows = new int[n];
+            _capacity = (2 * m) + 8;
+            _top = new float[n * m];
+            _topCount = new int[n];
+            _cut = new float[SimilarityTiles.RoundUp(n, SimilarityTiles.Tile) + SimilarityTiles.Alignment];
+            _cut.AsSpan().Fill(float.NegativeInfinity);
+            _offerValue = new float[n * _capacity];
+            _offerIndex = new int[n * _capacity];
+            _offerCount = new int[n];
+            _spill = new List<(float, int)>?[n];
+        }
+
+        /// <summary>log Cap_d(theta_i) of each finished row.</summary>
+        internal double[] LogCaps { get; }
+
+        /// <summary>1 for rows with fewer than m finite similarities.</summary>
+        internal int[] Missing { get; }
+
+        /// <summary>1 for rows whose m-th neighbour is at distance 0.</summary>
+        internal int[] DuplicateRows { get; }
+
+        public void Tile(SimilarityWalker.RowBlock rows, int blockJ, float[] tile)
+        {
+            int i0 = rows.First, m = rows.Count;
+            int j0 = blockJ * SimilarityTiles.Tile, n = Math.Min(SimilarityTiles.Tile, _n - j0);
+            int stride = SimilarityTiles.Stride(n);
+            SimilarityTiles.Similarities(_walker, rows, j0, n, tile, stride);
+            bool diagonal = i0 == j0;
+            for (int r = 0; r < m; r++)
             {
-                Insert(top, filled++, values[j]);
+                // Each similarity goes to its row and, off the diagonal, to its column's row; nearly
+                // all are below both cuts and the scan passes over them a register at a time.
+                var hits = new TileHits(this, i0 + r, j0, diagonal ? r : -1);
+                ScanDriver.ScanRow(tile.AsSpan(r * stride, n), _cut.AsSpan(j0, n), columns: !diagonal, ref hits, KernelIsa.Best);
+            }
+
+        }
+
+        public void BlockRowDone(int blockI)
+        {
+            int i0 = blockI * SimilarityTiles.Tile, count = Math.Min(SimilarityTiles.Tile, _n - i0);
+            var nominated = new List<int>();
+            var candidates = new List<(double ChordSquared, int Index)>();
+            for (int i = i0; i < i0 + count; i++)
+            {
+                Finish(i, nominated, candidates);
             }
         }
 
-        int last = top.Length - 1;
-        for (j = ScanDriver.NextAbove(values, j, top[last], orEqual: false, KernelIsa.Best); j < values.Length; j = ScanDriver.NextAbove(values, j + 1, top[last], orEqual: false, KernelIsa.Best))
+        internal float Cut(int i) => _cut[i];
+
+        /// <summary>Similarity <paramref name="value"/> of rows i and j, at or above row i's cut.</summary>
+        internal void Offer(int i, float value, int j)
         {
-            if (j != self)
+
+            Span<float> top = _top.AsSpan(i * _m, _m);
+            int filled = _topCount[i];
+            if (filled < _m)
             {
-                Insert(top, last, values[j]);
+                Insert(top, filled, value);
+                if (++_topCount[i] == _m)
+                {
+                    _cut[i] = top[_m - 1] - _window;
+                }
+            }
+            else if (value > top[_m - 1])
+            {
+                Insert(top, _m - 1, value);
+                _cut[i] = top[_m - 1] - _window;
+            }
+
+            if (_spill[i] is List<(float Value, int Index)> spill)
+            {
+                spill.Add((value, j));
+                return;
+            }
+
+            int offers = _offerCount[i];
+            if (offers == _capacity)
+            {
+                offers = Prune(i);
+                if (offers > _capacity / 2)
+                {
+                    var list = new List<(float, int)>(2 * _capacity);
+                    for (int t = 0; t < offers; t++)
+                    {
+                        list.Add((_offerValue[(i * _capacity) + t], _offerIndex[(i * _capacity) + t]));
+                    }
+
+                    list.Add((value, j));
+                    _spill[i] = list;
+                    return;
+                }
+            }
+
+            _offerValue[(i * _capacity) + offers] = value;
+            _offerIndex[(i * _capacity) + offers] = j;
+            _offerCount[i] = offers + 1;
+        }
+
+        /// <summary>Drops row i's offers below its cut; returns how many are left.</summary>
+        private int Prune(int i)
+        {
+            float cut = _cut[i];
+            int kept = 0, start = i * _capacity;
+            for (int t = 0; t < _offerCount[i]; t++)
+            {
+                if (_offerValue[start + t] >= cut)
+                {
+                    _offerValue[start + kept] = _offerValue[start + t];
+                    _offerIndex[start + kept] = _offerIndex[start + t];
+                    kept++;
+                }
+            }
+
+            _offerCount[i] = kept;
+            return kept;
+        }
+
+        /// <summary>Row i's m-th neighbour: the offers at or above its final cut, by chord in double (ties by index).</summary>
+        private void Finish(int i, List<int> nominated, List<(double ChordSquared, int Index)> candidates)
+        {
+            nominated.Clear();
+            candidates.Clear();
+            if (_topCount[i] == _m)
+            {
+                float cut = _cut[i];
+                if (_spill[i] is List<(float Value, int Index)> spill)
+                {
+                    foreach ((float value, int j) in spill)
+                    {
+                        if (value >= cut)
+                        {
+                            nominated.Add(j);
+                        }
+                    }
+                }
+                else
+                {
+                    for (int t = i * _capacity; t < (i * _capacity) + _offerCount[i]; t++)
+                    {
+                        if (_offerValue[t] >= cut)
+                        {
+                            nominated.Add(_offerIndex[t]);
+                        }
+                    }
+                }
+            }
+
+            // Two chords at a time: their rows' cache misses overlap.
+            ReadOnlySpan<float> z = _rows.Span, zi = z.Slice(i * _d, _d);
+            int c = 0;
+            for (; c + 1 < nominated.Count; c += 2)
+            {
+                int j0 = nominated[c], j1 = nominated[c + 1];
+                (double first, double second) = DoubleDot.DistancesSquared(zi, _inverseNorms[i], z.Slice(j0 * _d, _d), _inverseNorms[j0], z.Slice(j1 * _d, _d), _inverseNorms[j1]);
+                candidates.Add((first, j0));
+                candidates.Add((second, j1));
+            }
+
+            if (c < nominated.Count)
+            {
+                int j = nominated[c];
+                candidates.Add((DoubleDot.DistanceSquared(zi, _inverseNorms[i], z.Slice(j * _d, _d), _inverseNorms[j]), j));
+            }
+
+            if (candidates.Count < _m)
+            {
+                // Only a NaN similarity compares false with every cut (reachable with validation off).
+                Missing[i] = 1;
+                return;
+            }
+
+            candidates.Sort();
+            double chordSquared = Math.Min(4.0, candidates[_m - 1].ChordSquared);
+            if (chordSquared == 0.0)
+            {
+                DuplicateRows[i] = 1;
+                return;
+            }
+
+            LogCaps[i] = SphereCap.LogArea(_d, chordSquared);
+        }
+    }
+
+    /// <summary>Offers of one tile row: to row i (but not its self-pair) and to the rows of the tile's columns.</summary>
+    private readonly struct TileHits(NeighbourSearch search, int i, int j0, int selfColumn) : IScanHits
+    {
+        public float RowCut => search.Cut(i);
+
+        public void RowHit(int j, float value)
+        {
+            if (j != selfColumn)
+            {
+                search.Offer(i, value, j0 + j);
             }
         }
 
-        return top[filled - 1];
+        public void ColumnHit(int j, float value) => search.Offer(j0 + j, value, i);
     }
 
     /// <summary>Puts <paramref name="value"/> into the descending <paramref name="top"/> at or before slot <paramref name="at"/> (whose old value it replaces).</summary>
-    private static void Insert(float[] top, int at, float value)
+    private static void Insert(Span<float> top, int at, float value)
     {
         while (at > 0 && top[at - 1] < value)
         {
@@ -167,18 +348,4 @@ internal static class KnnSphereEntropy
         top[at] = value;
     }
 
-    /// <summary>||z_i/|z_i| - z_j/|z_j|||^2 in double.</summary>
-    private static double ChordSquared(ReadOnlySpan<float> z, int d, int i, int j, double[] inverseNorms)
-    {
-        ReadOnlySpan<float> a = z.Slice(i * d, d), b = z.Slice(j * d, d);
-        double ia = inverseNorms[i], ib = inverseNorms[j];
-        double sum = 0.0;
-        for (int t = 0; t < d; t++)
-        {
-            double difference = (a[t] * ia) - (b[t] * ib);
-            sum += difference * difference;
-        }
-
-        return sum;
-    }
 }

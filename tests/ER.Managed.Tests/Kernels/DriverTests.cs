@@ -86,4 +86,98 @@ public class DriverTests
         Assert.Throws<ArgumentException>(() => CrossLogGradientKernel.Run(a, b, new float[10], new float[9], 1e-7f, 1f, width));
         Assert.Throws<ArgumentException>(() => ExpMapKernel.Run(a, new float[9], 1f, 0f, width));
     }
+
+    /// <summary>
+    /// The row scan against a plain loop that applies the same rules: every element at or above the
+    /// row's cut is reported to the row and every element at or above its column's cut to the column,
+    /// with cuts that the hits raise as they come (as a kNN row's do); NaN never; lengths around the
+    /// register sizes, with and without the column side.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(KernelTestSupport.Widths), MemberType = typeof(KernelTestSupport))]
+    public void The_row_scan_reports_what_a_plain_loop_with_rising_cuts_reports(int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        var random = new Random(widthBits + 1);
+        foreach (int n in new[] { 0, 1, 5, 16, 17, 33, 64, 100, 257 })
+        {
+            var x = new float[n];
+            var columnCuts = new float[n];
+            for (int i = 0; i < n; i++)
+            {
+                double u = random.NextDouble();
+                x[i] = u < 0.03 ? float.NaN : (float)random.NextDouble();
+                columnCuts[i] = random.NextDouble() < 0.5 ? float.NegativeInfinity : (float)random.NextDouble();
+            }
+
+            foreach (bool columns in new[] { false, true })
+            {
+                var got = new ScanLog((float[])columnCuts.Clone(), 0.2f);
+                ScanDriver.ScanRow(x, got.ColumnCuts, columns, ref got, width);
+
+                var want = new ScanLog((float[])columnCuts.Clone(), 0.2f);
+                for (int j = 0; j < n; j++)
+                {
+                    if (x[j] >= want.RowCut)
+                    {
+                        want.RowHit(j, x[j]);
+                    }
+
+                    if (columns && x[j] >= want.ColumnCuts[j])
+                    {
+                        want.ColumnHit(j, x[j]);
+                    }
+                }
+
+                Assert.Equal(want.Log.ToString(), got.Log.ToString());
+                Assert.Equal(want.ColumnCuts, got.ColumnCuts);
+            }
+        }
+    }
+
+    /// <summary>Hits written down in order; each raises its row's or column's cut halfway to 1.</summary>
+    private struct ScanLog(float[] columnCuts, float rowCut) : IScanHits
+    {
+        internal readonly float[] ColumnCuts = columnCuts;
+        internal readonly System.Text.StringBuilder Log = new();
+        private float _rowCut = rowCut;
+
+        public readonly float RowCut => _rowCut;
+
+        public void RowHit(int j, float value)
+        {
+            Log.Append('r').Append(j).Append(' ');
+            _rowCut = (value + 1) / 2;
+        }
+
+        public readonly void ColumnHit(int j, float value)
+        {
+            Log.Append('c').Append(j).Append(' ');
+            ColumnCuts[j] = (value + 1) / 2;
+        }
+    }
+
+    [Fact]
+    public void Distances_of_a_row_to_two_rows_at_once_are_the_single_distances_bit_for_bit()
+    {
+        foreach (int d in new[] { 1, 7, 8, 16, 33, 128 })
+        {
+            float[] a = KernelTestSupport.Uniform(d, d, -1f, 1f), b0 = KernelTestSupport.Uniform(d, d + 1, -1f, 1f), b1 = KernelTestSupport.Uniform(d, d + 2, -1f, 1f);
+            (double first, double second) = DoubleDot.DistancesSquared(a, 0.7, b0, 1.3, b1, 0.9);
+            Assert.Equal(DoubleDot.DistanceSquared(a, 0.7, b0, 1.3), first);
+            Assert.Equal(DoubleDot.DistanceSquared(a, 0.7, b1, 0.9), second);
+
+            double want = 0;
+            for (int t = 0; t < d; t++)
+            {
+                double difference = (a[t] * 0.7) - (b0[t] * 1.3);
+                want += difference * difference;
+            }
+
+            // The same terms summed in another order: d rounding errors of the sum at most.
+            Assert.Equal(want, first, d * 1e-16 * Math.Max(1, want));
+        }
+
+        Assert.Throws<ArgumentException>(() => DoubleDot.DistancesSquared(new float[4], 1, new float[3], 1, new float[4], 1));
+    }
 }

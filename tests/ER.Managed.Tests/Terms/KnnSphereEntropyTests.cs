@@ -112,6 +112,25 @@ public class KnnSphereEntropyTests
     }
 
     [Fact]
+    public void Rows_with_every_neighbour_tied_across_tiles_give_the_tied_distance()
+    {
+        // The 300 basis vectors of R^300: every pair is orthogonal, so all 299 neighbours of a row tie
+        // at chord sqrt 2 (more ties than a row's fixed offer buffer holds, over two block rows).
+        const int n = 300, m = 3;
+        float[] z = new float[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            z[(i * n) + i] = 1f;
+        }
+
+        double got = Entropy.SphereKnn(z, n, n, m);
+        double want = SpecialFunctions.Digamma(n) - SpecialFunctions.Digamma(m) + SphereCap.LogArea(n, 2.0);
+
+        // The mean of 300 equal terms of size 420: a few ulps of the sum.
+        Assert.Equal(want, got, 1e-13 * Math.Abs(want));
+    }
+
+    [Fact]
     public void Exact_duplicates_are_refused_with_the_row()
     {
         float[] z = Uniform(20, 3, 5);
