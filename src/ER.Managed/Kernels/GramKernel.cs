@@ -32,29 +32,44 @@ internal static class GramKernel
         }
     }
 
+    /// <summary>
+    /// Columns of a block row computed before they are mirrored: a multiple of every NR, and small
+    /// enough (256 x 512 floats, 512 KiB) that the mirror reads them back from L2 rather than from
+    /// memory; the block row's rows are packed once for all its chunks.
+    /// </summary>
+    private const int ColumnChunk = 512;
+
     private static void ComputeBlockRow(SimilarityWalker walker, int k, Span<float> c, int start)
     {
         int rows = Math.Min(BlockRows, k - start);
-        using (SimilarityWalker.RowBlock block = walker.Rows(start, rows, pack: false))
+        using SimilarityWalker.RowBlock block = walker.Rows(start, rows, pack: true);
+        for (int j0 = start; j0 < k; j0 += ColumnChunk)
         {
-            walker.Product(block, start, k - start, c[((start * k) + start)..], k, accumulate: false);
+            int columns = Math.Min(ColumnChunk, k - j0);
+            walker.Product(block, j0, columns, c[((start * k) + j0)..], k, accumulate: false);
+            Mirror(c, k, start, rows, Math.Max(j0, start + rows), j0 + columns);
         }
+    }
 
-        // Mirror the part right of this block's diagonal square into the columns below it, in
-        // 8 x 8 squares: the 8 rows read and the 8 rows written each fall on their own cache line,
-        // and 8 lines a cache set fit the L1's ways even where the row stride is a power of two
-        // (at k = 1024 the former 32 x 32 squares put 32 lines on one set and the mirror took as
-        // long as a third of the products).
+    /// <summary>
+    /// Copies C[start..start+rows, j0..j1) (right of the block's diagonal square) to the columns
+    /// below it, in 8 x 8 squares: the 8 rows read and the 8 rows written each fall on their own
+    /// cache line, and 8 lines a cache set fit the L1's ways even where the row stride is a power
+    /// of two (at k = 1024 the former 32 x 32 squares put 32 lines on one set and the mirror took
+    /// as long as a third of the products).
+    /// </summary>
+    private static void Mirror(Span<float> c, int k, int start, int rows, int j0, int j1)
+    {
         const int Square = 8;
         ref float origin = ref c[0];
-        for (int i0 = 0; i0 < rows; i0 += Square)
+        for (int i = 0; i < rows; i += Square)
         {
-            for (int j0 = start + rows; j0 < k; j0 += Square)
+            for (int j = j0; j < j1; j += Square)
             {
                 TransposeKernel.Transpose(
-                    ref Unsafe.Add(ref origin, ((nint)(start + i0) * k) + j0), (nuint)k,
-                    ref Unsafe.Add(ref origin, ((nint)j0 * k) + start + i0), (nuint)k,
-                    Math.Min(Square, rows - i0), Math.Min(Square, k - j0));
+                    ref Unsafe.Add(ref origin, ((nint)(start + i) * k) + j), (nuint)k,
+                    ref Unsafe.Add(ref origin, ((nint)j * k) + start + i), (nuint)k,
+                    Math.Min(Square, rows - i), Math.Min(Square, j1 - j));
             }
         }
     }

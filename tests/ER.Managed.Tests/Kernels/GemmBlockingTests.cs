@@ -43,15 +43,17 @@ public class GemmBlockingTests
         Assert.True(b.NC % info.Columns == 0 && b.NC >= 4 * info.Columns, $"{info.Name}: NC {b.NC} not a multiple of NR {info.Columns}");
 
         // The A block (MC x KC floats) takes at most half of L2 (or one MR panel where L2 is tiny);
-        // for AVX-512, whose B micro-panel is the one that lives in L2, half of the larger of L2 and
-        // this core's L3 share.
-        long aBudget = (info.Columns >= 64 ? Math.Max(l2, l3) : l2) / 2;
+        // for AVX2 all of L2; for AVX-512, whose B micro-panel is the one that lives in L2, half of
+        // the larger of L2 and this core's L3 share.
+        bool avx2 = (MicroKernelId)kernel == MicroKernelId.Avx2;
+        long aBudget = info.Columns >= 64 ? Math.Max(l2, l3) / 2 : avx2 ? l2 : l2 / 2;
         Assert.True((4L * b.MC * b.KC <= aBudget) || b.MC == info.Rows, $"{info.Name}: A block {4L * b.MC * b.KC} B > {aBudget}");
 
-        // The B micro-panel (KC x NR floats) fits the level its rule names: L1D for the narrow kernels,
-        // a quarter of L2 for AVX-512's 64-wide panel; unless KC sits at its floor of 64.
+        // The B micro-panel (KC x NR floats) fits the level its rule names: half of L1D for the
+        // narrow kernels (two thirds for AVX2), a quarter of L2 for AVX-512's 64-wide panel; unless KC
+        // sits at its floor of 64.
         long panel = 4L * b.KC * info.Columns;
-        long budget = info.Columns >= 64 ? l2 / 4 : l1 / 2;
+        long budget = info.Columns >= 64 ? l2 / 4 : avx2 ? l1 * 2 / 3 : l1 / 2;
         Assert.True(panel <= budget || b.KC == 64, $"{info.Name}: B panel {panel} B > {budget}");
 
         // Larger caches never give smaller blocks.
@@ -74,12 +76,19 @@ public class GemmBlockingTests
     }
 
     [Fact]
-    public void The_avx2_rule_keeps_the_b_panel_in_half_of_a_32_KiB_L1D()
+    public void The_avx2_rule_keeps_the_b_panel_in_two_thirds_of_L1D_and_a_whole_tile_in_the_a_block()
     {
-        // Issue 11: KC = 1024 made the 6x16 kernel's B micro-panel 64 KiB, twice Zen 3's L1D.
-        GemmBlocking b = MicroKernel256.Blocking(new CacheSizes(32 * 1024, 512 * 1024, 4 * 1024 * 1024, "test"));
-        Assert.Equal(256, b.KC);
-        Assert.True(4 * b.KC * MicroKernel256.NR <= 16 * 1024);
+        // KC = 1024 once made the 6x16 kernel's B micro-panel 64 KiB, twice Zen 3's L1D; two thirds
+        // of it is 21 KiB (KC = 336), and the A block a 384-row block of the 512 KiB L2.
+        GemmBlocking zen3 = MicroKernel256.Blocking(new CacheSizes(32 * 1024, 512 * 1024, 4 * 1024 * 1024, "test"));
+        Assert.Equal(336, zen3.KC);
+        Assert.True(4 * zen3.KC * MicroKernel256.NR <= 32 * 1024 * 2 / 3);
+        Assert.True(zen3.MC >= 256, $"MC {zen3.MC}");
+
+        // Zen 5 (48 KiB L1D, 1 MiB L2): KC = 512, MC >= 256 (a similarity tile's rows in one block).
+        GemmBlocking zen5 = MicroKernel256.Blocking(new CacheSizes(48 * 1024, 1024 * 1024, 4 * 1024 * 1024, "test"));
+        Assert.Equal(512, zen5.KC);
+        Assert.True(zen5.MC >= 256, $"MC {zen5.MC}");
     }
 
     [Theory]

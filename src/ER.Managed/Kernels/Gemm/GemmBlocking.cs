@@ -18,9 +18,10 @@ namespace ER.Managed.Kernels.Gemm;
 /// <para>
 /// Each kernel derives its blocking from the cache sizes with a rule written beside it (the BLIS
 /// analytical model, Low et al. 2016, adjusted where measurement disagreed): the B micro-panel in
-/// part of L1D or L2, the A block in half of L2 (or, for a kernel whose B micro-panel already
-/// fills L2's share, as the AVX-512 kernel's does, in half of this core's L3 share), the B block in
-/// this core's share of L3. KC is a multiple of 8, MC of MR, NC of NR; the helpers below apply the
+/// part of L1D or L2, the A block in half of L2 (all of it for the AVX2 kernel, whose measured KC
+/// would otherwise cut a 256-row tile in two blocks; for a kernel whose B micro-panel already fills
+/// L2's share, as the AVX-512 kernel's does, half of this core's L3 share), the B block in this
+/// core's share of L3. KC is a multiple of 8, MC of MR, NC of NR; the helpers below apply the
 /// rounding and the clamps. <c>ER_GEMM_BLOCKING=kc,mc,nc</c> overrides every kernel's blocking for experiments
 /// (rounded the same way).
 /// </para>
@@ -34,14 +35,14 @@ internal readonly record struct GemmBlocking(int KC, int MC, int NC)
 
     /// <summary>
     /// The BLIS rule with the B micro-panel in a fraction of <paramref name="bPanelCache"/> bytes:
-    /// <c>KC = (bPanelCache / bPanelShare) / (4 NR)</c>; the A block in half of
-    /// <paramref name="aBlockCache"/> bytes (L2 unless the kernel says otherwise):
-    /// <c>MC = (aBlockCache / 2) / (4 KC)</c>; the B block in this core's L3 share:
+    /// <c>KC = (bPanelCache / bPanelShare) / (4 NR)</c>; the A block in a fraction (half unless the
+    /// kernel says otherwise) of <paramref name="aBlockCache"/> bytes (L2 unless the kernel says
+    /// otherwise): <c>MC = (aBlockCache / aBlockShare) / (4 KC)</c>; the B block in this core's L3 share:
     /// <c>NC = L3 / (4 KC)</c>, at least 4 NR (a CPU without L3 counts 4 L2 instead). A block of
     /// columns costs one more packing of A, so NC errs on the large side: half the share measured
     /// 20% slower in the entropy backward (d = 1000, Zen 5), where A is a 256 x 256 tile.
     /// </summary>
-    internal static GemmBlocking FromRule(CacheSizes caches, int mr, int nr, long bPanelCache, int bPanelShare, long aBlockCache = 0)
+    internal static GemmBlocking FromRule(CacheSizes caches, int mr, int nr, long bPanelCache, int bPanelShare, long aBlockCache = 0, int aBlockShare = 2)
     {
         if (Override(Environment.GetEnvironmentVariable("ER_GEMM_BLOCKING"), mr, nr) is GemmBlocking fromEnvironment)
         {
@@ -49,7 +50,7 @@ internal readonly record struct GemmBlocking(int KC, int MC, int NC)
         }
 
         long kc = bPanelCache / bPanelShare / (4L * nr);
-        long mc = (aBlockCache > 0 ? aBlockCache : caches.L2) / 2 / (4L * Math.Clamp(kc, MinKC, MaxKC));
+        long mc = (aBlockCache > 0 ? aBlockCache : caches.L2) / aBlockShare / (4L * Math.Clamp(kc, MinKC, MaxKC));
         long l3 = caches.L3 > 0 ? caches.L3 : caches.L2 * 4;
         long nc = l3 / (4L * Math.Clamp(kc, MinKC, MaxKC));
         return Round(kc, mc, nc, mr, nr);

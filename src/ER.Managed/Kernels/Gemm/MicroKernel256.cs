@@ -29,11 +29,17 @@ internal readonly struct MicroKernel256 : IMicroKernel
     public static bool ReadsStridedA => true;
 
     /// <summary>
-    /// The B micro-panel (KC x 16 floats = 64 B a step) in half of L1D, the BLIS rule: KC = 256 on
-    /// Zen 3's 32 KiB L1D (the old fixed KC = 1024 made it 64 KiB, twice that L1D), 384 on Zen 5's
-    /// 48 KiB; the A block (MC x KC) in half of L2: MC = 252 on Zen 3 (512 KiB).
+    /// The B micro-panel (KC x 16 floats = 64 B a step) in two thirds of L1D, the rest left to the
+    /// A micro-panel's stream and the C tile; the A block (MC x KC) in L2. KC = 512 on Zen 5's 48 KiB
+    /// L1D (MC = 510), 336 on Zen 3's 32 KiB (MC = 384). BLIS's half of L1D (KC = 384 on Zen 5) cost
+    /// a pass over C more for every 384 of depth: the Gram 4096 x 2048 ran 2-7% faster at KC = 512
+    /// and 768 than at 384, and 1024 x 512 3-12%, alternating runs on Zen 5 with AVX-512 off (at
+    /// 768, the whole L1D, no faster than 512). The A block in all of L2 keeps MC at 256 rows or
+    /// more, a whole similarity tile, where half of L2 would cut a tile's rows in two blocks.
+    /// Zen 3 itself was not available to measure.
     /// </summary>
-    public static GemmBlocking Blocking(CacheSizes caches) => GemmBlocking.FromRule(caches, MR, NR, caches.L1Data, 2);
+    public static GemmBlocking Blocking(CacheSizes caches) =>
+        GemmBlocking.FromRule(caches, MR, NR, caches.L1Data * 2 / 3, 1, aBlockCache: caches.L2, aBlockShare: 1);
 
     /// <summary><c>C[0..6, 0..16) (+)= Ap Bp</c>, packed as <see cref="IMicroKernel.Run"/> describes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
