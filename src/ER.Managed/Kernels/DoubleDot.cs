@@ -35,32 +35,8 @@ internal static class DoubleDot
     }
 
     /// <summary><c>||a sa - b sb||^2</c> in double: the scaled rows' differences are formed and squared in double, so a near-duplicate pair's small distance keeps its digits.</summary>
-    internal static double DistanceSquared(ReadOnlySpan<float> a, double sa, ReadOnlySpan<float> b, double sb)
-    {
-        var scaleA = new Vector<double>(sa);
-        var scaleB = new Vector<double>(sb);
-        var sum0 = Vector<double>.Zero;
-        var sum1 = Vector<double>.Zero;
-        int t = 0;
-        for (; t <= a.Length - Vector<float>.Count; t += Vector<float>.Count)
-        {
-            Vector.Widen(new Vector<float>(a.Slice(t)), out Vector<double> aLow, out Vector<double> aHigh);
-            Vector.Widen(new Vector<float>(b.Slice(t)), out Vector<double> bLow, out Vector<double> bHigh);
-            Vector<double> low = (aLow * scaleA) - (bLow * scaleB);
-            Vector<double> high = (aHigh * scaleA) - (bHigh * scaleB);
-            sum0 += low * low;
-            sum1 += high * high;
-        }
-
-        double sum = Vector.Sum(sum0 + sum1);
-        for (; t < a.Length; t++)
-        {
-            double difference = (a[t] * sa) - (b[t] * sb);
-            sum += difference * difference;
-        }
-
-        return sum;
-    }
+    internal static double DistanceSquared(ReadOnlySpan<float> a, double sa, ReadOnlySpan<float> b, double sb) =>
+        DistancesSquared(a, sa, b, sb, b, sb).First;
 
     /// <summary>
     /// <see cref="DistanceSquared"/> of one row a against two rows at once: the two rows' loads are

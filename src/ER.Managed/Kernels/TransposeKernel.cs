@@ -106,6 +106,11 @@ internal static class TransposeKernel
         }
     }
 
+    /// <summary>The 4 rows of a 4 x 4 square.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector128<float> A, Vector128<float> B, Vector128<float> C, Vector128<float> D) LoadRows(ref float src, nuint srcStride) =>
+        (Vector128.LoadUnsafe(ref src), Vector128.LoadUnsafe(ref src, srcStride), Vector128.LoadUnsafe(ref src, 2 * srcStride), Vector128.LoadUnsafe(ref src, 3 * srcStride));
+
     /// <summary>One 4 x 4 square: <c>dst[c dstStride + r] = src[r srcStride + c]</c>, r, c &lt; 4.</summary>
     private interface ITranspose4x4
     {
@@ -131,10 +136,7 @@ internal static class TransposeKernel
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Transpose(ref float src, nuint srcStride, ref float dst, nuint dstStride)
         {
-            Vector128<float> a = Vector128.LoadUnsafe(ref src);
-            Vector128<float> b = Vector128.LoadUnsafe(ref src, srcStride);
-            Vector128<float> c = Vector128.LoadUnsafe(ref src, 2 * srcStride);
-            Vector128<float> d = Vector128.LoadUnsafe(ref src, 3 * srcStride);
+            (Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d) = LoadRows(ref src, srcStride);
             Vector128<float> abLow = Sse.UnpackLow(a, b), abHigh = Sse.UnpackHigh(a, b);
             Vector128<float> cdLow = Sse.UnpackLow(c, d), cdHigh = Sse.UnpackHigh(c, d);
             Sse.MoveLowToHigh(abLow, cdLow).StoreUnsafe(ref dst);
@@ -152,10 +154,7 @@ internal static class TransposeKernel
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Transpose(ref float src, nuint srcStride, ref float dst, nuint dstStride)
         {
-            Vector128<float> a = Vector128.LoadUnsafe(ref src);
-            Vector128<float> b = Vector128.LoadUnsafe(ref src, srcStride);
-            Vector128<float> c = Vector128.LoadUnsafe(ref src, 2 * srcStride);
-            Vector128<float> d = Vector128.LoadUnsafe(ref src, 3 * srcStride);
+            (Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d) = LoadRows(ref src, srcStride);
             Vector128<double> abLow = AdvSimd.Arm64.ZipLow(a, b).AsDouble(), abHigh = AdvSimd.Arm64.ZipHigh(a, b).AsDouble();
             Vector128<double> cdLow = AdvSimd.Arm64.ZipLow(c, d).AsDouble(), cdHigh = AdvSimd.Arm64.ZipHigh(c, d).AsDouble();
             AdvSimd.Arm64.ZipLow(abLow, cdLow).AsSingle().StoreUnsafe(ref dst);

@@ -59,6 +59,35 @@ internal static class MicroKernels
         }
     }
 
+    /// <summary>
+    /// Runs kernel <paramref name="id"/> <paramref name="repeats"/> times on one packed A micro-panel
+    /// (MR floats a step) and one packed B micro-panel (NR floats a step), kc steps deep, accumulating
+    /// into an MR x NR tile: the kernel's own throughput, for the benchmarks.
+    /// </summary>
+    /// <exception cref="ArgumentException">A panel or the tile is shorter than the kernel's shape needs.</exception>
+    internal static void RunRepeatedly(MicroKernelId id, float[] a, float[] b, int kc, float[] tile, int repeats)
+    {
+        var work = new RepeatWork(a, b, kc, tile, repeats);
+        Run(id, ref work);
+    }
+
+    private readonly struct RepeatWork(float[] a, float[] b, int kc, float[] tile, int repeats) : IWithMicroKernel
+    {
+        public void Run<TKernel>()
+            where TKernel : struct, IMicroKernel
+        {
+            if (a.Length < TKernel.Rows * kc || b.Length < TKernel.Columns * kc || tile.Length < TKernel.Rows * TKernel.Columns)
+            {
+                throw new ArgumentException($"{TKernel.Name} needs panels of {TKernel.Rows} x {kc} and {kc} x {TKernel.Columns} floats and a {TKernel.Rows} x {TKernel.Columns} tile.", nameof(a));
+            }
+
+            for (int r = 0; r < repeats; r++)
+            {
+                TKernel.Run(ref a[0], 1, (nuint)TKernel.Rows, ref b[0], (nuint)TKernel.Columns, kc, ref tile[0], (nuint)TKernel.Columns, accumulate: true);
+            }
+        }
+    }
+
     internal static MicroKernelInfo Describe(MicroKernelId id)
     {
         var work = new DescribeWork(id);
