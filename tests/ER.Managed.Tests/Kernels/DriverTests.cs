@@ -106,8 +106,9 @@ public class DriverTests
             for (int i = 0; i < n; i++)
             {
                 double u = random.NextDouble();
-                x[i] = u < 0.03 ? float.NaN : (float)random.NextDouble();
-                columnCuts[i] = random.NextDouble() < 0.5 ? float.NegativeInfinity : (float)random.NextDouble();
+                x[i] = u < 0.03 ? float.NaN : u < 0.06 ? 0.2f : (float)random.NextDouble();
+                double v = random.NextDouble();
+                columnCuts[i] = v < 0.4 ? float.NegativeInfinity : v < 0.5 ? x[i] : (float)random.NextDouble();
             }
 
             foreach (bool columns in new[] { false, true })
@@ -133,6 +134,16 @@ public class DriverTests
                 Assert.Equal(want.ColumnCuts, got.ColumnCuts);
             }
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(KernelTestSupport.Widths), MemberType = typeof(KernelTestSupport))]
+    public void The_row_scan_refuses_fewer_column_cuts_than_elements(int widthBits)
+    {
+        var hits = new ScanLog(new float[3], 0f);
+        Assert.Throws<ArgumentException>(() => ScanDriver.ScanRow(new float[4], new float[3], columns: true, ref hits, (KernelWidth)widthBits));
+        ScanDriver.ScanRow(new float[4], new float[3], columns: false, ref hits, (KernelWidth)widthBits);
+        Assert.Equal("r0 ", hits.Log.ToString()); // the first hit raises the row cut to 0.5
     }
 
     /// <summary>Hits written down in order; each raises its row's or column's cut halfway to 1.</summary>

@@ -131,6 +131,44 @@ public class KnnSphereEntropyTests
     }
 
     [Fact]
+    public void A_row_with_hundreds_of_near_tied_neighbours_finds_its_true_mth_by_double_chord()
+    {
+        // Row 150 is the north pole of S^2; the other 299 lie on the circle at colatitude 0.5, their
+        // colatitudes moved by up to 2e-6: their float32 similarities to the pole tie within the
+        // candidate window (all 299 become candidates, more than the offer buffer holds), and only
+        // the chords in double tell which is the m-th nearest.
+        const int n = 300, d = 3, m = 4, pole = 150;
+        var z = new float[n * d];
+        z[(pole * d) + 2] = 1f;
+        var random = new Random(8);
+        for (int i = 0; i < n; i++)
+        {
+            if (i == pole)
+            {
+                continue;
+            }
+
+            double theta = 0.5 + (4e-6 * (random.NextDouble() - 0.5)), phi = 2 * Math.PI * i / (n - 1);
+            z[(i * d) + 0] = (float)(Math.Sin(theta) * Math.Cos(phi));
+            z[(i * d) + 1] = (float)(Math.Sin(theta) * Math.Sin(phi));
+            z[(i * d) + 2] = (float)Math.Cos(theta);
+        }
+
+        double got = Entropy.SphereKnn(z, n, d, m);
+        double want = Reference(z, n, d, m);
+        Assert.True(Math.Abs(got - want) <= 1e-9 * Math.Max(1, Math.Abs(want)), $"got {got:R}, want {want:R}");
+    }
+
+    [Fact]
+    public void A_nan_in_the_first_row_is_reported_with_its_row_when_validation_is_off()
+    {
+        float[] z = Uniform(20, 3, 6);
+        z[1] = float.NaN;
+        var ex = Assert.Throws<ArgumentException>(() => Entropy.SphereKnn(z, 20, 3, 2, new ErOptions { ValidateInputs = false }));
+        Assert.Contains("Row 0's similarities are not finite", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Exact_duplicates_are_refused_with_the_row()
     {
         float[] z = Uniform(20, 3, 5);
