@@ -31,87 +31,39 @@ internal static partial class FusedSphereEntropy
     internal static unsafe void Backward(ReadOnlySpan<float> z, int k, int d, float kappa, SphereForwardState state, ReadOnlySpan<double> g, Span<float> gradient, int degree, KernelWidth width)
     {
         int blocks = SimilarityTiles.Blocks(k);
-        int padded = (blocks * SimilarityTiles.Tile) + SimilarityTiles.Alignment;
-        bool mixed = state.OwnShiftCount > 0;
-        float[] h = ArrayPool<float>.Shared.Rent(padded);
-        float[]? b = mixed ? ArrayPool<float>.Shared.Rent(padded) : null;
-        float[]? o = mixed ? ArrayPool<float>.Shared.Rent(padded) : null;
-        bool[]? mixedBlocks = mixed ? ArrayPool<bool>.Shared.Rent(blocks) : null;
-        float[]? cuts = mixed ? ArrayPool<float>.Shared.Rent(k) : null;
-        try
+        using var weights = new GradientWeights(k, g, state.Lse, 1, kappa, state.Shift);
+        float[]? cache = state.Cache;
+        fixed (float* zp = z)
+        fixed (float* gp = gradient)
         {
-            // h_i = g_i exp(M - LSE_i); M - LSE_i = -log(row sum) <= 46 for rows under the common shift.
-            for (int i = 0; i < k; i++)
+            var zh = new PinnedFloats(zp, z.Length);
+            var gh = new PinnedFloats(gp, gradient.Length);
+            if (cache is null || weights.HasOwnShiftRows)
             {
-                h[i] = (float)(g[i] * Math.Exp(state.Shift - state.Lse[i]));
+                BackwardRecomputed(zh, k, d, kappa, weights, gh, degree, width);
             }
-
-            h.AsSpan(k, padded - k).Clear();
-            if (b is not null && o is not null && mixedBlocks is not null && cuts is not null)
+            else
             {
-                b.AsSpan(0, padded).Clear();
-                o.AsSpan(0, padded).Clear();
-                mixedBlocks.AsSpan(0, blocks).Clear();
-                cuts.AsSpan(0, k).Fill(state.UniformCut);
-                for (int i = 0; i < k; i++)
+                // The kept tiles become W in place, then each block row sums W_IJ Z_J over J in order:
+                // every tile is used twice either way, and block rows need no schedule between them.
+                float[] h = weights.H;
+                int tiles = blocks * (blocks + 1) / 2;
+                Parallelism.For(tiles, degree, t =>
                 {
-                    o[i] = (float)(state.Lse[i] - state.Shift);
-                }
-
-                ReadOnlySpan<int> own = state.OwnShiftRowArray.AsSpan(0, state.OwnShiftCount);
-                foreach (int i in own)
-                {
-                    h[i] = 0f;
-                    b[i] = (float)g[i];
-                    cuts[i] = OwnShiftRows.RefineCut(state.Lse[i], kappa);
-                    mixedBlocks[i / SimilarityTiles.Tile] = true;
-                }
-            }
-
-            var weights = new BackwardWeights(h, b, o, mixedBlocks, cuts);
-            float[]? cache = state.Cache;
-            fixed (float* zp = z)
-            fixed (float* gp = gradient)
-            {
-                var zh = new PinnedFloats(zp, z.Length);
-                var gh = new PinnedFloats(gp, gradient.Length);
-                if (cache is null || mixed)
-                {
-                    BackwardRecomputed(zh, k, d, kappa, state, weights, gh, degree, width);
-                }
-                else
-                {
-                    // The kept tiles become W in place, then each block row sums W_IJ Z_J over J in order:
-                    // every tile is used twice either way, and block rows need no schedule between them.
-                    int tiles = blocks * (blocks + 1) / 2;
-                    Parallelism.For(tiles, degree, t =>
-                    {
-                        (int bi, int bj) = TileOf(t, blocks);
-                        int m = Math.Min(SimilarityTiles.Tile, k - (bi * SimilarityTiles.Tile)), n = Math.Min(SimilarityTiles.Tile, k - (bj * SimilarityTiles.Tile));
-                        var shape = new TileShape(m, n, SimilarityTiles.Stride(n));
-                        SimilarityTileKernel.Weights(cache.AsSpan(Slot(bi, bj, blocks), m * shape.Stride), shape, h.AsSpan(bi * SimilarityTiles.Tile, m), h.AsSpan(bj * SimilarityTiles.Tile, SimilarityTiles.RoundUp(n, SimilarityTiles.Alignment)), width);
-                    });
-                    Parallelism.For(blocks, degree, block => KeptBlockRow(zh.Span, k, d, kappa, cache, gh.Span, block, blocks, width));
-                }
-            }
-
-            if (!state.LeaveOneOut)
-            {
-                for (int i = 0; i < k; i++)
-                {
-                    SelfTerms.AddGradient(kappa, state.Norms[i], state.Lse[i], g[i], z.Slice(i * d, d), gradient.Slice(i * d, d));
-                }
+                    (int bi, int bj) = TileOf(t, blocks);
+                    int m = Math.Min(SimilarityTiles.Tile, k - (bi * SimilarityTiles.Tile)), n = Math.Min(SimilarityTiles.Tile, k - (bj * SimilarityTiles.Tile));
+                    var shape = new TileShape(m, n, SimilarityTiles.Stride(n));
+                    SimilarityTileKernel.Weights(cache.AsSpan(Slot(bi, bj, blocks), m * shape.Stride), shape, h.AsSpan(bi * SimilarityTiles.Tile, m), h.AsSpan(bj * SimilarityTiles.Tile, SimilarityTiles.RoundUp(n, SimilarityTiles.Alignment)), width);
+                });
+                Parallelism.For(blocks, degree, block => KeptBlockRow(zh.Span, k, d, kappa, cache, gh.Span, block, blocks, width));
             }
         }
-        finally
+
+        if (!state.LeaveOneOut)
         {
-            ArrayPool<float>.Shared.Return(h);
-            if (mixed)
+            for (int i = 0; i < k; i++)
             {
-                ArrayPool<float>.Shared.Return(b!);
-                ArrayPool<float>.Shared.Return(o!);
-                ArrayPool<bool>.Shared.Return(mixedBlocks!);
-                ArrayPool<float>.Shared.Return(cuts!);
+                SelfTerms.AddGradient(kappa, state.Norms[i], state.Lse[i], g[i], z.Slice(i * d, d), gradient.Slice(i * d, d));
             }
         }
     }
@@ -152,20 +104,37 @@ internal static partial class FusedSphereEntropy
     /// from 4 k^2 d to 3 k^2 d flops); the sweep's fixed order of additions keeps the bits
     /// independent of threads.
     /// </summary>
-    private static void BackwardRecomputed(PinnedFloats z, int k, int d, float kappa, SphereForwardState state, BackwardWeights weights, PinnedFloats gradient, int degree, KernelWidth width)
+    private static void BackwardRecomputed(PinnedFloats z, int k, int d, float kappa, GradientWeights weights, PinnedFloats gradient, int degree, KernelWidth width)
     {
         gradient.Span.Clear();
 
         // Every tile is recomputed: Z^T packed once for all of them.
         using var walker = new SimilarityWalker(z, k, d, degree, width);
-        SymmetricTileSweep.Run(walker, k, degree, new RecomputedTiles(z, walker, k, d, kappa, state, weights, gradient, width));
+        SymmetricTileSweep.Run(walker, k, degree, new RecomputedTiles(z, walker, k, d, kappa, weights, gradient, width));
     }
 
-    /// <summary>The backward's tiles recomputed by the sweep.</summary>
-    private sealed class RecomputedTiles(PinnedFloats z, SimilarityWalker walker, int k, int d, float kappa, SphereForwardState state, BackwardWeights weights, PinnedFloats gradient, KernelWidth width) : ISymmetricTileVisitor
+    /// <summary>
+    /// The backward's tiles recomputed by the sweep: tile (I, J) of W, I &lt;= J, in the block row's
+    /// buffer, applied to block row I and, off the diagonal, transposed to block row J.
+    /// </summary>
+    private sealed class RecomputedTiles(PinnedFloats z, SimilarityWalker walker, int k, int d, float kappa, GradientWeights weights, PinnedFloats gradient, KernelWidth width) : ISymmetricTileVisitor
     {
-        public void Tile(SimilarityWalker.RowBlock rows, int blockJ, float[] tile) =>
-            RecomputedTile(z.Span, walker, rows, k, d, kappa, state, weights, gradient.Span, blockJ, tile, width);
+        public void Tile(SimilarityWalker.RowBlock rows, int blockJ, float[] tile)
+        {
+            int i0 = rows.First, m = rows.Count;
+            int j0 = blockJ * SimilarityTiles.Tile, n = Math.Min(SimilarityTiles.Tile, k - j0);
+            bool diagonal = i0 == j0;
+            var shape = new TileShape(m, n, SimilarityTiles.Stride(n), diagonal ? 0 : TileShape.NoSelf);
+            Span<float> w = tile.AsSpan(0, m * shape.Stride);
+            ReadOnlySpan<float> zs = z.Span;
+            Span<float> gradientRows = gradient.Span;
+            weights.Weigh(zs, d, walker, rows, j0, w, shape, kappa, width);
+            GemmKernel.Multiply(w, shape.Stride, false, zs.Slice(j0 * d, n * d), d, false, gradientRows.Slice(i0 * d, m * d), d, m, d, n, accumulate: true, width);
+            if (!diagonal)
+            {
+                GemmKernel.Multiply(w, shape.Stride, true, zs.Slice(i0 * d, m * d), d, false, gradientRows.Slice(j0 * d, n * d), d, n, d, m, accumulate: true, width);
+            }
+        }
 
         public void BlockRowDone(int blockI)
         {
@@ -173,53 +142,5 @@ internal static partial class FusedSphereEntropy
             Span<float> own = gradient.Span.Slice(i0 * d, m * d);
             TensorPrimitives.Multiply(own, -kappa, own);
         }
-    }
-
-    /// <summary>
-    /// Tile (I, J), I &lt;= J, of W recomputed in <paramref name="tile"/> (the block row's buffer) and
-    /// applied to block row I (<paramref name="rows"/>) and, off the diagonal, to block row J.
-    /// </summary>
-    private static void RecomputedTile(
-        ReadOnlySpan<float> z, SimilarityWalker walker, SimilarityWalker.RowBlock rows, int k, int d, float kappa, SphereForwardState state,
-        BackwardWeights weights, Span<float> gradient, int blockJ, float[] tile, KernelWidth width)
-    {
-        int i0 = rows.First, m = rows.Count;
-        int j0 = blockJ * SimilarityTiles.Tile, n = Math.Min(SimilarityTiles.Tile, k - j0);
-        bool diagonal = i0 == j0;
-        var shape = new TileShape(m, n, SimilarityTiles.Stride(n), diagonal ? 0 : TileShape.NoSelf);
-        Span<float> w = tile.AsSpan(0, m * shape.Stride);
-        SimilarityTiles.Similarities(walker, rows, j0, n, w, shape.Stride);
-        SimilarityTiles.Refine(z, d, i0, j0, w, shape, kappa, state.UniformCut, weights.Cuts is null ? default : weights.Cuts.AsSpan(0, k));
-        int columns = SimilarityTiles.RoundUp(n, SimilarityTiles.Alignment);
-        if (weights.IsMixed(i0 / SimilarityTiles.Tile, blockJ))
-        {
-            var rowWeights = new TileWeights(weights.H.AsSpan(i0, m), weights.B.AsSpan(i0, m), weights.O.AsSpan(i0, m));
-            var columnWeights = new TileWeights(weights.H.AsSpan(j0, columns), weights.B.AsSpan(j0, columns), weights.O.AsSpan(j0, columns));
-            SimilarityTileKernel.MixedWeights(w, shape, kappa, state.Shift, rowWeights, columnWeights, width);
-        }
-        else
-        {
-            SimilarityTileKernel.ExpWeights(w, shape, kappa, state.Shift, weights.H.AsSpan(i0, m), weights.H.AsSpan(j0, columns), width);
-        }
-
-        GemmKernel.Multiply(w, shape.Stride, false, z.Slice(j0 * d, n * d), d, false, gradient.Slice(i0 * d, m * d), d, m, d, n, accumulate: true, width);
-        if (!diagonal)
-        {
-            GemmKernel.Multiply(w, shape.Stride, true, z.Slice(i0 * d, m * d), d, false, gradient.Slice(j0 * d, n * d), d, n, d, m, accumulate: true, width);
-        }
-    }
-
-    /// <summary>The backward's per-row weights: h for every row, and b, o, the blocks that hold own-shift rows and every row's refine cut when there are any.</summary>
-    private sealed class BackwardWeights(float[] h, float[]? b, float[]? o, bool[]? mixedBlocks, float[]? cuts)
-    {
-        internal float[] H { get; } = h;
-
-        internal float[]? Cuts { get; } = cuts;
-
-        internal float[] B => b!;
-
-        internal float[] O => o!;
-
-        internal bool IsMixed(int blockI, int blockJ) => mixedBlocks is not null && (mixedBlocks[blockI] || mixedBlocks[blockJ]);
     }
 }

@@ -75,7 +75,7 @@ internal static class ShardedSphereEntropy
                 Parallelism.For(blocks, degree, block =>
                 {
                     int i0 = first + (block * Tile), m = Math.Min(Tile, first + count - i0);
-                    BlockRowSums(zh.Span, walker, k, d, kappa, shift, i0, m, sums.AsSpan(2 * (i0 - first), 2 * m), width);
+                    BlockRowSums(zh.Span, walker, k, d, kappa, shift, i0, m, sums.AsSpan(i0 - first, m), sums.AsSpan(count + i0 - first, m), width);
                 });
 
                 int own = 0;
@@ -84,20 +84,7 @@ internal static class ShardedSphereEntropy
                 {
                     for (int r = 0; r < count; r++)
                     {
-                        double sum = sums[2 * r], dot = sums[(2 * r) + 1];
-                        if (!leaveOneOut)
-                        {
-                            double self = SelfTerms.UnderShift(kappa, norms[first + r], shift);
-                            sum += self;
-                            dot += self * norms[first + r];
-                        }
-
-                        if (sum >= OwnShiftRows.UnderflowLimit)
-                        {
-                            states[StateWidth * r] = shift + Math.Log(sum);
-                            states[(StateWidth * r) + 1] = dot / sum;
-                        }
-                        else
+                        if (!ForwardTiles.TryState(sums[r], sums[count + r], norms[first + r], kappa, shift, leaveOneOut, out states[StateWidth * r], out states[(StateWidth * r) + 1]))
                         {
                             ownRows[own++] = first + r;
                         }
@@ -121,38 +108,25 @@ internal static class ShardedSphereEntropy
         }
     }
 
-    /// <summary>The sums of E and E s over the whole row of tiles of rows [i0, i0 + m), self-pairs masked, into <paramref name="sums"/> (two doubles a row).</summary>
-    private static void BlockRowSums(ReadOnlySpan<float> z, SimilarityWalker walker, int k, int d, float kappa, float shift, int i0, int m, Span<double> sums, KernelWidth width)
+    /// <summary>The sums of E and E s over the whole row of tiles of rows [i0, i0 + m), self-pairs masked, into <paramref name="rowSums"/> and <paramref name="rowDots"/>.</summary>
+    private static void BlockRowSums(ReadOnlySpan<float> z, SimilarityWalker walker, int k, int d, float kappa, float shift, int i0, int m, Span<double> rowSums, Span<double> rowDots, KernelWidth width)
     {
-        int ld = SimilarityTiles.Stride(Math.Min(Tile, k));
-        float[] tile = ArrayPool<float>.Shared.Rent(Tile * ld);
-        float[] vectors = ArrayPool<float>.Shared.Rent(2 * ld);
-        float cut = (shift - SimilarityTiles.RefineRange) / kappa;
+        float[] tile = ArrayPool<float>.Shared.Rent(Tile * SimilarityTiles.Stride(Math.Min(Tile, k)));
         using SimilarityWalker.RowBlock rows = walker.Rows(i0, m, pack: true);
         try
         {
-            sums.Clear();
+            rowSums.Clear();
+            rowDots.Clear();
             for (int j0 = 0; j0 < k; j0 += Tile)
             {
                 int n = Math.Min(Tile, k - j0);
                 var shape = new TileShape(m, n, SimilarityTiles.Stride(n), i0 - j0);
-                Span<float> s = tile.AsSpan(0, m * shape.Stride);
-                Span<float> rowSum = vectors.AsSpan(0, ld), rowDot = vectors.AsSpan(ld, ld);
-                vectors.AsSpan(0, 2 * ld).Clear();
-                SimilarityTiles.Similarities(walker, rows, j0, n, s, shape.Stride);
-                SimilarityTiles.Refine(z, d, i0, j0, s, shape, kappa, cut, default);
-                SimilarityTileKernel.Forward(s, shape, kappa, shift, rowSum, rowDot, default, default, columns: false, storeExp: false, width);
-                for (int r = 0; r < m; r++)
-                {
-                    sums[2 * r] += rowSum[r];
-                    sums[(2 * r) + 1] += rowDot[r];
-                }
+                ForwardTiles.Add(z, d, walker, rows, j0, tile.AsSpan(0, m * shape.Stride), shape, kappa, shift, storeExp: false, rowSums, rowDots, default, default, width);
             }
         }
         finally
         {
             ArrayPool<float>.Shared.Return(tile);
-            ArrayPool<float>.Shared.Return(vectors);
         }
     }
 
@@ -224,43 +198,13 @@ internal static class ShardedSphereEntropy
             return;
         }
 
-        int padded = (SimilarityTiles.Blocks(k) * Tile) + SimilarityTiles.Alignment;
         double[] norms = ArrayPool<double>.Shared.Rent(k);
         double[] g = ArrayPool<double>.Shared.Rent(k);
-        float[] h = ArrayPool<float>.Shared.Rent(padded);
-        float[] b = ArrayPool<float>.Shared.Rent(padded);
-        float[] o = ArrayPool<float>.Shared.Rent(padded);
-        float[] cuts = ArrayPool<float>.Shared.Rent(k);
         try
         {
             float shift = kappa * SimilarityTiles.SquaredNorms(z, k, d, norms);
             Combine(states, k, 0.0, 0.0, reduction, g);
-            h.AsSpan(0, padded).Clear();
-            b.AsSpan(0, padded).Clear();
-            o.AsSpan(0, padded).Clear();
-
-            // h_i = g_i exp(M - LSE_i) where M - LSE_i stays under -log(1e-20) = 46 (always, for unit
-            // rows with the self-pair); the other rows' terms come from their LSE.
-            bool mixed = false;
-            float uniformCut = (shift - SimilarityTiles.RefineRange) / kappa;
-            for (int i = 0; i < k; i++)
-            {
-                double lse = states[StateWidth * i];
-                o[i] = (float)(lse - shift);
-                cuts[i] = uniformCut;
-                if (shift - lse <= -Math.Log(OwnShiftRows.UnderflowLimit))
-                {
-                    h[i] = (float)(g[i] * Math.Exp(shift - lse));
-                }
-                else
-                {
-                    b[i] = (float)g[i];
-                    cuts[i] = OwnShiftRows.RefineCut(lse, kappa);
-                    mixed = true;
-                }
-            }
-
-            var weights = new RowWeights(h, b, o, mixed ? cuts : null, shift, uniformCut);
+            using var weights = new GradientWeights(k, g, states, StateWidth, kappa, shift);
             int blocks = SimilarityTiles.Blocks(count);
             fixed (float* zp = z)
             fixed (float* gp = gradient)
@@ -288,18 +232,14 @@ internal static class ShardedSphereEntropy
         {
             ArrayPool<double>.Shared.Return(norms);
             ArrayPool<double>.Shared.Return(g);
-            ArrayPool<float>.Shared.Return(h);
-            ArrayPool<float>.Shared.Return(b);
-            ArrayPool<float>.Shared.Return(o);
-            ArrayPool<float>.Shared.Return(cuts);
         }
     }
 
+    /// <summary>Rows [i0, i0 + m) of <c>-kappa W Z</c> from their whole row of tiles, in column-tile order.</summary>
     private static void BlockRowGradient(
-        ReadOnlySpan<float> z, SimilarityWalker walker, int k, int d, float kappa, RowWeights weights, int i0, int m, Span<float> target, KernelWidth width)
+        ReadOnlySpan<float> z, SimilarityWalker walker, int k, int d, float kappa, GradientWeights weights, int i0, int m, Span<float> target, KernelWidth width)
     {
-        int ld = SimilarityTiles.Stride(Math.Min(Tile, k));
-        float[] tile = ArrayPool<float>.Shared.Rent(Tile * ld);
+        float[] tile = ArrayPool<float>.Shared.Rent(Tile * SimilarityTiles.Stride(Math.Min(Tile, k)));
         using SimilarityWalker.RowBlock rows = walker.Rows(i0, m, pack: true);
         try
         {
@@ -307,21 +247,8 @@ internal static class ShardedSphereEntropy
             {
                 int n = Math.Min(Tile, k - j0);
                 var shape = new TileShape(m, n, SimilarityTiles.Stride(n), i0 - j0);
-                int columns = SimilarityTiles.RoundUp(n, SimilarityTiles.Alignment);
                 Span<float> w = tile.AsSpan(0, m * shape.Stride);
-                SimilarityTiles.Similarities(walker, rows, j0, n, w, shape.Stride);
-                SimilarityTiles.Refine(z, d, i0, j0, w, shape, kappa, weights.UniformCut, weights.Cuts is null ? default : weights.Cuts.AsSpan(0, k));
-                if (weights.Cuts is null)
-                {
-                    SimilarityTileKernel.ExpWeights(w, shape, kappa, weights.Shift, weights.H.AsSpan(i0, m), weights.H.AsSpan(j0, columns), width);
-                }
-                else
-                {
-                    var rowWeights = new TileWeights(weights.H.AsSpan(i0, m), weights.B.AsSpan(i0, m), weights.O.AsSpan(i0, m));
-                    var columnWeights = new TileWeights(weights.H.AsSpan(j0, columns), weights.B.AsSpan(j0, columns), weights.O.AsSpan(j0, columns));
-                    SimilarityTileKernel.MixedWeights(w, shape, kappa, weights.Shift, rowWeights, columnWeights, width);
-                }
-
+                weights.Weigh(z, d, walker, rows, j0, w, shape, kappa, width);
                 GemmKernel.Multiply(w, shape.Stride, false, z.Slice(j0 * d, n * d), d, false, target, d, m, d, n, accumulate: j0 > 0, width);
             }
 
@@ -332,9 +259,6 @@ internal static class ShardedSphereEntropy
             ArrayPool<float>.Shared.Return(tile);
         }
     }
-
-    /// <summary>Pass 2's per-row weights (see <see cref="SimilarityTileKernel.MixedWeights"/>); Cuts is null when every row is under the common shift.</summary>
-    private sealed record RowWeights(float[] H, float[] B, float[] O, float[]? Cuts, float Shift, float UniformCut);
 
     /// <summary>Pass 1 by <see cref="ExactRows"/> (kappa from <see cref="ExactRows.FromKappa"/> up): the same rows' code as a single process.</summary>
     private static void ExactStates(ReadOnlySpan<float> z, int k, int d, float kappa, bool leaveOneOut, int first, int count, Span<double> states, int degree, KernelWidth width)

@@ -62,6 +62,17 @@ internal static class SimilarityTiles
         ClearPadding(s, rows.Count, n, stride);
     }
 
+    /// <summary>
+    /// A tile ready for a pass: its similarities (<see cref="Similarities"/>, m x shape.Stride, from row
+    /// <c>rows.First</c> and column <paramref name="j0"/>), near-duplicates refined (<see cref="Refine"/>).
+    /// </summary>
+    internal static void Compute(
+        ReadOnlySpan<float> z, int d, SimilarityWalker walker, SimilarityWalker.RowBlock rows, int j0, Span<float> s, in TileShape shape, float kappa, float uniformCut, ReadOnlySpan<float> cuts)
+    {
+        Similarities(walker, rows, j0, shape.Columns, s, shape.Stride);
+        Refine(z, d, rows.First, j0, s, shape, kappa, uniformCut, cuts);
+    }
+
     /// <summary>Zeroes columns n..stride of each of m rows.</summary>
     internal static void ClearPadding(Span<float> s, int m, int n, int stride)
     {

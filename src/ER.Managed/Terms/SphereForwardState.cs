@@ -49,9 +49,6 @@ internal sealed class SphereForwardState : IDisposable
     /// <summary>M, the shift of every exponential but those of the rows with their own.</summary>
     internal float Shift { get; set; }
 
-    /// <summary>The concentration the forward ran with.</summary>
-    internal float Kappa { get; set; }
-
     /// <summary>The tiles of E on and above the diagonal, each in its own slot (see <see cref="FusedSphereEntropy.Slot"/>), when kept for the backward; else null.</summary>
     internal float[]? Cache { get; }
 
@@ -60,9 +57,6 @@ internal sealed class SphereForwardState : IDisposable
 
     /// <summary>Those rows, ascending (<see cref="OwnShiftCount"/> entries used).</summary>
     internal int[] OwnShiftRowArray => _ownShiftRows ?? [];
-
-    /// <summary>The refine cut of the rows under the common shift.</summary>
-    internal float UniformCut => (Shift - SimilarityTiles.RefineRange) / Kappa;
 
     internal void AddOwnShiftRow(int i)
     {

@@ -87,6 +87,51 @@ public class FusedSphereEntropyTests
         }
     }
 
+    /// <summary>
+    /// The forward's two schedules, every tile's partial sums buffered and added up afterwards (few
+    /// block rows) or the sweep's wavefront (many), add each row's terms in the same order: the same
+    /// bits, kept tiles included, for any thread count.
+    /// </summary>
+    [Theory]
+    [InlineData(300, 7, false)]
+    [InlineData(1000, 5, false)]
+    [InlineData(1100, 3, true)]
+    [InlineData(1300, 17, true)]
+    public void Buffered_and_swept_forwards_give_the_same_bits(int k, int d, bool leaveOneOut)
+    {
+        float[] z = TestData.UnitRows(k, d, seed: k + d);
+        foreach (KernelWidth width in KernelIsa.All.ToArray())
+        {
+            using SphereForwardState reference = FusedSphereEntropy.Forward(z, k, d, 10f, leaveOneOut, keepCache: true, degree: 1, width, bufferedBlockLimit: 0);
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                foreach (int limit in new[] { 0, int.MaxValue })
+                {
+                    using SphereForwardState state = FusedSphereEntropy.Forward(z, k, d, 10f, leaveOneOut, keepCache: true, threads, width, limit);
+                    string label = $"{width} threads={threads} limit={limit}";
+                    Assert.True(reference.Lse.SequenceEqual(state.Lse), label);
+                    Assert.True(reference.ExpectedSimilarity.SequenceEqual(state.ExpectedSimilarity), label);
+                    AssertSameKeptTiles(reference.Cache!, state.Cache!, k, label);
+                }
+            }
+        }
+    }
+
+    /// <summary>Each kept tile's m x stride floats (the rest of a slot is whatever the pooled array held).</summary>
+    private static void AssertSameKeptTiles(float[] expected, float[] actual, int k, string label)
+    {
+        int blocks = SimilarityTiles.Blocks(k);
+        for (int bi = 0; bi < blocks; bi++)
+        {
+            for (int bj = bi; bj < blocks; bj++)
+            {
+                int m = Math.Min(SimilarityTiles.Tile, k - (bi * SimilarityTiles.Tile)), n = Math.Min(SimilarityTiles.Tile, k - (bj * SimilarityTiles.Tile));
+                int slot = FusedSphereEntropy.Slot(bi, bj, blocks), length = m * SimilarityTiles.Stride(n);
+                Assert.True(expected.AsSpan(slot, length).SequenceEqual(actual.AsSpan(slot, length)), $"{label} tile ({bi}, {bj})");
+            }
+        }
+    }
+
     /// <summary>The tiles are kept up to k = 5376 (21 block rows of 256, 231 tiles of 256 x 272 floats = 64 MiB), recomputed above.</summary>
     [Theory]
     [InlineData(5376, true)]
