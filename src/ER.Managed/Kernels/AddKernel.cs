@@ -61,10 +61,10 @@ internal static class AddKernel
         {
             // The tail as one partial register, the same arithmetic as the body.
             int rest = (int)((nuint)n - i);
-            TVec pair0 = TSimd.Add(SimdTail.LoadPartial<TSimd, TVec>(ref r0, i, rest, 0f), SimdTail.LoadPartial<TSimd, TVec>(ref r1, i, rest, 0f));
-            TVec pair1 = TSimd.Add(SimdTail.LoadPartial<TSimd, TVec>(ref r2, i, rest, 0f), SimdTail.LoadPartial<TSimd, TVec>(ref r3, i, rest, 0f));
-            TVec sum = TSimd.Add(SimdTail.LoadPartial<TSimd, TVec>(ref yr, i, rest, 0f), TSimd.Add(pair0, pair1));
-            SimdTail.StorePartial<TSimd, TVec>(sum, ref yr, i, rest);
+            TVec pair0 = TSimd.Add(SimdTail.LoadPartial<TSimd, TVec, float>(ref r0, i, rest, 0f), SimdTail.LoadPartial<TSimd, TVec, float>(ref r1, i, rest, 0f));
+            TVec pair1 = TSimd.Add(SimdTail.LoadPartial<TSimd, TVec, float>(ref r2, i, rest, 0f), SimdTail.LoadPartial<TSimd, TVec, float>(ref r3, i, rest, 0f));
+            TVec sum = TSimd.Add(SimdTail.LoadPartial<TSimd, TVec, float>(ref yr, i, rest, 0f), TSimd.Add(pair0, pair1));
+            SimdTail.StorePartial<TSimd, TVec, float>(sum, ref yr, i, rest);
         }
     }
 }

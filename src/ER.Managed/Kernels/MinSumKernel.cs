@@ -56,8 +56,8 @@ internal static class MinSumKernel
             for (; i < end; i += c)
             {
                 int rest = (int)Math.Min(c, end - i);
-                TVec v = rest == (int)c ? TSimd.Load(ref xr, i) : SimdTail.LoadPartial<TSimd, TVec>(ref xr, i, rest, 0f);
-                TVec vMin = rest == (int)c ? v : SimdTail.LoadPartial<TSimd, TVec>(ref xr, i, rest, float.PositiveInfinity);
+                TVec v = rest == (int)c ? TSimd.Load(ref xr, i) : SimdTail.LoadPartial<TSimd, TVec, float>(ref xr, i, rest, 0f);
+                TVec vMin = rest == (int)c ? v : SimdTail.LoadPartial<TSimd, TVec, float>(ref xr, i, rest, float.PositiveInfinity);
                 lo = TSimd.Min(lo, vMin);
                 s0 = TSimd.Add(s0, v);
             }

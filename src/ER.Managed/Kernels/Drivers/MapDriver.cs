@@ -49,8 +49,8 @@ internal static class MapDriver
         if (i < n)
         {
             int rest = (int)(n - i);
-            TVec v = op.Invoke<TSimd, TVec>(SimdTail.LoadPartial<TSimd, TVec>(ref xr, i, rest, op.Padding));
-            SimdTail.StorePartial<TSimd, TVec>(v, ref yr, i, rest);
+            TVec v = op.Invoke<TSimd, TVec>(SimdTail.LoadPartial<TSimd, TVec, float>(ref xr, i, rest, op.Padding));
+            SimdTail.StorePartial<TSimd, TVec, float>(v, ref yr, i, rest);
         }
     }
 }

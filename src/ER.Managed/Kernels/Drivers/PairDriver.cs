@@ -74,13 +74,13 @@ internal static class PairDriver
         if (i < n)
         {
             int rest = (int)(n - i);
-            TVec x = SimdTail.LoadPartial<TSimd, TVec>(ref ar, i, rest, 0f);
-            TVec y = SimdTail.LoadPartial<TSimd, TVec>(ref br, i, rest, 0f);
+            TVec x = SimdTail.LoadPartial<TSimd, TVec, float>(ref ar, i, rest, 0f);
+            TVec y = SimdTail.LoadPartial<TSimd, TVec, float>(ref br, i, rest, 0f);
             sum = op.Invoke<TSimd, TVec>(x, y, sum, out TVec f, out TVec s);
             if (op.WritesOutputs)
             {
-                SimdTail.StorePartial<TSimd, TVec>(f, ref fr, i, rest);
-                SimdTail.StorePartial<TSimd, TVec>(s, ref sr, i, rest);
+                SimdTail.StorePartial<TSimd, TVec, float>(f, ref fr, i, rest);
+                SimdTail.StorePartial<TSimd, TVec, float>(s, ref sr, i, rest);
             }
         }
 

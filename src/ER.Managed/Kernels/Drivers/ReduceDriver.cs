@@ -68,7 +68,7 @@ internal static class ReduceDriver
 
         if (i < n)
         {
-            a1 = TSimd.Add(a1, op.Invoke<TSimd, TVec>(SimdTail.LoadPartial<TSimd, TVec>(ref xr, i, (int)(n - i), op.Padding)));
+            a1 = TSimd.Add(a1, op.Invoke<TSimd, TVec>(SimdTail.LoadPartial<TSimd, TVec, float>(ref xr, i, (int)(n - i), op.Padding)));
         }
 
         return TSimd.Sum(TSimd.Add(TSimd.Add(a0, a1), TSimd.Add(a2, a3)));

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 
 namespace ER.Managed.Kernels.VmfNormalizer;
 
-/// <summary>Bit patterns for <see cref="ISimdDouble{TVec}.SplitExponent"/>.</summary>
+/// <summary>Bit patterns for <see cref="ISimdLanes{TVec, T}.SplitExponent"/> for doubles.</summary>
 internal static class DoubleBits
 {
     /// <summary>bits(1.0) - bits(sqrt(1/2)): added to a double's bits, the exponent field becomes that of x / sqrt(1/2).</summary>

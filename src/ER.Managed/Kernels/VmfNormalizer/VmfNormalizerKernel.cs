@@ -115,7 +115,7 @@ internal static class VmfNormalizerKernel
         if (i < n)
         {
             int length = n - i;
-            TVec x = SimdDoubleTail.LoadPartial<TSimd, TVec>(ref source, (nuint)i, length);
+            TVec x = SimdTail.LoadPartialRepeatingLast<TSimd, TVec, double>(ref source, (nuint)i, length);
             Compute<TSimd, TVec>(parameters, x, outputs, out TVec logI, out TVec logC, out TVec ratio, out TVec entropy);
             StorePartialRequested<TSimd, TVec>(outputs, (nuint)i, length, logI, logC, ratio, entropy, ref logIs, ref logCs, ref ratios, ref entropies);
         }
@@ -280,22 +280,22 @@ internal static class VmfNormalizerKernel
     {
         if ((outputs & VmfOutputs.LogBesselI) != 0)
         {
-            SimdDoubleTail.StorePartial<TSimd, TVec>(logI, ref logIs, offset, length);
+            SimdTail.StorePartial<TSimd, TVec, double>(logI, ref logIs, offset, length);
         }
 
         if ((outputs & VmfOutputs.LogNormalizer) != 0)
         {
-            SimdDoubleTail.StorePartial<TSimd, TVec>(logC, ref logCs, offset, length);
+            SimdTail.StorePartial<TSimd, TVec, double>(logC, ref logCs, offset, length);
         }
 
         if ((outputs & VmfOutputs.BesselRatio) != 0)
         {
-            SimdDoubleTail.StorePartial<TSimd, TVec>(ratio, ref ratios, offset, length);
+            SimdTail.StorePartial<TSimd, TVec, double>(ratio, ref ratios, offset, length);
         }
 
         if ((outputs & VmfOutputs.Entropy) != 0)
         {
-            SimdDoubleTail.StorePartial<TSimd, TVec>(entropy, ref entropies, offset, length);
+            SimdTail.StorePartial<TSimd, TVec, double>(entropy, ref entropies, offset, length);
         }
     }
 }
