@@ -37,60 +37,13 @@ internal readonly record struct TileShape(int Rows, int Columns, int Stride, int
 /// the backward for tiles that hold rows whose sums needed their own shift,
 /// <c>w_ij = e_ij (h_i + h_j) + b_i exp(kappa s_ij - shift - o_i) + b_j exp(kappa s_ij - shift - o_j)</c>.
 /// </summary>
-/// <remarks>Hand-written because the exponential, both reductions, the masks and the optional store are fused into one pass over the tile.</remarks>
+/// <remarks>
+/// Hand-written because the exponential, both reductions, the masks and the optional store are
+/// fused into one pass over the tile. Each pass is an <see cref="ITilePass{TVec}"/> built for one
+/// width and run by <see cref="TileDriver"/>, which owns the row and register loops and the masks.
+/// </remarks>
 internal static class SimilarityTileKernel
 {
-    private static readonly float[] LaneIndices = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
-
-    /// <summary>
-    /// For a tile of n valid columns: <paramref name="full"/> is the offset of the first register that
-    /// holds padding (registers before it hold valid columns only), and the result holds
-    /// <c>n - 1 - full - lane</c> per lane, non-negative exactly on that register's valid lanes.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec ValidLanes<TSimd, TVec>(int n, out nuint full)
-        where TSimd : struct, ISimd<TVec>
-        where TVec : struct
-    {
-        int count = TSimd.Count;
-        int whole = n / count * count;
-        full = (nuint)whole;
-        TVec lanes = TSimd.Load(ref MemoryMarshal.GetArrayDataReference(LaneIndices), 0);
-        return TSimd.Subtract(TSimd.Broadcast(n - 1 - whole), lanes);
-    }
-
-    /// <summary>The columns a pass covers: n rounded up to the register width.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint Columns<TSimd, TVec>(int n)
-        where TSimd : struct, ISimd<TVec>
-        where TVec : struct => (nuint)((n + TSimd.Count - 1) / TSimd.Count * TSimd.Count);
-
-    /// <summary>The values of a register at offset j &gt;= full: the valid lanes kept, the padding's zeroed.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec MaskPadding<TSimd, TVec>(TVec e, nuint j, nuint full, TVec keep)
-        where TSimd : struct, ISimd<TVec>
-        where TVec : struct => j == full ? TSimd.ZeroWhereBelow(e, keep, TSimd.Zero) : TSimd.Zero;
-
-    /// <summary>The register that holds row r's excluded column (nuint.MaxValue when none does), and that column.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint SelfRegister<TSimd, TVec>(in TileShape shape, int r, out int column)
-        where TSimd : struct, ISimd<TVec>
-        where TVec : struct
-    {
-        column = shape.SelfColumn(r);
-        return column < 0 ? nuint.MaxValue : (nuint)(column / TSimd.Count * TSimd.Count);
-    }
-
-    /// <summary>The register at offset j with the lane of column <paramref name="column"/> zeroed: (lane - c)^2 is 0 there and at least 1 elsewhere.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec MaskSelf<TSimd, TVec>(TVec e, nuint j, int column)
-        where TSimd : struct, ISimd<TVec>
-        where TVec : struct
-    {
-        TVec delta = TSimd.Subtract(TSimd.Load(ref MemoryMarshal.GetArrayDataReference(LaneIndices), 0), TSimd.Broadcast(column - (int)j));
-        return TSimd.ZeroWhereBelow(e, TSimd.Multiply(delta, delta), TSimd.Broadcast(0.5f));
-    }
-
     /// <summary>
     /// Forward pass: overwrites s with e (when <paramref name="storeExp"/>) and adds
     /// <c>sum_j e_ij</c>, <c>sum_j e_ij s_ij</c> into rowSum, rowDot; when <paramref name="columns"/>, also
@@ -105,70 +58,6 @@ internal static class SimilarityTileKernel
         WidthDispatch.Run(width, ref work);
     }
 
-    private readonly ref struct ForwardWork(Span<float> s, TileShape shape, float kappa, float shift, Span<float> rowSum, Span<float> rowDot, Span<float> colSum, Span<float> colDot, bool columns, bool storeExp) : IWithWidth
-    {
-        private readonly Span<float> _s = s, _rowSum = rowSum, _rowDot = rowDot, _colSum = colSum, _colDot = colDot;
-
-        public void Run<TSimd, TVec>()
-            where TSimd : struct, ISimd<TVec>
-            where TVec : struct => Forward<TSimd, TVec>(_s, shape, kappa, shift, _rowSum, _rowDot, _colSum, _colDot, columns, storeExp);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Forward<TSimd, TVec>(
-        Span<float> s, in TileShape shape, float kappa, float shift,
-        Span<float> rowSum, Span<float> rowDot, Span<float> colSum, Span<float> colDot,
-        bool columns, bool storeExp)
-        where TSimd : struct, ISimd<TVec>
-        where TVec : struct
-    {
-        nuint c = (nuint)TSimd.Count;
-        TVec k = TSimd.Broadcast(kappa);
-        TVec negShift = TSimd.Broadcast(-shift);
-        TVec keep = ValidLanes<TSimd, TVec>(shape.Columns, out nuint full);
-        nuint end = Columns<TSimd, TVec>(shape.Columns);
-        ref float colSumRef = ref MemoryMarshal.GetReference(colSum);
-        ref float colDotRef = ref MemoryMarshal.GetReference(colDot);
-        for (int r = 0; r < shape.Rows; r++)
-        {
-            ref float row = ref MemoryMarshal.GetReference(s.Slice(r * shape.Stride, shape.Stride));
-            nuint self = SelfRegister<TSimd, TVec>(shape, r, out int selfColumn);
-            TVec sum = TSimd.Zero, dot = TSimd.Zero;
-            for (nuint j = 0; j < end; j += c)
-            {
-                TVec v = TSimd.Load(ref row, j);
-                TVec e = FastExp.Run<TSimd, TVec>(TSimd.MultiplyAdd(v, k, negShift));
-                if (j >= full)
-                {
-                    // A register that holds padding (from column n on): zero its exponentials.
-                    e = MaskPadding<TSimd, TVec>(e, j, full, keep);
-                }
-
-                if (j == self)
-                {
-                    e = MaskSelf<TSimd, TVec>(e, j, selfColumn);
-                }
-
-                TVec ev = TSimd.Multiply(e, v);
-                sum = TSimd.Add(sum, e);
-                dot = TSimd.Add(dot, ev);
-                if (columns)
-                {
-                    TSimd.Store(TSimd.Add(TSimd.Load(ref colSumRef, j), e), ref colSumRef, j);
-                    TSimd.Store(TSimd.Add(TSimd.Load(ref colDotRef, j), ev), ref colDotRef, j);
-                }
-
-                if (storeExp)
-                {
-                    TSimd.Store(e, ref row, j);
-                }
-            }
-
-            rowSum[r] += TSimd.Sum(sum);
-            rowDot[r] += TSimd.Sum(dot);
-        }
-    }
-
     /// <summary>
     /// Backward pass recomputing the exponentials: overwrites a tile of similarities s with
     /// <c>w_ij = exp(kappa s_ij - shift) (h_i + h_j)</c>; hColumns has n rounded up to the register width entries.
@@ -179,87 +68,14 @@ internal static class SimilarityTileKernel
         WidthDispatch.Run(width, ref work);
     }
 
-    private readonly ref struct ExpWeightsWork(Span<float> s, TileShape shape, float kappa, float shift, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns) : IWithWidth
-    {
-        private readonly Span<float> _s = s;
-        private readonly ReadOnlySpan<float> _hRows = hRows, _hColumns = hColumns;
-
-        public void Run<TSimd, TVec>()
-            where TSimd : struct, ISimd<TVec>
-            where TVec : struct => ExpWeights<TSimd, TVec>(_s, shape, kappa, shift, _hRows, _hColumns);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void ExpWeights<TSimd, TVec>(Span<float> s, in TileShape shape, float kappa, float shift, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns)
-        where TSimd : struct, ISimd<TVec>
-        where TVec : struct
-    {
-        nuint c = (nuint)TSimd.Count;
-        TVec k = TSimd.Broadcast(kappa);
-        TVec negShift = TSimd.Broadcast(-shift);
-        TVec keep = ValidLanes<TSimd, TVec>(shape.Columns, out nuint full);
-        nuint end = Columns<TSimd, TVec>(shape.Columns);
-        ref float hc = ref MemoryMarshal.GetReference(hColumns);
-        for (int r = 0; r < shape.Rows; r++)
-        {
-            ref float row = ref MemoryMarshal.GetReference(s.Slice(r * shape.Stride, shape.Stride));
-            nuint self = SelfRegister<TSimd, TVec>(shape, r, out int selfColumn);
-            TVec hr = TSimd.Broadcast(hRows[r]);
-            for (nuint j = 0; j < end; j += c)
-            {
-                TVec e = FastExp.Run<TSimd, TVec>(TSimd.MultiplyAdd(TSimd.Load(ref row, j), k, negShift));
-                if (j >= full)
-                {
-                    e = MaskPadding<TSimd, TVec>(e, j, full, keep);
-                }
-
-                if (j == self)
-                {
-                    e = MaskSelf<TSimd, TVec>(e, j, selfColumn);
-                }
-
-                TSimd.Store(TSimd.Multiply(e, TSimd.Add(hr, TSimd.Load(ref hc, j))), ref row, j);
-            }
-        }
-    }
-
     /// <summary>
     /// Backward pass over a tile of kept exponentials e (zero in the padding and at excluded
     /// self-pairs): overwrites it with <c>w_ij = e_ij (h_i + h_j)</c>; hColumns has n rounded up to the register width entries.
     /// </summary>
     internal static void Weights(Span<float> e, in TileShape shape, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns, KernelWidth width)
     {
-        var work = new WeightsWork(e, shape, hRows, hColumns);
+        var work = new ExpWeightsWork(e, shape, float.NaN, float.NaN, hRows, hColumns, kept: true);
         WidthDispatch.Run(width, ref work);
-    }
-
-    private readonly ref struct WeightsWork(Span<float> e, TileShape shape, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns) : IWithWidth
-    {
-        private readonly Span<float> _e = e;
-        private readonly ReadOnlySpan<float> _hRows = hRows, _hColumns = hColumns;
-
-        public void Run<TSimd, TVec>()
-            where TSimd : struct, ISimd<TVec>
-            where TVec : struct => Weights<TSimd, TVec>(_e, shape, _hRows, _hColumns);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Weights<TSimd, TVec>(Span<float> e, in TileShape shape, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns)
-        where TSimd : struct, ISimd<TVec>
-        where TVec : struct
-    {
-        nuint c = (nuint)TSimd.Count;
-        nuint end = Columns<TSimd, TVec>(shape.Columns);
-        ref float hc = ref MemoryMarshal.GetReference(hColumns);
-        for (int r = 0; r < shape.Rows; r++)
-        {
-            ref float row = ref MemoryMarshal.GetReference(e.Slice(r * shape.Stride, shape.Stride));
-            TVec hr = TSimd.Broadcast(hRows[r]);
-            for (nuint j = 0; j < end; j += c)
-            {
-                TSimd.Store(TSimd.Multiply(TSimd.Load(ref row, j), TSimd.Add(hr, TSimd.Load(ref hc, j))), ref row, j);
-            }
-        }
     }
 
     /// <summary>
@@ -277,59 +93,225 @@ internal static class SimilarityTileKernel
         WidthDispatch.Run(width, ref work);
     }
 
+    private readonly ref struct ForwardWork(Span<float> s, TileShape shape, float kappa, float shift, Span<float> rowSum, Span<float> rowDot, Span<float> colSum, Span<float> colDot, bool columns, bool storeExp) : IWithWidth
+    {
+        private readonly Span<float> _s = s, _rowSum = rowSum, _rowDot = rowDot, _colSum = colSum, _colDot = colDot;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<TSimd, TVec>()
+            where TSimd : struct, ISimd<TVec>
+            where TVec : struct
+        {
+            var pass = new ForwardPass<TSimd, TVec>(kappa, shift, _rowSum, _rowDot, _colSum, _colDot, columns, storeExp);
+            TileDriver.Run<TSimd, TVec, ForwardPass<TSimd, TVec>>(_s, shape, ref pass);
+        }
+    }
+
+    private readonly ref struct ExpWeightsWork(Span<float> s, TileShape shape, float kappa, float shift, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns, bool kept = false) : IWithWidth
+    {
+        private readonly Span<float> _s = s;
+        private readonly ReadOnlySpan<float> _hRows = hRows, _hColumns = hColumns;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<TSimd, TVec>()
+            where TSimd : struct, ISimd<TVec>
+            where TVec : struct
+        {
+            if (kept)
+            {
+                var pass = new KeptWeightsPass<TSimd, TVec>(_hRows, _hColumns);
+                TileDriver.Run<TSimd, TVec, KeptWeightsPass<TSimd, TVec>>(_s, shape, ref pass);
+            }
+            else
+            {
+                var pass = new ExpWeightsPass<TSimd, TVec>(kappa, shift, _hRows, _hColumns);
+                TileDriver.Run<TSimd, TVec, ExpWeightsPass<TSimd, TVec>>(_s, shape, ref pass);
+            }
+        }
+    }
+
     private readonly ref struct MixedWeightsWork(Span<float> s, TileShape shape, float kappa, float shift, TileWeights rows, TileWeights columns) : IWithWidth
     {
         private readonly Span<float> _s = s;
         private readonly TileWeights _rows = rows, _columns = columns;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run<TSimd, TVec>()
             where TSimd : struct, ISimd<TVec>
-            where TVec : struct => MixedWeights<TSimd, TVec>(_s, shape, kappa, shift, _rows, _columns);
+            where TVec : struct
+        {
+            var pass = new MixedWeightsPass<TSimd, TVec>(kappa, shift, _rows, _columns);
+            TileDriver.Run<TSimd, TVec, MixedWeightsPass<TSimd, TVec>>(_s, shape, ref pass);
+        }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void MixedWeights<TSimd, TVec>(Span<float> s, in TileShape shape, float kappa, float shift, in TileWeights rows, in TileWeights columns)
+    /// <summary><c>e = exp(kappa s - shift)</c>; row sums of e and e s, column sums when asked, e stored when asked.</summary>
+    private ref struct ForwardPass<TSimd, TVec> : ITilePass<TVec>
         where TSimd : struct, ISimd<TVec>
         where TVec : struct
     {
-        nuint c = (nuint)TSimd.Count;
-        TVec k = TSimd.Broadcast(kappa);
-        TVec negShift = TSimd.Broadcast(-shift);
-        TVec keep = ValidLanes<TSimd, TVec>(shape.Columns, out nuint full);
-        nuint end = Columns<TSimd, TVec>(shape.Columns);
-        ref float hc = ref MemoryMarshal.GetReference(columns.H);
-        ref float bc = ref MemoryMarshal.GetReference(columns.B);
-        ref float oc = ref MemoryMarshal.GetReference(columns.O);
-        for (int r = 0; r < shape.Rows; r++)
+        private readonly TVec _kappa, _negShift;
+        private readonly Span<float> _rowSum, _rowDot;
+        private readonly ref float _colSum, _colDot;
+        private readonly bool _columns, _storeExp;
+
+        internal ForwardPass(float kappa, float shift, Span<float> rowSum, Span<float> rowDot, Span<float> colSum, Span<float> colDot, bool columns, bool storeExp)
         {
-            ref float row = ref MemoryMarshal.GetReference(s.Slice(r * shape.Stride, shape.Stride));
-            nuint self = SelfRegister<TSimd, TVec>(shape, r, out int selfColumn);
-            TVec hr = TSimd.Broadcast(rows.H[r]);
-            float rowWeight = rows.B[r];
-            TVec br = TSimd.Broadcast(rowWeight);
-            TVec or = TSimd.Broadcast(rows.O[r]);
-            for (nuint j = 0; j < end; j += c)
+            _kappa = TSimd.Broadcast(kappa);
+            _negShift = TSimd.Broadcast(-shift);
+            _rowSum = rowSum;
+            _rowDot = rowDot;
+            _colSum = ref MemoryMarshal.GetReference(colSum);
+            _colDot = ref MemoryMarshal.GetReference(colDot);
+            _columns = columns;
+            _storeExp = storeExp;
+        }
+
+        public static bool Masks => true;
+
+        public readonly void BeginRow(int r)
+        {
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly TVec Term(TVec s, nuint j) => FastExp.Run<TSimd, TVec>(TSimd.MultiplyAdd(s, _kappa, _negShift));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Take(TVec e, TVec s, ref float row, nuint j, ref TVec sum, ref TVec dot)
+        {
+            TVec es = TSimd.Multiply(e, s);
+            sum = TSimd.Add(sum, e);
+            dot = TSimd.Add(dot, es);
+            if (_columns)
             {
-                TVec x = TSimd.MultiplyAdd(TSimd.Load(ref row, j), k, negShift);
-                TVec w = TSimd.Multiply(FastExp.Run<TSimd, TVec>(x), TSimd.Add(hr, TSimd.Load(ref hc, j)));
-                w = TSimd.MultiplyAdd(TSimd.Load(ref bc, j), FastExp.Run<TSimd, TVec>(TSimd.Subtract(x, TSimd.Load(ref oc, j))), w);
-                if (rowWeight != 0f)
-                {
-                    w = TSimd.MultiplyAdd(br, FastExp.Run<TSimd, TVec>(TSimd.Subtract(x, or)), w);
-                }
-
-                if (j >= full)
-                {
-                    w = MaskPadding<TSimd, TVec>(w, j, full, keep);
-                }
-
-                if (j == self)
-                {
-                    w = MaskSelf<TSimd, TVec>(w, j, selfColumn);
-                }
-
-                TSimd.Store(w, ref row, j);
+                TSimd.Store(TSimd.Add(TSimd.Load(ref _colSum, j), e), ref _colSum, j);
+                TSimd.Store(TSimd.Add(TSimd.Load(ref _colDot, j), es), ref _colDot, j);
             }
+
+            if (_storeExp)
+            {
+                TSimd.Store(e, ref row, j);
+            }
+        }
+
+        public readonly void EndRow(int r, TVec sum, TVec dot)
+        {
+            _rowSum[r] += TSimd.Sum(sum);
+            _rowDot[r] += TSimd.Sum(dot);
+        }
+    }
+
+    /// <summary><c>w = exp(kappa s - shift) (h_i + h_j)</c>.</summary>
+    private ref struct ExpWeightsPass<TSimd, TVec> : ITilePass<TVec>
+        where TSimd : struct, ISimd<TVec>
+        where TVec : struct
+    {
+        private readonly TVec _kappa, _negShift;
+        private readonly ReadOnlySpan<float> _hRows;
+        private readonly ref float _hColumns;
+        private TVec _hRow;
+
+        internal ExpWeightsPass(float kappa, float shift, ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns)
+        {
+            _kappa = TSimd.Broadcast(kappa);
+            _negShift = TSimd.Broadcast(-shift);
+            _hRows = hRows;
+            _hColumns = ref MemoryMarshal.GetReference(hColumns);
+        }
+
+        public static bool Masks => true;
+
+        public void BeginRow(int r) => _hRow = TSimd.Broadcast(_hRows[r]);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly TVec Term(TVec s, nuint j) => FastExp.Run<TSimd, TVec>(TSimd.MultiplyAdd(s, _kappa, _negShift));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Take(TVec e, TVec s, ref float row, nuint j, ref TVec sum, ref TVec dot) =>
+            TSimd.Store(TSimd.Multiply(e, TSimd.Add(_hRow, TSimd.Load(ref _hColumns, j))), ref row, j);
+
+        public readonly void EndRow(int r, TVec sum, TVec dot)
+        {
+        }
+    }
+
+    /// <summary><c>w = e (h_i + h_j)</c> from kept exponentials (already zero in the padding and at excluded self-pairs).</summary>
+    private ref struct KeptWeightsPass<TSimd, TVec> : ITilePass<TVec>
+        where TSimd : struct, ISimd<TVec>
+        where TVec : struct
+    {
+        private readonly ReadOnlySpan<float> _hRows;
+        private readonly ref float _hColumns;
+        private TVec _hRow;
+
+        internal KeptWeightsPass(ReadOnlySpan<float> hRows, ReadOnlySpan<float> hColumns)
+        {
+            _hRows = hRows;
+            _hColumns = ref MemoryMarshal.GetReference(hColumns);
+        }
+
+        public static bool Masks => false;
+
+        public void BeginRow(int r) => _hRow = TSimd.Broadcast(_hRows[r]);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly TVec Term(TVec e, nuint j) => TSimd.Multiply(e, TSimd.Add(_hRow, TSimd.Load(ref _hColumns, j)));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Take(TVec w, TVec e, ref float row, nuint j, ref TVec sum, ref TVec dot) => TSimd.Store(w, ref row, j);
+
+        public readonly void EndRow(int r, TVec sum, TVec dot)
+        {
+        }
+    }
+
+    /// <summary>The weights of a tile with own-shift rows (see <see cref="MixedWeights(Span{float}, in TileShape, float, float, in TileWeights, in TileWeights, KernelWidth)"/>).</summary>
+    private ref struct MixedWeightsPass<TSimd, TVec> : ITilePass<TVec>
+        where TSimd : struct, ISimd<TVec>
+        where TVec : struct
+    {
+        private readonly TVec _kappa, _negShift;
+        private readonly ReadOnlySpan<float> _hRows, _bRows, _oRows;
+        private readonly ref float _hColumns, _bColumns, _oColumns;
+        private TVec _hRow, _bRow, _oRow;
+        private bool _rowWeighted;
+
+        internal MixedWeightsPass(float kappa, float shift, in TileWeights rows, in TileWeights columns)
+        {
+            _kappa = TSimd.Broadcast(kappa);
+            _negShift = TSimd.Broadcast(-shift);
+            _hRows = rows.H;
+            _bRows = rows.B;
+            _oRows = rows.O;
+            _hColumns = ref MemoryMarshal.GetReference(columns.H);
+            _bColumns = ref MemoryMarshal.GetReference(columns.B);
+            _oColumns = ref MemoryMarshal.GetReference(columns.O);
+        }
+
+        public static bool Masks => true;
+
+        public void BeginRow(int r)
+        {
+            _hRow = TSimd.Broadcast(_hRows[r]);
+            _bRow = TSimd.Broadcast(_bRows[r]);
+            _oRow = TSimd.Broadcast(_oRows[r]);
+            _rowWeighted = _bRows[r] != 0f;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly TVec Term(TVec s, nuint j)
+        {
+            TVec x = TSimd.MultiplyAdd(s, _kappa, _negShift);
+            TVec w = TSimd.Multiply(FastExp.Run<TSimd, TVec>(x), TSimd.Add(_hRow, TSimd.Load(ref _hColumns, j)));
+            w = TSimd.MultiplyAdd(TSimd.Load(ref _bColumns, j), FastExp.Run<TSimd, TVec>(TSimd.Subtract(x, TSimd.Load(ref _oColumns, j))), w);
+            return _rowWeighted ? TSimd.MultiplyAdd(_bRow, FastExp.Run<TSimd, TVec>(TSimd.Subtract(x, _oRow)), w) : w;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Take(TVec w, TVec s, ref float row, nuint j, ref TVec sum, ref TVec dot) => TSimd.Store(w, ref row, j);
+
+        public readonly void EndRow(int r, TVec sum, TVec dot)
+        {
         }
     }
 }

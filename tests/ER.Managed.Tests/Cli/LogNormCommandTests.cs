@@ -104,7 +104,7 @@ public sealed class LogNormCommandTests : IDisposable
     }
 }
 
-/// <summary>Messages in the CLI's own words and usage errors (issue 13, items 7-10).</summary>
+/// <summary>Messages in the CLI's own words and usage errors.</summary>
 public sealed class CliWordingTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("er-words-").FullName;

@@ -6,7 +6,7 @@ namespace ER.Managed.Tests.Gradients;
 /// <summary>
 /// The sphere entropy, its gradient and its kappa derivative in double straight from SPEC.md's
 /// formulas (all k x k similarities held, row-wise log-sum-exp shifted by each row's own maximum),
-/// for float32 inputs: the "float64 truth" that issue 12 compares the float32 kernels with. Only
+/// for float32 inputs: the "float64 truth" that the float32 kernels are compared with. Only
 /// the constant c and dc/dkappa come from <see cref="VonMisesFisher"/>. The leave-one-out estimator
 /// masks the self-pairs (P_ii = 0), counts k - 1 terms and weighs the rows uniformly.
 /// </summary>

@@ -68,7 +68,7 @@ public sealed class MpiCliTests : IDisposable
             Assert.All(results.Skip(1), r => Assert.Equal(string.Empty, r.Stdout));
             using JsonDocument got = JsonDocument.Parse(results[0].Stdout);
 
-            // The tolerances of issue 15: value and dH/dkappa 1e-6 relative, gradient 1e-5 of its largest entry
+            // The sharded tolerances: value and dH/dkappa 1e-6 relative, gradient 1e-5 of its largest entry
             // (only the float32 summation order of each row sum differs, see SphereEntropyShards).
             foreach (JsonProperty p in want.RootElement.EnumerateObject())
             {

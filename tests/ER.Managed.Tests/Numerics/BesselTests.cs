@@ -66,7 +66,7 @@ public class BesselTests
             Assert.Equal(1e-8 / d, VonMisesFisher.BesselRatio(d, 1e-8), 1e-20);
         }
 
-        // Issue 6's check values: uniform entropy on S^2 and S^127.
+        // Check values: the uniform entropy on S^2 and S^127.
         Assert.Equal(2.531024, SpecialFunctions.LogSphereArea(3), 6);
         Assert.Equal(-127.053457, SpecialFunctions.LogSphereArea(128), 6);
     }

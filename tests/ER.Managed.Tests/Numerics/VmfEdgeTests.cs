@@ -53,7 +53,7 @@ public class VmfEdgeTests
         AssertWithin($"A d={d} kappa={kappa:R}", ratio, gotRatio, Math.Max(1e-13 * ratio, double.Epsilon * 4));
 
         // The entropy is well conditioned in kappa (a relative change moves it by about (d-1)/2 ulps),
-        // so issue 12 asks 1e-12 relative, or absolute where |H| < 1.
+        // so the bar is 1e-12 relative, or absolute where |H| < 1.
         AssertWithin($"H d={d} kappa={kappa:R}", entropy, gotEntropy, 1e-12 * Math.Max(1, Math.Abs(entropy)));
     }
 

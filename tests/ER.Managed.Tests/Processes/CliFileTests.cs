@@ -11,7 +11,7 @@ using Xunit;
 namespace ER.Managed.Tests.Processes;
 
 /// <summary>
-/// The real <c>er</c> process and the file system (issue 13): outputs through symlinks, same-file
+/// The real <c>er</c> process and the file system: outputs through symlinks, same-file
 /// refusals, standard input and output, special files, kept permissions, all-or-nothing outputs,
 /// Ctrl-C and SIGTERM.
 /// </summary>

@@ -61,7 +61,7 @@ public class SphereEntropyEdgeTests
         SphereTermResult result = Entropy.SphereWithGradient(z, k, d, got, kappa);
         string what = $"k={k} d={d} kappa={kappa} noise={duplicateNoise}";
 
-        // Issue 12's bar: the golden tolerance, 1e-4 of the gradient's largest entry.
+        // The bar: the golden tolerance, 1e-4 of the gradient's largest entry.
         GradientAssert.Close(gradient, got, what, floor: 0);
         GradientAssert.Close(value, result.Value, what + " value", tol: 1e-6);
         GradientAssert.Close(kappaGradient, result.KappaGradient, what + " grad_kappa", tol: 1e-4);

@@ -131,7 +131,7 @@ public class SphereEntropyShardsTests
     [InlineData(EntropyReduction.LeaveOneOut, 200.0, 1000)]
     public void The_public_protocol_agrees_with_Entropy_SphereWithGradient(EntropyReduction reduction, double kappa, int d)
     {
-        // k = 300: two row blocks; at kappa = 200, d = 1000 the refined similarities and the exact diagonal matter (issue 12).
+        // k = 300: two row blocks; at kappa = 200, d = 1000 the refined similarities and the exact diagonal matter.
         const int k = 300;
         float[] z = TestData.UnitRows(k, d, seed: 1500 + d);
         var want = new float[k * d];
