@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using ER.Managed.Kernels.Drivers;
 
 namespace ER.Managed.Kernels;

@@ -121,9 +121,11 @@ internal static partial class FusedSphereEntropy
         }
     }
 
-    /// <summary>Offset of tile (I, J), I &lt;= J, in the cache: tiles numbered row by row over the upper triangle.</summary>
-    internal static int Slot(int blockI, int blockJ, int blocks) =>
-        ((blockI * blocks) - (blockI * (blockI - 1) / 2) + (blockJ - blockI)) * SlotLength;
+    /// <summary>Offset of tile (I, J), I &lt;= J, in the cache (slots in <see cref="TileIndex"/> order).</summary>
+    internal static int Slot(int blockI, int blockJ, int blocks) => TileIndex(blockI, blockJ, blocks) * SlotLength;
+
+    /// <summary>Tile (I, J), I &lt;= J, numbered row by row over the upper triangle: (0, 0), (0, 1), ..., (1, 1), ....</summary>
+    private static int TileIndex(int blockI, int blockJ, int blocks) => (blockI * blocks) - (blockI * (blockI - 1) / 2) + (blockJ - blockI);
 
     /// <summary>Floats of one kept tile's slot: Tile rows at the widest stride.</summary>
     private static int SlotLength => SimilarityTiles.Tile * SimilarityTiles.Stride(SimilarityTiles.Tile);
@@ -201,8 +203,8 @@ internal static partial class FusedSphereEntropy
         }
     }
 
-    /// <summary>Offset of tile (I, J)'s partial sums: tiles numbered as in <see cref="Slot"/>.</summary>
-    private static int PartialOffset(int blockI, int blockJ, int blocks) => Slot(blockI, blockJ, blocks) / SlotLength * ForwardTiles.PartialLength;
+    /// <summary>Offset of tile (I, J)'s partial sums.</summary>
+    private static int PartialOffset(int blockI, int blockJ, int blocks) => TileIndex(blockI, blockJ, blocks) * ForwardTiles.PartialLength;
 
     /// <summary>
     /// The forward's tiles on and above the diagonal (<see cref="SymmetricTileSweep"/>): tile (I, J) adds
