@@ -38,6 +38,24 @@ internal static unsafe class LastError
     /// <summary>The last failure's message on this thread, or an empty string.</summary>
     internal static byte* Message => t_message is null ? Empty : t_message;
 
+    /// <summary>
+    /// Runs an export's body: <see cref="NativeStatus.Ok"/> when it returns, else the status of the
+    /// exception it threw, whose message is kept for <c>er_last_error</c>. The one place where
+    /// exceptions stop at the boundary.
+    /// </summary>
+    internal static int Guard(Action body)
+    {
+        try
+        {
+            body();
+            return NativeStatus.Ok;
+        }
+        catch (Exception e)
+        {
+            return Report(e);
+        }
+    }
+
     /// <summary>Records an exception's message and returns its status code.</summary>
     internal static int Report(Exception exception)
     {
@@ -49,13 +67,6 @@ internal static unsafe class LastError
         };
         Set(text);
         return status;
-    }
-
-    /// <summary>Records a message for an argument refused before the library was called.</summary>
-    internal static int Refuse(string text)
-    {
-        Set(text);
-        return NativeStatus.InvalidArgument;
     }
 
     /// <summary>"name: message", without .NET's "(Parameter 'x')" and "Actual value was" decorations.</summary>
