@@ -3,21 +3,9 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
+using ER.Managed.Kernels.Drivers;
 
 namespace ER.Managed.Kernels;
-
-/// <summary>The 4 x 4 float transposes <see cref="TransposeKernel"/> is built on, one per instruction set.</summary>
-internal enum TransposeVariant
-{
-    /// <summary>Element by element: every CPU.</summary>
-    Scalar,
-
-    /// <summary>SSE unpack and move-half shuffles (x86).</summary>
-    Sse,
-
-    /// <summary>AdvSimd zips of 32- and 64-bit lanes (ARM64).</summary>
-    AdvSimd,
-}
 
 /// <summary>
 /// Transposes a block of a row-major float matrix into another: <c>dst[c, r] = src[r, c]</c>. The
@@ -33,43 +21,18 @@ internal enum TransposeVariant
 /// </remarks>
 internal static class TransposeKernel
 {
-    /// <summary>The variant this CPU runs: the first of SSE, AdvSimd, scalar it supports.</summary>
-    internal static readonly TransposeVariant Best =
-        TransposeSse.IsSupported ? TransposeVariant.Sse
-        : TransposeAdvSimd.IsSupported ? TransposeVariant.AdvSimd
-        : TransposeVariant.Scalar;
-
-    /// <summary>Whether <paramref name="variant"/> runs on this CPU.</summary>
-    internal static bool IsSupported(TransposeVariant variant) => variant switch
-    {
-        TransposeVariant.Sse => TransposeSse.IsSupported,
-        TransposeVariant.AdvSimd => TransposeAdvSimd.IsSupported,
-        _ => true,
-    };
-
     /// <summary>
     /// <c>dst[c dstStride + r] = src[r srcStride + c]</c> for r &lt; rows, c &lt; columns, with this
-    /// CPU's variant. The regions must not overlap.
+    /// CPU's variant (<see cref="TransposeDispatch.Best"/>). The regions must not overlap.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Transpose(ref float src, nuint srcStride, ref float dst, nuint dstStride, int rows, int columns) =>
-        Transpose(Best, ref src, srcStride, ref dst, dstStride, rows, columns);
+        TransposeDispatch.Transpose(TransposeDispatch.Best, ref src, srcStride, ref dst, dstStride, rows, columns);
 
-    /// <summary>As above with a given variant (tests drive each one).</summary>
+    /// <summary>The block as 4 x 4 squares of variant <typeparamref name="T"/>, element-wise edges.</summary>
     /// <exception cref="PlatformNotSupportedException">The variant does not run on this CPU.</exception>
-    internal static void Transpose(TransposeVariant variant, ref float src, nuint srcStride, ref float dst, nuint dstStride, int rows, int columns)
-    {
-        switch (variant)
-        {
-            case TransposeVariant.Sse: Transpose<TransposeSse>(ref src, srcStride, ref dst, dstStride, rows, columns); break;
-            case TransposeVariant.AdvSimd: Transpose<TransposeAdvSimd>(ref src, srcStride, ref dst, dstStride, rows, columns); break;
-            case TransposeVariant.Scalar: Transpose<TransposeScalar>(ref src, srcStride, ref dst, dstStride, rows, columns); break;
-            default: throw new ArgumentOutOfRangeException(nameof(variant), variant, "Unknown transpose variant.");
-        }
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Transpose<T>(ref float src, nuint srcStride, ref float dst, nuint dstStride, int rows, int columns)
+    internal static void Transpose<T>(ref float src, nuint srcStride, ref float dst, nuint dstStride, int rows, int columns)
         where T : struct, ITranspose4x4
     {
         if (!T.IsSupported)
@@ -112,14 +75,14 @@ internal static class TransposeKernel
         (Vector128.LoadUnsafe(ref src), Vector128.LoadUnsafe(ref src, srcStride), Vector128.LoadUnsafe(ref src, 2 * srcStride), Vector128.LoadUnsafe(ref src, 3 * srcStride));
 
     /// <summary>One 4 x 4 square: <c>dst[c dstStride + r] = src[r srcStride + c]</c>, r, c &lt; 4.</summary>
-    private interface ITranspose4x4
+    internal interface ITranspose4x4
     {
         static abstract bool IsSupported { get; }
 
         static abstract void Transpose(ref float src, nuint srcStride, ref float dst, nuint dstStride);
     }
 
-    private readonly struct TransposeScalar : ITranspose4x4
+    internal readonly struct TransposeScalar : ITranspose4x4
     {
         public static bool IsSupported => true;
 
@@ -128,7 +91,7 @@ internal static class TransposeKernel
             Elementwise(ref src, srcStride, ref dst, dstStride, 4, 4);
     }
 
-    private readonly struct TransposeSse : ITranspose4x4
+    internal readonly struct TransposeSse : ITranspose4x4
     {
         public static bool IsSupported => Sse.IsSupported;
 
@@ -146,7 +109,7 @@ internal static class TransposeKernel
         }
     }
 
-    private readonly struct TransposeAdvSimd : ITranspose4x4
+    internal readonly struct TransposeAdvSimd : ITranspose4x4
     {
         public static bool IsSupported => AdvSimd.Arm64.IsSupported;
 

@@ -1,5 +1,6 @@
 using System;
 using ER.Managed.Kernels;
+using ER.Managed.Kernels.Drivers;
 using Xunit;
 
 namespace ER.Managed.Tests.Kernels;
@@ -16,7 +17,7 @@ public class TransposeKernelTests
         var data = new TheoryData<string>();
         foreach (TransposeVariant variant in Enum.GetValues<TransposeVariant>())
         {
-            if (TransposeKernel.IsSupported(variant))
+            if (TransposeDispatch.IsSupported(variant))
             {
                 data.Add(variant.ToString());
             }
@@ -43,7 +44,7 @@ public class TransposeKernelTests
             {
                 float[] dst = new float[13 * DstStride];
                 Array.Fill(dst, Sentinel);
-                TransposeKernel.Transpose(variant, ref src[0], SrcStride, ref dst[0], DstStride, rows, columns);
+                TransposeDispatch.Transpose(variant, ref src[0], SrcStride, ref dst[0], DstStride, rows, columns);
                 for (int c = 0; c < 13; c++)
                 {
                     for (int r = 0; r < DstStride; r++)
@@ -59,14 +60,14 @@ public class TransposeKernelTests
     [Fact]
     public void The_best_variant_runs_here_and_an_unsupported_one_throws()
     {
-        Assert.True(TransposeKernel.IsSupported(TransposeKernel.Best));
-        Assert.True(TransposeKernel.IsSupported(TransposeVariant.Scalar));
+        Assert.True(TransposeDispatch.IsSupported(TransposeDispatch.Best));
+        Assert.True(TransposeDispatch.IsSupported(TransposeVariant.Scalar));
         foreach (TransposeVariant variant in Enum.GetValues<TransposeVariant>())
         {
-            if (!TransposeKernel.IsSupported(variant))
+            if (!TransposeDispatch.IsSupported(variant))
             {
                 float[] buffer = new float[16];
-                Assert.Throws<PlatformNotSupportedException>(() => TransposeKernel.Transpose(variant, ref buffer[0], 4, ref buffer[0], 4, 4, 4));
+                Assert.Throws<PlatformNotSupportedException>(() => TransposeDispatch.Transpose(variant, ref buffer[0], 4, ref buffer[0], 4, 4, 4));
             }
         }
     }
@@ -77,6 +78,6 @@ public class TransposeKernelTests
         TransposeVariant expected = System.Runtime.Intrinsics.X86.Sse.IsSupported ? TransposeVariant.Sse
             : System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported ? TransposeVariant.AdvSimd
             : TransposeVariant.Scalar;
-        Assert.Equal(expected, TransposeKernel.Best);
+        Assert.Equal(expected, TransposeDispatch.Best);
     }
 }
