@@ -3,6 +3,7 @@ using System.Linq;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -151,43 +152,35 @@ public static partial class NpyFile
     /// <param name="data">The elements, row-major.</param>
     /// <param name="shape">Dimensions (none for a scalar, at most 32) whose product is <c>data.Length</c>.</param>
     /// <exception cref="ArgumentException">The shape does not match the data or has more than 32 dimensions.</exception>
-    public static void Write(Stream stream, ReadOnlySpan<float> data, ReadOnlySpan<int> shape)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        WriteHeader(stream, "<f4", shape, data.Length);
-        if (BitConverter.IsLittleEndian)
-        {
-            stream.Write(MemoryMarshal.AsBytes(data));
-            return;
-        }
-
-        Span<byte> element = stackalloc byte[4];
-        foreach (float value in data)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(element, value);
-            stream.Write(element);
-        }
-    }
+    public static void Write(Stream stream, ReadOnlySpan<float> data, ReadOnlySpan<int> shape) =>
+        WriteLittleEndian(stream, data, shape, "<f4", static (element, value) => BinaryPrimitives.WriteSingleLittleEndian(element, value));
 
     /// <summary>Writes a float64 array as .npy (version 1.0, <c>&lt;f8</c>, C order) to a stream.</summary>
     /// <param name="stream">A writable stream.</param>
     /// <param name="data">The elements, row-major.</param>
     /// <param name="shape">Dimensions (none for a scalar, at most 32) whose product is <c>data.Length</c>.</param>
     /// <exception cref="ArgumentException">The shape does not match the data or has more than 32 dimensions.</exception>
-    public static void Write(Stream stream, ReadOnlySpan<double> data, ReadOnlySpan<int> shape)
+    public static void Write(Stream stream, ReadOnlySpan<double> data, ReadOnlySpan<int> shape) =>
+        WriteLittleEndian(stream, data, shape, "<f8", static (element, value) => BinaryPrimitives.WriteDoubleLittleEndian(element, value));
+
+    private delegate void ElementWriter<T>(Span<byte> element, T value);
+
+    /// <summary>The header, then the elements as they are in memory on a little-endian machine, else one at a time through <paramref name="writeElement"/>.</summary>
+    private static void WriteLittleEndian<T>(Stream stream, ReadOnlySpan<T> data, ReadOnlySpan<int> shape, string descriptor, ElementWriter<T> writeElement)
+        where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(stream);
-        WriteHeader(stream, "<f8", shape, data.Length);
+        WriteHeader(stream, descriptor, shape, data.Length);
         if (BitConverter.IsLittleEndian)
         {
             stream.Write(MemoryMarshal.AsBytes(data));
             return;
         }
 
-        Span<byte> element = stackalloc byte[8];
-        foreach (double value in data)
+        Span<byte> element = stackalloc byte[Unsafe.SizeOf<T>()];
+        foreach (T value in data)
         {
-            BinaryPrimitives.WriteDoubleLittleEndian(element, value);
+            writeElement(element, value);
             stream.Write(element);
         }
     }
