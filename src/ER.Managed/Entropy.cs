@@ -38,14 +38,8 @@ public static partial class Entropy
     /// <returns>The entropy estimate H, in nats.</returns>
     /// <exception cref="ArgumentException">The span's length is not rows x columns, or (when validating) an element is not finite or a row is not unit norm.</exception>
     /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1, or rows below 2 for the leave-one-out estimator; kappa not finite or negative; an undefined enum value; or, in reference mode, a kappa where the original's constant is not finite (0, or where it overflows).</exception>
-    public static double Sphere(
-        ReadOnlySpan<float> z,
-        int rows,
-        int columns,
-        double kappa = DefaultKappa,
-        EntropyReduction reduction = EntropyReduction.Expectation,
-        NormalizerMode normalizer = NormalizerMode.Exact,
-        ErOptions? options = null)
+    public static double Sphere(ReadOnlySpan<float> z, int rows, int columns,
+        double kappa = DefaultKappa, EntropyReduction reduction = EntropyReduction.Expectation, NormalizerMode normalizer = NormalizerMode.Exact, ErOptions? options = null)
     {
         options ??= ErOptions.Default;
         Validation.CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
@@ -70,12 +64,8 @@ public static partial class Entropy
     /// <returns>The entropy H, in nats.</returns>
     /// <exception cref="ArgumentException">The span's length is not rows x columns, or (when validating) an element is not finite, is negative, or a row does not sum to 1.</exception>
     /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1, or a reduction other than Expectation and Average.</exception>
-    public static double Discrete(
-        ReadOnlySpan<float> w,
-        int rows,
-        int columns,
-        EntropyReduction reduction = EntropyReduction.Expectation,
-        ErOptions? options = null)
+    public static double Discrete(ReadOnlySpan<float> w, int rows, int columns,
+        EntropyReduction reduction = EntropyReduction.Expectation, ErOptions? options = null)
     {
         options ??= ErOptions.Default;
         Validation.CheckDiscreteInput(w, rows, columns, nameof(w), options);
@@ -108,15 +98,8 @@ public static partial class Entropy
     /// bits for any thread count.</remarks>
     /// <exception cref="ArgumentException">As for <see cref="Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>, or the gradient span has the wrong length or overlaps z.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>.</exception>
-    public static SphereTermResult SphereWithGradient(
-        ReadOnlySpan<float> z,
-        int rows,
-        int columns,
-        Span<float> gradient,
-        double kappa = DefaultKappa,
-        EntropyReduction reduction = EntropyReduction.Expectation,
-        NormalizerMode normalizer = NormalizerMode.Exact,
-        ErOptions? options = null)
+    public static SphereTermResult SphereWithGradient(ReadOnlySpan<float> z, int rows, int columns, Span<float> gradient,
+        double kappa = DefaultKappa, EntropyReduction reduction = EntropyReduction.Expectation, NormalizerMode normalizer = NormalizerMode.Exact, ErOptions? options = null)
     {
         options ??= ErOptions.Default;
         Validation.CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
@@ -144,14 +127,8 @@ public static partial class Entropy
     /// <returns>H, dH/dkappa and a new dH/dz array.</returns>
     /// <exception cref="ArgumentException">As for <see cref="Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>.</exception>
-    public static TermGradients SphereWithGradient(
-        ReadOnlySpan<float> z,
-        int rows,
-        int columns,
-        double kappa = DefaultKappa,
-        EntropyReduction reduction = EntropyReduction.Expectation,
-        NormalizerMode normalizer = NormalizerMode.Exact,
-        ErOptions? options = null)
+    public static TermGradients SphereWithGradient(ReadOnlySpan<float> z, int rows, int columns,
+        double kappa = DefaultKappa, EntropyReduction reduction = EntropyReduction.Expectation, NormalizerMode normalizer = NormalizerMode.Exact, ErOptions? options = null)
     {
         Validation.CheckShape(z.Length, rows, columns, nameof(z));
         var gradient = new float[z.Length];
@@ -173,13 +150,8 @@ public static partial class Entropy
     /// <returns>H, in nats.</returns>
     /// <exception cref="ArgumentException">As for <see cref="Discrete(ReadOnlySpan{float}, int, int, EntropyReduction, ErOptions?)"/>, or the gradient span has the wrong length or overlaps w.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Discrete(ReadOnlySpan{float}, int, int, EntropyReduction, ErOptions?)"/>.</exception>
-    public static double DiscreteWithGradient(
-        ReadOnlySpan<float> w,
-        int rows,
-        int columns,
-        Span<float> gradient,
-        EntropyReduction reduction = EntropyReduction.Expectation,
-        ErOptions? options = null)
+    public static double DiscreteWithGradient(ReadOnlySpan<float> w, int rows, int columns, Span<float> gradient,
+        EntropyReduction reduction = EntropyReduction.Expectation, ErOptions? options = null)
     {
         options ??= ErOptions.Default;
         Validation.CheckDiscreteInput(w, rows, columns, nameof(w), options);
@@ -198,12 +170,8 @@ public static partial class Entropy
     /// <returns>H and a new dH/dw array (KappaGradient is 0).</returns>
     /// <exception cref="ArgumentException">As for <see cref="Discrete(ReadOnlySpan{float}, int, int, EntropyReduction, ErOptions?)"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Discrete(ReadOnlySpan{float}, int, int, EntropyReduction, ErOptions?)"/>.</exception>
-    public static TermGradients DiscreteWithGradient(
-        ReadOnlySpan<float> w,
-        int rows,
-        int columns,
-        EntropyReduction reduction = EntropyReduction.Expectation,
-        ErOptions? options = null)
+    public static TermGradients DiscreteWithGradient(ReadOnlySpan<float> w, int rows, int columns,
+        EntropyReduction reduction = EntropyReduction.Expectation, ErOptions? options = null)
     {
         Validation.CheckShape(w.Length, rows, columns, nameof(w));
         var gradient = new float[w.Length];
@@ -227,13 +195,8 @@ public static partial class Entropy
     /// <returns>The entropy estimate, in nats.</returns>
     /// <exception cref="ArgumentException">As for <see cref="Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>, or rows below 2.</exception>
-    public static double SphereLeaveOneOut(
-        ReadOnlySpan<float> z,
-        int rows,
-        int columns,
-        double kappa = DefaultKappa,
-        NormalizerMode normalizer = NormalizerMode.Exact,
-        ErOptions? options = null) =>
+    public static double SphereLeaveOneOut(ReadOnlySpan<float> z, int rows, int columns,
+        double kappa = DefaultKappa, NormalizerMode normalizer = NormalizerMode.Exact, ErOptions? options = null) =>
         Sphere(z, rows, columns, kappa, EntropyReduction.LeaveOneOut, normalizer, options);
 
     /// <summary>

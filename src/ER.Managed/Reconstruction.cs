@@ -26,14 +26,8 @@ public static partial class Reconstruction
     /// <returns>R, in nats.</returns>
     /// <exception cref="ArgumentException">A span's length is not rows x columns, or (when validating) an element is not finite or a row is not unit norm.</exception>
     /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1; kappa not finite or negative; an undefined enum value; or, in reference mode, a kappa where the original's constant overflows.</exception>
-    public static double Sphere(
-        ReadOnlySpan<float> a,
-        ReadOnlySpan<float> b,
-        int rows,
-        int columns,
-        double kappa = Entropy.DefaultKappa,
-        NormalizerMode normalizer = NormalizerMode.Exact,
-        ErOptions? options = null)
+    public static double Sphere(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int rows, int columns,
+        double kappa = Entropy.DefaultKappa, NormalizerMode normalizer = NormalizerMode.Exact, ErOptions? options = null)
     {
         options = CheckSphereViews(a, b, rows, columns, kappa, options);
         Validation.CheckNormalizer(normalizer);
@@ -53,12 +47,7 @@ public static partial class Reconstruction
     /// <returns>R, in nats.</returns>
     /// <exception cref="ArgumentException">A span's length is not rows x columns, or (when validating) an element is not finite, is negative, or a row does not sum to 1.</exception>
     /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1.</exception>
-    public static double Discrete(
-        ReadOnlySpan<float> a,
-        ReadOnlySpan<float> b,
-        int rows,
-        int columns,
-        ErOptions? options = null)
+    public static double Discrete(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int rows, int columns, ErOptions? options = null)
     {
         options = CheckDiscreteViews(a, b, rows, columns, options);
         return ReconstructionTerm.Discrete(a, b, rows, columns, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
@@ -81,16 +70,8 @@ public static partial class Reconstruction
     /// <returns>R in nats and dR/dkappa.</returns>
     /// <exception cref="ArgumentException">As for <see cref="Sphere(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, double, NormalizerMode, ErOptions?)"/>, or an output has the wrong length or overlaps.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, double, NormalizerMode, ErOptions?)"/>.</exception>
-    public static SphereTermResult SphereWithGradient(
-        ReadOnlySpan<float> a,
-        ReadOnlySpan<float> b,
-        int rows,
-        int columns,
-        Span<float> gradientA,
-        Span<float> gradientB,
-        double kappa = Entropy.DefaultKappa,
-        NormalizerMode normalizer = NormalizerMode.Exact,
-        ErOptions? options = null)
+    public static SphereTermResult SphereWithGradient(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int rows, int columns, Span<float> gradientA, Span<float> gradientB,
+        double kappa = Entropy.DefaultKappa, NormalizerMode normalizer = NormalizerMode.Exact, ErOptions? options = null)
     {
         options = CheckSphereViews(a, b, rows, columns, kappa, options);
         CheckOutputs(a, b, gradientA, gradientB);
@@ -112,14 +93,8 @@ public static partial class Reconstruction
     /// <returns>R, dR/dkappa and new dR/da, dR/db arrays.</returns>
     /// <exception cref="ArgumentException">As for <see cref="Sphere(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, double, NormalizerMode, ErOptions?)"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Sphere(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, double, NormalizerMode, ErOptions?)"/>.</exception>
-    public static TermGradients SphereWithGradient(
-        ReadOnlySpan<float> a,
-        ReadOnlySpan<float> b,
-        int rows,
-        int columns,
-        double kappa = Entropy.DefaultKappa,
-        NormalizerMode normalizer = NormalizerMode.Exact,
-        ErOptions? options = null)
+    public static TermGradients SphereWithGradient(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int rows, int columns,
+        double kappa = Entropy.DefaultKappa, NormalizerMode normalizer = NormalizerMode.Exact, ErOptions? options = null)
     {
         Validation.CheckShape(a.Length, rows, columns, nameof(a));
         var gradientA = new float[a.Length];
@@ -142,13 +117,7 @@ public static partial class Reconstruction
     /// <returns>R, in nats.</returns>
     /// <exception cref="ArgumentException">As for <see cref="Discrete(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, ErOptions?)"/>, or an output has the wrong length or overlaps.</exception>
     /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1.</exception>
-    public static double DiscreteWithGradient(
-        ReadOnlySpan<float> a,
-        ReadOnlySpan<float> b,
-        int rows,
-        int columns,
-        Span<float> gradientA,
-        Span<float> gradientB,
+    public static double DiscreteWithGradient(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int rows, int columns, Span<float> gradientA, Span<float> gradientB,
         ErOptions? options = null)
     {
         options = CheckDiscreteViews(a, b, rows, columns, options);
@@ -165,12 +134,7 @@ public static partial class Reconstruction
     /// <returns>R and new dR/da, dR/db arrays (KappaGradient is 0).</returns>
     /// <exception cref="ArgumentException">As for <see cref="Discrete(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, ErOptions?)"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1.</exception>
-    public static TermGradients DiscreteWithGradient(
-        ReadOnlySpan<float> a,
-        ReadOnlySpan<float> b,
-        int rows,
-        int columns,
-        ErOptions? options = null)
+    public static TermGradients DiscreteWithGradient(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int rows, int columns, ErOptions? options = null)
     {
         Validation.CheckShape(a.Length, rows, columns, nameof(a));
         var gradientA = new float[a.Length];

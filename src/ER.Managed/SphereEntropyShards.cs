@@ -84,16 +84,8 @@ public static partial class SphereEntropyShards
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <exception cref="ArgumentException">z's length is not rows x columns, (when validating) a row is not unit norm or not finite, or states does not hold rowCount x <see cref="StateWidth"/> doubles.</exception>
     /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1 (rows below 2 when leaving one out); kappa not finite and at least 0; an undefined enum value; the row range outside [0, rows).</exception>
-    public static void RowStates(
-        ReadOnlySpan<float> z,
-        int rows,
-        int columns,
-        int firstRow,
-        int rowCount,
-        Span<double> states,
-        double kappa = Entropy.DefaultKappa,
-        EntropyReduction reduction = EntropyReduction.Expectation,
-        ErOptions? options = null)
+    public static void RowStates(ReadOnlySpan<float> z, int rows, int columns, int firstRow, int rowCount, Span<double> states,
+        double kappa = Entropy.DefaultKappa, EntropyReduction reduction = EntropyReduction.Expectation, ErOptions? options = null)
     {
         options ??= ErOptions.Default;
         Validation.CheckSphereInput(z, rows, columns, kappa, nameof(z), options);
@@ -115,13 +107,8 @@ public static partial class SphereEntropyShards
     /// <returns>H in nats and dH/dkappa, as <see cref="Entropy.SphereWithGradient(ReadOnlySpan{float}, int, int, Span{float}, double, EntropyReduction, NormalizerMode, ErOptions?)"/> returns them.</returns>
     /// <exception cref="ArgumentException">states does not hold rows x <see cref="StateWidth"/> doubles, or one is not finite.</exception>
     /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1; kappa not finite or negative; an undefined enum value; in reference mode, a kappa where the original's constant overflows.</exception>
-    public static SphereTermResult Combine(
-        ReadOnlySpan<double> states,
-        int rows,
-        int columns,
-        double kappa = Entropy.DefaultKappa,
-        EntropyReduction reduction = EntropyReduction.Expectation,
-        NormalizerMode normalizer = NormalizerMode.Exact)
+    public static SphereTermResult Combine(ReadOnlySpan<double> states, int rows, int columns,
+        double kappa = Entropy.DefaultKappa, EntropyReduction reduction = EntropyReduction.Expectation, NormalizerMode normalizer = NormalizerMode.Exact)
     {
         CheckCombine(states, rows, columns, kappa, reduction, normalizer);
         return CombineChecked(states, rows, columns, kappa, reduction, normalizer, rowWeights: default);
@@ -142,14 +129,8 @@ public static partial class SphereEntropyShards
     /// <returns>H in nats and dH/dkappa.</returns>
     /// <exception cref="ArgumentException">As for the overload without weights, or weights does not hold rows doubles.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for the overload without weights.</exception>
-    public static SphereTermResult Combine(
-        ReadOnlySpan<double> states,
-        int rows,
-        int columns,
-        Span<double> weights,
-        double kappa = Entropy.DefaultKappa,
-        EntropyReduction reduction = EntropyReduction.Expectation,
-        NormalizerMode normalizer = NormalizerMode.Exact)
+    public static SphereTermResult Combine(ReadOnlySpan<double> states, int rows, int columns, Span<double> weights,
+        double kappa = Entropy.DefaultKappa, EntropyReduction reduction = EntropyReduction.Expectation, NormalizerMode normalizer = NormalizerMode.Exact)
     {
         CheckCombine(states, rows, columns, kappa, reduction, normalizer);
         Validation.CheckLength(weights.Length, rows, nameof(weights), "rows");
@@ -172,17 +153,8 @@ public static partial class SphereEntropyShards
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <exception cref="ArgumentException">As for <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, EntropyReduction, ErOptions?)"/> and <see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>, or gradient does not hold rowCount x columns floats or overlaps z.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, EntropyReduction, ErOptions?)"/> and <see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>.</exception>
-    public static void Gradient(
-        ReadOnlySpan<float> z,
-        int rows,
-        int columns,
-        ReadOnlySpan<double> states,
-        int firstRow,
-        int rowCount,
-        Span<float> gradient,
-        double kappa = Entropy.DefaultKappa,
-        EntropyReduction reduction = EntropyReduction.Expectation,
-        ErOptions? options = null)
+    public static void Gradient(ReadOnlySpan<float> z, int rows, int columns, ReadOnlySpan<double> states, int firstRow, int rowCount, Span<float> gradient,
+        double kappa = Entropy.DefaultKappa, EntropyReduction reduction = EntropyReduction.Expectation, ErOptions? options = null)
     {
         options ??= ErOptions.Default;
         Validation.CheckSphereInput(z, rows, columns, kappa, nameof(z), options);

@@ -99,29 +99,17 @@ public static partial class VonMisesFisher
     /// log C_d(kappa) for float concentrations (per-sample kappas next to float embeddings), computed in
     /// double and rounded once to float.
     /// </summary>
-    /// <param name="dimension">The ambient dimension d; at least 1.</param>
-    /// <param name="kappa">The concentrations; each finite and &gt;= 0 (kappa = 0 is the uniform distribution).</param>
-    /// <param name="destination">Receives log C_d(kappa[i]) in nats; exactly <c>kappa.Length</c> elements. May be <paramref name="kappa"/> itself.</param>
-    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
-    /// <exception cref="ArgumentException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
+    /// <inheritdoc cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>
     public static void LogNormalizer(int dimension, ReadOnlySpan<float> kappa, Span<float> destination) =>
         EvaluateOne(dimension, kappa, destination, VmfOutputs.LogNormalizer, Evaluate);
 
     /// <summary>A_d(kappa) for float concentrations, computed in double and rounded once to float.</summary>
-    /// <param name="dimension">The ambient dimension d; at least 1.</param>
-    /// <param name="kappa">The concentrations; each finite and &gt;= 0 (kappa = 0 is the uniform distribution).</param>
-    /// <param name="destination">Receives A_d(kappa[i]); exactly <c>kappa.Length</c> elements. May be <paramref name="kappa"/> itself.</param>
-    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
-    /// <exception cref="ArgumentException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
+    /// <inheritdoc cref="BesselRatio(int, ReadOnlySpan{double}, Span{double})"/>
     public static void BesselRatio(int dimension, ReadOnlySpan<float> kappa, Span<float> destination) =>
         EvaluateOne(dimension, kappa, destination, VmfOutputs.BesselRatio, Evaluate);
 
     /// <summary>The vMF entropy (nats) for float concentrations, computed in double and rounded once to float.</summary>
-    /// <param name="dimension">The ambient dimension d; at least 1.</param>
-    /// <param name="kappa">The concentrations; each finite and &gt;= 0 (kappa = 0 is the uniform distribution).</param>
-    /// <param name="destination">Receives H(kappa[i]); exactly <c>kappa.Length</c> elements. May be <paramref name="kappa"/> itself.</param>
-    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
-    /// <exception cref="ArgumentException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
+    /// <inheritdoc cref="Entropy(int, ReadOnlySpan{double}, Span{double})"/>
     public static void Entropy(int dimension, ReadOnlySpan<float> kappa, Span<float> destination) =>
         EvaluateOne(dimension, kappa, destination, VmfOutputs.Entropy, Evaluate);
 
@@ -130,14 +118,7 @@ public static partial class VonMisesFisher
     /// each kappa is widened to double, the four values are computed in double and each is rounded
     /// once to float (log I and log C may exceed float's range for extreme d and kappa: they become ±infinity then).
     /// </summary>
-    /// <param name="dimension">The ambient dimension d; at least 1.</param>
-    /// <param name="kappa">The concentrations; each finite and &gt;= 0 (kappa = 0 is the uniform distribution).</param>
-    /// <param name="logBesselI">Receives log I_{d/2-1}(kappa[i]), or empty.</param>
-    /// <param name="logNormalizer">Receives log C_d(kappa[i]) in nats, or empty.</param>
-    /// <param name="besselRatio">Receives A_d(kappa[i]), or empty.</param>
-    /// <param name="entropy">Receives the vMF entropy in nats, or empty.</param>
-    /// <exception cref="ArgumentOutOfRangeException">As for the double form.</exception>
-    /// <exception cref="ArgumentException">As for the double form.</exception>
+    /// <inheritdoc cref="Evaluate(int, ReadOnlySpan{double}, Span{double}, Span{double}, Span{double}, Span{double})"/>
     public static void Evaluate(int dimension, ReadOnlySpan<float> kappa, Span<float> logBesselI, Span<float> logNormalizer, Span<float> besselRatio, Span<float> entropy)
     {
         Validation.CheckDimension(dimension);

@@ -34,14 +34,7 @@ internal static partial class GemmKernel
         ref float source = ref MemoryMarshal.GetReference(a);
         for (int ir = 0; ir < mc; ir += mr)
         {
-            int rows = Math.Min(mr, mc - ir);
-            Span<float> panel = packed.Slice(ir * kc, mr * kc);
-            if (rows < mr)
-            {
-                panel.Clear();
-            }
-
-            ref float target = ref MemoryMarshal.GetReference(panel);
+            ref float target = ref MicroPanel(packed, ir, mc, mr, kc, out int rows);
             if (transposed)
             {
                 // A(i, p) = a[p lda + i]: each step copies `rows` contiguous floats.
@@ -69,22 +62,34 @@ internal static partial class GemmKernel
         ref float source = ref MemoryMarshal.GetReference(b);
         for (int jr = 0; jr < nc; jr += nr)
         {
-            int columns = Math.Min(nr, nc - jr);
-            Span<float> panel = packed.Slice(jr * kc, nr * kc);
-            if (columns < nr)
-            {
-                panel.Clear();
-            }
+            ref float target = ref MicroPanel(packed, jr, nc, nr, kc, out int columns);
 
             // Runs of 16 steps (one cache line of each source row): the lines written, 16 NR floats,
             // stay in L1 until the panel's columns have filled them.
-            ref float target = ref MemoryMarshal.GetReference(panel);
             ref float first = ref Unsafe.Add(ref source, ((jc + jr) * ldb) + pc);
             for (int p0 = 0; p0 < kc; p0 += StepsPerRun)
             {
                 TransposeKernel.Transpose(ref Unsafe.Add(ref first, p0), (nuint)ldb, ref Unsafe.Add(ref target, p0 * nr), (nuint)nr, columns, Math.Min(StepsPerRun, kc - p0));
             }
         }
+    }
+
+    /// <summary>
+    /// The micro-panel of a packing that starts at row or column <paramref name="first"/> of
+    /// <paramref name="extent"/> (<paramref name="width"/> x kc floats, MR or NR wide), with how many of its
+    /// rows or columns are real in <paramref name="filled"/>; an edge panel is cleared first, so what
+    /// lies past the edge is zero and the micro-kernel needs no edge case.
+    /// </summary>
+    private static ref float MicroPanel(Span<float> packed, int first, int extent, int width, int kc, out int filled)
+    {
+        filled = Math.Min(width, extent - first);
+        Span<float> panel = packed.Slice(first * kc, width * kc);
+        if (filled < width)
+        {
+            panel.Clear();
+        }
+
+        return ref MemoryMarshal.GetReference(panel);
     }
 
     /// <summary>Steps of a B micro-panel packed at a time: one 64-byte line of each source row.</summary>
