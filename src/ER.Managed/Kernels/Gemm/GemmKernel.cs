@@ -112,10 +112,13 @@ internal static partial class GemmKernel
         int padded = RoundUp(rows, nr);
         var operand = new PackedOperand(rows, depth, nr, kcBlock, kernel, padded * depth);
 
-        // Work items: groups of 16 micro-panels of one slice (each written by exactly one item).
-        const int PanelsPerItem = 16;
+        // Work items: groups of up to 16 micro-panels of one slice (each written by exactly one
+        // item), at least two per thread where there are enough panels: at k = 1024 and NR = 64 a
+        // single group of 16 left the second thread idle for the whole packing.
+        int panels = padded / nr;
+        int panelsPerItem = Math.Clamp(panels / (2 * Math.Max(degree, 1)), 1, 16);
         int slices = (depth + kcBlock - 1) / kcBlock;
-        int groups = (padded / nr + PanelsPerItem - 1) / PanelsPerItem;
+        int groups = (panels + panelsPerItem - 1) / panelsPerItem;
         float[] buffer = operand.Buffer;
         fixed (float* xp = x)
         {
@@ -123,7 +126,7 @@ internal static partial class GemmKernel
             Parallelism.For(slices * groups, degree, item =>
             {
                 int pc = item / groups * kcBlock, kc = Math.Min(kcBlock, depth - pc);
-                int j0 = item % groups * PanelsPerItem * nr, n = Math.Min(PanelsPerItem * nr, rows - j0);
+                int j0 = item % groups * panelsPerItem * nr, n = Math.Min(panelsPerItem * nr, rows - j0);
                 if (n > 0)
                 {
                     PackBPanels(xh.Span, depth, pc, kc, j0, n, nr, buffer.AsSpan((pc * padded) + (j0 * kc), RoundUp(n, nr) * kc));

@@ -1,0 +1,68 @@
+using System;
+using System.Threading;
+using ER.Managed.Kernels;
+using Xunit;
+
+namespace ER.Managed.Tests.Kernels;
+
+/// <summary>
+/// The work-item loop under every kernel's threads: each index runs exactly once whatever the
+/// degree, the call returns only when every started item has finished, and an item's exception
+/// reaches the caller as itself (not wrapped), later items being skipped.
+/// </summary>
+public class ParallelismTests
+{
+    [Theory]
+    [InlineData(0, 2)]
+    [InlineData(1, 4)]
+    [InlineData(7, 1)]
+    [InlineData(7, 2)]
+    [InlineData(100, 3)]
+    [InlineData(1000, 16)]
+    public void EveryIndexRunsExactlyOnce(int count, int degree)
+    {
+        int[] runs = new int[count];
+        Parallelism.For(count, degree, i => Interlocked.Increment(ref runs[i]));
+        Assert.All(runs, r => Assert.Equal(1, r));
+    }
+
+    [Fact]
+    public void AllItemsHaveFinishedWhenTheCallReturns()
+    {
+        // Items of unequal length on two threads: the call must not return while one still runs.
+        for (int round = 0; round < 50; round++)
+        {
+            int finished = 0;
+            Parallelism.For(6, 2, i =>
+            {
+                if (i % 2 == 1)
+                {
+                    Thread.SpinWait(20_000);
+                }
+
+                Interlocked.Increment(ref finished);
+            });
+            Assert.Equal(6, Volatile.Read(ref finished));
+        }
+    }
+
+    [Fact]
+    public void AnItemsExceptionReachesTheCallerUnwrapped()
+    {
+        int started = 0;
+        var error = Assert.Throws<InvalidOperationException>(() => Parallelism.For(64, 2, i =>
+        {
+            Interlocked.Increment(ref started);
+            if (i == 3)
+            {
+                throw new InvalidOperationException("item 3");
+            }
+
+            Thread.SpinWait(1_000);
+        }));
+        Assert.Equal("item 3", error.Message);
+
+        // Items handed out after the failure are skipped, not run.
+        Assert.InRange(Volatile.Read(ref started), 1, 63);
+    }
+}
