@@ -183,6 +183,33 @@ public class GemmKernelTests
         }
     }
 
+    [Theory]
+    [InlineData(1024, 512)]
+    [InlineData(1000, 1100)]
+    [InlineData(4100, 96)]
+    public void Packing_transposed_b_on_several_threads_writes_the_same_panels(int n, int k)
+    {
+        // The packing is split into work items of micro-panels (more of them with more threads);
+        // every item writes its own panels, so the packed operand must not depend on the split.
+        float[] x = Uniform(n * k, 3);
+        foreach (MicroKernelId kernel in MicroKernels.All.ToArray())
+        {
+            if (!MicroKernels.Describe(kernel).CanRun)
+            {
+                continue;
+            }
+
+            int nr = MicroKernels.Describe(kernel).Columns;
+            int used = (n + nr - 1) / nr * nr * k;
+            using PackedOperand one = GemmKernel.PackTransposedB(x, n, k, kernel, degree: 1);
+            foreach (int degree in new[] { 2, 3, 8 })
+            {
+                using PackedOperand several = GemmKernel.PackTransposedB(x, n, k, kernel, degree);
+                Assert.True(one.Buffer.AsSpan(0, used).SequenceEqual(several.Buffer.AsSpan(0, used)), $"{MicroKernels.Describe(kernel).Name}, {degree} threads");
+            }
+        }
+    }
+
     private static float[] Store(float[] x, int rows, int columns, bool transposed, int ld)
     {
         // x is rows x columns; store it as is (rows x ld) or transposed (columns x ld).
