@@ -87,8 +87,12 @@ internal static class SymmetricTileSweep
             {
                 if (blockI > 0)
                 {
-                    // Tile (I - 1, J) is block row I - 1's (J - I + 2)-th.
-                    WaitUntil(finished, blockI - 1, blockJ - blockI + 2, failure);
+                    // Tile (I - 1, J) is block row I - 1's (J - I + 2)-th. If another block row failed,
+                    // stop quietly: its exception is the one the caller must see.
+                    if (!WaitUntil(finished, blockI - 1, blockJ - blockI + 2, failure))
+                    {
+                        return;
+                    }
                 }
 
                 visitor.Tile(rows, blockJ, tile);
@@ -104,19 +108,22 @@ internal static class SymmetricTileSweep
         visitor.BlockRowDone(blockI);
     }
 
-    private static void WaitUntil(int[] finished, int block, int tiles, StrongBox<bool> failure)
+    /// <summary>Spins until block row <paramref name="block"/> has finished <paramref name="tiles"/> tiles (true) or a block row has failed (false).</summary>
+    private static bool WaitUntil(int[] finished, int block, int tiles, StrongBox<bool> failure)
     {
         var spin = default(SpinWait);
         while (Volatile.Read(ref finished[block]) < tiles)
         {
             if (Volatile.Read(ref failure.Value))
             {
-                throw new OperationCanceledException("Another block row of the sweep failed.");
+                return false;
             }
 
             // Never Sleep(1): a wait is about one tile (tens of microseconds), and a 1 ms sleep tripled
             // the forward at k = 2048 (Zen 5).
             spin.SpinOnce(sleep1Threshold: -1);
         }
+
+        return true;
     }
 }
