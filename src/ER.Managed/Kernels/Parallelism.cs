@@ -54,10 +54,10 @@ internal static class Parallelism
     /// <summary>One call of <see cref="For"/>: the next index to hand out and the items not yet finished.</summary>
     private sealed class Region(int count, Action<int> body)
     {
-        private readonly int _count = count;
         /// <summary>How long the caller spins for the last items before it blocks (a blocked thread took 70-120 us to wake).</summary>
         private static readonly long SpinTicks = Stopwatch.Frequency / 10_000;
 
+        private readonly int _count = count;
         private readonly object _gate = new();
         private int _next = -1;
         private int _unfinished = count;
