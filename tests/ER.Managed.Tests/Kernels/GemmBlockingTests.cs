@@ -131,6 +131,15 @@ public class GemmBlockingTests
     public void Cache_override_accepts_only_plausible_sizes(string text, bool accepted) =>
         Assert.Equal(accepted, CacheSizes.Parse(text) is not null);
 
+    [Theory]
+    [InlineData(48 * 1024, 16, 128, true)] // AVX2 panel at d = 128 on Zen 5: 8 KiB
+    [InlineData(32 * 1024, 16, 256, true)] // AVX2 panel at d = 256 on a 32 KiB L1D: 16 KiB, two fill it
+    [InlineData(32 * 1024, 16, 336, false)] // the AVX2 Gram's KC on Zen 3
+    [InlineData(48 * 1024, 64, 128, false)] // AVX-512 panel at d = 128: 32 KiB
+    [InlineData(48 * 1024, 64, 512, false)] // AVX-512 Gram 1024 x 512: 128 KiB
+    public void The_next_B_panel_is_prefetched_only_when_two_panels_fit_in_L1D(int l1, int nr, int kc, bool prefetched) =>
+        Assert.Equal(prefetched, GemmKernel.PrefetchesPanel(nr * kc, new CacheSizes(l1, 1024 * 1024, 0, "test")));
+
     [Fact]
     public void This_machine_has_plausible_caches_and_blocking()
     {

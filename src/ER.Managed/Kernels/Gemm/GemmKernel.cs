@@ -174,7 +174,7 @@ internal static partial class GemmKernel
             for (int pc = 0; pc < depth; pc += kcBlock)
             {
                 int kc = Math.Min(kcBlock, depth - pc);
-                var bSlice = new BOperand(b.Buffer.AsSpan((pc * padded) + (j0 * kc), RoundUp(n, b.Panel) * kc), TKernel.Columns, packed: true);
+                var bSlice = PackedBlock<TKernel>(b, padded, pc, kc, j0, n);
                 for (int ic = 0; ic < m; ic += mcBlock)
                 {
                     int mc = Math.Min(mcBlock, m - ic);
@@ -245,7 +245,7 @@ internal static partial class GemmKernel
             for (int pc = 0; pc < depth; pc += kcBlock)
             {
                 int kc = Math.Min(kcBlock, depth - pc);
-                var bSlice = new BOperand(b.Buffer.AsSpan((pc * paddedB) + (j0 * kc), RoundUp(n, b.Panel) * kc), TKernel.Columns, packed: true);
+                var bSlice = PackedBlock<TKernel>(b, paddedB, pc, kc, j0, n);
                 ReadOnlySpan<float> aSlice = a.Buffer.AsSpan(pc * paddedA, paddedA * kc);
                 for (int ic = 0; ic < m; ic += mcBlock)
                 {
@@ -258,6 +258,16 @@ internal static partial class GemmKernel
         {
             ArrayPool<float>.Shared.Return(scratch);
         }
+    }
+
+    /// <summary>Columns j0..j0+n of slice pc of a packed B, with the micro-panel after them in that slice (if any) as the one to prefetch.</summary>
+    private static BOperand PackedBlock<TKernel>(PackedOperand b, int padded, int pc, int kc, int j0, int n)
+        where TKernel : struct, IMicroKernel
+    {
+        int start = (pc * padded) + (j0 * kc), length = RoundUp(n, b.Panel) * kc;
+        int sliceEnd = (pc * padded) + (padded * kc);
+        int nextLength = Math.Min(b.Panel * kc, sliceEnd - (start + length));
+        return new BOperand(b.Buffer.AsSpan(start, length), TKernel.Columns, packed: true, b.Buffer.AsSpan(start + length, nextLength));
     }
 
     private static void Blocked<TKernel>(
