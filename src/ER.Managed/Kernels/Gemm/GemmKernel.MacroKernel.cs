@@ -104,8 +104,13 @@ internal static partial class GemmKernel
     /// </summary>
     private static ReadOnlySpan<float> NextPackedPanel(in BOperand b, int jr, int nr, int nc, int kc)
     {
+        if (!b.Packed || !PrefetchesPanel(nr * kc, CacheSizes.Current))
+        {
+            return default;
+        }
+
         int start = (jr + nr) * kc;
-        return !b.Packed || !PrefetchesPanel(nr * kc, CacheSizes.Current) ? default : jr + nr < nc ? b.Data.Slice(start, Math.Min(nr * kc, b.Data.Length - start)) : b.Next;
+        return jr + nr < nc ? b.Data.Slice(start, Math.Min(nr * kc, b.Data.Length - start)) : b.Next;
     }
 
     /// <summary>
