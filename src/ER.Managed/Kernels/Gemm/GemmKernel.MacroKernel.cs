@@ -46,11 +46,12 @@ internal static partial class GemmKernel
         nuint aRowStride = a.Packed || a.Transposed ? 1 : (nuint)a.Lda;
         nuint aStep = a.Packed ? (nuint)mr : a.Transposed ? (nuint)a.Lda : 1;
         int panelCalls = (mc + mr - 1) / mr;
+        bool prefetchB = b.Packed && PrefetchesPanel(nr * kc, CacheSizes.Current);
         for (int jr = 0; jr < nc; jr += nr)
         {
             int nrValid = Math.Min(nr, nc - jr);
             ref float bPanel = ref b.Packed ? ref Unsafe.Add(ref bRef, jr * kc) : ref Unsafe.Add(ref bRef, jr);
-            ReadOnlySpan<float> nextPanel = NextPackedPanel(b, jr, nr, nc, kc);
+            ReadOnlySpan<float> nextPanel = prefetchB ? NextPackedPanel(b, jr, nr, nc, kc) : default;
             int linesPerCall = ((nextPanel.Length / FloatsPerLine) + panelCalls - 1) / panelCalls, line = 0;
             nuint bStep = (nuint)b.Stride;
             if (!b.Packed && nrValid < nr)
@@ -99,16 +100,11 @@ internal static partial class GemmKernel
 
     /// <summary>
     /// The packed B micro-panel after the one at column jr (past the block's last, the one that
-    /// follows the block in the packing, <see cref="BOperand.Next"/>); empty for a B read in place,
-    /// whose next panel, prefetched the same way, ran no faster (the backward's products at d = 128).
+    /// follows the block in the packing, <see cref="BOperand.Next"/>). A B read in place has none to
+    /// prefetch: its next panel, prefetched the same way, ran no faster (the backward's products at d = 128).
     /// </summary>
     private static ReadOnlySpan<float> NextPackedPanel(in BOperand b, int jr, int nr, int nc, int kc)
     {
-        if (!b.Packed || !PrefetchesPanel(nr * kc, CacheSizes.Current))
-        {
-            return default;
-        }
-
         int start = (jr + nr) * kc;
         return jr + nr < nc ? b.Data.Slice(start, Math.Min(nr * kc, b.Data.Length - start)) : b.Next;
     }
