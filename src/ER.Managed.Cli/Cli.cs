@@ -61,12 +61,14 @@ internal static class Cli
         {
             parsed = root.Parse(args);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException { ParamName: "path" })
         {
-            // An argument @FILE is a response file (its lines are arguments); the parser reads it
-            // and lets a directory or an unreadable file throw.
+            // An argument @FILE is a response file (its lines are arguments, and a line @OTHER is
+            // read in turn); the parser reads it and lets a directory, an unreadable file or a line
+            // that is no valid path (a NUL in a binary file's bytes) throw.
             string file = Array.Find(args, a => a.StartsWith('@')) ?? "@";
-            stderr.WriteLine($"er: Cannot read the response file {file[1..]} ({e.Message.Split('\n')[0].TrimEnd('.')}). (see 'er --help')");
+            string reason = e is ArgumentException ? "a file it names is no valid path" : e.Message.Split('\n')[0].TrimEnd('.');
+            stderr.WriteLine($"er: Cannot read the response file {file[1..]} ({reason}). (see 'er --help')");
             return UsageError;
         }
 

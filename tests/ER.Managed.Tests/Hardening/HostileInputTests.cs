@@ -377,6 +377,20 @@ public sealed class HostileInputTests : IDisposable
     }
 
     [Fact]
+    public void A_response_file_naming_an_invalid_path_is_a_one_line_usage_error()
+    {
+        // Found by fuzzing: a binary file given as @FILE had a line "@..." with a NUL in it, and the
+        // parser's nested expansion threw while opening that path.
+        string path = Path.Combine(_folder, "nested.rsp");
+        File.WriteAllText(path, "-K\n@a\0b\n");
+        (int code, string stdout, string stderr) = CliRunner.Run("loss", "-", "@" + path);
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+        Assert.Contains("no valid path", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Help_for_an_unknown_command_is_the_usage_error_that_the_command_is()
     {
         (int code, string stdout, string stderr) = CliRunner.Run("help", "nosuch");
