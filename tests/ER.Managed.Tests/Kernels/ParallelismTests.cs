@@ -58,7 +58,13 @@ public class ParallelismTests
                 throw new InvalidOperationException("item 3");
             }
 
-            Thread.SpinWait(1_000);
+            // The later items are slow so that the throw (which under qemu can take a long
+            // while) is recorded before the other worker could have run them all: 60 x 25 ms
+            // leaves it 1.5 s, and the test still ends within one item of the failure.
+            if (i > 3)
+            {
+                Thread.Sleep(25);
+            }
         }));
         Assert.Equal("item 3", error.Message);
 
