@@ -9,14 +9,23 @@ namespace ER.Managed.Kernels;
 /// <remarks>
 /// <para>
 /// <c>e^x = 2^n e^r</c> with <c>n = round(x / ln 2)</c> and <c>r = x - n ln 2</c> (ln 2 split into a
-/// high and a low part, so r is exact to float rounding) in [-ln2/2, ln2/2], where a degree-6
-/// polynomial (Cephes expf coefficients) gives e^r; 2^n goes into the exponent bits.
+/// high and a low part, so r is exact to float rounding) in [-ln2/2, ln2/2], where
+/// <c>e^r ~ 1 + r (c1 + r (c2 + r (c3 + r (c4 + r c5))))</c> (five FMAs); 2^n goes into the exponent bits.
+/// The c_i are a minimax fit of relative error on that interval (9.2e-8 in exact arithmetic); in
+/// float arithmetic the result is within 1.62e-7 relative (1.4 ulps), measured against the double
+/// exponential at five million points over the range.
 /// </para>
 /// <para>
 /// Hand-written because the runtime's Vector512.Exp measured 0.85 ns an element here (it works
 /// through double), which made the exponentials of the similarity tiles cost as much as the
 /// matrix products at d = 128; this one takes about a tenth of that. The rest of the library
 /// keeps the runtime's Exp.
+/// </para>
+/// <para>
+/// Degree 5 rather than Cephes' degree 7 (0.7 ulps), because the tile passes that call it are
+/// bound by the FMA and multiply pipes, not by latency: a pass does about a dozen such operations
+/// a register, and two fewer made the forward tile pass 15% faster with 256-bit registers (0.488
+/// against 0.415 ns an element, 256 x 256 tiles, one Zen 5 core) and 7% with 512-bit ones.
 /// </para>
 /// </remarks>
 internal static class FastExp
@@ -41,14 +50,12 @@ internal static class FastExp
         TVec n = TSimd.Round(TSimd.Multiply(clamped, TSimd.Broadcast(Log2E)));
         TVec r = TSimd.MultiplyAdd(n, TSimd.Broadcast(-Ln2High), clamped);
         r = TSimd.MultiplyAdd(n, TSimd.Broadcast(-Ln2Low), r);
-        TVec p = TSimd.Broadcast(1.9875691500e-4f);
-        p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(1.3981999507e-3f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(8.3334519073e-3f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(4.1665795894e-2f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(1.6666665459e-1f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(5.0000001201e-1f));
-        TVec r2 = TSimd.Multiply(r, r);
-        TVec er = TSimd.Add(TSimd.MultiplyAdd(p, r2, r), TSimd.Broadcast(1f));
+        TVec p = TSimd.Broadcast(8.290299214e-3f);
+        p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(4.189789295e-2f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(1.666763574e-1f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(4.999915063e-1f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(9.999997020e-1f));
+        TVec er = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(1f));
         return TSimd.ZeroWhereBelow(TSimd.MultiplyByPowerOfTwo(er, n), x, TSimd.Broadcast(Lowest));
     }
 }
