@@ -108,16 +108,17 @@ internal static partial class FusedSphereEntropy
     {
         gradient.Span.Clear();
 
-        // Every tile is recomputed: Z^T packed once for all of them.
+        // Every tile is recomputed: Z^T packed once for all of them, and Z once for their products.
         using var walker = new SimilarityWalker(z, k, d, degree, width);
-        SymmetricTileSweep.Run(walker, k, degree, new RecomputedTiles(z, walker, k, d, kappa, weights, gradient, width));
+        using PackedOperand? zBlocks = GemmKernel.PackRowMajorB(z.Span, k, d, SimilarityTiles.Tile, width);
+        SymmetricTileSweep.Run(walker, k, degree, new RecomputedTiles(z, zBlocks, walker, k, d, kappa, weights, gradient, width));
     }
 
     /// <summary>
     /// The backward's tiles recomputed by the sweep: tile (I, J) of W, I &lt;= J, in the block row's
     /// buffer, applied to block row I and, off the diagonal, transposed to block row J.
     /// </summary>
-    private sealed class RecomputedTiles(PinnedFloats z, SimilarityWalker walker, int k, int d, float kappa, GradientWeights weights, PinnedFloats gradient, KernelWidth width) : ISymmetricTileVisitor
+    private sealed class RecomputedTiles(PinnedFloats z, PackedOperand? zBlocks, SimilarityWalker walker, int k, int d, float kappa, GradientWeights weights, PinnedFloats gradient, KernelWidth width) : ISymmetricTileVisitor
     {
         public void Tile(SimilarityWalker.RowBlock rows, int blockJ, float[] tile)
         {
@@ -129,10 +130,23 @@ internal static partial class FusedSphereEntropy
             ReadOnlySpan<float> zs = z.Span;
             Span<float> gradientRows = gradient.Span;
             weights.Weigh(zs, d, walker, rows, j0, w, shape, kappa, width);
-            GemmKernel.Multiply(w, shape.Stride, false, zs.Slice(j0 * d, n * d), d, false, gradientRows.Slice(i0 * d, m * d), d, m, d, n, accumulate: true, width);
+            AddProduct(w, shape.Stride, transposed: false, blockJ, gradientRows.Slice(i0 * d, m * d), m, n);
             if (!diagonal)
             {
-                GemmKernel.Multiply(w, shape.Stride, true, zs.Slice(i0 * d, m * d), d, false, gradientRows.Slice(j0 * d, n * d), d, n, d, m, accumulate: true, width);
+                AddProduct(w, shape.Stride, transposed: true, i0 / SimilarityTiles.Tile, gradientRows.Slice(j0 * d, n * d), n, m);
+            }
+        }
+
+        /// <summary>Adds <c>op(W) Z_B</c> (rows x d) to <paramref name="target"/>, Z_B the depth rows of block <paramref name="block"/>.</summary>
+        private void AddProduct(ReadOnlySpan<float> w, int stride, bool transposed, int block, Span<float> target, int rows, int depth)
+        {
+            if (zBlocks is not null)
+            {
+                GemmKernel.MultiplyPackedSlice(w, stride, transposed, zBlocks, block, target, d, rows, accumulate: true);
+            }
+            else
+            {
+                GemmKernel.Multiply(w, stride, transposed, z.Span.Slice(block * SimilarityTiles.Tile * d, depth * d), d, false, target, d, rows, d, depth, accumulate: true, width);
             }
         }
 

@@ -184,6 +184,41 @@ public class GemmKernelTests
     }
 
     [Theory]
+    [InlineData(1, 1, 1, 1)]
+    [InlineData(7, 13, 300, 128)]
+    [InlineData(65, 128, 512, 256)]
+    [InlineData(130, 70, 257, 256)]
+    public void Row_major_b_packed_in_slices_gives_the_same_bits_as_reading_it_in_place(int m, int columns, int depth, int sliceDepth)
+    {
+        // The entropy backward's op(W) Z_J with Z packed once: each slice against the same product
+        // with that slice of Z read in place, A stored both ways, accumulating onto the same C.
+        foreach (MicroKernelId kernel in MicroKernels.All.ToArray())
+        {
+            if (!MicroKernels.Describe(kernel).CanRun)
+            {
+                continue;
+            }
+
+            float[] z = Uniform(depth * columns, 4);
+            using PackedOperand packed = GemmKernel.PackRowMajorB(z, depth, columns, sliceDepth, kernel);
+            for (int slice = 0; slice * sliceDepth < depth; slice++)
+            {
+                int kc = Math.Min(sliceDepth, depth - slice * sliceDepth);
+                float[] a = Uniform(m * kc, 5 + slice);
+                foreach (bool transA in new[] { false, true })
+                {
+                    int lda = (transA ? m : kc) + 3;
+                    float[] aStored = Store(a, m, kc, transA, lda);
+                    float[] expected = Uniform(m * columns, 6), got = (float[])expected.Clone();
+                    GemmKernel.Multiply(aStored, lda, transA, z.AsSpan(slice * sliceDepth * columns, kc * columns), columns, false, expected, columns, m, columns, kc, accumulate: true, kernel);
+                    GemmKernel.MultiplyPackedSlice(aStored, lda, transA, packed, slice, got, columns, m, accumulate: true);
+                    Assert.True(expected.AsSpan().SequenceEqual(got), $"{MicroKernels.Describe(kernel).Name}, slice {slice}, transA={transA}");
+                }
+            }
+        }
+    }
+
+    [Theory]
     [InlineData(1024, 512)]
     [InlineData(1000, 1100)]
     [InlineData(4100, 96)]
