@@ -21,11 +21,13 @@ namespace ER.Managed.Kernels.Gemm;
 /// (<c>PacksA</c>: n below 32 lanes) do the x86 kernels read A in place instead (a row-major A
 /// as MR strided rows, a transposed one as a run of MR floats a step). A
 /// transposed B (the Z of <c>Z Z^T</c>) is packed likewise into NR-wide micro-panels; a row-major B
-/// already holds NR contiguous floats a step and is read in place (packing it cost the fused
-/// entropy's backward 15-25% at d = 1000 on Zen 5). Partial tiles of C, and partial edge panels of
+/// already holds NR contiguous floats a step and is read in place (packing it for each product cost
+/// the fused entropy's backward 15-25% at d = 1000 on Zen 5). Partial tiles of C, and partial edge panels of
 /// operands read in place, go through small zero-padded scratch copies. Operands used by many
 /// products are packed once: <see cref="PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId, int)"/>
-/// for <c>Z^T</c>, <see cref="PackA(ReadOnlySpan{float}, int, int, int, MicroKernelId)"/> for a block row of Z.
+/// for <c>Z^T</c>, <see cref="PackA(ReadOnlySpan{float}, int, int, int, MicroKernelId)"/> for a block row of Z,
+/// <see cref="PackRowMajorB(ReadOnlySpan{float}, int, int, int, MicroKernelId)"/> for the Z that the
+/// entropy backward's recomputed tiles multiply, one 256-row slice a tile.
 /// </remarks>
 internal static partial class GemmKernel
 {
