@@ -1,5 +1,3 @@
-using System;
-
 namespace ER.Managed.Benchmarks;
 
 /// <summary>Seeded inputs shared by the benchmark classes.</summary>

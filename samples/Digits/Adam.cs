@@ -1,5 +1,3 @@
-using System;
-
 namespace ER.Managed.Samples.Digits;
 
 /// <summary>Adam (Kingma and Ba, 2015) over one array of parameters, with the usual defaults.</summary>

@@ -1,5 +1,3 @@
-using System;
-
 namespace ER.Managed.Samples.Digits;
 
 /// <summary>What a run trains with.</summary>

@@ -1,6 +1,3 @@
-using System;
-using System.CommandLine;
-using System.IO;
 using System.Linq;
 using ER.Managed.Cli.Commands;
 using ER.Managed.Cli.Files;

@@ -1,4 +1,3 @@
-using System;
 using ER.Managed.Cli;
 using ER.Managed.Cli.Files;
 

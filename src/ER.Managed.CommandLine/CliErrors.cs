@@ -1,8 +1,5 @@
-using System;
-using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Parsing;
-using System.IO;
 using System.Linq;
 
 namespace ER.Managed.Cli;

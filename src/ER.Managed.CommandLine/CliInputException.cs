@@ -1,5 +1,3 @@
-using System;
-
 namespace ER.Managed.Cli;
 
 /// <summary>An input error with a message fit for the user (no stack trace, one line).</summary>

@@ -1,5 +1,3 @@
-using System;
-
 namespace ER.Managed.Cli;
 
 /// <summary>A usage error found after parsing (options that exclude each other, an option missing its partner): exit code 2.</summary>

@@ -1,6 +1,3 @@
-using System;
-using System.CommandLine;
-using System.IO;
 using ER.Managed.Cli;
 using ER.Managed.Cli.Files;
 using ER.Managed.Mpi.Mpi;

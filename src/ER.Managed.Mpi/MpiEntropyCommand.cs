@@ -1,7 +1,4 @@
-using System;
-using System.CommandLine;
 using System.Diagnostics;
-using System.IO;
 using System.Linq;
 using System.Text.Json;
 using ER.Managed.Cli;

@@ -1,5 +1,3 @@
-using System;
-using System.IO;
 using Microsoft.Win32.SafeHandles;
 using ER.Managed.Cli.Files;
 using ER.Managed.Mpi;

@@ -1,5 +1,3 @@
-using System;
-
 namespace ER.Managed.Mpi;
 
 /// <summary>Every rank stops with <see cref="Code"/>: the ranks that failed have already said why.</summary>

@@ -1,5 +1,3 @@
-using System;
-
 namespace ER.Managed.Native;
 
 /// <summary>C pointers and sizes turned into spans, each refused with its C name when it cannot be one.</summary>

@@ -1,4 +1,3 @@
-using System;
 using ER.Managed.Kernels;
 using ER.Managed.Kernels.VmfNormalizer;
 
@@ -45,6 +44,14 @@ public static partial class VonMisesFisher
         EvaluateOne(dimension, kappa, destination, VmfOutputs.LogNormalizer, Evaluate);
 
     /// <summary>
+    /// log C_d(kappa) for float concentrations (per-sample kappas next to float embeddings), computed in
+    /// double and rounded once to float.
+    /// </summary>
+    /// <inheritdoc cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>
+    public static void LogNormalizer(int dimension, ReadOnlySpan<float> kappa, Span<float> destination) =>
+        EvaluateOne(dimension, kappa, destination, VmfOutputs.LogNormalizer, Evaluate);
+
+    /// <summary>
     /// A_d(kappa) for every concentration: the span form of <see cref="BesselRatio(int, double)"/>.
     /// </summary>
     /// <param name="dimension">The ambient dimension d; at least 1.</param>
@@ -53,6 +60,11 @@ public static partial class VonMisesFisher
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     /// <exception cref="ArgumentException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     public static void BesselRatio(int dimension, ReadOnlySpan<double> kappa, Span<double> destination) =>
+        EvaluateOne(dimension, kappa, destination, VmfOutputs.BesselRatio, Evaluate);
+
+    /// <summary>A_d(kappa) for float concentrations, computed in double and rounded once to float.</summary>
+    /// <inheritdoc cref="BesselRatio(int, ReadOnlySpan{double}, Span{double})"/>
+    public static void BesselRatio(int dimension, ReadOnlySpan<float> kappa, Span<float> destination) =>
         EvaluateOne(dimension, kappa, destination, VmfOutputs.BesselRatio, Evaluate);
 
     /// <summary>
@@ -64,6 +76,11 @@ public static partial class VonMisesFisher
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     /// <exception cref="ArgumentException">As for <see cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>.</exception>
     public static void Entropy(int dimension, ReadOnlySpan<double> kappa, Span<double> destination) =>
+        EvaluateOne(dimension, kappa, destination, VmfOutputs.Entropy, Evaluate);
+
+    /// <summary>The vMF entropy (nats) for float concentrations, computed in double and rounded once to float.</summary>
+    /// <inheritdoc cref="Entropy(int, ReadOnlySpan{double}, Span{double})"/>
+    public static void Entropy(int dimension, ReadOnlySpan<float> kappa, Span<float> destination) =>
         EvaluateOne(dimension, kappa, destination, VmfOutputs.Entropy, Evaluate);
 
     /// <summary>
@@ -94,24 +111,6 @@ public static partial class VonMisesFisher
 
         VmfNormalizerKernel.Evaluate(KernelIsa.Best, VmfParameters.ForDimension(dimension, destinations.Requested), kappa, destinations);
     }
-
-    /// <summary>
-    /// log C_d(kappa) for float concentrations (per-sample kappas next to float embeddings), computed in
-    /// double and rounded once to float.
-    /// </summary>
-    /// <inheritdoc cref="LogNormalizer(int, ReadOnlySpan{double}, Span{double})"/>
-    public static void LogNormalizer(int dimension, ReadOnlySpan<float> kappa, Span<float> destination) =>
-        EvaluateOne(dimension, kappa, destination, VmfOutputs.LogNormalizer, Evaluate);
-
-    /// <summary>A_d(kappa) for float concentrations, computed in double and rounded once to float.</summary>
-    /// <inheritdoc cref="BesselRatio(int, ReadOnlySpan{double}, Span{double})"/>
-    public static void BesselRatio(int dimension, ReadOnlySpan<float> kappa, Span<float> destination) =>
-        EvaluateOne(dimension, kappa, destination, VmfOutputs.BesselRatio, Evaluate);
-
-    /// <summary>The vMF entropy (nats) for float concentrations, computed in double and rounded once to float.</summary>
-    /// <inheritdoc cref="Entropy(int, ReadOnlySpan{double}, Span{double})"/>
-    public static void Entropy(int dimension, ReadOnlySpan<float> kappa, Span<float> destination) =>
-        EvaluateOne(dimension, kappa, destination, VmfOutputs.Entropy, Evaluate);
 
     /// <summary>
     /// The float form of <see cref="Evaluate(int, ReadOnlySpan{double}, Span{double}, Span{double}, Span{double}, Span{double})"/>:

@@ -1,4 +1,3 @@
-using System;
 using ER.Managed.Kernels.VmfNormalizer;
 using ER.Managed.Numerics;
 
@@ -162,25 +161,18 @@ public static partial class VonMisesFisher
         if (!double.IsFinite(derivative))
         {
             // -nu / kappa itself leaves double's range for kappa below about nu * 5.6e-309.
-            throw new ArgumentOutOfRangeException(
-                nameof(kappa),
-                kappa,
-                $"The reference normalizer's derivative is not representable in double for d = {dimension}, kappa = {kappa:G6} (about -nu/kappa). Use NormalizerMode.Exact.");
+            throw ReferenceNotFinite(kappa, $"The reference normalizer's derivative is not representable in double for d = {dimension}, kappa = {kappa:G6} (about -nu/kappa). Use NormalizerMode.Exact.");
         }
 
         return derivative;
     }
-
 
     private static double ReferenceLogBesselI(int dimension, double kappa)
     {
         double logI = VmfScalar.LogBesselI((0.5 * dimension) - 1.0, kappa);
         if (logI > LogMaxDouble)
         {
-            throw new ArgumentOutOfRangeException(
-                nameof(kappa),
-                kappa,
-                $"The reference normalizer overflows here: I_nu(kappa) = exp({logI:G6}) exceeds double's range for d = {dimension}, kappa = {kappa:G6} (the original returns +inf). Use NormalizerMode.Exact.");
+            throw ReferenceNotFinite(kappa, $"The reference normalizer overflows here: I_nu(kappa) = exp({logI:G6}) exceeds double's range for d = {dimension}, kappa = {kappa:G6} (the original returns +inf). Use NormalizerMode.Exact.");
         }
 
         return logI;
@@ -191,10 +183,10 @@ public static partial class VonMisesFisher
     {
         if (kappa == 0.0)
         {
-            throw new ArgumentOutOfRangeException(
-                nameof(kappa),
-                kappa,
-                $"The reference normalizer (the original's nu log(kappa) - log(I_nu(kappa) + 1e-7)) is not finite at kappa = 0 (d = {dimension}). Use NormalizerMode.Exact, whose constant at kappa = 0 is log|S^(d-1)|, the uniform limit.");
+            throw ReferenceNotFinite(kappa, $"The reference normalizer (the original's nu log(kappa) - log(I_nu(kappa) + 1e-7)) is not finite at kappa = 0 (d = {dimension}). Use NormalizerMode.Exact, whose constant at kappa = 0 is log|S^(d-1)|, the uniform limit.");
         }
     }
+
+    /// <summary>The reference normalizer's refusal of a kappa where its value is not finite in double.</summary>
+    private static ArgumentOutOfRangeException ReferenceNotFinite(double kappa, string message) => new(nameof(kappa), kappa, message);
 }

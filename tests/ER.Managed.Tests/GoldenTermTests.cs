@@ -1,9 +1,7 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
 using ER.Managed.Npy;
-using Xunit;
 
 namespace ER.Managed.Tests;
 

@@ -1,6 +1,3 @@
-using System;
-using Xunit;
-
 namespace ER.Managed.Tests;
 
 /// <summary>The invariants SPEC.md states for the sphere entropy, and the discrete bounds.</summary>

@@ -1,10 +1,8 @@
-using System;
 using System.Buffers.Binary;
 using System.IO;
 using System.Linq;
 using System.Text;
 using ER.Managed.Npy;
-using Xunit;
 
 namespace ER.Managed.Tests;
 

@@ -1,10 +1,8 @@
-using System;
 using System.Buffers;
 using System.IO;
 using System.Linq;
 using System.Numerics.Tensors;
 using ER.Managed.Npy;
-using Xunit;
 
 namespace ER.Managed.Tests;
 

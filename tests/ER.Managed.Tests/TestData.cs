@@ -1,5 +1,3 @@
-using System;
-
 namespace ER.Managed.Tests;
 
 /// <summary>Seeded random inputs for tests (System.Random with a seed is stable across runs).</summary>

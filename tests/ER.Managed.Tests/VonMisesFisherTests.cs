@@ -1,7 +1,5 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
-using Xunit;
 
 namespace ER.Managed.Tests;
 

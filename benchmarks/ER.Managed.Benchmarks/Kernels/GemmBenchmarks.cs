@@ -1,4 +1,3 @@
-using System;
 using BenchmarkDotNet.Attributes;
 using ER.Managed.Kernels;
 using ER.Managed.Kernels.Gemm;

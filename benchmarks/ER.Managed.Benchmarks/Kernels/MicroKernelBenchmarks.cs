@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using BenchmarkDotNet.Attributes;
 using ER.Managed.Kernels.Gemm;

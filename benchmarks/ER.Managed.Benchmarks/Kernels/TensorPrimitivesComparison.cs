@@ -1,4 +1,3 @@
-using System;
 using System.Numerics.Tensors;
 using BenchmarkDotNet.Attributes;
 using ER.Managed.Kernels;

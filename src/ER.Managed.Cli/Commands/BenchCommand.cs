@@ -1,8 +1,4 @@
-using System;
-using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
-using System.IO;
 using System.Reflection;
 using System.Text.Json;
 using ER.Managed.Diagnostics;

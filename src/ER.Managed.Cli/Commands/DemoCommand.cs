@@ -1,7 +1,3 @@
-using System;
-using System.CommandLine;
-using System.Globalization;
-using System.IO;
 using ER.Managed.Estimation;
 
 namespace ER.Managed.Cli.Commands;

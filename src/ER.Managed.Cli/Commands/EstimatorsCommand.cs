@@ -1,8 +1,4 @@
-using System;
 using System.Collections.Generic;
-using System.CommandLine;
-using System.Globalization;
-using System.IO;
 using System.Linq;
 using System.Text;
 using ER.Managed.Cli.Study;

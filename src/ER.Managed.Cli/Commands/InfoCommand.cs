@@ -1,6 +1,3 @@
-using System;
-using System.CommandLine;
-using System.IO;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;

@@ -1,7 +1,3 @@
-using System;
-using System.CommandLine;
-using System.Globalization;
-using System.IO;
 using System.Linq;
 using ER.Managed.Cli.Files;
 

@@ -1,5 +1,3 @@
-using System.CommandLine;
-using System.IO;
 using ER.Managed.Cli.Files;
 
 namespace ER.Managed.Cli.Commands;

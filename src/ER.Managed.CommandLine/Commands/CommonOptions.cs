@@ -1,7 +1,3 @@
-using System;
-using System.CommandLine;
-using System.Globalization;
-using System.IO;
 using System.Text.Json;
 using ER.Managed.Cli.Files;
 using ER.Managed.Npy;

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using System.IO;
-
 namespace ER.Managed.Cli.Commands;
 
 /// <summary>What <c>er entropy</c> and <c>er-mpi entropy</c> share: the estimator options, their checks and the report.</summary>

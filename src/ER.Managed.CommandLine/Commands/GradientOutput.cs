@@ -1,6 +1,3 @@
-using System;
-using System.CommandLine;
-using System.IO;
 using ER.Managed.Npy;
 
 namespace ER.Managed.Cli.Commands;

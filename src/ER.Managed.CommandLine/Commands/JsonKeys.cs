@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Linq;
 
 namespace ER.Managed.Cli.Commands;

@@ -1,5 +1,3 @@
-using System;
-
 namespace ER.Managed.Mpi.Mpi;
 
 /// <summary>MPI could not be loaded or a call failed; the message is one line fit for the user.</summary>

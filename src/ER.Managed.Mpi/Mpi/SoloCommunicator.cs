@@ -1,5 +1,3 @@
-using System;
-
 namespace ER.Managed.Mpi.Mpi;
 
 /// <summary>One rank and no MPI: what <c>er-mpi --help</c> runs on where no MPI library can be loaded.</summary>

@@ -1,6 +1,5 @@
 using ER.Managed.Numerics;
 using ER.Managed.Kernels.VmfNormalizer;
-using System;
 using System.Buffers;
 using ER.Managed.Kernels;
 using ER.Managed.Terms;

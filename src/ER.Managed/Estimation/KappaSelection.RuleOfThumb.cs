@@ -1,4 +1,3 @@
-using System;
 using ER.Managed.Kernels.VmfNormalizer;
 using ER.Managed.Numerics;
 using ER.Managed.Terms;

@@ -1,5 +1,4 @@
 using ER.Managed.Kernels.VmfNormalizer;
-using System;
 using ER.Managed.Numerics;
 using ER.Managed.Terms;
 

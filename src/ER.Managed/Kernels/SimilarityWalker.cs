@@ -1,4 +1,3 @@
-using System;
 using ER.Managed.Kernels.Gemm;
 
 namespace ER.Managed.Kernels;

@@ -1,4 +1,3 @@
-using System;
 using System.Linq;
 using System.Buffers.Binary;
 using System.Globalization;

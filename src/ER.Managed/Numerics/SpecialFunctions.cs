@@ -1,5 +1,3 @@
-using System;
-
 namespace ER.Managed.Numerics;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System;
 using System.Buffers;
 using ER.Managed.Kernels;
 
@@ -106,15 +105,8 @@ internal sealed class GradientWeights : IDisposable
         ArrayPool<float>.Shared.Return(_h);
         ArrayPool<float>.Shared.Return(_b);
         ArrayPool<float>.Shared.Return(_o);
-        if (_cuts is not null)
-        {
-            ArrayPool<float>.Shared.Return(_cuts);
-        }
-
-        if (_ownBefore is not null)
-        {
-            ArrayPool<int>.Shared.Return(_ownBefore);
-        }
+        PooledArrays.ReturnIfRented(_cuts);
+        PooledArrays.ReturnIfRented(_ownBefore);
     }
 
     private bool HoldsOwnShiftRow(int first, int count) =>

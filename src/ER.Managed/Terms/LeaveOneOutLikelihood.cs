@@ -1,5 +1,4 @@
 using ER.Managed.Kernels.VmfNormalizer;
-using System;
 using System.Buffers;
 
 namespace ER.Managed.Terms;

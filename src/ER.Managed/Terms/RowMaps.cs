@@ -1,4 +1,3 @@
-using System;
 using ER.Managed.Kernels;
 using System.Numerics.Tensors;
 

@@ -1,4 +1,3 @@
-using System;
 using System.Buffers;
 
 namespace ER.Managed.Terms;
@@ -69,15 +68,7 @@ internal sealed class SphereForwardState : IDisposable
         ArrayPool<double>.Shared.Return(_lse);
         ArrayPool<double>.Shared.Return(_expected);
         ArrayPool<double>.Shared.Return(_norms);
-        if (Cache is not null)
-        {
-            ArrayPool<float>.Shared.Return(Cache);
-        }
-
-        if (_ownShiftRows is not null)
-        {
-            ArrayPool<int>.Shared.Return(_ownShiftRows);
-        }
-
+        PooledArrays.ReturnIfRented(Cache);
+        PooledArrays.ReturnIfRented(_ownShiftRows);
     }
 }

@@ -1,4 +1,3 @@
-using System;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 

@@ -1,5 +1,3 @@
-using System;
-
 namespace ER.Managed;
 
 /// <summary>The checks of the terms' own arguments (kappa, dimension, estimator, inputs), shared by every public entry point.</summary>

@@ -1,8 +1,6 @@
-using System;
 using System.IO;
 using System.Text.Json;
 using ER.Managed.Npy;
-using Xunit;
 
 namespace ER.Managed.Tests.Cli;
 

@@ -1,8 +1,6 @@
-using System;
 using System.Globalization;
 using System.Linq;
 using ER.Managed.Cli.Commands;
-using Xunit;
 
 namespace ER.Managed.Tests.Cli;
 

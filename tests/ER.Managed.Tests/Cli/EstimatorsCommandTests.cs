@@ -1,9 +1,7 @@
-using System;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Xml.Linq;
-using Xunit;
 
 namespace ER.Managed.Tests.Cli;
 

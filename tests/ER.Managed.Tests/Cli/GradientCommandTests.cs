@@ -1,9 +1,7 @@
-using System;
 using System.IO;
 using System.Text.Json;
 using ER.Managed.Npy;
 using ER.Managed.Tests.Gradients;
-using Xunit;
 
 namespace ER.Managed.Tests.Cli;
 

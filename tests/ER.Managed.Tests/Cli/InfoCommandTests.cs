@@ -1,8 +1,6 @@
-using System;
 using System.Text.Json;
 using ER.Managed.Kernels;
 using ER.Managed.Kernels.Gemm;
-using Xunit;
 
 namespace ER.Managed.Tests.Cli;
 

@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -7,7 +6,6 @@ using System.Text.RegularExpressions;
 using ER.Managed.Cli.Commands;
 using ER.Managed.Estimation;
 using ER.Managed.Npy;
-using Xunit;
 
 namespace ER.Managed.Tests.Cli;
 

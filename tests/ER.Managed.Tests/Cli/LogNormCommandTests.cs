@@ -1,10 +1,8 @@
-using System;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
 using ER.Managed.Npy;
-using Xunit;
 
 namespace ER.Managed.Tests.Cli;
 

@@ -1,7 +1,5 @@
-using System;
 using ER.Managed.Estimation;
 using ER.Managed.Tests.Gradients;
-using Xunit;
 
 namespace ER.Managed.Tests.Estimation;
 

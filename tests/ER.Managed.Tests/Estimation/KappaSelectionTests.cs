@@ -1,7 +1,5 @@
-using System;
 using System.Linq;
 using ER.Managed.Estimation;
-using Xunit;
 
 namespace ER.Managed.Tests.Estimation;
 

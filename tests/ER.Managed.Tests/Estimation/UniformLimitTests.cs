@@ -1,8 +1,6 @@
-using System;
 using System.Linq;
 using ER.Managed.Estimation;
 using ER.Managed.Tests.Gradients;
-using Xunit;
 
 namespace ER.Managed.Tests.Estimation;
 

@@ -1,6 +1,4 @@
-using System;
 using System.Linq;
-using Xunit;
 using static ER.Managed.Tests.Gradients.DoubleReference;
 
 namespace ER.Managed.Tests.Gradients;

@@ -1,8 +1,6 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using ER.Managed.Npy;
-using Xunit;
 
 namespace ER.Managed.Tests.Gradients;
 

@@ -1,7 +1,5 @@
-using System;
 using System.Linq;
 using System.Threading.Tasks;
-using Xunit;
 
 namespace ER.Managed.Tests.Hardening;
 

@@ -1,6 +1,4 @@
-using System;
 using ER.Managed.Tests.Gradients;
-using Xunit;
 
 namespace ER.Managed.Tests.Hardening;
 

@@ -1,5 +1,4 @@
 using ER.Managed.Kernels.VmfNormalizer;
-using System;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -7,7 +6,6 @@ using ER.Managed.Estimation;
 using ER.Managed.Npy;
 using ER.Managed.Numerics;
 using ER.Managed.Tests.Cli;
-using Xunit;
 
 namespace ER.Managed.Tests.Hardening;
 

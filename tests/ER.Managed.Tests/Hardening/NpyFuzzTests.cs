@@ -1,8 +1,6 @@
-using System;
 using System.Diagnostics;
 using System.IO;
 using ER.Managed.Npy;
-using Xunit;
 
 namespace ER.Managed.Tests.Hardening;
 

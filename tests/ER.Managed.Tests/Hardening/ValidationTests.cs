@@ -1,7 +1,5 @@
-using System;
 using System.Collections.Generic;
 using ER.Managed.Npy;
-using Xunit;
 
 namespace ER.Managed.Tests.Hardening;
 

@@ -1,8 +1,6 @@
-using System;
 using System.Runtime.Intrinsics;
 using ER.Managed.Kernels;
 using ER.Managed.Kernels.VmfNormalizer;
-using Xunit;
 
 namespace ER.Managed.Tests.Kernels;
 

@@ -1,7 +1,5 @@
-using System;
 using System.Runtime.Intrinsics;
 using ER.Managed.Kernels;
-using Xunit;
 using static ER.Managed.Tests.Kernels.KernelTestSupport;
 
 namespace ER.Managed.Tests.Kernels;

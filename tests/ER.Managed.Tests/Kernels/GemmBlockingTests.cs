@@ -1,7 +1,5 @@
-using System;
 using System.Collections.Generic;
 using ER.Managed.Kernels.Gemm;
-using Xunit;
 
 namespace ER.Managed.Tests.Kernels;
 

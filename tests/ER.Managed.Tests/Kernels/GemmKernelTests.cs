@@ -1,8 +1,6 @@
-using System;
 using System.Collections.Generic;
 using ER.Managed.Kernels;
 using ER.Managed.Kernels.Gemm;
-using Xunit;
 using static ER.Managed.Tests.Kernels.KernelTestSupport;
 
 namespace ER.Managed.Tests.Kernels;

@@ -1,6 +1,4 @@
-using System;
 using ER.Managed.Kernels;
-using Xunit;
 using static ER.Managed.Tests.Kernels.KernelTestSupport;
 
 namespace ER.Managed.Tests.Kernels;

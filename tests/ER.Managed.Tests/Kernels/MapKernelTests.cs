@@ -1,7 +1,5 @@
-using System;
 using System.Linq;
 using ER.Managed.Kernels;
-using Xunit;
 using static ER.Managed.Tests.Kernels.KernelTestSupport;
 
 namespace ER.Managed.Tests.Kernels;

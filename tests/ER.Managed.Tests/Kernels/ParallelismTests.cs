@@ -1,7 +1,5 @@
-using System;
 using System.Threading;
 using ER.Managed.Kernels;
-using Xunit;
 
 namespace ER.Managed.Tests.Kernels;
 

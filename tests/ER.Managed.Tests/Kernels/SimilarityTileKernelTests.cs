@@ -1,6 +1,4 @@
-using System;
 using ER.Managed.Kernels;
-using Xunit;
 
 namespace ER.Managed.Tests.Kernels;
 

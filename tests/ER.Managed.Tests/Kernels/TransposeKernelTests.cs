@@ -1,7 +1,5 @@
-using System;
 using ER.Managed.Kernels;
 using ER.Managed.Kernels.Drivers;
-using Xunit;
 
 namespace ER.Managed.Tests.Kernels;
 

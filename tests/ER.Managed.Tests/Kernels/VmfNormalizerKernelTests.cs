@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -7,7 +6,6 @@ using System.Runtime.Intrinsics;
 using ER.Managed.Kernels;
 using ER.Managed.Kernels.VmfNormalizer;
 using ER.Managed.Numerics;
-using Xunit;
 
 namespace ER.Managed.Tests.Kernels;
 

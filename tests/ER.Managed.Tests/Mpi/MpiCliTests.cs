@@ -1,4 +1,3 @@
-using System;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -6,7 +5,6 @@ using ER.Managed.Npy;
 using ER.Managed.Tests.Cli;
 using ER.Managed.Mpi;
 using ER.Managed.Mpi.Mpi;
-using Xunit;
 
 namespace ER.Managed.Tests.Mpi;
 

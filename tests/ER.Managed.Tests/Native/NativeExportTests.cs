@@ -1,8 +1,6 @@
-using System;
 using System.Runtime.InteropServices;
 using System.Text;
 using ER.Managed.Native;
-using Xunit;
 
 namespace ER.Managed.Tests.Native;
 

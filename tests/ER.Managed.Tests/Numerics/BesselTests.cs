@@ -1,7 +1,5 @@
 using ER.Managed.Kernels.VmfNormalizer;
-using System;
 using ER.Managed.Numerics;
-using Xunit;
 
 namespace ER.Managed.Tests.Numerics;
 

@@ -1,7 +1,5 @@
-using System;
 using System.Numerics;
 using ER.Managed.Numerics;
-using Xunit;
 
 namespace ER.Managed.Tests.Numerics;
 

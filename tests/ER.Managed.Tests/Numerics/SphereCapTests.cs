@@ -1,6 +1,4 @@
-using System;
 using ER.Managed.Numerics;
-using Xunit;
 
 namespace ER.Managed.Tests.Numerics;
 

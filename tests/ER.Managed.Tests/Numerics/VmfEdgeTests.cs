@@ -1,10 +1,8 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using ER.Managed.Numerics;
-using Xunit;
 
 namespace ER.Managed.Tests.Numerics;
 

@@ -1,4 +1,3 @@
-using System;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
@@ -6,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using ER.Managed.Cli.Files;
 using ER.Managed.Npy;
-using Xunit;
 
 namespace ER.Managed.Tests.Processes;
 

@@ -1,9 +1,7 @@
-using System;
 using System.IO;
 using System.Text;
 using System.Text.Json;
 using ER.Managed.Npy;
-using Xunit;
 
 namespace ER.Managed.Tests.Processes;
 

@@ -1,10 +1,8 @@
-using System;
 using System.IO;
 using System.Linq;
 using CsCheck;
 using ER.Managed.Npy;
 using ER.Managed.Tests.Gradients;
-using Xunit;
 
 namespace ER.Managed.Tests.Properties;
 

@@ -1,9 +1,7 @@
-using System;
 using System.IO;
 using System.Linq;
 using ER.Managed.Samples.Digits;
 using ER.Managed.Tests.Gradients;
-using Xunit;
 
 namespace ER.Managed.Tests.Samples;
 

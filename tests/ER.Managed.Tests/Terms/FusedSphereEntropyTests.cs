@@ -1,9 +1,7 @@
-using System;
 using System.Collections.Generic;
 using ER.Managed.Kernels;
 using ER.Managed.Terms;
 using ER.Managed.Tests.Gradients;
-using Xunit;
 
 namespace ER.Managed.Tests.Terms;
 

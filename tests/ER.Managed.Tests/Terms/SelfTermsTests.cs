@@ -1,6 +1,4 @@
-using System;
 using ER.Managed.Terms;
-using Xunit;
 
 namespace ER.Managed.Tests.Terms;
 

@@ -1,11 +1,9 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Numerics.Tensors;
 using ER.Managed.Kernels;
 using ER.Managed.Terms;
 using ER.Managed.Tests.Gradients;
-using Xunit;
 
 namespace ER.Managed.Tests.Terms;
 

@@ -1,9 +1,7 @@
-using System;
 using System.Collections.Generic;
 using System.Threading;
 using ER.Managed.Kernels;
 using ER.Managed.Terms;
-using Xunit;
 
 namespace ER.Managed.Tests.Terms;
 

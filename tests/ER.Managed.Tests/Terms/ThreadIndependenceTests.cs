@@ -1,6 +1,3 @@
-using System;
-using Xunit;
-
 namespace ER.Managed.Tests.Terms;
 
 /// <summary>The memory-bound terms give the same bits with 1, 2 and 3 threads (their reductions run in a fixed order).</summary>

@@ -1,4 +1,3 @@
-using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Vec = System.Runtime.Intrinsics.Vector512<float>;

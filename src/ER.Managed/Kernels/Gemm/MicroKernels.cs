@@ -1,4 +1,3 @@
-using System;
 using System.Runtime.Intrinsics.Arm;
 
 namespace ER.Managed.Kernels.Gemm;

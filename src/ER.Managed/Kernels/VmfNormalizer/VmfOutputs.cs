@@ -1,5 +1,3 @@
-using System;
-
 namespace ER.Managed.Kernels.VmfNormalizer;
 
 /// <summary>Which of the four vMF functions a kernel call computes; work that no requested output needs is skipped.</summary>
