@@ -16,7 +16,7 @@ namespace ER.Managed.Kernels;
 /// <remarks>
 /// Callers choose the order of the blocks (the cache lines read and written should stay in L1
 /// while a block is done); this kernel walks a block as 4 x 4 squares, 4 source rows at a time,
-/// with element-wise edges.
+/// then a pair of rows left over as 2 x 4 squares, with element-wise edges.
 /// </remarks>
 internal static class TransposeKernel
 {
@@ -53,8 +53,28 @@ internal static class TransposeKernel
             Elementwise(ref Unsafe.Add(ref source, (nuint)c), srcStride, ref Unsafe.Add(ref target, (nuint)c * dstStride), dstStride, 4, columns - c);
         }
 
+        if (r + 2 <= rows)
+        {
+            // A pair of rows left over (the GEMM's 6-row A panels leave one in every panel): 2 x 4
+            // squares, each column a pair of floats.
+            ref float source = ref Unsafe.Add(ref src, (nuint)r * srcStride);
+            ref float target = ref Unsafe.Add(ref dst, (nuint)r);
+            int c = 0;
+            for (; c + 4 <= columns; c += 4)
+            {
+                T.TransposePair(ref Unsafe.Add(ref source, (nuint)c), srcStride, ref Unsafe.Add(ref target, (nuint)c * dstStride), dstStride);
+            }
+
+            Elementwise(ref Unsafe.Add(ref source, (nuint)c), srcStride, ref Unsafe.Add(ref target, (nuint)c * dstStride), dstStride, 2, columns - c);
+            r += 2;
+        }
+
         Elementwise(ref Unsafe.Add(ref src, (nuint)r * srcStride), srcStride, ref Unsafe.Add(ref dst, (nuint)r), dstStride, rows - r, columns);
     }
+
+    /// <summary>Stores the two floats of <paramref name="pair"/> at <paramref name="dst"/> (one 64-bit store).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePair(ulong pair, ref float dst) => Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref dst), pair);
 
     private static void Elementwise(ref float src, nuint srcStride, ref float dst, nuint dstStride, int rows, int columns)
     {
@@ -73,12 +93,14 @@ internal static class TransposeKernel
     private static (Vector128<float> A, Vector128<float> B, Vector128<float> C, Vector128<float> D) LoadRows(ref float src, nuint srcStride) =>
         (Vector128.LoadUnsafe(ref src), Vector128.LoadUnsafe(ref src, srcStride), Vector128.LoadUnsafe(ref src, 2 * srcStride), Vector128.LoadUnsafe(ref src, 3 * srcStride));
 
-    /// <summary>One 4 x 4 square: <c>dst[c dstStride + r] = src[r srcStride + c]</c>, r, c &lt; 4.</summary>
+    /// <summary>One 4 x 4 square: <c>dst[c dstStride + r] = src[r srcStride + c]</c>, r, c &lt; 4; and a 2 x 4 one (r &lt; 2).</summary>
     internal interface ITranspose4x4
     {
         static abstract bool IsSupported { get; }
 
         static abstract void Transpose(ref float src, nuint srcStride, ref float dst, nuint dstStride);
+
+        static abstract void TransposePair(ref float src, nuint srcStride, ref float dst, nuint dstStride);
     }
 
     internal readonly struct TransposeScalar : ITranspose4x4
@@ -88,6 +110,10 @@ internal static class TransposeKernel
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Transpose(ref float src, nuint srcStride, ref float dst, nuint dstStride) =>
             Elementwise(ref src, srcStride, ref dst, dstStride, 4, 4);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void TransposePair(ref float src, nuint srcStride, ref float dst, nuint dstStride) =>
+            Elementwise(ref src, srcStride, ref dst, dstStride, 2, 4);
     }
 
     internal readonly struct TransposeSse : ITranspose4x4
@@ -106,6 +132,18 @@ internal static class TransposeKernel
             Sse.MoveLowToHigh(abHigh, cdHigh).StoreUnsafe(ref dst, 2 * dstStride);
             Sse.MoveHighToLow(cdHigh, abHigh).StoreUnsafe(ref dst, 3 * dstStride);
         }
+
+        /// <summary>Rows a, b: (a0 b0 a1 b1) and (a2 b2 a3 b3), each half a column.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void TransposePair(ref float src, nuint srcStride, ref float dst, nuint dstStride)
+        {
+            Vector128<float> a = Vector128.LoadUnsafe(ref src), b = Vector128.LoadUnsafe(ref src, srcStride);
+            Vector128<ulong> low = Sse.UnpackLow(a, b).AsUInt64(), high = Sse.UnpackHigh(a, b).AsUInt64();
+            StorePair(low.ToScalar(), ref dst);
+            StorePair(low.GetElement(1), ref Unsafe.Add(ref dst, dstStride));
+            StorePair(high.ToScalar(), ref Unsafe.Add(ref dst, 2 * dstStride));
+            StorePair(high.GetElement(1), ref Unsafe.Add(ref dst, 3 * dstStride));
+        }
     }
 
     internal readonly struct TransposeAdvSimd : ITranspose4x4
@@ -123,6 +161,18 @@ internal static class TransposeKernel
             AdvSimd.Arm64.ZipHigh(abLow, cdLow).AsSingle().StoreUnsafe(ref dst, dstStride);
             AdvSimd.Arm64.ZipLow(abHigh, cdHigh).AsSingle().StoreUnsafe(ref dst, 2 * dstStride);
             AdvSimd.Arm64.ZipHigh(abHigh, cdHigh).AsSingle().StoreUnsafe(ref dst, 3 * dstStride);
+        }
+
+        /// <summary>As the SSE form: zips of 32-bit lanes pair the rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void TransposePair(ref float src, nuint srcStride, ref float dst, nuint dstStride)
+        {
+            Vector128<float> a = Vector128.LoadUnsafe(ref src), b = Vector128.LoadUnsafe(ref src, srcStride);
+            Vector128<ulong> low = AdvSimd.Arm64.ZipLow(a, b).AsUInt64(), high = AdvSimd.Arm64.ZipHigh(a, b).AsUInt64();
+            StorePair(low.ToScalar(), ref dst);
+            StorePair(low.GetElement(1), ref Unsafe.Add(ref dst, dstStride));
+            StorePair(high.ToScalar(), ref Unsafe.Add(ref dst, 2 * dstStride));
+            StorePair(high.GetElement(1), ref Unsafe.Add(ref dst, 3 * dstStride));
         }
     }
 }
