@@ -42,34 +42,43 @@ internal static class TransposeKernel
         int r = 0;
         for (; r + 4 <= rows; r += 4)
         {
-            ref float source = ref Unsafe.Add(ref src, (nuint)r * srcStride);
-            ref float target = ref Unsafe.Add(ref dst, (nuint)r);
-            int c = 0;
-            for (; c + 4 <= columns; c += 4)
-            {
-                T.Transpose(ref Unsafe.Add(ref source, (nuint)c), srcStride, ref Unsafe.Add(ref target, (nuint)c * dstStride), dstStride);
-            }
-
-            Elementwise(ref Unsafe.Add(ref source, (nuint)c), srcStride, ref Unsafe.Add(ref target, (nuint)c * dstStride), dstStride, 4, columns - c);
+            RowGroup<T>(ref Unsafe.Add(ref src, (nuint)r * srcStride), srcStride, ref Unsafe.Add(ref dst, (nuint)r), dstStride, 4, columns);
         }
 
         if (r + 2 <= rows)
         {
-            // A pair of rows left over (the GEMM's 6-row A panels leave one in every panel): 2 x 4
-            // squares, each column a pair of floats.
-            ref float source = ref Unsafe.Add(ref src, (nuint)r * srcStride);
-            ref float target = ref Unsafe.Add(ref dst, (nuint)r);
-            int c = 0;
-            for (; c + 4 <= columns; c += 4)
-            {
-                T.TransposePair(ref Unsafe.Add(ref source, (nuint)c), srcStride, ref Unsafe.Add(ref target, (nuint)c * dstStride), dstStride);
-            }
-
-            Elementwise(ref Unsafe.Add(ref source, (nuint)c), srcStride, ref Unsafe.Add(ref target, (nuint)c * dstStride), dstStride, 2, columns - c);
+            // A pair of rows left over (the GEMM's 6-row A panels leave one in every panel).
+            RowGroup<T>(ref Unsafe.Add(ref src, (nuint)r * srcStride), srcStride, ref Unsafe.Add(ref dst, (nuint)r), dstStride, 2, columns);
             r += 2;
         }
 
         Elementwise(ref Unsafe.Add(ref src, (nuint)r * srcStride), srcStride, ref Unsafe.Add(ref dst, (nuint)r), dstStride, rows - r, columns);
+    }
+
+    /// <summary>
+    /// <paramref name="height"/> (4 or 2) source rows as 4 x 4 or 2 x 4 squares, element-wise past the
+    /// last whole square; inlined with a constant height, so the choice costs nothing in the loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowGroup<T>(ref float source, nuint srcStride, ref float target, nuint dstStride, int height, int columns)
+        where T : struct, ITranspose4x4
+    {
+        int c = 0;
+        for (; c + 4 <= columns; c += 4)
+        {
+            ref float square = ref Unsafe.Add(ref source, (nuint)c);
+            ref float columnsTarget = ref Unsafe.Add(ref target, (nuint)c * dstStride);
+            if (height == 4)
+            {
+                T.Transpose(ref square, srcStride, ref columnsTarget, dstStride);
+            }
+            else
+            {
+                T.TransposePair(ref square, srcStride, ref columnsTarget, dstStride);
+            }
+        }
+
+        Elementwise(ref Unsafe.Add(ref source, (nuint)c), srcStride, ref Unsafe.Add(ref target, (nuint)c * dstStride), dstStride, height, columns - c);
     }
 
     /// <summary>Stores the two floats of <paramref name="pair"/> at <paramref name="dst"/> (one 64-bit store).</summary>
