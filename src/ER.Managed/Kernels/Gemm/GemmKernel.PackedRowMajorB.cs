@@ -19,15 +19,11 @@ internal static partial class GemmKernel
 {
     /// <summary>
     /// Packs a row-major depth x columns matrix B (row stride <paramref name="columns"/>) in slices of
-    /// <paramref name="sliceDepth"/> rows for the width's micro-kernel: slice s starts at
+    /// <paramref name="sliceDepth"/> rows for <paramref name="kernel"/>: slice s starts at
     /// <c>s sliceDepth RoundUp(columns, NR)</c>, its micro-panel q at <c>q kc NR</c> within it (the layout of
     /// <see cref="PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId, int)"/>), columns past the
-    /// last zero. Null where the width has no micro-kernel.
+    /// last zero.
     /// </summary>
-    internal static PackedOperand? PackRowMajorB(ReadOnlySpan<float> b, int depth, int columns, int sliceDepth, KernelWidth width) =>
-        MicroKernels.For(width) is MicroKernelId kernel ? PackRowMajorB(b, depth, columns, sliceDepth, kernel) : null;
-
-    /// <summary>As above for a given micro-kernel (tests drive each one directly).</summary>
     internal static PackedOperand PackRowMajorB(ReadOnlySpan<float> b, int depth, int columns, int sliceDepth, MicroKernelId kernel)
     {
         int nr = MicroKernels.Describe(kernel).Columns, padded = RoundUp(columns, nr);
