@@ -69,19 +69,13 @@ internal static partial class GemmKernel
     private static void MultiplyPackedSlice<TKernel>(ReadOnlySpan<float> a, int lda, bool transA, PackedOperand b, int slice, Span<float> c, int ldc, int m, bool accumulate)
         where TKernel : struct, IMicroKernel
     {
-        int pc = slice * b.SliceDepth, kc = Math.Min(b.SliceDepth, b.Depth - pc), n = b.Rows, mcBlock = KernelBlocking<TKernel>.Value.MC;
-        BOperand bSlice = PackedBlock<TKernel>(b, RoundUp(n, b.Panel), pc, kc, 0, n);
-        bool packA = PacksA<TKernel>(n);
-        float[] aPack = ArrayPool<float>.Shared.Rent(packA ? RoundUp(Math.Min(mcBlock, m), TKernel.Rows) * kc : 1);
+        int pc = slice * b.SliceDepth, kc = Math.Min(b.SliceDepth, b.Depth - pc), n = b.Rows;
+        float[] aPack = ArrayPool<float>.Shared.Rent(PacksA<TKernel>(n) ? RoundUp(Math.Min(KernelBlocking<TKernel>.Value.MC, m), TKernel.Rows) * kc : 1);
         float[] scratch = ArrayPool<float>.Shared.Rent(ScratchLength<TKernel>(kc));
         try
         {
-            for (int ic = 0; ic < m; ic += mcBlock)
-            {
-                int mc = Math.Min(mcBlock, m - ic);
-                AOperand aBlock = APanels<TKernel>(a, lda, transA, ic, mc, 0, kc, packA, aPack);
-                MacroKernel<TKernel>(aBlock, bSlice, mc, n, kc, c[(ic * ldc)..], ldc, accumulate, scratch);
-            }
+            // A holds just this slice's depth: its columns start at 0.
+            MultiplyBySlice<TKernel>(a, lda, transA, 0, kc, PackedBlock<TKernel>(b, RoundUp(n, b.Panel), pc, kc, 0, n), n, m, c, ldc, accumulate, aPack, scratch);
         }
         finally
         {

@@ -175,19 +175,31 @@ internal static partial class GemmKernel
             for (int pc = 0; pc < depth; pc += kcBlock)
             {
                 int kc = Math.Min(kcBlock, depth - pc);
-                var bSlice = PackedBlock<TKernel>(b, padded, pc, kc, j0, n);
-                for (int ic = 0; ic < m; ic += mcBlock)
-                {
-                    int mc = Math.Min(mcBlock, m - ic);
-                    AOperand aBlock = APanels<TKernel>(a, lda, transA, ic, mc, pc, kc, PacksA<TKernel>(n), aPack);
-                    MacroKernel<TKernel>(aBlock, bSlice, mc, n, kc, c[(ic * ldc)..], ldc, accumulate || pc > 0, scratch);
-                }
+                MultiplyBySlice<TKernel>(a, lda, transA, pc, kc, PackedBlock<TKernel>(b, padded, pc, kc, j0, n), n, m, c, ldc, accumulate || pc > 0, aPack, scratch);
             }
         }
         finally
         {
             ArrayPool<float>.Shared.Return(aPack);
             ArrayPool<float>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>
+    /// <c>C (+)= op(A)[.., pc..pc+kc) B</c> for one packed kc-deep slice B of n columns: A's MC-row
+    /// blocks packed (or read in place, <see cref="PacksA"/>) into <paramref name="aPack"/>, one
+    /// macro-kernel call each.
+    /// </summary>
+    private static void MultiplyBySlice<TKernel>(ReadOnlySpan<float> a, int lda, bool transA, int pc, int kc, in BOperand b, int n, int m, Span<float> c, int ldc, bool add, float[] aPack, float[] scratch)
+        where TKernel : struct, IMicroKernel
+    {
+        int mcBlock = KernelBlocking<TKernel>.Value.MC;
+        bool packA = PacksA<TKernel>(n);
+        for (int ic = 0; ic < m; ic += mcBlock)
+        {
+            int mc = Math.Min(mcBlock, m - ic);
+            AOperand aBlock = APanels<TKernel>(a, lda, transA, ic, mc, pc, kc, packA, aPack);
+            MacroKernel<TKernel>(aBlock, b, mc, n, kc, c[(ic * ldc)..], ldc, add, scratch);
         }
     }
 
