@@ -36,9 +36,10 @@ public static class KernelDiagnostics
     }
 
     /// <summary>
-    /// The floating-point operations <see cref="Gram.Compute(ReadOnlySpan{float}, int, int, Span{float}, ErOptions?)"/> executes for a rows x columns input:
-    /// 2 columns per product, over the diagonal blocks of <see cref="GramKernel.BlockRows"/> rows
-    /// and the blocks right of them (the rest is mirrored). Divide by the time for GFLOP/s.
+    /// The floating-point operations <see cref="Gram.Compute(ReadOnlySpan{float}, int, int, Span{float}, ErOptions?)"/> executes for a rows x columns input
+    /// on this CPU's micro-kernel: 2 columns per product, over the blocks right of the diagonal and
+    /// the diagonal squares' bands (<see cref="GramKernel.ExecutedProducts"/>; the rest is
+    /// mirrored). Divide by the time for GFLOP/s.
     /// </summary>
     /// <param name="rows">k, the rows of Z (at least 0).</param>
     /// <param name="columns">d, the columns of Z (at least 0).</param>
@@ -48,13 +49,7 @@ public static class KernelDiagnostics
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(columns);
-        double products = 0;
-        for (int start = 0; start < rows; start += GramKernel.BlockRows)
-        {
-            products += (double)Math.Min(GramKernel.BlockRows, rows - start) * (rows - start);
-        }
-
-        return 2.0 * columns * products;
+        return 2.0 * columns * GramKernel.ExecutedProducts(rows, KernelIsa.Best);
     }
 
     private static float FmaLoop(int iterations)

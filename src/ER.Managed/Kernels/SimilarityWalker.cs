@@ -59,21 +59,35 @@ internal sealed class SimilarityWalker : IDisposable
     /// <c>C (+)= A[rows] B[j0..j0+n)^T</c> into c (rows.Count x n, row stride ldc); j0 must be a
     /// multiple of every micro-kernel's NR (64) unless it is 0.
     /// </summary>
-    internal void Product(RowBlock rows, int j0, int n, Span<float> c, int ldc, bool accumulate)
+    internal void Product(RowBlock rows, int j0, int n, Span<float> c, int ldc, bool accumulate) =>
+        Product(rows, 0, rows.Count, j0, n, c, ldc, accumulate);
+
+    /// <summary>
+    /// The same for rows [offset, offset + count) of the block only, into c (count x n): offset a
+    /// multiple of <see cref="RowPanel"/>. Each element is the one the whole block's product gives.
+    /// </summary>
+    internal void Product(RowBlock rows, int offset, int count, int j0, int n, Span<float> c, int ldc, bool accumulate)
     {
+        int first = rows.First + offset;
         if (_packedB is null)
         {
-            GemmKernel.Multiply(_a.Span.Slice(rows.First * Depth, rows.Count * Depth), Depth, false, _b.Span.Slice(j0 * Depth, n * Depth), Depth, true, c, ldc, rows.Count, n, Depth, accumulate, Width);
+            GemmKernel.Multiply(_a.Span.Slice(first * Depth, count * Depth), Depth, false, _b.Span.Slice(j0 * Depth, n * Depth), Depth, true, c, ldc, count, n, Depth, accumulate, Width);
         }
         else if (rows.Packed is not null)
         {
-            GemmKernel.MultiplyPacked(rows.Packed, _packedB, j0, n, c, ldc, accumulate);
+            GemmKernel.MultiplyPacked(rows.Packed, offset, count, _packedB, j0, n, c, ldc, accumulate);
         }
         else
         {
-            GemmKernel.MultiplyPacked(_a.Span.Slice(rows.First * Depth, rows.Count * Depth), Depth, false, _packedB, j0, n, c, ldc, rows.Count, accumulate);
+            GemmKernel.MultiplyPacked(_a.Span.Slice(first * Depth, count * Depth), Depth, false, _packedB, j0, n, c, ldc, count, accumulate);
         }
     }
+
+    /// <summary>Rows of a micro-panel of A (MR), where a row range of a block may start; 1 without a micro-kernel.</summary>
+    internal int RowPanel => _packedB is null ? 1 : MicroKernels.Describe(_packedB.Kernel).Rows;
+
+    /// <summary>Columns of a micro-panel of the packed B^T (NR), where a product's first column may fall; 1 without a micro-kernel.</summary>
+    internal int ColumnPanel => _packedB?.Panel ?? 1;
 
     /// <summary>
     /// Rows of the caller's own (m x depth, row-major; for example rows of A gathered from several
@@ -86,7 +100,7 @@ internal sealed class SimilarityWalker : IDisposable
     /// <summary>
     /// <c>C = A' B[j0..j0+n)^T</c> for the caller's rows A' (<paramref name="a"/>, packed by
     /// <see cref="PackRows"/> into <paramref name="rows"/>), into c (m x n, row stride ldc). Each element
-    /// comes from the same accumulation as <see cref="Product"/> gives the same row of A.
+    /// comes from the same accumulation as <see cref="Product(RowBlock, int, int, Span{float}, int, bool)"/> gives the same row of A.
     /// </summary>
     internal void ProductOfRows(RowBlock rows, ReadOnlySpan<float> a, int j0, int n, Span<float> c, int ldc)
     {
@@ -96,7 +110,7 @@ internal sealed class SimilarityWalker : IDisposable
         }
         else
         {
-            GemmKernel.MultiplyPacked(rows.Packed!, _packedB, j0, n, c, ldc, accumulate: false);
+            GemmKernel.MultiplyPacked(rows.Packed!, 0, rows.Count, _packedB, j0, n, c, ldc, accumulate: false);
         }
     }
 

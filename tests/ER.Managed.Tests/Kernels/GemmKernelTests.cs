@@ -164,8 +164,22 @@ public class GemmKernelTests
             // A packed once as well (the fused entropy's block rows): the same bits again.
             using PackedOperand packedA = GemmKernel.PackA(a, k, m, k, kernel);
             var both = new float[m * n];
-            GemmKernel.MultiplyPacked(packedA, packed, 0, n, both, n, accumulate: false);
+            GemmKernel.MultiplyPacked(packedA, 0, m, packed, 0, n, both, n, accumulate: false);
             Assert.Equal(expected, both);
+
+            // A row range of the packed A starting on a micro-panel, with a column range (the Gram's
+            // diagonal blocks): the same bits as those rows of the whole product.
+            int mr = MicroKernels.Describe(kernel).Rows, i0 = Math.Min(m / 2 / mr * mr, m - 1) / mr * mr, rows = m - i0;
+            int jr = n > 2 * MicroKernels.Describe(kernel).Columns ? MicroKernels.Describe(kernel).Columns : 0;
+            var band = new float[rows * (n - jr)];
+            GemmKernel.MultiplyPacked(packedA, i0, rows, packed, jr, n - jr, band, n - jr, accumulate: false);
+            for (int i = 0; i < rows; i++)
+            {
+                Assert.Equal(expected.AsSpan(((i0 + i) * n) + jr, n - jr).ToArray(), band.AsSpan(i * (n - jr), n - jr).ToArray());
+            }
+
+            Assert.Throws<ArgumentOutOfRangeException>(() => GemmKernel.MultiplyPacked(packedA, 1, m - 1, packed, 0, n, both, n, accumulate: false));
+            Assert.Throws<ArgumentOutOfRangeException>(() => GemmKernel.MultiplyPacked(packedA, 0, m + 1, packed, 0, n, both, n, accumulate: false));
 
             // A column range starting on a panel boundary.
             int j0 = 2 * MicroKernels.Describe(kernel).Columns;

@@ -15,6 +15,8 @@ public class GramKernelTests
     [InlineData(257, 65)]
     [InlineData(513, 2)]
     [InlineData(130, 1025)]
+    [InlineData(66, 4)]
+    [InlineData(200, 9)]
     public void Gram_matches_the_simple_path_is_symmetric_and_thread_independent(int k, int d)
     {
         float[] z = Uniform(k * d, k + d);

@@ -205,7 +205,7 @@ internal static partial class GemmKernel
 
     /// <summary>
     /// Packs a row-major rows x depth matrix X (row stride ld) once as the A operand of many products
-    /// (<see cref="MultiplyPacked(PackedOperand, PackedOperand, int, int, Span{float}, int, bool)"/>): slice s
+    /// (<see cref="MultiplyPacked(PackedOperand, int, int, PackedOperand, int, int, Span{float}, int, bool)"/>): slice s
     /// (KC deep) starts at <c>s KC RoundUp(rows, MR)</c>, its micro-panel q at <c>q kc MR</c> within it.
     /// </summary>
     internal static PackedOperand PackA(ReadOnlySpan<float> x, int ld, int rows, int depth, MicroKernelId kernel)
@@ -223,35 +223,40 @@ internal static partial class GemmKernel
     }
 
     /// <summary>
-    /// <c>C (+)= A X[j0..j0+n)^T</c> with A packed by <see cref="PackA(ReadOnlySpan{float}, int, int, int, MicroKernelId)"/> (all its rows) and X by
+    /// <c>C (+)= A[i0..i0+m) X[j0..j0+n)^T</c> with A packed by <see cref="PackA(ReadOnlySpan{float}, int, int, int, MicroKernelId)"/> and X by
     /// <see cref="PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId, int)"/>, for the same
-    /// kernel and depth; j0 a multiple of NR. Nothing is packed here: the products of a block row of
-    /// the similarity matrix share one packed A.
+    /// kernel and depth; i0 a multiple of MR, j0 a multiple of NR; row i0 of A is row 0 of C. Nothing
+    /// is packed here: the products of a block row of the similarity matrix share one packed A.
     /// </summary>
-    internal static void MultiplyPacked(PackedOperand a, PackedOperand b, int j0, int n, Span<float> c, int ldc, bool accumulate)
-    {
-        var work = new PackedAbWork(a, b, j0, n, c, ldc, accumulate);
-        MicroKernels.Run(b.Kernel, ref work);
-    }
-
-    private readonly ref struct PackedAbWork(PackedOperand a, PackedOperand b, int j0, int n, Span<float> c, int ldc, bool accumulate) : IWithMicroKernel
-    {
-        private readonly Span<float> _c = c;
-
-        public void Run<TKernel>()
-            where TKernel : struct, IMicroKernel => MultiplyPacked<TKernel>(a, b, j0, n, _c, ldc, accumulate);
-    }
-
-    private static void MultiplyPacked<TKernel>(PackedOperand a, PackedOperand b, int j0, int n, Span<float> c, int ldc, bool accumulate)
-        where TKernel : struct, IMicroKernel
+    internal static void MultiplyPacked(PackedOperand a, int i0, int m, PackedOperand b, int j0, int n, Span<float> c, int ldc, bool accumulate)
     {
         if (a.Kernel != b.Kernel || a.Depth != b.Depth)
         {
             throw new ArgumentException("Both operands must be packed for the same micro-kernel and depth.", nameof(a));
         }
 
+        if (i0 < 0 || i0 % a.Panel != 0 || m < 0 || i0 + m > a.Rows)
+        {
+            throw new ArgumentOutOfRangeException(nameof(i0), $"Rows [{i0}, {i0 + m}) must start on a micro-panel ({a.Panel} rows) and lie within A's {a.Rows} rows.");
+        }
+
+        var work = new PackedAbWork(a, i0, m, b, j0, n, c, ldc, accumulate);
+        MicroKernels.Run(b.Kernel, ref work);
+    }
+
+    private readonly ref struct PackedAbWork(PackedOperand a, int i0, int m, PackedOperand b, int j0, int n, Span<float> c, int ldc, bool accumulate) : IWithMicroKernel
+    {
+        private readonly Span<float> _c = c;
+
+        public void Run<TKernel>()
+            where TKernel : struct, IMicroKernel => MultiplyPacked<TKernel>(a, i0, m, b, j0, n, _c, ldc, accumulate);
+    }
+
+    private static void MultiplyPacked<TKernel>(PackedOperand a, int i0, int m, PackedOperand b, int j0, int n, Span<float> c, int ldc, bool accumulate)
+        where TKernel : struct, IMicroKernel
+    {
         int depth = b.Depth, paddedA = RoundUp(a.Rows, a.Panel), paddedB = RoundUp(b.Rows, b.Panel), kcBlock = b.SliceDepth;
-        int m = a.Rows, mcBlock = KernelBlocking<TKernel>.Value.MC;
+        int mcBlock = KernelBlocking<TKernel>.Value.MC;
         float[] scratch = ArrayPool<float>.Shared.Rent(ScratchLength<TKernel>(Math.Min(kcBlock, depth)));
         try
         {
@@ -263,7 +268,7 @@ internal static partial class GemmKernel
                 for (int ic = 0; ic < m; ic += mcBlock)
                 {
                     int mc = Math.Min(mcBlock, m - ic);
-                    MacroKernel<TKernel>(new AOperand(aSlice[(ic * kc)..], 0, packed: true), bSlice, mc, n, kc, c[(ic * ldc)..], ldc, accumulate || pc > 0, scratch);
+                    MacroKernel<TKernel>(new AOperand(aSlice[((i0 + ic) * kc)..], 0, packed: true), bSlice, mc, n, kc, c[(ic * ldc)..], ldc, accumulate || pc > 0, scratch);
                 }
             }
         }
