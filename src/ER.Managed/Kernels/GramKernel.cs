@@ -67,27 +67,22 @@ internal static class GramKernel
     /// <summary>
     /// The block's diagonal square C[start..start+rows)^2, computed on and above its diagonal only
     /// at the granularity the packed operands allow: the rows in bands (<see cref="DiagonalBandEnd"/>),
-    /// band b from column b NR on; the entries below that are then mirrored from above the diagonal,
-    /// in the mirror's strips (one transpose a band wrote its columns across all the band's rows,
+    /// band b from column b NR on; the entries left of each band are mirrored, as soon as the band is
+    /// done (the rows above it, which hold them, come first), in the mirror's strips (one transpose a band wrote its columns across all the band's rows,
     /// lines that share an L1D set at a power-of-two k: the 1024 x 512 Gram ran 5% slower so).
     /// Computing the whole square instead took 17% more products in a 1024 x 512 Gram (one square
     /// of 256 rows in each of its 4 block rows) and 4.6% more at 4096 x 2048.
     /// </summary>
     private static void DiagonalSquare(SimilarityWalker walker, SimilarityWalker.RowBlock block, int k, Span<float> c, int start, int rows)
     {
-        int mr = walker.RowPanel, nr = DiagonalColumnPanel(walker.ColumnPanel);
+        (int mr, int nr) = DiagonalPanels(walker.Width);
         for (int band = 0, first = 0; first < rows; band++)
         {
             int end = DiagonalBandEnd(band, rows, mr, nr), column = band * nr;
             walker.Product(block, first, end - first, start + column, rows - column, c[(((start + first) * k) + start + column)..], k, accumulate: false);
-            first = end;
-        }
 
-        for (int band = 1, first = DiagonalBandEnd(0, rows, mr, nr); first < rows; band++)
-        {
-            // Rows [first, end) of the square lack columns [0, band NR): rows [0, band NR) have them.
-            int end = DiagonalBandEnd(band, rows, mr, nr);
-            Mirror(c, k, start, band * nr, start + first, start + end);
+            // The band's rows lack columns [0, column): the rows above the band have them.
+            Mirror(c, k, start, column, start + first, start + end);
             first = end;
         }
     }
@@ -108,9 +103,7 @@ internal static class GramKernel
     /// </summary>
     internal static double ExecutedProducts(int k, KernelWidth width)
     {
-        MicroKernelId? kernel = MicroKernels.For(width);
-        int mr = kernel is { } id ? MicroKernels.Describe(id).Rows : 1;
-        int nr = DiagonalColumnPanel(kernel is { } id2 ? MicroKernels.Describe(id2).Columns : 1);
+        (int mr, int nr) = DiagonalPanels(width);
         double products = 0;
         for (int start = 0; start < k; start += BlockRows)
         {
@@ -128,13 +121,16 @@ internal static class GramKernel
     }
 
     /// <summary>
-    /// Band width of the diagonal squares: the kernel's NR, or 16 on the dot-product path, where
-    /// any column could start a band, but one band per row would cost a call per row.
+    /// MR and band width of the diagonal squares for the micro-kernel of <paramref name="width"/>
+    /// (the one <see cref="SimilarityWalker"/> packs for): its MR and NR, or 1 and 16 on the
+    /// dot-product path, where any row and column could start a band, but one band per row would
+    /// cost a call per row.
     /// </summary>
-    internal static int DiagonalColumnPanel(int columnPanel) => columnPanel == 1 ? 16 : columnPanel;
+    private static (int RowPanel, int BandWidth) DiagonalPanels(KernelWidth width) =>
+        MicroKernels.For(width) is { } kernel ? (MicroKernels.Describe(kernel).Rows, MicroKernels.Describe(kernel).Columns) : (1, 16);
 
     /// <summary>
-    /// Copies C[start..start+rows, j0..j1) (right of the block's diagonal square) to the columns
+    /// Copies C[start..start+rows, j0..j1) (above and right of the entries it fills) to the columns
     /// below it, a strip of 8 columns at a time over all the block's rows: each strip writes 8 rows
     /// of C below the diagonal, each one contiguous run of the block's width, while the rows it
     /// reads, just computed, are still in L2. Walking the strip's rows in 8 x 8 squares instead,

@@ -64,7 +64,7 @@ internal sealed class SimilarityWalker : IDisposable
 
     /// <summary>
     /// The same for rows [offset, offset + count) of the block only, into c (count x n): offset a
-    /// multiple of <see cref="RowPanel"/>. Each element is the one the whole block's product gives.
+    /// multiple of the micro-kernel's MR. Each element is the one the whole block's product gives.
     /// </summary>
     internal void Product(RowBlock rows, int offset, int count, int j0, int n, Span<float> c, int ldc, bool accumulate)
     {
@@ -82,12 +82,6 @@ internal sealed class SimilarityWalker : IDisposable
             GemmKernel.MultiplyPacked(_a.Span.Slice(first * Depth, count * Depth), Depth, false, _packedB, j0, n, c, ldc, count, accumulate);
         }
     }
-
-    /// <summary>Rows of a micro-panel of A (MR), where a row range of a block may start; 1 without a micro-kernel.</summary>
-    internal int RowPanel => _packedB is null ? 1 : MicroKernels.Describe(_packedB.Kernel).Rows;
-
-    /// <summary>Columns of a micro-panel of the packed B^T (NR), where a product's first column may fall; 1 without a micro-kernel.</summary>
-    internal int ColumnPanel => _packedB?.Panel ?? 1;
 
     /// <summary>
     /// Rows of the caller's own (m x depth, row-major; for example rows of A gathered from several

@@ -169,8 +169,8 @@ public class GemmKernelTests
 
             // A row range of the packed A starting on a micro-panel, with a column range (the Gram's
             // diagonal blocks): the same bits as those rows of the whole product.
-            int mr = MicroKernels.Describe(kernel).Rows, i0 = Math.Min(m / 2 / mr * mr, m - 1) / mr * mr, rows = m - i0;
-            int jr = n > 2 * MicroKernels.Describe(kernel).Columns ? MicroKernels.Describe(kernel).Columns : 0;
+            MicroKernelInfo shape = MicroKernels.Describe(kernel);
+            int i0 = m / 2 / shape.Rows * shape.Rows, rows = m - i0, jr = n > 2 * shape.Columns ? shape.Columns : 0;
             var band = new float[rows * (n - jr)];
             GemmKernel.MultiplyPacked(packedA, i0, rows, packed, jr, n - jr, band, n - jr, accumulate: false);
             for (int i = 0; i < rows; i++)
