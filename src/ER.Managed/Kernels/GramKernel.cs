@@ -27,8 +27,8 @@ internal static class GramKernel
         {
             var ch = new PinnedFloats(cp, c.Length);
 
-            // Z^T is packed once for all block rows (BlockRows is a multiple of every NR).
-            using var walker = new SimilarityWalker(new PinnedFloats(zp, z.Length), k, d, degree, width);
+            // Z^T is packed a chunk at a time by the first block row that needs it.
+            using var walker = new SimilarityWalker(new PinnedFloats(zp, z.Length), k, d, width);
             Parallelism.For(blocks, degree, block => ComputeBlockRow(walker, k, ch.Span, block * BlockRows));
         }
     }
@@ -165,8 +165,8 @@ internal static class GramKernel
         {
             var ch = new PinnedFloats(cp, result.Length);
 
-            // B^T is packed once for all block rows of A (not once per block row).
-            using var walker = new SimilarityWalker(new PinnedFloats(ap, a.Length), new PinnedFloats(bp, b.Length), bRows, columns, degree, width);
+            // B^T is packed once for all block rows of A (not once per block row), a chunk at a time.
+            using var walker = new SimilarityWalker(new PinnedFloats(ap, a.Length), new PinnedFloats(bp, b.Length), bRows, columns, width);
             Parallelism.For(blocks, degree, block =>
             {
                 int start = block * BlockRows;

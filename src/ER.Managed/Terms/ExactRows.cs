@@ -49,7 +49,7 @@ internal static class ExactRows
             fixed (float* zp = z)
             {
                 var zh = new PinnedFloats(zp, z.Length);
-                using var walker = new SimilarityWalker(zh, k, d, degree, width);
+                using var walker = new SimilarityWalker(zh, k, d, width);
                 Parallelism.For((count + StripRows - 1) / StripRows, degree, strip =>
                     ForEachRow(walker, first + (strip * StripRows), Math.Min(StripRows, count - (strip * StripRows)), k, (i, row) =>
                     {
@@ -88,7 +88,7 @@ internal static class ExactRows
             {
                 var zh = new PinnedFloats(zp, z.Length);
                 var gh = new PinnedFloats(gp, gradient.Length);
-                using var walker = new SimilarityWalker(zh, k, d, degree, width);
+                using var walker = new SimilarityWalker(zh, k, d, width);
                 Parallelism.For((count + StripRows - 1) / StripRows, degree, strip =>
                     ForEachRow(walker, first + (strip * StripRows), Math.Min(StripRows, count - (strip * StripRows)), k, (i, row) =>
                         RowGradient(zh.Span, row, norms, lseAll, gAll, d, kappa, leaveOneOut, margin, i, gh.Span.Slice((i - first) * d, d))));

@@ -108,7 +108,7 @@ internal static partial class FusedSphereEntropy
         gradient.Span.Clear();
 
         // Every tile is recomputed: Z^T packed once for all of them, and Z once for their products.
-        using var walker = new SimilarityWalker(z, k, d, degree, width);
+        using var walker = new SimilarityWalker(z, k, d, width);
         using PackedOperand? zBlocks = PackForProducts(z.Span, k, d, width);
         SymmetricTileSweep.Run(walker, k, degree, new RecomputedTiles(z, zBlocks, walker, k, d, kappa, weights, gradient, width));
     }

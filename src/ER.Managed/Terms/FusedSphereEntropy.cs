@@ -80,7 +80,7 @@ internal static partial class FusedSphereEntropy
             fixed (float* zp = z)
             {
                 var zh = new PinnedFloats(zp, z.Length);
-                using var walker = new SimilarityWalker(zh, k, d, degree, width);
+                using var walker = new SimilarityWalker(zh, k, d, width);
                 if (blocks <= bufferedBlockLimit)
                 {
                     BufferedTiles(zh, walker, k, d, kappa, shift, state.Cache, sums, dots, degree, width);

@@ -66,7 +66,7 @@ internal static class KnnSphereEntropy
                 // candidates are those within 2e of its m-th largest similarity: one outside is below
                 // the exact similarity of each of the m above it.
                 double bound = Math.Max(Math.Max(1e-6, 16.0 * Math.Sqrt(d) * Math.Pow(2, -24)), (d + 4) * Math.Pow(2, -24));
-                using var walker = new SimilarityWalker(units, n, d, degree, KernelIsa.Best);
+                using var walker = new SimilarityWalker(units, n, d, KernelIsa.Best);
                 search = new NeighbourSearch(rows, walker, n, d, m, (float)(2 * bound), inverseNorms);
                 SymmetricTileSweep.Run(walker, n, degree, search);
             }

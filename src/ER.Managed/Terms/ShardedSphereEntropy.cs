@@ -70,7 +70,7 @@ internal static class ShardedSphereEntropy
             fixed (float* zp = z)
             {
                 var zh = new PinnedFloats(zp, z.Length);
-                using var walker = new SimilarityWalker(zh, k, d, degree, width);
+                using var walker = new SimilarityWalker(zh, k, d, width);
                 Parallelism.For(blocks, degree, block =>
                 {
                     int i0 = first + (block * Tile), m = Math.Min(Tile, first + count - i0);
@@ -209,7 +209,7 @@ internal static class ShardedSphereEntropy
             fixed (float* gp = gradient)
             {
                 var zh = new PinnedFloats(zp, z.Length);
-                using var walker = new SimilarityWalker(zh, k, d, degree, width);
+                using var walker = new SimilarityWalker(zh, k, d, width);
                 var gh = new PinnedFloats(gp, gradient.Length);
                 Parallelism.For(blocks, degree, block =>
                 {

@@ -22,7 +22,7 @@ internal static class SimilarityStrips
         int strips = (k + StripRows - 1) / StripRows;
         fixed (float* zp = z)
         {
-            using var walker = new SimilarityWalker(new PinnedFloats(zp, z.Length), k, d, degree, width);
+            using var walker = new SimilarityWalker(new PinnedFloats(zp, z.Length), k, d, width);
             Parallelism.For(strips, degree, strip =>
             {
                 int r0 = strip * StripRows, m = Math.Min(StripRows, k - r0);

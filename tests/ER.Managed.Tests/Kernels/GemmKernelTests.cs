@@ -1,4 +1,6 @@
 using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
 using ER.Managed.Kernels;
 using ER.Managed.Kernels.Gemm;
 using static ER.Managed.Tests.Kernels.KernelTestSupport;
@@ -234,10 +236,11 @@ public class GemmKernelTests
     [InlineData(1024, 512)]
     [InlineData(1000, 1100)]
     [InlineData(4100, 96)]
-    public void Packing_transposed_b_on_several_threads_writes_the_same_panels(int n, int k)
+    public void Packing_transposed_b_by_column_ranges_in_any_order_writes_the_same_panels(int n, int k)
     {
-        // The packing is split into work items of micro-panels (more of them with more threads);
-        // every item writes its own panels, so the packed operand must not depend on the split.
+        // Products pack Z^T a range of columns at a time, on whichever thread needs a range first:
+        // ranges packed in a shuffled order, several at once, into a buffer full of NaN must give
+        // the whole packing, bit for bit (every float written, edge panels padded with zeros).
         float[] x = Uniform(n * k, 3);
         foreach (MicroKernelId kernel in MicroKernels.All.ToArray())
         {
@@ -248,11 +251,16 @@ public class GemmKernelTests
 
             int nr = MicroKernels.Describe(kernel).Columns;
             int used = (n + nr - 1) / nr * nr * k;
-            using PackedOperand one = GemmKernel.PackTransposedB(x, n, k, kernel, degree: 1);
-            foreach (int degree in new[] { 2, 3, 8 })
+            using PackedOperand whole = GemmKernel.PackTransposedB(x, n, k, kernel);
+            foreach (int rangePanels in new[] { 1, 3, 4 })
             {
-                using PackedOperand several = GemmKernel.PackTransposedB(x, n, k, kernel, degree);
-                Assert.True(one.Buffer.AsSpan(0, used).SequenceEqual(several.Buffer.AsSpan(0, used)), $"{MicroKernels.Describe(kernel).Name}, {degree} threads");
+                int range = rangePanels * nr;
+                using PackedOperand pieces = GemmKernel.AllocateTransposedB(n, k, kernel);
+                pieces.Buffer.AsSpan(0, used).Fill(float.NaN);
+                int[] starts = Enumerable.Range(0, (n + range - 1) / range).Select(i => i * range).ToArray();
+                new Random(rangePanels).Shuffle(starts);
+                Parallel.ForEach(starts, new ParallelOptions { MaxDegreeOfParallelism = 3 }, j0 => GemmKernel.PackTransposedBColumns(x, pieces, j0, Math.Min(range, n - j0)));
+                Assert.True(whole.Buffer.AsSpan(0, used).SequenceEqual(pieces.Buffer.AsSpan(0, used)), $"{MicroKernels.Describe(kernel).Name}, ranges of {range} columns");
             }
         }
     }

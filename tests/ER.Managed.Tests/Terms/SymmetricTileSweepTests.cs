@@ -28,7 +28,7 @@ public class SymmetricTileSweepTests
         var visitor = new Recorder(blocks);
         fixed (float* zp = z)
         {
-            using var walker = new SimilarityWalker(new PinnedFloats(zp, z.Length), k, d, degree, KernelIsa.Best);
+            using var walker = new SimilarityWalker(new PinnedFloats(zp, z.Length), k, d, KernelIsa.Best);
             SymmetricTileSweep.Run(walker, k, degree, visitor);
         }
 
@@ -59,7 +59,7 @@ public class SymmetricTileSweepTests
         float[] z = new float[k * d];
         fixed (float* zp = z)
         {
-            using var walker = new SimilarityWalker(new PinnedFloats(zp, z.Length), k, d, 2, KernelIsa.Best);
+            using var walker = new SimilarityWalker(new PinnedFloats(zp, z.Length), k, d, KernelIsa.Best);
             var thrown = Assert.ThrowsAny<Exception>(() => SymmetricTileSweep.Run(walker, k, 2, new Failing()));
             Assert.Contains("tile (0, 3)", thrown.ToString(), StringComparison.Ordinal);
         }

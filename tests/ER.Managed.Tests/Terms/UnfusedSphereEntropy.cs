@@ -26,7 +26,7 @@ internal static class UnfusedSphereEntropy
         {
             fixed (float* zp = z)
             {
-                using var walker = new SimilarityWalker(new PinnedFloats(zp, z.Length), k, d, degree: 1, width);
+                using var walker = new SimilarityWalker(new PinnedFloats(zp, z.Length), k, d, width);
                 RowLogSumExp(walker, k, kappa, lse, buffer, leaveOneOut);
             }
         }
@@ -82,7 +82,7 @@ internal static class UnfusedSphereEntropy
         {
             fixed (float* zp = z)
             {
-                using var walker = new SimilarityWalker(new PinnedFloats(zp, z.Length), k, d, degree: 1, width);
+                using var walker = new SimilarityWalker(new PinnedFloats(zp, z.Length), k, d, width);
                 Span<double> lse = lseBuffer.AsSpan(0, k);
                 Span<double> g = weightBuffer.AsSpan(0, k);
                 RowLogSumExp(walker, k, (float)kappa, lse, similarity, leaveOneOut);

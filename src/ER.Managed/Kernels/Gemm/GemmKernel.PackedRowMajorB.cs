@@ -21,7 +21,7 @@ internal static partial class GemmKernel
     /// Packs a row-major depth x columns matrix B (row stride <paramref name="columns"/>) in slices of
     /// <paramref name="sliceDepth"/> rows for <paramref name="kernel"/>: slice s starts at
     /// <c>s sliceDepth RoundUp(columns, NR)</c>, its micro-panel q at <c>q kc NR</c> within it (the layout of
-    /// <see cref="PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId, int)"/>), columns past the
+    /// <see cref="PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId)"/>), columns past the
     /// last zero.
     /// </summary>
     internal static PackedOperand PackRowMajorB(ReadOnlySpan<float> b, int depth, int columns, int sliceDepth, MicroKernelId kernel)

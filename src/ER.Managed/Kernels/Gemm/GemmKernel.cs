@@ -23,7 +23,7 @@ namespace ER.Managed.Kernels.Gemm;
 /// already holds NR contiguous floats a step and is read in place (packing it for each product cost
 /// the fused entropy's backward 15-25% at d = 1000 on Zen 5). Partial tiles of C, and partial edge panels of
 /// operands read in place, go through small zero-padded scratch copies. Operands used by many
-/// products are packed once: <see cref="PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId, int)"/>
+/// products are packed once: <see cref="PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId)"/>
 /// for <c>Z^T</c>, <see cref="PackA(ReadOnlySpan{float}, int, int, int, MicroKernelId)"/> for a block row of Z,
 /// <see cref="PackRowMajorB(ReadOnlySpan{float}, int, int, int, MicroKernelId)"/> for the Z that the
 /// entropy backward's recomputed tiles multiply, one 256-row slice a tile.
@@ -103,49 +103,47 @@ internal static partial class GemmKernel
     /// (<see cref="MultiplyPacked(ReadOnlySpan{float}, int, bool, PackedOperand, int, int, Span{float}, int, int, bool)"/>), for the width's micro-kernel. Slice s (KC deep) starts at
     /// <c>s KC RoundUp(rows, NR)</c>, its micro-panel q at <c>q kc NR</c> within it.
     /// </summary>
-    internal static PackedOperand PackTransposedB(ReadOnlySpan<float> x, int rows, int depth, KernelWidth width, int degree = 1) =>
-        PackTransposedB(x, rows, depth, MicroKernels.For(width) ?? throw new ArgumentOutOfRangeException(nameof(width), width, "No micro-kernel for this width."), degree);
+    internal static PackedOperand PackTransposedB(ReadOnlySpan<float> x, int rows, int depth, KernelWidth width) =>
+        PackTransposedB(x, rows, depth, MicroKernels.For(width) ?? throw new ArgumentOutOfRangeException(nameof(width), width, "No micro-kernel for this width."));
 
-    internal static unsafe PackedOperand PackTransposedB(ReadOnlySpan<float> x, int rows, int depth, MicroKernelId kernel, int degree = 1)
+    internal static PackedOperand PackTransposedB(ReadOnlySpan<float> x, int rows, int depth, MicroKernelId kernel)
     {
-        MicroKernelInfo info = MicroKernels.Describe(kernel);
-        int nr = info.Columns, kcBlock = info.Blocking.KC;
-        int padded = RoundUp(rows, nr);
-        var operand = new PackedOperand(rows, depth, nr, kcBlock, kernel, padded * depth);
-
-        // Work items: groups of micro-panels of one slice (each written by exactly one item), two
-        // items per thread where the operand is large enough: at k = 1024 and NR = 64 a single
-        // group of 16 panels left the second thread idle for the whole packing. An item holds at
-        // most 16 panels and at least MinFloatsPerItem floats: a smaller one (256 x 64 packs in
-        // a few microseconds) costs a waking helper thread more than it saves (entropy 256 x 64
-        // 3% slower on the AVX2 path when its 16 panels were split in four).
-        const int MinFloatsPerItem = 64 * 1024;
-        int panels = padded / nr;
-        int panelFloats = nr * Math.Min(kcBlock, depth);
-        int fewestPanels = Math.Min(16, (MinFloatsPerItem + panelFloats - 1) / panelFloats);
-        int panelsPerItem = Math.Clamp(panels / (2 * Math.Max(degree, 1)), fewestPanels, 16);
-        int slices = (depth + kcBlock - 1) / kcBlock;
-        int groups = (panels + panelsPerItem - 1) / panelsPerItem;
-        float[] buffer = operand.Buffer;
-        fixed (float* xp = x)
-        {
-            var xh = new PinnedFloats(xp, x.Length);
-            Parallelism.For(slices * groups, degree, item =>
-            {
-                int pc = item / groups * kcBlock, kc = Math.Min(kcBlock, depth - pc);
-                int j0 = item % groups * panelsPerItem * nr, n = Math.Min(panelsPerItem * nr, rows - j0);
-                if (n > 0)
-                {
-                    PackBPanels(xh.Span, depth, pc, kc, j0, n, nr, buffer.AsSpan((pc * padded) + (j0 * kc), RoundUp(n, nr) * kc));
-                }
-            });
-        }
-
+        PackedOperand operand = AllocateTransposedB(rows, depth, kernel);
+        PackTransposedBColumns(x, operand, 0, rows);
         return operand;
     }
 
     /// <summary>
-    /// <c>C (+)= op(A) X[j0..j0+n)^T</c> with X packed by <see cref="PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId, int)"/> (same depth);
+    /// The buffer of <see cref="PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId)"/>'s
+    /// packing, not yet filled: <see cref="PackTransposedBColumns"/> fills it a range of columns at a
+    /// time, so that a caller can pack each range just before its first product needs it.
+    /// </summary>
+    internal static PackedOperand AllocateTransposedB(int rows, int depth, MicroKernelId kernel)
+    {
+        MicroKernelInfo info = MicroKernels.Describe(kernel);
+        return new PackedOperand(rows, depth, info.Columns, info.Blocking.KC, kernel, RoundUp(rows, info.Columns) * depth);
+    }
+
+    /// <summary>
+    /// Packs columns [j0, j0 + n) of <c>X^T</c> (rows [j0, j0 + n) of X) into <paramref name="operand"/>
+    /// at every depth slice; j0 a multiple of its NR, and n too unless the range ends at the last
+    /// column. Ranges packed separately, in any order or on any thread, give the same buffer as one
+    /// range over all the columns.
+    /// </summary>
+    internal static void PackTransposedBColumns(ReadOnlySpan<float> x, PackedOperand operand, int j0, int n)
+    {
+        int depth = operand.Depth, nr = operand.Panel, kcBlock = operand.SliceDepth;
+        int padded = RoundUp(operand.Rows, nr);
+        Span<float> buffer = operand.Buffer;
+        for (int pc = 0; pc < depth; pc += kcBlock)
+        {
+            int kc = Math.Min(kcBlock, depth - pc);
+            PackBPanels(x, depth, pc, kc, j0, n, nr, buffer.Slice((pc * padded) + (j0 * kc), RoundUp(n, nr) * kc));
+        }
+    }
+
+    /// <summary>
+    /// <c>C (+)= op(A) X[j0..j0+n)^T</c> with X packed by <see cref="PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId)"/> (same depth);
     /// j0 must be a multiple of the packing's NR.
     /// </summary>
     internal static void MultiplyPacked(ReadOnlySpan<float> a, int lda, bool transA, PackedOperand b, int j0, int n, Span<float> c, int ldc, int m, bool accumulate)
@@ -224,7 +222,7 @@ internal static partial class GemmKernel
 
     /// <summary>
     /// <c>C (+)= A[i0..i0+m) X[j0..j0+n)^T</c> with A packed by <see cref="PackA(ReadOnlySpan{float}, int, int, int, MicroKernelId)"/> and X by
-    /// <see cref="PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId, int)"/>, for the same
+    /// <see cref="PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId)"/>, for the same
     /// kernel and depth; i0 a multiple of MR, j0 a multiple of NR; row i0 of A is row 0 of C. Nothing
     /// is packed here: the products of a block row of the similarity matrix share one packed A.
     /// </summary>

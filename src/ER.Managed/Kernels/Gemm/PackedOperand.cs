@@ -2,7 +2,7 @@ using System.Buffers;
 
 namespace ER.Managed.Kernels.Gemm;
 
-/// <summary>A matrix packed once by <see cref="GemmKernel.PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId, int)"/> for many products; its buffer comes from the shared pool and goes back on <see cref="Dispose"/>.</summary>
+/// <summary>A matrix packed once by <see cref="GemmKernel.PackTransposedB(ReadOnlySpan{float}, int, int, MicroKernelId)"/> for many products; its buffer comes from the shared pool and goes back on <see cref="Dispose"/>.</summary>
 internal sealed class PackedOperand : IDisposable
 {
     internal PackedOperand(int rows, int depth, int panel, int sliceDepth, MicroKernelId kernel, int length)
