@@ -66,7 +66,8 @@ public sealed class ProgressTests : IDisposable
     [Fact]
     public void A_later_step_replaces_the_first_once_the_line_is_redrawn()
     {
-        using var terminal = new StringWriter();
+        // The progress line is redrawn on a timer thread while this thread reads what it wrote.
+        using var terminal = new LockedStringWriter();
         ER.Managed.Cli.Files.CliStreams.Set(Stream.Null, Stream.Null, terminal, TimeSpan.Zero);
         using (ER.Managed.Cli.Progress progress = ER.Managed.Cli.Progress.Start("a rather long first step", json: false))
         {
@@ -86,5 +87,59 @@ public sealed class ProgressTests : IDisposable
         int second = text.IndexOf("\rer: second", StringComparison.Ordinal);
         int end = text.IndexOf('\r', second + 1);
         Assert.True(end - second - 1 >= "er: a rather long first step (0.0 s)".Length);
+    }
+
+    /// <summary>A string writer that one thread writes while another reads it (StringWriter alone is not thread-safe).</summary>
+    private sealed class LockedStringWriter : StringWriter
+    {
+        private readonly object _gate = new();
+
+        public override void Write(char value)
+        {
+            lock (_gate)
+            {
+                base.Write(value);
+            }
+        }
+
+        public override void Write(string? value)
+        {
+            lock (_gate)
+            {
+                base.Write(value);
+            }
+        }
+
+        public override void Write(char[] buffer, int index, int count)
+        {
+            lock (_gate)
+            {
+                base.Write(buffer, index, count);
+            }
+        }
+
+        public override void Write(ReadOnlySpan<char> buffer)
+        {
+            lock (_gate)
+            {
+                base.Write(buffer);
+            }
+        }
+
+        public override void Flush()
+        {
+            lock (_gate)
+            {
+                base.Flush();
+            }
+        }
+
+        public override string ToString()
+        {
+            lock (_gate)
+            {
+                return base.ToString();
+            }
+        }
     }
 }
