@@ -127,7 +127,7 @@ internal static class GramKernel
     /// cost a call per row.
     /// </summary>
     private static (int RowPanel, int BandWidth) DiagonalPanels(KernelWidth width) =>
-        MicroKernels.For(width) is { } kernel ? (MicroKernels.Describe(kernel).Rows, MicroKernels.Describe(kernel).Columns) : (1, 16);
+        MicroKernels.For(width) is { } kernel && MicroKernels.Describe(kernel) is var info ? (info.Rows, info.Columns) : (1, 16);
 
     /// <summary>
     /// Copies C[start..start+rows, j0..j1) (above and right of the entries it fills) to the columns

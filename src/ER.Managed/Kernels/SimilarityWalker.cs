@@ -90,15 +90,16 @@ internal sealed class SimilarityWalker : IDisposable
         if (_packedB is null)
         {
             GemmKernel.Multiply(_a.Span.Slice(first * Depth, count * Depth), Depth, false, _b.Span.Slice(j0 * Depth, n * Depth), Depth, true, c, ldc, count, n, Depth, accumulate, Width);
+            return;
         }
-        else if (rows.Packed is not null)
+
+        EnsurePacked(j0, n);
+        if (rows.Packed is not null)
         {
-            EnsurePacked(j0, n);
             GemmKernel.MultiplyPacked(rows.Packed, offset, count, _packedB, j0, n, c, ldc, accumulate);
         }
         else
         {
-            EnsurePacked(j0, n);
             GemmKernel.MultiplyPacked(_a.Span.Slice(first * Depth, count * Depth), Depth, false, _packedB, j0, n, c, ldc, count, accumulate);
         }
     }

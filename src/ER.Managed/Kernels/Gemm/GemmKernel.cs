@@ -30,9 +30,6 @@ namespace ER.Managed.Kernels.Gemm;
 /// </remarks>
 internal static partial class GemmKernel
 {
-    /// <summary>Whether <paramref name="width"/> has a micro-kernel (else the dot-product path runs).</summary>
-    internal static bool HasMicroKernel(KernelWidth width) => MicroKernels.For(width) is not null;
-
     internal static void Multiply(
         ReadOnlySpan<float> a, int lda, bool transA,
         ReadOnlySpan<float> b, int ldb, bool transB,
