@@ -40,7 +40,7 @@ public class GemmKernelTests
             GemmKernel.Multiply(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate: true, width));
     }
 
-    /// <summary>Shapes around each kernel's MR, NR, MC and KC on this machine, for every kernel that can run here.</summary>
+    /// <summary>Shapes around each kernel's MR, NR, MC, KC and NC on this machine, for every kernel that can run here.</summary>
     public static IEnumerable<object[]> KernelShapes()
     {
         foreach (MicroKernelId id in MicroKernels.All.ToArray())
@@ -51,12 +51,15 @@ public class GemmKernelTests
                 continue;
             }
 
-            (int kc, int mc, _) = info.Blocking;
+            (int kc, int mc, int nc) = info.Blocking;
             int mr = info.Rows, nr = info.Columns;
             int[][] shapes =
             [
                 [1, 1, 1], [mr - 1, nr + 1, 3], [mr, nr, 1], [mr + 1, nr - 1, 2], [(2 * mr) + 1, (3 * nr) + 5, 17],
                 [3, 5, kc - 1], [2, nr + 3, kc], [mr + 2, 3, kc + 1], [mc - 1, 5, 3], [mc + 1, nr + 1, 9],
+
+                // Past NC: a second column block of C and of a B read in place.
+                [3, nc + 7, 5],
             ];
             foreach (int[] shape in shapes)
             {
@@ -180,6 +183,11 @@ public class GemmKernelTests
                 Assert.Equal(expected.AsSpan(((i0 + i) * n) + jr, n - jr).ToArray(), band.AsSpan(i * (n - jr), n - jr).ToArray());
             }
 
+            // No rows is an empty product, not an error; operands packed for another depth are refused.
+            GemmKernel.MultiplyPacked(packedA, 0, 0, packed, 0, n, both, n, accumulate: false);
+            Assert.Equal(expected, both);
+            using PackedOperand deeper = GemmKernel.PackTransposedB(Uniform(n * (k + 1), 3), n, k + 1, kernel);
+            Assert.Throws<ArgumentException>(() => GemmKernel.MultiplyPacked(packedA, 0, m, deeper, 0, n, both, n, accumulate: false));
             Assert.Throws<ArgumentOutOfRangeException>(() => GemmKernel.MultiplyPacked(packedA, 1, m - 1, packed, 0, n, both, n, accumulate: false));
             Assert.Throws<ArgumentOutOfRangeException>(() => GemmKernel.MultiplyPacked(packedA, 0, m + 1, packed, 0, n, both, n, accumulate: false));
 

@@ -17,15 +17,17 @@ public class GramKernelTests
     [InlineData(130, 1025)]
     [InlineData(66, 4)]
     [InlineData(200, 9)]
+    [InlineData(1030, 3)]
     public void Gram_matches_the_simple_path_is_symmetric_and_thread_independent(int k, int d)
     {
+        // k = 1030: block rows past the first have a second column chunk, and the last is 6 rows.
         float[] z = Uniform(k * d, k + d);
+        var simple = new float[k * k];
+        MatrixProductReference.MultiplyTransposed(z, k, z, k, d, simple, KernelWidth.Scalar);
         foreach (KernelWidth width in KernelIsa.All.ToArray())
         {
-            var simple = new float[k * k];
-            MatrixProductReference.MultiplyTransposed(z, k, z, k, d, simple, KernelWidth.Scalar);
-            var one = new float[k * k];
-            var two = new float[k * k];
+            // Destinations full of NaN: every element must be written, none accumulated into.
+            float[] one = NaNs(k * k), two = NaNs(k * k);
             GramKernel.Compute(z, k, d, one, 1, width);
             GramKernel.Compute(z, k, d, two, 2, width);
             Assert.Equal(one, two);
@@ -33,13 +35,48 @@ public class GramKernelTests
             {
                 for (int j = 0; j < k; j++)
                 {
-                    Assert.Equal(one[(i * k) + j], one[(j * k) + i]);
-
                     // Two float dot products of the same terms in different orders: 2 d u max|z|^2 d.
-                    Assert.True(Math.Abs(one[(i * k) + j] - simple[(i * k) + j]) <= 2 * d * U * d, $"{width} C[{i},{j}]");
+                    float got = one[(i * k) + j];
+                    if (got != one[(j * k) + i] || !(Math.Abs(got - simple[(i * k) + j]) <= 2 * d * U * d))
+                    {
+                        Assert.Fail($"{width} C[{i},{j}] = {got}, C[{j},{i}] = {one[(j * k) + i]}, reference {simple[(i * k) + j]}");
+                    }
                 }
             }
         }
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(300, 70, 9)]
+    [InlineData(520, 257, 33)]
+    public void Product_with_a_transposed_matrix_matches_the_reference_on_any_thread_count(int aRows, int bRows, int d)
+    {
+        float[] a = Uniform(aRows * d, aRows), b = Uniform(bRows * d, bRows + 1);
+        var reference = new float[aRows * bRows];
+        MatrixProductReference.MultiplyTransposed(a, aRows, b, bRows, d, reference, KernelWidth.Scalar);
+        foreach (KernelWidth width in KernelIsa.All.ToArray())
+        {
+            float[] one = NaNs(aRows * bRows), two = NaNs(aRows * bRows);
+            GramKernel.MultiplyTransposed(a, aRows, b, bRows, d, one, 1, width);
+            GramKernel.MultiplyTransposed(a, aRows, b, bRows, d, two, 2, width);
+            Assert.Equal(one, two);
+            for (int i = 0; i < one.Length; i++)
+            {
+                // As above: the same d products summed in two orders.
+                if (!(Math.Abs(one[i] - reference[i]) <= 2 * d * U * d))
+                {
+                    Assert.Fail($"{width} C[{i / bRows},{i % bRows}] = {one[i]}, reference {reference[i]}");
+                }
+            }
+        }
+    }
+
+    private static float[] NaNs(int length)
+    {
+        var values = new float[length];
+        values.AsSpan().Fill(float.NaN);
+        return values;
     }
 
     [Fact]
