@@ -47,6 +47,17 @@ public class GemmBlockingTests
         long aBudget = info.Columns >= 64 ? Math.Max(l2, l3) / 2 : avx2 ? l2 : l2 / 2;
         Assert.True((4L * b.MC * b.KC <= aBudget) || b.MC == info.Rows, $"{info.Name}: A block {4L * b.MC * b.KC} B > {aBudget}");
 
+        // ... and fills it to within one panel (MC is rounded down to MR, KC down to 8), unless MC is
+        // at its ceiling of 1024 rows.
+        Assert.True(4L * (b.MC + info.Rows) * (b.KC + 8) > aBudget || b.MC > 1024 - info.Rows, $"{info.Name}: A block {4L * b.MC * b.KC} B leaves {aBudget} half empty");
+
+        // The B block (KC x NC floats) fills this core's L3 share, or four L2s without an L3, to
+        // within one panel, unless NC sits at its floor (4 NR) or ceiling (8192).
+        long bBudget = l3 > 0 ? l3 : 4 * l2;
+        long bBlock = 4L * b.KC * b.NC;
+        Assert.True(bBlock <= bBudget || b.NC == 4 * info.Columns, $"{info.Name}: B block {bBlock} B > {bBudget}");
+        Assert.True(4L * (b.KC + 8) * (b.NC + info.Columns) > bBudget || b.NC == 8192, $"{info.Name}: B block {bBlock} B leaves {bBudget} unused");
+
         // The B micro-panel (KC x NR floats) fits the level its rule names: half of L1D for the
         // narrow kernels (two thirds for AVX2), a quarter of L2 for AVX-512's 64-wide panel; unless KC
         // sits at its floor of 64.
