@@ -232,9 +232,18 @@ public class FusedSphereEntropyTests
         // Norms 1 and 0.999 at kappa = 1e6: one shared shift would underflow the second row's sum.
         const int k = 3, d = 2;
         float[] z = [1f, 0f, 0f, 0.999f, 0.6f, 0.8f];
-        using (SphereForwardState state = FusedSphereEntropy.Forward(z, k, d, 1e6f, leaveOneOut: false, keepCache: false, 1, KernelIsa.Best))
+        var simpleLse = new double[k];
+        UnfusedSphereEntropy.RowLogSumExp(z, k, d, 1e6f, simpleLse, KernelWidth.Scalar);
+        foreach (KernelWidth width in KernelIsa.All.ToArray())
         {
+            using SphereForwardState state = FusedSphereEntropy.Forward(z, k, d, 1e6f, leaveOneOut: false, keepCache: false, 1, width);
             Assert.True(state.OwnShiftCount > 0);
+            for (int i = 0; i < k; i++)
+            {
+                // The second row's own term, exp(kappa 0.998), dominates its sum: without it its LSE
+                // would fall by kappa (0.998 - 0.7992), about 2e5. Tolerance as below.
+                Assert.True(Math.Abs(state.Lse[i] - simpleLse[i]) <= 0.1, $"{width} LSE[{i}] {state.Lse[i]:R} vs {simpleLse[i]:R}");
+            }
         }
 
         var options = new ErOptions { UnitNormTolerance = 0.01 };
