@@ -49,7 +49,7 @@ public class GemmBlockingTests
 
         // ... and fills it to within one panel (MC is rounded down to MR, KC down to 8), unless MC is
         // at its ceiling of 1024 rows.
-        Assert.True(4L * (b.MC + info.Rows) * (b.KC + 8) > aBudget || b.MC > 1024 - info.Rows, $"{info.Name}: A block {4L * b.MC * b.KC} B leaves {aBudget} half empty");
+        Assert.True(4L * (b.MC + info.Rows) * (b.KC + 8) > aBudget || b.MC > 1024 - info.Rows, $"{info.Name}: A block {4L * b.MC * b.KC} B leaves more than a panel of {aBudget} unused");
 
         // The B block (KC x NC floats) fills this core's L3 share, or four L2s without an L3, to
         // within one panel, unless NC sits at its floor (4 NR) or ceiling (8192).
