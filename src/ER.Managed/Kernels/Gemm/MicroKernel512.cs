@@ -52,51 +52,54 @@ internal readonly struct MicroKernel512 : IMicroKernel
         Vec c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
         c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = Vec.Zero;
         c30 = c31 = c32 = c33 = c40 = c41 = c42 = c43 = c50 = c51 = c52 = c53 = Vec.Zero;
-        ref float a0 = ref ap;
-        ref float a1 = ref Unsafe.Add(ref ap, aRowStride);
-        ref float a2 = ref Unsafe.Add(ref ap, 2 * aRowStride);
-        ref float a3 = ref Unsafe.Add(ref ap, 3 * aRowStride);
-        ref float a4 = ref Unsafe.Add(ref ap, 4 * aRowStride);
-        ref float a5 = ref Unsafe.Add(ref ap, 5 * aRowStride);
-        nuint a = 0, b = 0;
-        for (int p = 0; p < kc; p++)
+        // Five row offsets and two moving references, not six row references and two indices: with
+        // those the JIT ran out of general registers and reloaded two from the stack every step. On an
+        // Intel Xeon (Emerald Rapids) the loop alone ran 1-10% faster so with B streamed from L2
+        // (equal with B in L1D), the two-thread Gram 1-3% (faster in 15 of 22 alternating runs).
+        nuint row1 = aRowStride, row2 = 2 * aRowStride, row3 = 3 * aRowStride, row4 = 4 * aRowStride, row5 = 5 * aRowStride;
+        for (int p = kc; p > 0;)
         {
-            Vec b0 = VecOps.LoadUnsafe(ref bp, b);
-            Vec b1 = VecOps.LoadUnsafe(ref bp, b + 16);
-            Vec b2 = VecOps.LoadUnsafe(ref bp, b + 32);
-            Vec b3 = VecOps.LoadUnsafe(ref bp, b + 48);
-            Vec x = VecOps.Create(Unsafe.Add(ref a0, a));
+            Vec b0 = VecOps.LoadUnsafe(ref bp);
+            Vec b1 = VecOps.LoadUnsafe(ref bp, 16);
+            Vec b2 = VecOps.LoadUnsafe(ref bp, 32);
+            Vec b3 = VecOps.LoadUnsafe(ref bp, 48);
+            Vec x = VecOps.Create(ap);
             c00 = VecOps.FusedMultiplyAdd(x, b0, c00);
             c01 = VecOps.FusedMultiplyAdd(x, b1, c01);
             c02 = VecOps.FusedMultiplyAdd(x, b2, c02);
             c03 = VecOps.FusedMultiplyAdd(x, b3, c03);
-            x = VecOps.Create(Unsafe.Add(ref a1, a));
+            x = VecOps.Create(Unsafe.Add(ref ap, row1));
             c10 = VecOps.FusedMultiplyAdd(x, b0, c10);
             c11 = VecOps.FusedMultiplyAdd(x, b1, c11);
             c12 = VecOps.FusedMultiplyAdd(x, b2, c12);
             c13 = VecOps.FusedMultiplyAdd(x, b3, c13);
-            x = VecOps.Create(Unsafe.Add(ref a2, a));
+            x = VecOps.Create(Unsafe.Add(ref ap, row2));
             c20 = VecOps.FusedMultiplyAdd(x, b0, c20);
             c21 = VecOps.FusedMultiplyAdd(x, b1, c21);
             c22 = VecOps.FusedMultiplyAdd(x, b2, c22);
             c23 = VecOps.FusedMultiplyAdd(x, b3, c23);
-            x = VecOps.Create(Unsafe.Add(ref a3, a));
+            x = VecOps.Create(Unsafe.Add(ref ap, row3));
             c30 = VecOps.FusedMultiplyAdd(x, b0, c30);
             c31 = VecOps.FusedMultiplyAdd(x, b1, c31);
             c32 = VecOps.FusedMultiplyAdd(x, b2, c32);
             c33 = VecOps.FusedMultiplyAdd(x, b3, c33);
-            x = VecOps.Create(Unsafe.Add(ref a4, a));
+            x = VecOps.Create(Unsafe.Add(ref ap, row4));
             c40 = VecOps.FusedMultiplyAdd(x, b0, c40);
             c41 = VecOps.FusedMultiplyAdd(x, b1, c41);
             c42 = VecOps.FusedMultiplyAdd(x, b2, c42);
             c43 = VecOps.FusedMultiplyAdd(x, b3, c43);
-            x = VecOps.Create(Unsafe.Add(ref a5, a));
+            x = VecOps.Create(Unsafe.Add(ref ap, row5));
             c50 = VecOps.FusedMultiplyAdd(x, b0, c50);
             c51 = VecOps.FusedMultiplyAdd(x, b1, c51);
             c52 = VecOps.FusedMultiplyAdd(x, b2, c52);
             c53 = VecOps.FusedMultiplyAdd(x, b3, c53);
-            a += aStep;
-            b += bStep;
+            if (--p > 0)
+            {
+                // Not past the last step: a reference beyond an array's end (a transposed A or an
+                // in-place B goes a whole stride past it) would be reported to the GC as another object's.
+                ap = ref Unsafe.Add(ref ap, aStep);
+                bp = ref Unsafe.Add(ref bp, bStep);
+            }
         }
 
         Store(ref c, 0, c00, c01, c02, c03, accumulate);
