@@ -226,6 +226,161 @@ public class FusedSphereEntropyTests
         }
     }
 
+    /// <summary>
+    /// Leave-one-out rows with their own shift whose tiles matter one by one, against a double oracle.
+    /// Case 0 (kappa = 60, d = 16): three rows along basis vectors (one in each of the first three tiles),
+    /// each with only two partners, at similarities 0.08-0.1 in other tiles and exactly 0 elsewhere, so
+    /// every similarity is exact in float and each row's sum underflows the common shift (about e^-54).
+    /// A row's largest partner comes in a tile after its second, so the sums must be carried to the new
+    /// maximum (a factor e^-1.2), and its self-pair, at a tile offset other than 0 for two of them, must
+    /// stay out of the sum: kappa times its largest similarity is only 6, so an unmasked self entry
+    /// (a zero similarity) would add e^-6 of the largest term to a sum of about 2.8.
+    /// Case 1 (kappa = 1e5, d = 256): a row with two near-duplicates at kappa (1 - s) = 51 and 50, the
+    /// closer one two tiles later; its similarities sum 254 small products onto 0.98, a few float ulps
+    /// of rounding in the GEMM (kappa times one ulp is 6e-3 nats), so only the refined (double)
+    /// similarities meet the oracle.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Own_shift_rows_carry_their_sums_mask_their_self_pair_and_refine_across_tiles(int scenario)
+    {
+        const int k = 600;
+        // Case 1: at kappa = 1e5 every row's sum underflows (random rows' nearest are at s ~ 0.25).
+        (int d, float kappa, int[] rows, int ownShifts, double tolerance) = scenario == 0
+            ? (16, 60f, new[] { 10, 300, 550 }, 3, 1e-5) // float exp and float tile sums: ~1e-6 relative
+            : (256, 1e5f, new[] { 40, 300, 520 }, k, 5e-3); // the refined s rounded to float: kappa ulp(1) / 2 = 3e-3
+        float[] z = scenario == 0 ? SparsePartners(k, d) : NearDuplicates(k, d);
+        double[] oracle = DoubleLeaveOneOutLse(z, k, d, kappa);
+        foreach (KernelWidth width in KernelIsa.All.ToArray())
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                using SphereForwardState state = FusedSphereEntropy.Forward(z, k, d, kappa, leaveOneOut: true, keepCache: false, threads, width);
+                Assert.Equal(ownShifts, state.OwnShiftCount);
+                foreach (int i in rows)
+                {
+                    Assert.True(Math.Abs(state.Lse[i] - oracle[i]) <= tolerance, $"{width} threads={threads} LSE[{i}] {state.Lse[i]:R} vs {oracle[i]:R}");
+                }
+            }
+        }
+    }
+
+    /// <summary>Rows 10, 300, 550 are e_0, e_1, e_2; each has two partners (component 0.08-0.1 along it), all else in dimensions 3 and up.</summary>
+    private static float[] SparsePartners(int k, int d)
+    {
+        float[] z = TestData.UnitRows(k, d, seed: 606);
+        // (row, axis, partner, similarity): the largest partner after the second, in a later tile.
+        (int Row, int Axis, int Partner, float S)[] partners =
+            [(10, 0, 200, 0.08f), (10, 0, 400, 0.1f), (300, 1, 100, 0.08f), (300, 1, 520, 0.1f), (550, 2, 260, 0.08f), (550, 2, 590, 0.1f)];
+        for (int i = 0; i < k; i++)
+        {
+            z[i * d] = z[(i * d) + 1] = z[(i * d) + 2] = 0f;
+            Normalize(z.AsSpan(i * d, d));
+        }
+
+        foreach ((int row, int axis, int partner, float similarity) in partners)
+        {
+            Span<float> p = z.AsSpan(partner * d, d);
+            float rest = MathF.Sqrt(1f - (similarity * similarity));
+            for (int c = 3; c < d; c++)
+            {
+                p[c] *= rest;
+            }
+
+            p[axis] = similarity;
+            z.AsSpan(row * d, d).Clear();
+            z[(row * d) + axis] = 1f;
+        }
+
+        return z;
+    }
+
+    /// <summary>Row 300 is v = (0.7, 0.7, small noise); rows 40 and 520 are near-duplicates of it at kappa (1 - s) = 51 and 50 for kappa = 1e5.</summary>
+    private static float[] NearDuplicates(int k, int d)
+    {
+        float[] z = TestData.UnitRows(k, d, seed: 607);
+        Span<float> v = z.AsSpan(300 * d, d);
+        for (int c = 0; c < d; c++)
+        {
+            v[c] = c < 2 ? 0.7f : v[c] * 0.02f;
+        }
+
+        Normalize(v);
+        foreach ((int row, double gap) in new[] { (40, 51e-5), (520, 50e-5) })
+        {
+            // s v + sqrt(1 - s^2) w, w the row's own random direction made orthogonal to v.
+            Span<float> w = z.AsSpan(row * d, d);
+            double along = 0;
+            for (int c = 0; c < d; c++)
+            {
+                along += (double)w[c] * v[c];
+            }
+
+            double norm = 0;
+            var orthogonal = new double[d];
+            for (int c = 0; c < d; c++)
+            {
+                orthogonal[c] = w[c] - (along * v[c]);
+                norm += orthogonal[c] * orthogonal[c];
+            }
+
+            double s = 1 - gap, rest = Math.Sqrt(1 - (s * s)) / Math.Sqrt(norm);
+            for (int c = 0; c < d; c++)
+            {
+                w[c] = (float)((s * v[c]) + (rest * orthogonal[c]));
+            }
+        }
+
+        return z;
+    }
+
+    private static void Normalize(Span<float> row)
+    {
+        double norm = 0;
+        foreach (float x in row)
+        {
+            norm += (double)x * x;
+        }
+
+        for (int c = 0; c < row.Length; c++)
+        {
+            row[c] = (float)(row[c] / Math.Sqrt(norm));
+        }
+    }
+
+    /// <summary>log sum_{j != i} exp(kappa s_ij) in double, s_ij the double dot products of the float rows.</summary>
+    private static double[] DoubleLeaveOneOutLse(float[] z, int k, int d, float kappa)
+    {
+        var lse = new double[k];
+        var terms = new double[k];
+        for (int i = 0; i < k; i++)
+        {
+            double max = double.NegativeInfinity;
+            for (int j = 0; j < k; j++)
+            {
+                double s = 0;
+                for (int c = 0; c < d; c++)
+                {
+                    s += (double)z[(i * d) + c] * z[(j * d) + c];
+                }
+
+                terms[j] = j == i ? double.NegativeInfinity : kappa * s;
+                max = Math.Max(max, terms[j]);
+            }
+
+            double sum = 0;
+            foreach (double t in terms)
+            {
+                sum += Math.Exp(t - max);
+            }
+
+            lse[i] = max + Math.Log(sum);
+        }
+
+        return lse;
+    }
+
     [Fact]
     public void Rows_far_from_unit_norm_at_huge_kappa_take_their_own_shift()
     {
