@@ -14,25 +14,7 @@ internal static class DoubleReference
     internal static double SphereEntropy(double[] z, int k, int d, double kappa, EntropyReduction reduction, NormalizerMode normalizer = NormalizerMode.Exact)
     {
         double c = VonMisesFisher.Constant(d, kappa, normalizer);
-        var l = new double[k];
-        for (int i = 0; i < k; i++)
-        {
-            var s = new double[k];
-            for (int j = 0; j < k; j++)
-            {
-                double dot = 0;
-                for (int t = 0; t < d; t++)
-                {
-                    dot += z[(i * d) + t] * z[(j * d) + t];
-                }
-
-                s[j] = kappa * dot;
-            }
-
-            double max = s.Max();
-            l[i] = c + Math.Log(k) - (max + Math.Log(s.Sum(v => Math.Exp(v - max))));
-        }
-
+        double[] l = RowLogSumExp(z, k, d, kappa).Select(lse => c + Math.Log(k) - lse).ToArray();
         if (reduction == EntropyReduction.Average)
         {
             return l.Average();
@@ -42,6 +24,31 @@ internal static class DoubleReference
         double[] w = l.Select(v => Math.Exp(-v - lmax)).ToArray();
         double total = w.Sum();
         return l.Select((v, i) => w[i] / total * v).Sum();
+    }
+
+    /// <summary><c>LSE_i = log sum_j exp(kappa s_ij)</c> in double, the self-pair left out where <paramref name="leaveOneOut"/>.</summary>
+    internal static double[] RowLogSumExp(double[] z, int k, int d, double kappa, bool leaveOneOut = false)
+    {
+        var lse = new double[k];
+        var s = new double[k];
+        for (int i = 0; i < k; i++)
+        {
+            for (int j = 0; j < k; j++)
+            {
+                double dot = 0;
+                for (int t = 0; t < d; t++)
+                {
+                    dot += z[(i * d) + t] * z[(j * d) + t];
+                }
+
+                s[j] = leaveOneOut && j == i ? double.NegativeInfinity : kappa * dot;
+            }
+
+            double max = s.Max();
+            lse[i] = max + Math.Log(s.Sum(v => Math.Exp(v - max)));
+        }
+
+        return lse;
     }
 
     internal static double DiscreteEntropy(double[] w, int k, int d, EntropyReduction reduction)
