@@ -276,8 +276,9 @@ public class FusedSphereEntropyTests
         for (int i = 0; i < k; i++)
         {
             z[i * d] = z[(i * d) + 1] = z[(i * d) + 2] = 0f;
-            Normalize(z.AsSpan(i * d, d));
         }
+
+        RowOps.L2Normalize(z, k, d, z);
 
         foreach ((int row, int axis, int partner, float similarity) in partners)
         {
@@ -306,7 +307,7 @@ public class FusedSphereEntropyTests
             v[c] = c < 2 ? 0.7f : v[c] * 0.02f;
         }
 
-        Normalize(v);
+        RowOps.L2Normalize(v, 1, d, v);
         foreach ((int row, double gap) in new[] { (40, 51e-5), (520, 50e-5) })
         {
             // s v + sqrt(1 - s^2) w, w the row's own random direction made orthogonal to v.
@@ -333,20 +334,6 @@ public class FusedSphereEntropyTests
         }
 
         return z;
-    }
-
-    private static void Normalize(Span<float> row)
-    {
-        double norm = 0;
-        foreach (float x in row)
-        {
-            norm += (double)x * x;
-        }
-
-        for (int c = 0; c < row.Length; c++)
-        {
-            row[c] = (float)(row[c] / Math.Sqrt(norm));
-        }
     }
 
     [Fact]
