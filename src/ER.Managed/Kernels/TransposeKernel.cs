@@ -15,8 +15,9 @@ namespace ER.Managed.Kernels;
 /// </summary>
 /// <remarks>
 /// Callers choose the order of the blocks (the cache lines read and written should stay in L1
-/// while a block is done); this kernel walks a block as 4 x 4 squares, 4 source rows at a time,
-/// then a pair of rows left over as 2 x 4 squares, with element-wise edges.
+/// while a block is done); this kernel walks a block as 8 x 8 squares, 8 source rows at a time,
+/// where the variant has a register transpose of that size (AVX), then as 4 x 4 squares, 4 source
+/// rows at a time, then a pair of rows left over as 2 x 4 squares, with element-wise edges.
 /// </remarks>
 internal static class TransposeKernel
 {
@@ -28,11 +29,11 @@ internal static class TransposeKernel
     internal static void Transpose(ref float src, nuint srcStride, ref float dst, nuint dstStride, int rows, int columns) =>
         TransposeDispatch.Transpose(TransposeDispatch.Best, ref src, srcStride, ref dst, dstStride, rows, columns);
 
-    /// <summary>The block as 4 x 4 squares of variant <typeparamref name="T"/>, element-wise edges.</summary>
+    /// <summary>The block as 8 x 8 (where the variant has them) and 4 x 4 squares of variant <typeparamref name="T"/>, element-wise edges.</summary>
     /// <exception cref="PlatformNotSupportedException">The variant does not run on this CPU.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Transpose<T>(ref float src, nuint srcStride, ref float dst, nuint dstStride, int rows, int columns)
-        where T : struct, ITranspose4x4
+        where T : struct, ITransposeSquares
     {
         if (!T.IsSupported)
         {
@@ -40,6 +41,14 @@ internal static class TransposeKernel
         }
 
         int r = 0;
+        if (T.HasSquare8)
+        {
+            for (; r + 8 <= rows; r += 8)
+            {
+                RowOctet<T>(ref Unsafe.Add(ref src, (nuint)r * srcStride), srcStride, ref Unsafe.Add(ref dst, (nuint)r), dstStride, columns);
+            }
+        }
+
         for (; r + 4 <= rows; r += 4)
         {
             RowGroup<T>(ref Unsafe.Add(ref src, (nuint)r * srcStride), srcStride, ref Unsafe.Add(ref dst, (nuint)r), dstStride, 4, columns);
@@ -61,7 +70,7 @@ internal static class TransposeKernel
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void RowGroup<T>(ref float source, nuint srcStride, ref float target, nuint dstStride, int height, int columns)
-        where T : struct, ITranspose4x4
+        where T : struct, ITransposeSquares
     {
         int c = 0;
         for (; c + 4 <= columns; c += 4)
@@ -79,6 +88,23 @@ internal static class TransposeKernel
         }
 
         Elementwise(ref Unsafe.Add(ref source, (nuint)c), srcStride, ref Unsafe.Add(ref target, (nuint)c * dstStride), dstStride, height, columns - c);
+    }
+
+    /// <summary>8 source rows as 8 x 8 squares; the columns past the last whole square as two groups of 4 rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowOctet<T>(ref float source, nuint srcStride, ref float target, nuint dstStride, int columns)
+        where T : struct, ITransposeSquares
+    {
+        int c = 0;
+        for (; c + 8 <= columns; c += 8)
+        {
+            T.Transpose8(ref Unsafe.Add(ref source, (nuint)c), srcStride, ref Unsafe.Add(ref target, (nuint)c * dstStride), dstStride);
+        }
+
+        ref float restSource = ref Unsafe.Add(ref source, (nuint)c);
+        ref float restTarget = ref Unsafe.Add(ref target, (nuint)c * dstStride);
+        RowGroup<T>(ref restSource, srcStride, ref restTarget, dstStride, 4, columns - c);
+        RowGroup<T>(ref Unsafe.Add(ref restSource, 4 * srcStride), srcStride, ref Unsafe.Add(ref restTarget, 4), dstStride, 4, columns - c);
     }
 
     /// <summary>Stores the two floats of <paramref name="pair"/> at <paramref name="dst"/> (one 64-bit store).</summary>
@@ -102,17 +128,28 @@ internal static class TransposeKernel
     private static (Vector128<float> A, Vector128<float> B, Vector128<float> C, Vector128<float> D) LoadRows(ref float src, nuint srcStride) =>
         (Vector128.LoadUnsafe(ref src), Vector128.LoadUnsafe(ref src, srcStride), Vector128.LoadUnsafe(ref src, 2 * srcStride), Vector128.LoadUnsafe(ref src, 3 * srcStride));
 
-    /// <summary>One 4 x 4 square: <c>dst[c dstStride + r] = src[r srcStride + c]</c>, r, c &lt; 4; and a 2 x 4 one (r &lt; 2).</summary>
-    internal interface ITranspose4x4
+    /// <summary>
+    /// One 4 x 4 square: <c>dst[c dstStride + r] = src[r srcStride + c]</c>, r, c &lt; 4; a 2 x 4 one
+    /// (r &lt; 2); and, where <see cref="HasSquare8"/>, an 8 x 8 one.
+    /// </summary>
+    internal interface ITransposeSquares
     {
         static abstract bool IsSupported { get; }
+
+        /// <summary>Whether <see cref="Transpose8"/> is a register transpose of its own; if not, the kernel walks 4 rows at a time and never calls it.</summary>
+        static virtual bool HasSquare8 => false;
 
         static abstract void Transpose(ref float src, nuint srcStride, ref float dst, nuint dstStride);
 
         static abstract void TransposePair(ref float src, nuint srcStride, ref float dst, nuint dstStride);
+
+        /// <summary>One 8 x 8 square; element by element unless the variant has its own.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static virtual void Transpose8(ref float src, nuint srcStride, ref float dst, nuint dstStride) =>
+            Elementwise(ref src, srcStride, ref dst, dstStride, 8, 8);
     }
 
-    internal readonly struct TransposeScalar : ITranspose4x4
+    internal readonly struct TransposeScalar : ITransposeSquares
     {
         public static bool IsSupported => true;
 
@@ -125,7 +162,7 @@ internal static class TransposeKernel
             Elementwise(ref src, srcStride, ref dst, dstStride, 2, 4);
     }
 
-    internal readonly struct TransposeSse : ITranspose4x4
+    internal readonly struct TransposeSse : ITransposeSquares
     {
         public static bool IsSupported => Sse.IsSupported;
 
@@ -155,7 +192,58 @@ internal static class TransposeKernel
         }
     }
 
-    internal readonly struct TransposeAdvSimd : ITranspose4x4
+    /// <summary>
+    /// AVX: 8 x 8 squares in 16 in-lane shuffles, where four 4 x 4 SSE squares take 32 (x86 shuffles
+    /// run on one port on most cores, so they bound a transpose whose data is in cache); the 4 x 4 and
+    /// 2 x 4 squares as <see cref="TransposeSse"/>.
+    /// </summary>
+    internal readonly struct TransposeAvx : ITransposeSquares
+    {
+        public static bool IsSupported => Avx.IsSupported;
+
+        public static bool HasSquare8 => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Transpose(ref float src, nuint srcStride, ref float dst, nuint dstStride) =>
+            TransposeSse.Transpose(ref src, srcStride, ref dst, dstStride);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void TransposePair(ref float src, nuint srcStride, ref float dst, nuint dstStride) =>
+            TransposeSse.TransposePair(ref src, srcStride, ref dst, dstStride);
+
+        /// <summary>Columns 0-3 of the 8 rows, then columns 4-7.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Transpose8(ref float src, nuint srcStride, ref float dst, nuint dstStride)
+        {
+            ref float lower = ref Unsafe.Add(ref src, 4 * srcStride);
+            FourColumns(ref src, ref lower, srcStride, ref dst, dstStride);
+            FourColumns(ref Unsafe.Add(ref src, 4), ref Unsafe.Add(ref lower, 4), srcStride, ref Unsafe.Add(ref dst, 4 * dstStride), dstStride);
+        }
+
+        /// <summary>
+        /// Four columns of 8 rows: register r holds 4 floats of row r in its low lane and of row r + 4
+        /// in its high lane (a load and an insert, no cross-lane shuffle), so the SSE 4 x 4 square's
+        /// unpacks and shuffles, done in both lanes at once, leave a whole column of 8 in each register.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void FourColumns(ref float upper, ref float lower, nuint srcStride, ref float dst, nuint dstStride)
+        {
+            Vector256<float> a = Vector256.Create(Vector128.LoadUnsafe(ref upper), Vector128.LoadUnsafe(ref lower));
+            Vector256<float> b = Vector256.Create(Vector128.LoadUnsafe(ref upper, srcStride), Vector128.LoadUnsafe(ref lower, srcStride));
+            Vector256<float> c = Vector256.Create(Vector128.LoadUnsafe(ref upper, 2 * srcStride), Vector128.LoadUnsafe(ref lower, 2 * srcStride));
+            Vector256<float> d = Vector256.Create(Vector128.LoadUnsafe(ref upper, 3 * srcStride), Vector128.LoadUnsafe(ref lower, 3 * srcStride));
+            Vector256<float> abLow = Avx.UnpackLow(a, b), abHigh = Avx.UnpackHigh(a, b);
+            Vector256<float> cdLow = Avx.UnpackLow(c, d), cdHigh = Avx.UnpackHigh(c, d);
+
+            // 0x44 takes the low pair of each operand's lane, 0xEE the high pair: (a0 b0 | c0 d0), (a1 b1 | c1 d1).
+            Avx.Shuffle(abLow, cdLow, 0x44).StoreUnsafe(ref dst);
+            Avx.Shuffle(abLow, cdLow, 0xEE).StoreUnsafe(ref dst, dstStride);
+            Avx.Shuffle(abHigh, cdHigh, 0x44).StoreUnsafe(ref dst, 2 * dstStride);
+            Avx.Shuffle(abHigh, cdHigh, 0xEE).StoreUnsafe(ref dst, 3 * dstStride);
+        }
+    }
+
+    internal readonly struct TransposeAdvSimd : ITransposeSquares
     {
         public static bool IsSupported => AdvSimd.Arm64.IsSupported;
 

@@ -5,8 +5,9 @@ namespace ER.Managed.Tests.Kernels;
 
 /// <summary>
 /// Each transpose variant this CPU runs against the definition <c>dst[c, r] = src[r, c]</c>: every
-/// shape up to 13 x 13 (whole 4 x 4 squares, element-wise edges on either side, empty blocks) with
-/// strides wider than the block. A transpose only moves floats, so results are compared exactly.
+/// shape up to 19 x 19 (whole 8 x 8 and 4 x 4 squares, the 4 x 4 squares right of the 8 x 8 ones,
+/// a pair of rows left over, element-wise edges on either side, empty blocks) with strides wider
+/// than the block. A transpose only moves floats, so results are compared exactly.
 /// </summary>
 public class TransposeKernelTests
 {
@@ -29,21 +30,21 @@ public class TransposeKernelTests
     public void Every_shape_moves_each_float_to_its_mirrored_place_and_nothing_else(string name)
     {
         TransposeVariant variant = Enum.Parse<TransposeVariant>(name);
-        const int SrcStride = 17, DstStride = 19, Sentinel = -7;
-        float[] src = new float[13 * SrcStride];
+        const int Largest = 19, SrcStride = 23, DstStride = 21, Sentinel = -7;
+        float[] src = new float[Largest * SrcStride];
         for (int i = 0; i < src.Length; i++)
         {
             src[i] = i + 0.5f;
         }
 
-        for (int rows = 0; rows <= 13; rows++)
+        for (int rows = 0; rows <= Largest; rows++)
         {
-            for (int columns = 0; columns <= 13; columns++)
+            for (int columns = 0; columns <= Largest; columns++)
             {
-                float[] dst = new float[13 * DstStride];
+                float[] dst = new float[Largest * DstStride];
                 Array.Fill(dst, Sentinel);
                 TransposeDispatch.Transpose(variant, ref src[0], SrcStride, ref dst[0], DstStride, rows, columns);
-                for (int c = 0; c < 13; c++)
+                for (int c = 0; c < Largest; c++)
                 {
                     for (int r = 0; r < DstStride; r++)
                     {
@@ -73,7 +74,8 @@ public class TransposeKernelTests
     [Fact]
     public void The_best_variant_follows_the_instruction_sets()
     {
-        TransposeVariant expected = System.Runtime.Intrinsics.X86.Sse.IsSupported ? TransposeVariant.Sse
+        TransposeVariant expected = System.Runtime.Intrinsics.X86.Avx.IsSupported ? TransposeVariant.Avx
+            : System.Runtime.Intrinsics.X86.Sse.IsSupported ? TransposeVariant.Sse
             : System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported ? TransposeVariant.AdvSimd
             : TransposeVariant.Scalar;
         Assert.Equal(expected, TransposeDispatch.Best);

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 
 namespace ER.Managed.Kernels.Drivers;
 
-/// <summary>The 4 x 4 float transposes <see cref="TransposeKernel"/> is built on, one per instruction set.</summary>
+/// <summary>The register transposes (4 x 4 squares, 8 x 8 with AVX) <see cref="TransposeKernel"/> is built on, one per instruction set.</summary>
 internal enum TransposeVariant
 {
     /// <summary>Element by element: every CPU.</summary>
@@ -11,19 +11,23 @@ internal enum TransposeVariant
     /// <summary>SSE unpack and move-half shuffles (x86).</summary>
     Sse,
 
+    /// <summary>8 x 8 squares in AVX in-lane shuffles, the rest as SSE (x86 with AVX).</summary>
+    Avx,
+
     /// <summary>AdvSimd zips of 32- and 64-bit lanes (ARM64).</summary>
     AdvSimd,
 }
 
 /// <summary>
-/// The dispatch from a <see cref="TransposeVariant"/> to its 4 x 4 square (<see cref="TransposeKernel"/>):
+/// The dispatch from a <see cref="TransposeVariant"/> to its squares (<see cref="TransposeKernel"/>):
 /// which variant this CPU runs and which ones it can; tests drive each one through here.
 /// </summary>
 internal static class TransposeDispatch
 {
-    /// <summary>The variant this CPU runs: the first of SSE, AdvSimd, scalar it supports.</summary>
+    /// <summary>The variant this CPU runs: the first of AVX, SSE, AdvSimd, scalar it supports.</summary>
     internal static readonly TransposeVariant Best =
-        TransposeKernel.TransposeSse.IsSupported ? TransposeVariant.Sse
+        TransposeKernel.TransposeAvx.IsSupported ? TransposeVariant.Avx
+        : TransposeKernel.TransposeSse.IsSupported ? TransposeVariant.Sse
         : TransposeKernel.TransposeAdvSimd.IsSupported ? TransposeVariant.AdvSimd
         : TransposeVariant.Scalar;
 
@@ -31,6 +35,7 @@ internal static class TransposeDispatch
     internal static bool IsSupported(TransposeVariant variant) => variant switch
     {
         TransposeVariant.Sse => TransposeKernel.TransposeSse.IsSupported,
+        TransposeVariant.Avx => TransposeKernel.TransposeAvx.IsSupported,
         TransposeVariant.AdvSimd => TransposeKernel.TransposeAdvSimd.IsSupported,
         _ => true,
     };
@@ -43,6 +48,7 @@ internal static class TransposeDispatch
     {
         switch (variant)
         {
+            case TransposeVariant.Avx: TransposeKernel.Transpose<TransposeKernel.TransposeAvx>(ref src, srcStride, ref dst, dstStride, rows, columns); break;
             case TransposeVariant.Sse: TransposeKernel.Transpose<TransposeKernel.TransposeSse>(ref src, srcStride, ref dst, dstStride, rows, columns); break;
             case TransposeVariant.AdvSimd: TransposeKernel.Transpose<TransposeKernel.TransposeAdvSimd>(ref src, srcStride, ref dst, dstStride, rows, columns); break;
             case TransposeVariant.Scalar: TransposeKernel.Transpose<TransposeKernel.TransposeScalar>(ref src, srcStride, ref dst, dstStride, rows, columns); break;
