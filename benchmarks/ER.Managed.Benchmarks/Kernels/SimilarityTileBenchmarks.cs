@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using BenchmarkDotNet.Attributes;
 using ER.Managed.Kernels;
 
@@ -27,19 +28,8 @@ public class SimilarityTileBenchmarks
     [ParamsSource(nameof(Widths))]
     public KernelWidthChoice Width { get; set; }
 
-    public static IEnumerable<KernelWidthChoice> Widths()
-    {
-        var accelerated = new List<KernelWidthChoice>();
-        foreach (KernelWidth width in KernelIsa.All)
-        {
-            if (KernelIsa.IsAccelerated(width))
-            {
-                accelerated.Add((KernelWidthChoice)width);
-            }
-        }
-
-        return accelerated;
-    }
+    public static IEnumerable<KernelWidthChoice> Widths() =>
+        KernelIsa.All.ToArray().Where(KernelIsa.IsAccelerated).Select(width => (KernelWidthChoice)width);
 
     [GlobalSetup]
     public void Setup()
