@@ -80,7 +80,7 @@ public partial class ReadmeTests
 
     /// <summary>
     /// Every section of README.md and docs/*.md that quotes a measured time or rate names the CPU it
-    /// was measured on: the machines differ between sessions (Zen 5 with AVX-512, Zen 3 with AVX2 only).
+    /// was measured on: the machines that measure them differ (Zen 5 and Intel Xeon with AVX-512, Zen 3 with AVX2 only).
     /// </summary>
     [Fact]
     public void Every_section_with_measured_figures_names_its_cpu()

@@ -5,7 +5,7 @@ using ER.Managed.Kernels.VmfNormalizer;
 namespace ER.Managed.Benchmarks.Kernels;
 
 /// <summary>
-/// The vMF normalizer kernel over 100,000 kappas log-uniform in [1e-3, 1e4] (the range), all
+/// The vMF normalizer kernel over 100,000 kappas log-uniform in [1e-3, 1e4] (small, moderate and large kappa alike), all
 /// four outputs, per width; and the scalar API loop a user would otherwise write. The scalar width
 /// against the loop shows what sharing work between the four outputs gains, the wide widths against
 /// the scalar width what the SIMD lanes gain.

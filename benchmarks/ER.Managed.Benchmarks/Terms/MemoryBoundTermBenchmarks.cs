@@ -3,7 +3,7 @@ using BenchmarkDotNet.Attributes;
 namespace ER.Managed.Benchmarks.Terms;
 
 /// <summary>
-/// The memory-bound terms at the shapes, forward+backward: discrete entropy and
+/// The memory-bound terms at the shapes of the PyTorch comparison, forward+backward: discrete entropy and
 /// reconstruction at 512 x 65536 (134 MB an input), sphere reconstruction at 4096 x 256.
 /// </summary>
 [MemoryDiagnoser]
