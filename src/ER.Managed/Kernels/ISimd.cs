@@ -38,7 +38,7 @@ internal interface ISimd<TVec> : ISimdLanes<TVec, float>
     /// <summary>Rounds each lane to the nearest integer (ties to even).</summary>
     static abstract TVec Round(TVec x);
 
-    /// <summary><c>x * 2^n</c> for lanes of n holding integers in [-126, 127], by adding n to the exponent bits (no range checks).</summary>
+    /// <summary><c>x * 2^n</c> for lanes of n holding integers in [-126, 127], by adding n to the exponent bits or by a scaling instruction with the same result there (no range checks).</summary>
     static abstract TVec MultiplyByPowerOfTwo(TVec x, TVec n);
 
     /// <summary>value where x &gt;= limit, else +0.</summary>
