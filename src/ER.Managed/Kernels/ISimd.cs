@@ -23,6 +23,13 @@ internal interface ISimd<TVec> : ISimdLanes<TVec, float>
     static abstract TVec Min(TVec a, TVec b);
 
     /// <summary>
+    /// Lane-wise minimum by the hardware's own instruction (one, where <see cref="Min"/> takes several
+    /// for its NaN and signed-zero rules); which operand a NaN lane or a pair of zeros gives is
+    /// unspecified, so callers detect NaN lanes otherwise.
+    /// </summary>
+    static abstract TVec MinNative(TVec a, TVec b);
+
+    /// <summary>
     /// Lane-wise <c>min(max(x, low), high)</c> by the hardware's own min and max (one instruction
     /// each, where <see cref="Max"/> and <see cref="Min"/> take several for their NaN and signed-zero
     /// rules); a NaN lane gives an unspecified value, so callers mask NaN lanes themselves.

@@ -45,6 +45,9 @@ internal readonly struct Simd128 : ISimd<Vec>
     public static Vec Min(Vec a, Vec b) => VecOps.Min(a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec MinNative(Vec a, Vec b) => VecOps.MinNative(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec Clamp(Vec x, Vec low, Vec high) => VecOps.MinNative(VecOps.MaxNative(x, low), high);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -46,6 +46,9 @@ internal readonly struct SimdScalar : ISimd<Vec>
     public static Vec Min(Vec a, Vec b) => MathF.Min(a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec MinNative(Vec a, Vec b) => a < b ? a : b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec Clamp(Vec x, Vec low, Vec high) => MathF.Min(MathF.Max(x, low), high);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
