@@ -27,8 +27,7 @@ internal readonly struct CrossLogSum(float eps) : IPairOperator
         where TSimd : struct, ISimd<TVec>
         where TVec : struct
     {
-        logX = FastLog.Run<TSimd, TVec>(xe);
-        logY = FastLog.Run<TSimd, TVec>(ye);
+        FastLog.RunPair<TSimd, TVec>(xe, ye, out logX, out logY);
         return TSimd.MultiplyAdd(x, logY, TSimd.MultiplyAdd(y, logX, sum));
     }
 

@@ -23,25 +23,95 @@ internal static class FastLog
     private const float Ln2High = 0.693359375f;
     private const float Ln2Low = -2.12194440e-4f;
 
+    // The Cephes logf polynomial p(f), C8 f^8 + ... + C0, evaluated by Horner's rule.
+    private const float C8 = 7.0376836292e-2f;
+    private const float C7 = -1.1514610310e-1f;
+    private const float C6 = 1.1676998740e-1f;
+    private const float C5 = -1.2420140846e-1f;
+    private const float C4 = 1.4249322787e-1f;
+    private const float C3 = -1.6668057665e-1f;
+    private const float C2 = 2.0000714765e-1f;
+    private const float C1 = -2.4999993993e-1f;
+    private const float C0 = 3.3333331174e-1f;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static TVec Run<TSimd, TVec>(TVec x)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct
     {
-        TVec m = TSimd.SplitExponent(x, out TVec e);
-        TVec f = TSimd.Subtract(m, TSimd.Broadcast(1f));
-        TVec p = TSimd.Broadcast(7.0376836292e-2f);
-        p = TSimd.MultiplyAdd(p, f, TSimd.Broadcast(-1.1514610310e-1f));
-        p = TSimd.MultiplyAdd(p, f, TSimd.Broadcast(1.1676998740e-1f));
-        p = TSimd.MultiplyAdd(p, f, TSimd.Broadcast(-1.2420140846e-1f));
-        p = TSimd.MultiplyAdd(p, f, TSimd.Broadcast(1.4249322787e-1f));
-        p = TSimd.MultiplyAdd(p, f, TSimd.Broadcast(-1.6668057665e-1f));
-        p = TSimd.MultiplyAdd(p, f, TSimd.Broadcast(2.0000714765e-1f));
-        p = TSimd.MultiplyAdd(p, f, TSimd.Broadcast(-2.4999993993e-1f));
-        p = TSimd.MultiplyAdd(p, f, TSimd.Broadcast(3.3333331174e-1f));
-        TVec f2 = TSimd.Multiply(f, f);
+        TVec f = Reduce<TSimd, TVec>(x, out TVec e);
+        TVec p = TSimd.Broadcast(C8);
+        p = TSimd.MultiplyAdd(p, f, TSimd.Broadcast(C7));
+        p = TSimd.MultiplyAdd(p, f, TSimd.Broadcast(C6));
+        p = TSimd.MultiplyAdd(p, f, TSimd.Broadcast(C5));
+        p = TSimd.MultiplyAdd(p, f, TSimd.Broadcast(C4));
+        p = TSimd.MultiplyAdd(p, f, TSimd.Broadcast(C3));
+        p = TSimd.MultiplyAdd(p, f, TSimd.Broadcast(C2));
+        p = TSimd.MultiplyAdd(p, f, TSimd.Broadcast(C1));
+        p = TSimd.MultiplyAdd(p, f, TSimd.Broadcast(C0));
+        return Finish<TSimd, TVec>(f, e, p);
+    }
 
-        // log(1 + f) = f - f^2/2 + f^3 p(f); the e ln 2 term added in two parts.
+    /// <summary>
+    /// <see cref="Run"/> of two registers, the same operations lane for lane (so the same bits),
+    /// interleaved: each polynomial coefficient is used by the two adjacent multiply-adds. Two calls
+    /// of <see cref="Run"/> in a row let the JIT share each coefficient's register across both
+    /// logarithms, and with AVX2's 16 registers it kept five of them, and the loop's sum, on the
+    /// stack: a store and a reload each, every register of the discrete reconstruction. Interleaved,
+    /// the AVX2 path's discrete reconstruction at 64 x 4096, one thread, took 0.244-0.253 ms
+    /// against 0.277-0.292 forward (0.310-0.319 against 0.357-0.368 with the gradients); AVX-512
+    /// unchanged (Intel Xeon, Emerald Rapids, 2026-12-05, alternating runs).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void RunPair<TSimd, TVec>(TVec x, TVec y, out TVec logX, out TVec logY)
+        where TSimd : struct, ISimd<TVec>
+        where TVec : struct
+    {
+        TVec fx = Reduce<TSimd, TVec>(x, out TVec ex);
+        TVec fy = Reduce<TSimd, TVec>(y, out TVec ey);
+        TVec c = TSimd.Broadcast(C8);
+        TVec px = c, py = c;
+        c = TSimd.Broadcast(C7);
+        px = TSimd.MultiplyAdd(px, fx, c);
+        py = TSimd.MultiplyAdd(py, fy, c);
+        c = TSimd.Broadcast(C6);
+        px = TSimd.MultiplyAdd(px, fx, c);
+        py = TSimd.MultiplyAdd(py, fy, c);
+        c = TSimd.Broadcast(C5);
+        px = TSimd.MultiplyAdd(px, fx, c);
+        py = TSimd.MultiplyAdd(py, fy, c);
+        c = TSimd.Broadcast(C4);
+        px = TSimd.MultiplyAdd(px, fx, c);
+        py = TSimd.MultiplyAdd(py, fy, c);
+        c = TSimd.Broadcast(C3);
+        px = TSimd.MultiplyAdd(px, fx, c);
+        py = TSimd.MultiplyAdd(py, fy, c);
+        c = TSimd.Broadcast(C2);
+        px = TSimd.MultiplyAdd(px, fx, c);
+        py = TSimd.MultiplyAdd(py, fy, c);
+        c = TSimd.Broadcast(C1);
+        px = TSimd.MultiplyAdd(px, fx, c);
+        py = TSimd.MultiplyAdd(py, fy, c);
+        c = TSimd.Broadcast(C0);
+        px = TSimd.MultiplyAdd(px, fx, c);
+        py = TSimd.MultiplyAdd(py, fy, c);
+        logX = Finish<TSimd, TVec>(fx, ex, px);
+        logY = Finish<TSimd, TVec>(fy, ey, py);
+    }
+
+    /// <summary>f = m - 1 and the exponent e of <c>x = m 2^e</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Reduce<TSimd, TVec>(TVec x, out TVec e)
+        where TSimd : struct, ISimd<TVec>
+        where TVec : struct => TSimd.Subtract(TSimd.SplitExponent(x, out e), TSimd.Broadcast(1f));
+
+    /// <summary>log(1 + f) = f - f^2/2 + f^3 p(f); the e ln 2 term added in two parts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Finish<TSimd, TVec>(TVec f, TVec e, TVec p)
+        where TSimd : struct, ISimd<TVec>
+        where TVec : struct
+    {
+        TVec f2 = TSimd.Multiply(f, f);
         TVec y = TSimd.Multiply(TSimd.Multiply(f2, f), p);
         y = TSimd.MultiplyAdd(e, TSimd.Broadcast(Ln2Low), y);
         y = TSimd.MultiplyAdd(f2, TSimd.Broadcast(-0.5f), y);
