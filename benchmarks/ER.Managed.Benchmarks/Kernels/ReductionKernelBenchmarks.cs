@@ -3,7 +3,7 @@ using ER.Managed.Kernels;
 
 namespace ER.Managed.Benchmarks.Kernels;
 
-/// <summary>The reduction kernels at each SIMD width (emulated widths are slow by design: compare accelerated ones).</summary>
+/// <summary>The reduction kernels (and the cross term with its gradients) at each SIMD width (emulated widths are slow by design: compare accelerated ones).</summary>
 public class ReductionKernelBenchmarks : KernelBenchmarkBase
 {
     [Benchmark]
@@ -14,6 +14,29 @@ public class ReductionKernelBenchmarks : KernelBenchmarkBase
 
     [Benchmark]
     public double CrossLog() => CrossLogKernel.Run(X, Y, 1e-7f, (KernelWidth)Width);
+
+    /// <summary>The cross term with both gradients: two logarithms, two divisions and two stores an element.</summary>
+    [Benchmark]
+    public double CrossLogWithGradient()
+    {
+        if (_gradX.Length != Length)
+        {
+            _gradX = new float[Length];
+            _gradY = new float[Length];
+        }
+
+        return CrossLogGradientKernel.Run(X, Y, _gradX, _gradY, 1e-7f, 0.5f, (KernelWidth)Width);
+    }
+
+    /// <summary>The probability-row check's pass: the smallest element and the sum.</summary>
+    [Benchmark]
+    public double MinSum()
+    {
+        (float min, double sum) = MinSumKernel.Run(X, (KernelWidth)Width);
+        return min + sum;
+    }
+
+    private float[] _gradX = [], _gradY = [];
 }
 
 /// <summary>Public mirror of the internal width enum, for BenchmarkDotNet's parameters.</summary>
