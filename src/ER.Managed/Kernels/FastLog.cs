@@ -69,34 +69,28 @@ internal static class FastLog
     {
         TVec fx = Reduce<TSimd, TVec>(x, out TVec ex);
         TVec fy = Reduce<TSimd, TVec>(y, out TVec ey);
-        TVec c = TSimd.Broadcast(C8);
-        TVec px = c, py = c;
-        c = TSimd.Broadcast(C7);
-        px = TSimd.MultiplyAdd(px, fx, c);
-        py = TSimd.MultiplyAdd(py, fy, c);
-        c = TSimd.Broadcast(C6);
-        px = TSimd.MultiplyAdd(px, fx, c);
-        py = TSimd.MultiplyAdd(py, fy, c);
-        c = TSimd.Broadcast(C5);
-        px = TSimd.MultiplyAdd(px, fx, c);
-        py = TSimd.MultiplyAdd(py, fy, c);
-        c = TSimd.Broadcast(C4);
-        px = TSimd.MultiplyAdd(px, fx, c);
-        py = TSimd.MultiplyAdd(py, fy, c);
-        c = TSimd.Broadcast(C3);
-        px = TSimd.MultiplyAdd(px, fx, c);
-        py = TSimd.MultiplyAdd(py, fy, c);
-        c = TSimd.Broadcast(C2);
-        px = TSimd.MultiplyAdd(px, fx, c);
-        py = TSimd.MultiplyAdd(py, fy, c);
-        c = TSimd.Broadcast(C1);
-        px = TSimd.MultiplyAdd(px, fx, c);
-        py = TSimd.MultiplyAdd(py, fy, c);
-        c = TSimd.Broadcast(C0);
-        px = TSimd.MultiplyAdd(px, fx, c);
-        py = TSimd.MultiplyAdd(py, fy, c);
+        TVec px = TSimd.Broadcast(C8), py = px;
+        HornerStep<TSimd, TVec>(ref px, ref py, fx, fy, C7);
+        HornerStep<TSimd, TVec>(ref px, ref py, fx, fy, C6);
+        HornerStep<TSimd, TVec>(ref px, ref py, fx, fy, C5);
+        HornerStep<TSimd, TVec>(ref px, ref py, fx, fy, C4);
+        HornerStep<TSimd, TVec>(ref px, ref py, fx, fy, C3);
+        HornerStep<TSimd, TVec>(ref px, ref py, fx, fy, C2);
+        HornerStep<TSimd, TVec>(ref px, ref py, fx, fy, C1);
+        HornerStep<TSimd, TVec>(ref px, ref py, fx, fy, C0);
         logX = Finish<TSimd, TVec>(fx, ex, px);
         logY = Finish<TSimd, TVec>(fy, ey, py);
+    }
+
+    /// <summary><c>p = p f + c</c> in both registers, the coefficient broadcast once for the two adjacent multiply-adds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void HornerStep<TSimd, TVec>(ref TVec px, ref TVec py, TVec fx, TVec fy, float coefficient)
+        where TSimd : struct, ISimd<TVec>
+        where TVec : struct
+    {
+        TVec c = TSimd.Broadcast(coefficient);
+        px = TSimd.MultiplyAdd(px, fx, c);
+        py = TSimd.MultiplyAdd(py, fy, c);
     }
 
     /// <summary>f = m - 1 and the exponent e of <c>x = m 2^e</c>.</summary>
