@@ -23,13 +23,6 @@ internal interface ISimd<TVec> : ISimdLanes<TVec, float>
     static abstract TVec Min(TVec a, TVec b);
 
     /// <summary>
-    /// Lane-wise minimum by the hardware's own instruction (one, where <see cref="Min"/> takes several
-    /// for its NaN and signed-zero rules); which operand a NaN lane or a pair of zeros gives is
-    /// unspecified, so callers detect NaN lanes otherwise.
-    /// </summary>
-    static abstract TVec MinNative(TVec a, TVec b);
-
-    /// <summary>
     /// Lane-wise <c>min(max(x, low), high)</c> by the hardware's own min and max (one instruction
     /// each, where <see cref="Max"/> and <see cref="Min"/> take several for their NaN and signed-zero
     /// rules); a NaN lane gives an unspecified value, so callers mask NaN lanes themselves.
@@ -59,6 +52,13 @@ internal interface ISimd<TVec> : ISimdLanes<TVec, float>
 
     /// <summary>Smallest lane (NaN if any lane is NaN).</summary>
     static abstract float MinAcross(TVec value);
+
+    /// <summary>
+    /// Lane-wise minimum by the hardware's own instruction (one, where <see cref="Min"/> takes several
+    /// for its NaN and signed-zero rules); which operand a NaN lane or a pair of zeros gives is
+    /// unspecified, so callers detect NaN lanes otherwise.
+    /// </summary>
+    static abstract TVec MinNative(TVec a, TVec b);
 
     /// <summary>Whether any lane of <paramref name="value"/> is greater than (or, with <paramref name="orEqual"/>, equal to) the same lane of <paramref name="limit"/> (false for NaN lanes).</summary>
     static abstract bool AnyAbove(TVec value, TVec limit, bool orEqual);

@@ -25,9 +25,8 @@ internal static class SimdTail
         where TVec : struct
         where T : unmanaged
     {
-        Debug.Assert(TSimd.Count <= RegisterBuffer<T>.Length, "A register fits the buffer.");
         RegisterBuffer<T> buffer = default;
-        ref T lanes = ref Unsafe.As<RegisterBuffer<T>, T>(ref buffer);
+        ref T lanes = ref Lanes<TSimd, TVec, T>(ref buffer);
         TSimd.Store(TSimd.Broadcast(fill), ref lanes, 0);
         for (int i = 0; i < length; i++)
         {
@@ -54,14 +53,23 @@ internal static class SimdTail
         where TVec : struct
         where T : unmanaged
     {
-        Debug.Assert(TSimd.Count <= RegisterBuffer<T>.Length, "A register fits the buffer.");
         RegisterBuffer<T> buffer = default;
-        ref T lanes = ref Unsafe.As<RegisterBuffer<T>, T>(ref buffer);
-        TSimd.Store(value, ref lanes, 0);
+        TSimd.Store(value, ref Lanes<TSimd, TVec, T>(ref buffer), 0);
         for (int i = 0; i < length; i++)
         {
-            Unsafe.Add(ref destination, offset + (nuint)i) = Unsafe.Add(ref lanes, i);
+            Unsafe.Add(ref destination, offset + (nuint)i) = buffer[i];
         }
+    }
+
+    /// <summary>The first lane of <paramref name="buffer"/>, which must hold a register of <typeparamref name="TSimd"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref T Lanes<TSimd, TVec, T>(ref RegisterBuffer<T> buffer)
+        where TSimd : struct, ISimdLanes<TVec, T>
+        where TVec : struct
+        where T : unmanaged
+    {
+        Debug.Assert(TSimd.Count <= RegisterBuffer<T>.Length, "A register fits the buffer.");
+        return ref Unsafe.As<RegisterBuffer<T>, T>(ref buffer);
     }
 
     /// <summary>
