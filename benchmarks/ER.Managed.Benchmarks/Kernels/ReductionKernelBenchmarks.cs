@@ -28,15 +28,34 @@ public class ReductionKernelBenchmarks : KernelBenchmarkBase
         return CrossLogGradientKernel.Run(X, Y, _gradX, _gradY, 1e-7f, 0.5f, (KernelWidth)Width);
     }
 
-    /// <summary>The probability-row check's pass: the smallest element and the sum.</summary>
+    /// <summary>The probability-row check over rows of 16 floats (a softmax over 16 classes), all of them valid.</summary>
     [Benchmark]
-    public double MinSum()
+    public int ProbabilityRows16()
     {
-        (float min, double sum) = MinSumKernel.Run(X, (KernelWidth)Width);
-        return min + sum;
+        const int Columns = 16;
+        if (_rows16.Length != Length / Columns * Columns)
+        {
+            _rows16 = X[..(Length / Columns * Columns)];
+            for (int r = 0; r < _rows16.Length; r += Columns)
+            {
+                Span<float> row = _rows16.AsSpan(r, Columns);
+                float sum = 0f;
+                foreach (float v in row)
+                {
+                    sum += v;
+                }
+
+                for (int c = 0; c < Columns; c++)
+                {
+                    row[c] /= sum;
+                }
+            }
+        }
+
+        return ProbabilityRowsKernel.FirstBadRow(_rows16, Columns, 1e-3, (KernelWidth)Width);
     }
 
-    private float[] _gradX = [], _gradY = [];
+    private float[] _gradX = [], _gradY = [], _rows16 = [];
 }
 
 /// <summary>Public mirror of the internal width enum, for BenchmarkDotNet's parameters.</summary>

@@ -92,10 +92,18 @@ internal static partial class Validation
     /// </summary>
     internal static void CheckUnitRows(ReadOnlySpan<float> x, int rows, int columns, double tolerance, string name, int degree)
     {
-        int bad = FirstBadRow(x, rows, columns, degree, static (row, tol) =>
+        int bad = FirstBadRow(x, rows, columns, degree, static (block, columns, tol) =>
         {
-            double squared = TensorPrimitives.Dot(row, row);
-            return Math.Abs(squared - 1.0) <= tol;
+            for (int r = 0; r < block.Length / columns; r++)
+            {
+                ReadOnlySpan<float> row = block.Slice(r * columns, columns);
+                if (!(Math.Abs(TensorPrimitives.Dot(row, row) - 1.0) <= tol))
+                {
+                    return r;
+                }
+            }
+
+            return -1;
         }, tolerance);
         if (bad < 0)
         {
@@ -112,15 +120,12 @@ internal static partial class Validation
 
     /// <summary>
     /// Checks that each row is a probability vector (finite, no negative entry, sum within
-    /// <paramref name="tolerance"/> of 1): one pass a row for its minimum and sum, in parallel.
+    /// <paramref name="tolerance"/> of 1): one pass a row for its sign and sum
+    /// (<see cref="ProbabilityRowsKernel"/>), blocks of rows in parallel.
     /// </summary>
     internal static void CheckProbabilityRows(ReadOnlySpan<float> x, int rows, int columns, double tolerance, string name, int degree)
     {
-        int bad = FirstBadRow(x, rows, columns, degree, static (row, tol) =>
-        {
-            (float min, double sum) = MinSumKernel.Run(row, KernelIsa.Best);
-            return min >= 0f && Math.Abs(sum - 1.0) <= tol;
-        }, tolerance);
+        int bad = FirstBadRow(x, rows, columns, degree, static (block, columns, tol) => ProbabilityRowsKernel.FirstBadRow(block, columns, tol, KernelIsa.Best), tolerance);
         if (bad < 0)
         {
             return;
@@ -142,33 +147,30 @@ internal static partial class Validation
             name);
     }
 
-    private delegate bool RowPredicate(ReadOnlySpan<float> row, double tolerance);
+    /// <summary>The index of the first bad row of <paramref name="block"/> (rows of <paramref name="columns"/>), or -1.</summary>
+    private delegate int FirstBadInBlock(ReadOnlySpan<float> block, int columns, double tolerance);
 
-    /// <summary>The lowest index of a row failing <paramref name="good"/>, or -1; rows are checked in parallel in ranges.</summary>
-    private static unsafe int FirstBadRow(ReadOnlySpan<float> x, int rows, int columns, int degree, RowPredicate good, double tolerance)
+    /// <summary>
+    /// The lowest index of a bad row, or -1: blocks of rows in parallel, each checked by one call of
+    /// <paramref name="firstBad"/> (a call a row cost more than the check of a short row).
+    /// </summary>
+    private static unsafe int FirstBadRow(ReadOnlySpan<float> x, int rows, int columns, int degree, FirstBadInBlock firstBad, double tolerance)
     {
         int rowsPerItem = Math.Max(1, (1 << 16) / columns);
         int items = (rows + rowsPerItem - 1) / rowsPerItem;
-        int[] firstBad = new int[items];
+        int[] firstBadRows = new int[items];
         fixed (float* xp = x)
         {
             var xh = new PinnedFloats(xp, x.Length);
             Parallelism.For(items, degree, item =>
             {
-                firstBad[item] = -1;
                 int start = item * rowsPerItem, end = Math.Min(rows, start + rowsPerItem);
-                for (int i = start; i < end; i++)
-                {
-                    if (!good(xh.Span.Slice(i * columns, columns), tolerance))
-                    {
-                        firstBad[item] = i;
-                        return;
-                    }
-                }
+                int bad = firstBad(xh.Span.Slice(start * columns, (end - start) * columns), columns, tolerance);
+                firstBadRows[item] = bad < 0 ? -1 : start + bad;
             });
         }
 
-        foreach (int bad in firstBad)
+        foreach (int bad in firstBadRows)
         {
             if (bad >= 0)
             {

@@ -146,6 +146,27 @@ public class ValidationTests
         Assert.True(double.IsFinite(Entropy.Sphere(z, K, D, options: new ErOptions { UnitNormTolerance = 0.05 })));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void The_first_bad_row_is_named_when_rows_are_checked_in_several_blocks(int threads)
+    {
+        // 16384 columns: blocks of 4 rows. Rows 6 and 9 are bad; row 6, in the second block, is named.
+        const int Rows = 12, Columns = 16384;
+        var options = new ErOptions { MaxDegreeOfParallelism = threads };
+        float[] w = TestData.ProbabilityRows(Rows, Columns, seed: 4);
+        w[(9 * Columns) + 5] = -0.5f;
+        w[(6 * Columns) + 11] = -0.25f;
+        var discrete = Assert.Throws<ArgumentException>(() => Entropy.Discrete(w, Rows, Columns, options: options));
+        Assert.Contains("Element [6, 11]", discrete.Message, StringComparison.Ordinal);
+
+        float[] z = TestData.UnitRows(Rows, Columns, seed: 5);
+        z[(9 * Columns) + 2] = 0.5f;
+        z[(6 * Columns) + 3] = 0.5f;
+        var sphere = Assert.Throws<ArgumentException>(() => Entropy.Sphere(z, Rows, Columns, options: options));
+        Assert.Contains("Row 6 has norm", sphere.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>A call and what it must throw.</summary>
     public sealed record BadCall(Action Call, Type Type, string Parameter, string Text)
     {

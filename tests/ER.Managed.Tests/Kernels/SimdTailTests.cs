@@ -8,9 +8,8 @@ namespace ER.Managed.Tests.Kernels;
 
 /// <summary>
 /// The partial registers at the end of a span (<see cref="SimdTail"/>), every width, float and
-/// double, and the probability-row check's min-and-sum kernel (<see cref="MinSumKernel"/>) that
-/// uses them, every width. Exact comparisons: a partial load or store moves bits, and a minimum is
-/// one of its inputs.
+/// double, and the probability-row check (<see cref="ProbabilityRowsKernel"/>) that uses them,
+/// every width. Exact comparisons: a partial load or store moves bits, a sign test has one answer.
 /// </summary>
 public class SimdTailTests
 {
@@ -32,50 +31,77 @@ public class SimdTailTests
 
     [Theory]
     [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
-    public void Min_and_sum_match_the_exact_minimum_and_a_double_sum(int widthBits)
+    public void A_row_s_sign_and_sum_match_a_scalar_reference(int widthBits)
     {
         var width = (KernelWidth)widthBits;
-        Assert.Equal((float.PositiveInfinity, 0.0), MinSumKernel.Run([], width));
         foreach (int n in Enumerable.Range(1, 70).Concat([1023, 1024, 1025, 1040, 2047, 2048, 2049, 5000]))
         {
-            float[] x = Uniform(n, n, 0.25f, 1f);
+            float[] x = Uniform(n, n, 0f, 1f);
+            x[n / 3] = -0f;
             double want = x.Sum(v => (double)v);
-            (float min, double sum) = MinSumKernel.Run(x, width);
-            Assert.Equal(x.Min(), min);
+            (bool negative, double sum) = RowOf(x, width);
+            Assert.False(negative, $"n={n}: -0 and positive entries are not negative");
 
             // Float accumulation within chunks of 1024 (two or more chains), chunks in double.
             Assert.True(Math.Abs(sum - want) <= Math.Min(n, 1024) * U * want, $"n={n}: {sum} vs {want}");
 
-            // A negative entry anywhere (the first lane, a lane of the tail, past a chunk) is the minimum.
+            // A negative entry anywhere (the first lane, a lane of the tail, past a chunk) is seen.
             foreach (int at in new[] { 0, n / 2, n - 1 }.Distinct())
             {
                 float[] y = (float[])x.Clone();
                 y[at] = -1e-30f;
-                Assert.Equal(-1e-30f, MinSumKernel.Run(y, width).Min);
+                Assert.True(RowOf(y, width).Negative, $"n={n}: negative at {at}");
             }
         }
     }
 
     [Theory]
     [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
-    public void Min_and_sum_show_a_non_finite_entry_in_the_sum(int widthBits)
+    public void The_first_bad_probability_row_is_found_in_any_row_length(int widthBits)
     {
         var width = (KernelWidth)widthBits;
-        foreach (int n in new[] { 1, 7, 16, 33, 1025 })
+        const double Tolerance = 1e-3;
+        foreach (int d in new[] { 1, 3, 16, 17, 33, 100, 1025 })
         {
-            for (int at = 0; at < n; at += Math.Max(1, n / 5))
+            const int Rows = 9;
+            float[] w = TestData.ProbabilityRows(Rows, d, seed: d);
+            Assert.Equal(-1, ProbabilityRowsKernel.FirstBadRow(w, d, Tolerance, width));
+            foreach (int row in new[] { 0, 4, Rows - 1 })
             {
-                float[] x = Uniform(n, n, 0f, 1f);
-                x[at] = float.NaN;
-                Assert.True(double.IsNaN(MinSumKernel.Run(x, width).Sum), $"NaN at {at} of {n}");
-                x[at] = float.PositiveInfinity;
-                Assert.Equal(double.PositiveInfinity, MinSumKernel.Run(x, width).Sum);
-                x[at] = float.NegativeInfinity;
-                (float min, double sum) = MinSumKernel.Run(x, width);
-                Assert.Equal(float.NegativeInfinity, min);
-                Assert.Equal(double.NegativeInfinity, sum);
+                int at = (row * d) + ((row + 1) * 7 % d);
+                foreach (float bad in new[] { -1e-30f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, w[at] + 0.01f })
+                {
+                    float[] v = (float[])w.Clone();
+                    v[at] = bad;
+                    Assert.Equal(row, ProbabilityRowsKernel.FirstBadRow(v, d, Tolerance, width));
+
+                    // A later bad row does not hide this one, and -0 is not bad.
+                    v[^1] = -1f;
+                    Assert.Equal(row, ProbabilityRowsKernel.FirstBadRow(v, d, Tolerance, width));
+                }
             }
+
+            float[] signedZero = (float[])w.Clone();
+            signedZero[d / 2] = -0f;
+            signedZero[0] += w[d / 2];
+            Assert.Equal(-1, ProbabilityRowsKernel.FirstBadRow(signedZero, d, Tolerance, width));
         }
+    }
+
+    private static (bool Negative, double Sum) RowOf(float[] x, KernelWidth width)
+    {
+        var work = new RowWork(x);
+        WidthDispatch.Run(width, ref work);
+        return work.Result;
+    }
+
+    private ref struct RowWork(float[] x) : IWithWidth
+    {
+        internal (bool Negative, double Sum) Result { get; private set; }
+
+        public void Run<TSimd, TVec>()
+            where TSimd : struct, ISimd<TVec>
+            where TVec : struct => Result = ProbabilityRowsKernel.Row<TSimd, TVec>(x);
     }
 
     private readonly struct FloatTailWork : IWithWidth
