@@ -16,15 +16,9 @@ internal interface ISimd<TVec> : ISimdLanes<TVec, float>
     /// <summary>a * b + c, fused where the hardware has FMA, else multiply then add.</summary>
     static abstract TVec MultiplyAdd(TVec a, TVec b, TVec c);
 
-    /// <summary>Lane-wise maximum; NaN if either lane is NaN (IEEE 754:2019 maximum).</summary>
-    static abstract TVec Max(TVec a, TVec b);
-
-    /// <summary>Lane-wise minimum; NaN if either lane is NaN (IEEE 754:2019 minimum).</summary>
-    static abstract TVec Min(TVec a, TVec b);
-
     /// <summary>
     /// Lane-wise <c>min(max(x, low), high)</c> by the hardware's own min and max (one instruction
-    /// each, where <see cref="Max"/> and <see cref="Min"/> take several for their NaN and signed-zero
+    /// each, where IEEE 754:2019's minimum and maximum take several for their NaN and signed-zero
     /// rules); a NaN lane gives an unspecified value, so callers mask NaN lanes themselves.
     /// </summary>
     static abstract TVec Clamp(TVec x, TVec low, TVec high);
@@ -47,16 +41,10 @@ internal interface ISimd<TVec> : ISimdLanes<TVec, float>
     /// <summary>Sum of the lanes.</summary>
     static abstract float Sum(TVec value);
 
-    /// <summary>Largest lane (NaN if any lane is NaN).</summary>
-    static abstract float MaxAcross(TVec value);
-
-    /// <summary>Smallest lane (NaN if any lane is NaN).</summary>
-    static abstract float MinAcross(TVec value);
-
     /// <summary>
-    /// Lane-wise minimum by the hardware's own instruction (one, where <see cref="Min"/> takes several
-    /// for its NaN and signed-zero rules); which operand a NaN lane or a pair of zeros gives is
-    /// unspecified, so callers detect NaN lanes otherwise.
+    /// Lane-wise minimum by the hardware's own instruction (one, where IEEE 754:2019's minimum takes
+    /// several for its NaN and signed-zero rules); which operand a NaN lane or a pair of zeros gives
+    /// is unspecified, so callers detect NaN lanes otherwise.
     /// </summary>
     static abstract TVec MinNative(TVec a, TVec b);
 

@@ -39,12 +39,6 @@ internal readonly struct Simd128 : ISimd<Vec>
     public static Vec MultiplyAdd(Vec a, Vec b, Vec c) => VecOps.MultiplyAddEstimate(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec Max(Vec a, Vec b) => VecOps.Max(a, b);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec Min(Vec a, Vec b) => VecOps.Min(a, b);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec MinNative(Vec a, Vec b) => VecOps.MinNative(a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -79,30 +73,6 @@ internal readonly struct Simd128 : ISimd<Vec>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vec value) => VecOps.Sum(value);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float MaxAcross(Vec value)
-    {
-        float max = value.GetElement(0);
-        for (int i = 1; i < Vec.Count; i++)
-        {
-            max = System.MathF.Max(max, value.GetElement(i));
-        }
-
-        return max;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float MinAcross(Vec value)
-    {
-        float min = value.GetElement(0);
-        for (int i = 1; i < Vec.Count; i++)
-        {
-            min = System.MathF.Min(min, value.GetElement(i));
-        }
-
-        return min;
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AnyAbove(Vec value, Vec limit, bool orEqual) =>

@@ -40,12 +40,6 @@ internal readonly struct SimdScalar : ISimd<Vec>
     public static Vec MultiplyAdd(Vec a, Vec b, Vec c) => (a * b) + c;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec Max(Vec a, Vec b) => MathF.Max(a, b);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec Min(Vec a, Vec b) => MathF.Min(a, b);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec MinNative(Vec a, Vec b) => a < b ? a : b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -77,12 +71,6 @@ internal readonly struct SimdScalar : ISimd<Vec>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vec value) => value;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float MaxAcross(Vec value) => value;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float MinAcross(Vec value) => value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AnyAbove(Vec value, Vec limit, bool orEqual) => orEqual ? value >= limit : value > limit;
