@@ -16,21 +16,11 @@ internal interface ISimd<TVec> : ISimdLanes<TVec, float>
     /// <summary>a * b + c, fused where the hardware has FMA, else multiply then add.</summary>
     static abstract TVec MultiplyAdd(TVec a, TVec b, TVec c);
 
-    /// <summary>
-    /// Lane-wise <c>min(max(x, low), high)</c> by the hardware's own min and max (one instruction
-    /// each, where IEEE 754:2019's minimum and maximum take several for their NaN and signed-zero
-    /// rules); a NaN lane gives an unspecified value, so callers mask NaN lanes themselves.
-    /// </summary>
-    static abstract TVec Clamp(TVec x, TVec low, TVec high);
-
     /// <summary>Lane-wise e^x (the runtime's vectorized Exp, within about 1 ulp).</summary>
     static abstract TVec Exp(TVec x);
 
     /// <summary>Lane-wise natural log (the runtime's vectorized Log, within about 1 ulp).</summary>
     static abstract TVec Log(TVec x);
-
-    /// <summary>Rounds each lane to the nearest integer (ties to even).</summary>
-    static abstract TVec Round(TVec x);
 
     /// <summary><c>x * 2^n</c> for lanes of n holding integers in [-126, 127], by adding n to the exponent bits or by a scaling instruction with the same result there (no range checks).</summary>
     static abstract TVec MultiplyByPowerOfTwo(TVec x, TVec n);

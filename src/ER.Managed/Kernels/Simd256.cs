@@ -42,16 +42,10 @@ internal readonly struct Simd256 : ISimd<Vec>
     public static Vec MinNative(Vec a, Vec b) => VecOps.MinNative(a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec Clamp(Vec x, Vec low, Vec high) => VecOps.MinNative(VecOps.MaxNative(x, low), high);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec Exp(Vec x) => VecOps.Exp(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec Log(Vec x) => VecOps.Log(x);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec Round(Vec x) => VecOps.Round(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec MultiplyByPowerOfTwo(Vec x, Vec n) =>

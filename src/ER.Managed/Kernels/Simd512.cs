@@ -43,16 +43,10 @@ internal readonly struct Simd512 : ISimd<Vec>
     public static Vec MinNative(Vec a, Vec b) => VecOps.MinNative(a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec Clamp(Vec x, Vec low, Vec high) => VecOps.MinNative(VecOps.MaxNative(x, low), high);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec Exp(Vec x) => VecOps.Exp(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec Log(Vec x) => VecOps.Log(x);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec Round(Vec x) => VecOps.Round(x);
 
     // With AVX-512 one scalef instead of a conversion, a shift and an add, the same result for n in
     // range: the 512-bit conversion and shift issue on one port on an Intel Xeon (Emerald Rapids),

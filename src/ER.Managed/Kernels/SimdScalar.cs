@@ -43,16 +43,10 @@ internal readonly struct SimdScalar : ISimd<Vec>
     public static Vec MinNative(Vec a, Vec b) => a < b ? a : b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec Clamp(Vec x, Vec low, Vec high) => MathF.Min(MathF.Max(x, low), high);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec Exp(Vec x) => MathF.Exp(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec Log(Vec x) => MathF.Log(x);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec Round(Vec x) => MathF.Round(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec MultiplyByPowerOfTwo(Vec x, Vec n) => MathF.ScaleB(x, (int)n);

@@ -105,21 +105,28 @@ public class FastExpTests
     public void Fast_exp_is_zero_below_its_range_and_finite_above(int widthBits)
     {
         var width = (KernelWidth)widthBits;
-        float[] y = Apply([-87.4f, -100f, -1e30f, float.NegativeInfinity, 89f, 1e30f], width);
-        Assert.Equal(0f, y[0]);
-        Assert.Equal(0f, y[1]);
-        Assert.Equal(0f, y[2]);
-        Assert.Equal(0f, y[3]);
-        Assert.True(float.IsFinite(y[4]) && y[4] > 3e38f);
-        Assert.True(float.IsFinite(y[5]));
+        // Below the range only the final mask acts (x is not clamped there): it must hold where n no
+        // longer fits the exponent bits (-100), where rounding by the shifter breaks down (|x| / ln 2
+        // beyond 2^22: -6e6, -1e30) and where r is not even finite (-inf, float.MinValue).
+        float[] below = [-87.4f, -100f, -6e6f, -1e30f, float.MinValue, float.NegativeInfinity];
+        float[] y = Apply([.. below, 89f, 1e30f, float.MaxValue, float.PositiveInfinity], width);
+        for (int i = 0; i < below.Length; i++)
+        {
+            Assert.True(y[i] == 0f && !float.IsNegative(y[i]), $"exp({below[i]}) = {y[i]}, want +0");
+        }
+
+        for (int i = below.Length; i < y.Length; i++)
+        {
+            Assert.True(float.IsFinite(y[i]) && y[i] > 3e38f, $"exp above the range = {y[i]}, want e^Highest");
+        }
     }
 
     [Theory]
     [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
     public void Fast_exp_of_nan_is_zero_in_every_width(int widthBits)
     {
-        // The clamp uses the hardware's min and max, which leave a NaN lane unspecified; the final
-        // mask must still make it +0 (as documented), the same in every width.
+        // The clamp uses the hardware's min, which leaves a NaN lane unspecified; the final mask must
+        // still make it +0 (as documented), the same in every width.
         float[] y = Apply([float.NaN, -float.NaN], (KernelWidth)widthBits);
         Assert.Equal(0f, y[0]);
         Assert.Equal(0f, y[1]);
