@@ -23,19 +23,21 @@ namespace ER.Managed.Kernels;
 /// keeps the runtime's Exp.
 /// </para>
 /// <para>
-/// Degree 5 rather than Cephes' degree 7 (0.7 ulps): a tile pass does about a dozen such operations
-/// a register, and two fewer made the forward tile pass 15% faster with 256-bit registers (0.488
-/// against 0.415 ns an element, 256 x 256 tiles, one Zen 5 core) and 7% with 512-bit ones.
+/// Degree 5 rather than Cephes' degree 7 (0.7 ulps), because the tile passes that call it are
+/// bound by their operations, not by latency: a pass does about a dozen such operations a register,
+/// and two fewer made the forward tile pass 15% faster with 256-bit registers (0.415 against 0.488
+/// ns an element, 256 x 256 tiles, one Zen 5 core) and 7% with 512-bit ones.
 /// </para>
 /// <para>
-/// The passes also feel the exponential's dependency chain (about 60 cycles of latency a register):
-/// shortening it measured faster than the operations it saves account for. So n is rounded by adding and subtracting
-/// <see cref="RoundingShifter"/> (two operations, 8 cycles, where a multiply and a round-to-integer
-/// take three and 12 on an Intel Xeon), and only the upper end of x is clamped, since the final mask
-/// already handles what lies below. On an Intel Xeon (Emerald Rapids), one thread, 256 x 256 tiles,
-/// 2026-12-05: forward 0.36 against 0.39 ns an element with 512-bit registers and 0.48 against
-/// 0.54 with 256-bit ones, recomputed weights 0.22 against 0.25 and 0.36 against 0.43; the same
-/// accuracy (worst of three million points 1.61e-7 fused, 1.84e-7 on the scalar path).
+/// For the same reason n is rounded by adding and subtracting <see cref="RoundingShifter"/> (a fused
+/// multiply-add and a subtraction, where a multiply and a round-to-integer take three operations on
+/// an Intel Xeon), and only the upper end of x is clamped, since the final mask already handles
+/// what lies below: three operations a register where there were five. On an Intel Xeon (Emerald
+/// Rapids), one thread, 256 x 256 tiles, 2026-12-05: forward 0.36 against 0.39 ns an element with
+/// 512-bit registers and 0.48 against 0.54 with 256-bit ones, recomputed weights 0.22 against 0.25
+/// and 0.36 against 0.43; the same accuracy (worst of three million points 1.61e-7 fused, 1.84e-7
+/// on the scalar path). Dropping the upper clamp as well would save one more (5-9%), but leave
+/// inputs above the range to garbage on the widths that scale by adding to the exponent bits.
 /// </para>
 /// </remarks>
 internal static class FastExp

@@ -121,7 +121,7 @@ internal static partial class FusedSphereEntropy
     /// </summary>
     private static PackedOperand? PackForProducts(ReadOnlySpan<float> z, int k, int d, KernelWidth width)
     {
-        if (MicroKernels.For(width) is not MicroKernelId kernel || 2 * d < MicroKernels.Describe(kernel).Columns)
+        if (MicroKernels.For(width, d) is not MicroKernelId kernel || 2 * d < MicroKernels.Describe(kernel).Columns)
         {
             return null;
         }

@@ -21,6 +21,9 @@ public class GemmKernelTests
         [
             [1, 1, 1], [5, 7, 3], [6, 16, 1], [7, 17, 2], [5, 63, 13], [6, 64, 31], [7, 65, 37],
             [13, 15, 1023], [11, 9, 1024], [12, 5, 1025], [143, 3, 5], [145, 66, 7], [150, 130, 40],
+
+            // Either side of the columns where the 512-bit width hands narrow products to the AVX2 kernel.
+            [9, 32, 20], [9, 33, 20],
         ];
         foreach (int[] s in shapes)
         {
@@ -101,6 +104,40 @@ public class GemmKernelTests
         Assert.Equal(expected, MicroKernels.For(KernelWidth.V128));
         Assert.True(MicroKernels.Describe(expected).CanRun);
         Assert.Equal(arm64, MicroKernels.Describe(MicroKernelId.AdvSimd).CanRun);
+    }
+
+    [Fact]
+    public void Narrow_products_on_the_512_bit_width_take_the_256_bit_kernel()
+    {
+        // At 32 columns or fewer the 6 x 64 tile would compute mostly zero padding; the AVX2 kernel
+        // serves them where 256-bit registers are accelerated. The other widths keep their own.
+        MicroKernelId narrow = MicroKernel256.IsSupported ? MicroKernelId.Avx2 : MicroKernelId.Avx512;
+        Assert.Equal(narrow, MicroKernels.For(KernelWidth.V512, 1));
+        Assert.Equal(narrow, MicroKernels.For(KernelWidth.V512, MicroKernels.NarrowProductColumns));
+        Assert.Equal(MicroKernelId.Avx512, MicroKernels.For(KernelWidth.V512, MicroKernels.NarrowProductColumns + 1));
+        foreach (KernelWidth width in (ReadOnlySpan<KernelWidth>)[KernelWidth.V256, KernelWidth.V128, KernelWidth.Scalar])
+        {
+            foreach (int columns in (ReadOnlySpan<int>)[1, 16, 32, 33, 4096])
+            {
+                Assert.Equal(MicroKernels.For(width), MicroKernels.For(width, columns));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(16)]
+    [InlineData(32)]
+    [InlineData(33)]
+    [InlineData(200)]
+    public void A_product_by_width_gives_the_bits_of_the_kernel_chosen_for_its_columns(int n)
+    {
+        // Depth 3000 spans several KC blocks of either kernel, whose partial sums round differently.
+        const int M = 13, K = 3000;
+        float[] a = Uniform(M * K, 3), b = Uniform(K * n, 4);
+        float[] byWidth = new float[M * n], byKernel = new float[M * n];
+        GemmKernel.Multiply(a, K, false, b, n, false, byWidth, n, M, n, K, accumulate: false, KernelWidth.V512);
+        GemmKernel.Multiply(a, K, false, b, n, false, byKernel, n, M, n, K, accumulate: false, MicroKernels.For(KernelWidth.V512, n)!.Value);
+        Assert.Equal(byKernel, byWidth);
     }
 
     private delegate void Product(float[] a, int lda, bool transA, float[] b, int ldb, bool transB, float[] c, int ldc);

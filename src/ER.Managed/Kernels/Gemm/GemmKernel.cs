@@ -36,7 +36,7 @@ internal static partial class GemmKernel
         Span<float> c, int ldc,
         int m, int n, int k, bool accumulate, KernelWidth width)
     {
-        if (MicroKernels.For(width) is MicroKernelId kernel)
+        if (MicroKernels.For(width, n) is MicroKernelId kernel)
         {
             Multiply(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate, kernel);
         }
