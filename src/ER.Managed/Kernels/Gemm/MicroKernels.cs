@@ -43,8 +43,8 @@ internal static class MicroKernels
     /// <summary>
     /// Products whose C has at most this many columns (the entropy backward's <c>W Z</c> at small d)
     /// take the AVX2 kernel on the 512-bit width: the 6 x 64 tile would spend at least half its FMAs
-    /// on zero padding, and on four times as much at 16 columns, where the 6 x 16 tile, in registers
-    /// half as wide, spends none. On an Intel Xeon (Emerald Rapids, one thread, 2026-12-05) the entropy's
+    /// on zero padding (three quarters at 16 columns), the 6 x 16 tile, in registers half as wide,
+    /// none at 16 and 32 columns. On an Intel Xeon (Emerald Rapids, one thread, 2026-12-05) the entropy's
     /// backward at 4096 x 16 took 15 ms on the AVX2 path against 24 ms with AVX-512, at 32 columns 24
     /// against 29, at 48 30 against 27.
     /// </summary>
