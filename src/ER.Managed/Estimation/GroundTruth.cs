@@ -112,11 +112,11 @@ public static class GroundTruth
     /// <summary>(1/k) sum_i log sum_j exp(kappa' z_i.z_j), by the sphere entropy's row states.</summary>
     internal static double MeanRowLogSumExp(ReadOnlySpan<float> z, int k, int d, double scaledKappa, int degree)
     {
-        double[] buffer = ArrayPool<double>.Shared.Rent(2 * k);
+        double[] buffer = ArrayPool<double>.Shared.Rent(k);
         try
         {
             Span<double> lse = buffer.AsSpan(0, k);
-            SphereEntropy.States(z, k, d, (float)scaledKappa, leaveOneOut: false, lse, buffer.AsSpan(k, k), degree);
+            SphereEntropy.States(z, k, d, (float)scaledKappa, leaveOneOut: false, lse, default, degree);
 
             double sum = 0;
             foreach (double v in lse)

@@ -46,6 +46,8 @@ internal static class SimilarityTileKernel
     /// Forward pass: overwrites s with e (when <paramref name="storeExp"/>) and adds
     /// <c>sum_j e_ij</c>, <c>sum_j e_ij s_ij</c> into rowSum, rowDot; when <paramref name="columns"/>, also
     /// <c>sum_i e_ij</c>, <c>sum_i e_ij s_ij</c> into colSum, colDot (n rounded up to the register width entries each).
+    /// An empty <paramref name="rowDot"/> asks for the sums of e alone (a value needs no <c>e s</c>):
+    /// then neither dot span is touched, and the sums of e are the same bits.
     /// </summary>
     internal static void Forward(
         Span<float> s, in TileShape shape, float kappa, float shift,
@@ -151,10 +153,11 @@ internal static class SimilarityTileKernel
         private readonly TVec _kappa, _negShift;
         private readonly Span<float> _rowSum, _rowDot;
         private readonly ref float _colSum, _colDot;
-        private readonly bool _columns, _storeExp;
+        private readonly bool _columns, _storeExp, _dots;
 
         internal ForwardPass(float kappa, float shift, Span<float> rowSum, Span<float> rowDot, Span<float> colSum, Span<float> colDot, bool columns, bool storeExp)
         {
+            _dots = !rowDot.IsEmpty;
             _kappa = TSimd.Broadcast(kappa);
             _negShift = TSimd.Broadcast(-shift);
             _rowSum = rowSum;
@@ -177,13 +180,20 @@ internal static class SimilarityTileKernel
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Take(TVec e, TVec s, ref float row, nuint j, ref TVec sum, ref TVec dot)
         {
-            TVec es = TSimd.Multiply(e, s);
             sum = TSimd.Add(sum, e);
-            dot = TSimd.Add(dot, es);
             if (_columns)
             {
                 TSimd.Store(TSimd.Add(TSimd.Load(ref _colSum, j), e), ref _colSum, j);
-                TSimd.Store(TSimd.Add(TSimd.Load(ref _colDot, j), es), ref _colDot, j);
+            }
+
+            if (_dots)
+            {
+                TVec es = TSimd.Multiply(e, s);
+                dot = TSimd.Add(dot, es);
+                if (_columns)
+                {
+                    TSimd.Store(TSimd.Add(TSimd.Load(ref _colDot, j), es), ref _colDot, j);
+                }
             }
 
             if (_storeExp)
@@ -195,7 +205,10 @@ internal static class SimilarityTileKernel
         public readonly void EndRow(int r, TVec sum, TVec dot)
         {
             _rowSum[r] += TSimd.Sum(sum);
-            _rowDot[r] += TSimd.Sum(dot);
+            if (_dots)
+            {
+                _rowDot[r] += TSimd.Sum(dot);
+            }
         }
     }
 

@@ -20,7 +20,8 @@ internal static class ForwardTiles
     /// Adds tile (rows, columns [j0, j0 + shape.Columns)) of E to <paramref name="rowSums"/>, <paramref name="rowDots"/>
     /// (indexed from the tile's first row) and, when <paramref name="columnSums"/> is not empty, to
     /// <paramref name="columnSums"/>, <paramref name="columnDots"/> (indexed from its first column).
-    /// <paramref name="s"/> holds the tile (m x stride), and E when <paramref name="storeExp"/>.
+    /// <paramref name="s"/> holds the tile (m x stride), and E when <paramref name="storeExp"/>. Empty
+    /// dot spans: the sums of E s are not wanted and not formed.
     /// </summary>
     internal static void Add(
         ReadOnlySpan<float> z, int d, SimilarityWalker walker, SimilarityWalker.RowBlock rows, int j0, Span<float> s, in TileShape shape,
@@ -30,7 +31,7 @@ internal static class ForwardTiles
         float[] partials = ArrayPool<float>.Shared.Rent(PartialLength);
         try
         {
-            TileSums(z, d, walker, rows, j0, s, shape, kappa, shift, storeExp, columns, partials.AsSpan(0, PartialLength), width);
+            TileSums(z, d, walker, rows, j0, s, shape, kappa, shift, storeExp, columns, dots: !rowDots.IsEmpty, partials.AsSpan(0, PartialLength), width);
             Accumulate(rowSums, rowDots, partials, 0, shape.Rows);
             if (columns)
             {
@@ -48,27 +49,39 @@ internal static class ForwardTiles
 
     /// <summary>
     /// Tile (rows, columns [j0, j0 + shape.Columns)) of E: its float row sums (and column sums when
-    /// <paramref name="columns"/>) into <paramref name="partials"/> (<see cref="PartialLength"/>, laid out as there).
+    /// <paramref name="columns"/>) into <paramref name="partials"/> (<see cref="PartialLength"/>, laid out as there);
+    /// the sums of E s only when <paramref name="dots"/> (their places are left zero otherwise).
     /// </summary>
     internal static void TileSums(
         ReadOnlySpan<float> z, int d, SimilarityWalker walker, SimilarityWalker.RowBlock rows, int j0, Span<float> s, in TileShape shape,
-        float kappa, float shift, bool storeExp, bool columns, Span<float> partials, KernelWidth width)
+        float kappa, float shift, bool storeExp, bool columns, bool dots, Span<float> partials, KernelWidth width)
     {
         const int Tile = SimilarityTiles.Tile;
         partials.Clear();
         SimilarityTiles.Compute(z, d, walker, rows, j0, s, shape, kappa, (shift - SimilarityTiles.RefineRange) / kappa, default);
         SimilarityTileKernel.Forward(
-            s, shape, kappa, shift, partials[..Tile], partials.Slice(Tile, Tile), partials.Slice(2 * Tile, Tile), partials.Slice(3 * Tile, Tile), columns, storeExp, width);
+            s, shape, kappa, shift, partials[..Tile], dots ? partials.Slice(Tile, Tile) : default, partials.Slice(2 * Tile, Tile), partials.Slice(3 * Tile, Tile), columns, storeExp, width);
     }
 
-    /// <summary>Adds count float partial sums of E and of E s (from <paramref name="offset"/> of <paramref name="partials"/>, laid out as in <see cref="PartialLength"/>) to the double sums.</summary>
+    /// <summary>
+    /// Adds count float partial sums of E and of E s (from <paramref name="offset"/> of <paramref name="partials"/>,
+    /// laid out as in <see cref="PartialLength"/>) to the double sums; those of E alone where <paramref name="dots"/> is empty.
+    /// </summary>
     internal static void Accumulate(Span<double> sums, Span<double> dots, ReadOnlySpan<float> partials, int offset, int count)
     {
-        ReadOnlySpan<float> sum = partials.Slice(offset, count), dot = partials.Slice(offset + SimilarityTiles.Tile, count);
+        ReadOnlySpan<float> sum = partials.Slice(offset, count);
         for (int r = 0; r < count; r++)
         {
             sums[r] += sum[r];
-            dots[r] += dot[r];
+        }
+
+        if (!dots.IsEmpty)
+        {
+            ReadOnlySpan<float> dot = partials.Slice(offset + SimilarityTiles.Tile, count);
+            for (int r = 0; r < count; r++)
+            {
+                dots[r] += dot[r];
+            }
         }
     }
 

@@ -61,8 +61,14 @@ internal static partial class FusedSphereEntropy
     /// <param name="degree">Threads.</param>
     /// <param name="width">Kernel width.</param>
     /// <param name="bufferedBlockLimit">Most block rows for buffered partial sums (tests set it to drive either schedule).</param>
+    /// <param name="expectedSimilarity">
+    /// Whether the state's <see cref="SphereForwardState.ExpectedSimilarity"/> is wanted (the gradients
+    /// need it, a value does not). Without it the tiles skip their sums of E s, and the expected
+    /// similarities are NaN but for rows that took their own shift; the LSEs are the same bits.
+    /// </param>
     internal static unsafe SphereForwardState Forward(
-        ReadOnlySpan<float> z, int k, int d, float kappa, bool leaveOneOut, bool keepCache, int degree, KernelWidth width, int bufferedBlockLimit = BufferedBlockLimit)
+        ReadOnlySpan<float> z, int k, int d, float kappa, bool leaveOneOut, bool keepCache, int degree, KernelWidth width, int bufferedBlockLimit = BufferedBlockLimit,
+        bool expectedSimilarity = true)
     {
         int blocks = SimilarityTiles.Blocks(k);
         long cacheLength = (long)blocks * (blocks + 1) / 2 * SlotLength;
@@ -72,11 +78,15 @@ internal static partial class FusedSphereEntropy
         state.Shift = shift;
         bool complete = false;
         double[] sums = ArrayPool<double>.Shared.Rent(k);
-        double[] dots = ArrayPool<double>.Shared.Rent(k);
+        double[]? dots = expectedSimilarity ? ArrayPool<double>.Shared.Rent(k) : null;
         try
         {
             Array.Clear(sums, 0, k);
-            Array.Clear(dots, 0, k);
+            if (dots is not null)
+            {
+                Array.Clear(dots, 0, k);
+            }
+
             fixed (float* zp = z)
             {
                 var zh = new PinnedFloats(zp, z.Length);
@@ -93,7 +103,7 @@ internal static partial class FusedSphereEntropy
                 Span<double> lse = state.Lse, expected = state.ExpectedSimilarity;
                 for (int i = 0; i < k; i++)
                 {
-                    if (!ForwardTiles.TryState(sums[i], dots[i], state.Norms[i], kappa, shift, leaveOneOut, out lse[i], out expected[i]))
+                    if (!ForwardTiles.TryState(sums[i], dots is null ? double.NaN : dots[i], state.Norms[i], kappa, shift, leaveOneOut, out lse[i], out expected[i]))
                     {
                         state.AddOwnShiftRow(i);
                     }
@@ -116,7 +126,7 @@ internal static partial class FusedSphereEntropy
             }
 
             ArrayPool<double>.Shared.Return(sums);
-            ArrayPool<double>.Shared.Return(dots);
+            PooledArrays.ReturnIfRented(dots);
         }
     }
 
@@ -147,7 +157,7 @@ internal static partial class FusedSphereEntropy
     /// first), then every row's sums added in double in the order <see cref="SymmetricTileSweep"/>
     /// gives them: the column sums of tiles (0, X), ..., (X - 1, X), then the row sums of (X, X), (X, X + 1), ....
     /// </summary>
-    private static void BufferedTiles(PinnedFloats z, SimilarityWalker walker, int k, int d, float kappa, float shift, float[]? cache, double[] sums, double[] dots, int degree, KernelWidth width)
+    private static void BufferedTiles(PinnedFloats z, SimilarityWalker walker, int k, int d, float kappa, float shift, float[]? cache, double[] sums, double[]? dots, int degree, KernelWidth width)
     {
         const int Tile = SimilarityTiles.Tile;
         int blocks = SimilarityTiles.Blocks(k);
@@ -169,7 +179,7 @@ internal static partial class FusedSphereEntropy
                         var shape = new TileShape(m, n, SimilarityTiles.Stride(n), onDiagonal ? 0 : TileShape.NoSelf);
                         Span<float> s = tile is null ? cache.AsSpan(Slot(blockI, blockJ, blocks), m * shape.Stride) : tile.AsSpan(0, m * shape.Stride);
                         Span<float> partial = partials.AsSpan(PartialOffset(blockI, blockJ, blocks), ForwardTiles.PartialLength);
-                        ForwardTiles.TileSums(z.Span, d, walker, rows, j0, s, shape, kappa, shift, storeExp: cache is not null, columns: !onDiagonal, partial, width);
+                        ForwardTiles.TileSums(z.Span, d, walker, rows, j0, s, shape, kappa, shift, storeExp: cache is not null, columns: !onDiagonal, dots: dots is not null, partial, width);
                     }
                 }
                 finally
@@ -184,7 +194,7 @@ internal static partial class FusedSphereEntropy
             for (int blockX = 0; blockX < blocks; blockX++)
             {
                 int x0 = blockX * Tile, count = Math.Min(Tile, k - x0);
-                Span<double> rowSums = sums.AsSpan(x0, count), rowDots = dots.AsSpan(x0, count);
+                Span<double> rowSums = sums.AsSpan(x0, count), rowDots = dots is null ? default : dots.AsSpan(x0, count);
                 for (int blockI = 0; blockI < blockX; blockI++)
                 {
                     ForwardTiles.Accumulate(rowSums, rowDots, partials.AsSpan(PartialOffset(blockI, blockX, blocks), ForwardTiles.PartialLength), 2 * Tile, count);
@@ -210,7 +220,7 @@ internal static partial class FusedSphereEntropy
     /// its row sums to block row I and, off the diagonal, its column sums to block row J, kept in
     /// <paramref name="cache"/>'s slot when there is one.
     /// </summary>
-    private sealed class SweptTiles(PinnedFloats z, SimilarityWalker walker, int k, int d, float kappa, float shift, float[]? cache, double[] sums, double[] dots, KernelWidth width) : ISymmetricTileVisitor
+    private sealed class SweptTiles(PinnedFloats z, SimilarityWalker walker, int k, int d, float kappa, float shift, float[]? cache, double[] sums, double[]? dots, KernelWidth width) : ISymmetricTileVisitor
     {
         public void Tile(SimilarityWalker.RowBlock rows, int blockJ, float[] tile)
         {
@@ -223,7 +233,7 @@ internal static partial class FusedSphereEntropy
                 : cache.AsSpan(Slot(i0 / SimilarityTiles.Tile, blockJ, SimilarityTiles.Blocks(k)), m * shape.Stride);
             ForwardTiles.Add(
                 z.Span, d, walker, rows, j0, s, shape, kappa, shift, storeExp: cache is not null,
-                sums.AsSpan(i0, m), dots.AsSpan(i0, m), onDiagonal ? default : sums.AsSpan(j0, n), onDiagonal ? default : dots.AsSpan(j0, n), width);
+                sums.AsSpan(i0, m), dots is null ? default : dots.AsSpan(i0, m), onDiagonal ? default : sums.AsSpan(j0, n), onDiagonal || dots is null ? default : dots.AsSpan(j0, n), width);
         }
 
         public void BlockRowDone(int blockI)

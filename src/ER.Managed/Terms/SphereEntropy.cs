@@ -14,10 +14,10 @@ internal static class SphereEntropy
     /// <summary>H for unit rows z (k x d), with the constant c already chosen; k &gt;= 2 when leaving one out.</summary>
     internal static double Value(ReadOnlySpan<float> z, int k, int d, double kappa, double c, EntropyReduction reduction, int degree)
     {
-        double[] buffer = ArrayPool<double>.Shared.Rent(2 * k);
+        double[] buffer = ArrayPool<double>.Shared.Rent(k);
         try
         {
-            States(z, k, d, kappa, SphereReduction.LeavesOneOut(reduction), buffer.AsSpan(0, k), buffer.AsSpan(k, k), degree);
+            States(z, k, d, kappa, SphereReduction.LeavesOneOut(reduction), buffer.AsSpan(0, k), default, degree);
             return SphereReduction.Value(buffer.AsSpan(0, k), c, reduction);
         }
         finally
@@ -28,20 +28,34 @@ internal static class SphereEntropy
 
     /// <summary>
     /// Every row's state, <c>LSE_i</c> into <paramref name="lse"/> and <c>sum_j P_ij s_ij</c> into
-    /// <paramref name="expected"/> (k each), by the fused forward or, from kappa = <see cref="ExactRows.FromKappa"/>
+    /// <paramref name="expected"/> (k each; empty where only the LSEs are wanted, which spares the fused
+    /// forward its sums of E s), by the fused forward or, from kappa = <see cref="ExactRows.FromKappa"/>
     /// up, by <see cref="ExactRows"/>: the one place that chooses.
     /// </summary>
     internal static void States(ReadOnlySpan<float> z, int k, int d, double kappa, bool leaveOneOut, Span<double> lse, Span<double> expected, int degree)
     {
         if (kappa >= ExactRows.FromKappa)
         {
-            ExactRows.States(z, k, d, kappa, leaveOneOut, 0, k, lse, expected, degree, KernelIsa.Best);
+            double[]? scratch = expected.IsEmpty ? ArrayPool<double>.Shared.Rent(k) : null;
+            try
+            {
+                ExactRows.States(z, k, d, kappa, leaveOneOut, 0, k, lse, scratch is null ? expected : scratch.AsSpan(0, k), degree, KernelIsa.Best);
+            }
+            finally
+            {
+                PooledArrays.ReturnIfRented(scratch);
+            }
+
             return;
         }
 
-        using SphereForwardState state = FusedSphereEntropy.Forward(z, k, d, (float)kappa, leaveOneOut, keepCache: false, degree, KernelIsa.Best);
+        using SphereForwardState state = FusedSphereEntropy.Forward(
+            z, k, d, (float)kappa, leaveOneOut, keepCache: false, degree, KernelIsa.Best, expectedSimilarity: !expected.IsEmpty);
         state.Lse.CopyTo(lse);
-        state.ExpectedSimilarity.CopyTo(expected);
+        if (!expected.IsEmpty)
+        {
+            state.ExpectedSimilarity.CopyTo(expected);
+        }
     }
 
     /// <summary>H, dH/dz into <paramref name="gradient"/> and dH/dkappa, given c and dc/dkappa.</summary>

@@ -101,6 +101,29 @@ public class SimilarityTileKernelTests
 
     [Theory]
     [MemberData(nameof(KernelTestSupport.Widths), MemberType = typeof(KernelTestSupport))]
+    public void Forward_without_the_dot_sums_gives_the_same_exponentials_and_sums(int widthBits)
+    {
+        // An empty rowDot asks for the sums of e alone: the same bits for them and for the stored
+        // exponentials, and the column dot span left as it was.
+        var width = (KernelWidth)widthBits;
+        foreach (int selfOffset in new[] { TileShape.NoSelf, 5 })
+        {
+            var shape = new TileShape(Rows, Columns, Stride, selfOffset);
+            float[] s = Tile(widthBits + selfOffset + 1), lone = (float[])s.Clone();
+            float[] rowSum = new float[Rows], rowDot = new float[Rows], colSum = new float[Stride], colDot = new float[Stride];
+            SimilarityTileKernel.Forward(s, shape, Kappa, Shift, rowSum, rowDot, colSum, colDot, columns: true, storeExp: true, width);
+            float[] loneRowSum = new float[Rows], loneColSum = new float[Stride], untouched = new float[Stride];
+            Array.Fill(untouched, 7f);
+            SimilarityTileKernel.Forward(lone, shape, Kappa, Shift, loneRowSum, default, loneColSum, untouched, columns: true, storeExp: true, width);
+            Assert.Equal(s, lone);
+            Assert.Equal(rowSum, loneRowSum);
+            Assert.Equal(colSum, loneColSum);
+            Assert.All(untouched, v => Assert.Equal(7f, v));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(KernelTestSupport.Widths), MemberType = typeof(KernelTestSupport))]
     public void Backward_weights_from_recomputed_and_from_kept_exponentials_agree_with_the_formula(int widthBits)
     {
         var width = (KernelWidth)widthBits;

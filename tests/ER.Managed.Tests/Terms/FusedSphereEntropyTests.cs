@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using ER.Managed.Kernels;
 using ER.Managed.Terms;
 using ER.Managed.Tests.Gradients;
@@ -110,6 +111,32 @@ public class FusedSphereEntropyTests
                     Assert.True(reference.Lse.SequenceEqual(state.Lse), label);
                     Assert.True(reference.ExpectedSimilarity.SequenceEqual(state.ExpectedSimilarity), label);
                     AssertSameKeptTiles(reference.Cache!, state.Cache!, k, label);
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(300, 7, false)]
+    [InlineData(1100, 3, true)]
+    [InlineData(1300, 17, false)]
+    public void Without_the_expected_similarities_the_forward_gives_the_same_lse_bits(int k, int d, bool leaveOneOut)
+    {
+        // A value needs only the LSEs: the tiles then skip their sums of E s, which must not move a bit
+        // of the sums of E, in either schedule, at any thread count and width.
+        float[] z = TestData.UnitRows(k, d, seed: (3 * k) + d);
+        foreach (KernelWidth width in KernelIsa.All.ToArray())
+        {
+            using SphereForwardState reference = FusedSphereEntropy.Forward(z, k, d, 10f, leaveOneOut, keepCache: false, degree: 1, width);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                foreach (int limit in new[] { 0, int.MaxValue })
+                {
+                    using SphereForwardState state = FusedSphereEntropy.Forward(z, k, d, 10f, leaveOneOut, keepCache: false, threads, width, limit, expectedSimilarity: false);
+                    string label = $"{width} threads={threads} limit={limit}";
+                    Assert.True(reference.Lse.SequenceEqual(state.Lse), label);
+                    Assert.Equal(0, state.OwnShiftCount);
+                    Assert.True(state.ExpectedSimilarity.ToArray().All(double.IsNaN), label);
                 }
             }
         }
