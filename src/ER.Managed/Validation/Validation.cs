@@ -112,7 +112,8 @@ internal static partial class Validation
 
         ReadOnlySpan<float> badRow = x.Slice(bad * columns, columns);
         CheckFinite(badRow, columns, name, bad);
-        double squaredNorm = TensorPrimitives.Dot(badRow, badRow);
+        // In double: a float sum of squares would report a row of 1e30s as of norm infinity and one of 1e-40s as of norm 0.
+        double squaredNorm = DoubleDot.Compute(badRow, badRow);
         throw new ArgumentException(
             string.Create(CultureInfo.InvariantCulture, $"Row {bad} has norm {Math.Sqrt(squaredNorm):G9}; sphere inputs must be unit rows (|norm^2 - 1| <= {tolerance:G3}). Normalize them first (RowOps.L2Normalize) or raise ErOptions.UnitNormTolerance."),
             name);

@@ -167,6 +167,31 @@ public class ValidationTests
         Assert.Contains("Row 6 has norm", sphere.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1e30f)]
+    [InlineData(1e-40f)]
+    public void A_refused_row_is_named_with_its_true_norm_where_a_float_sum_of_squares_overflows_or_underflows(float scale)
+    {
+        // The row's squares overflow (1e60) or underflow (1e-80) in float, not in double: the
+        // message states the row's norm, not infinity or 0. Tolerance 1e-8 relative: the message
+        // prints 9 significant digits of a double sum of 8 exact squares.
+        const int Rows = 4, Columns = 8;
+        float[] z = TestData.UnitRows(Rows, Columns, seed: 8);
+        double expectedSquared = 0;
+        for (int c = 0; c < Columns; c++)
+        {
+            float scaled = z[(2 * Columns) + c] * scale;
+            z[(2 * Columns) + c] = scaled;
+            expectedSquared += (double)scaled * scaled;
+        }
+
+        var error = Assert.Throws<ArgumentException>(() => Entropy.Sphere(z, Rows, Columns));
+        var match = System.Text.RegularExpressions.Regex.Match(error.Message, "^Row 2 has norm ([^;]+);");
+        Assert.True(match.Success, error.Message);
+        double reported = double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(1.0, reported / Math.Sqrt(expectedSquared), 1e-8);
+    }
+
     /// <summary>A call and what it must throw.</summary>
     public sealed record BadCall(Action Call, Type Type, string Parameter, string Text)
     {
