@@ -189,7 +189,10 @@ int main(void) {
         refused(er_kappa_select(z, K, D, 0, NULL, &kappa, &log_likelihood, NULL, &boundary), "iterations", "NULL iterations");
         float same[4 * D] = { 0 };
         for (int i = 0; i < 4; i++) same[i * D] = 1.0f;
-        refused(er_kappa_select(same, 4, D, 0, NULL, &kappa, &log_likelihood, &iterations, &boundary), "z", "every row the same direction");
+        /* A collapsed batch is valid data: the ceiling, flagged, for both methods. */
+        for (int32_t method = ER_KAPPA_LEAVE_ONE_OUT; method <= ER_KAPPA_RULE_OF_THUMB; method++)
+            check(er_kappa_select(same, 4, D, method, NULL, &kappa, &log_likelihood, &iterations, &boundary) == ER_OK && kappa == 1e6
+                  && boundary == ER_BOUNDARY_CONCENTRATED && isfinite(log_likelihood), "er_kappa_select (every row the same direction)");
         refused(er_loo_log_likelihood(z, K, D, -5.0, NULL, &value, &derivative), "kappa", "likelihood at kappa < 0");
         refused(er_loo_log_likelihood(z, 1, D, 5.0, NULL, &value, &derivative), "rows", "likelihood of 1 row");
     }

@@ -12,14 +12,16 @@ public static partial class KappaSelection
     /// with L at that concentration for comparison. Total on valid data like <see cref="LeaveOneOut(ReadOnlySpan{float}, int, int, ErOptions?)"/>:
     /// samples whose mean resultant is 0 (or so small that the rule's kappa underflows) give kappa = 0
     /// with <see cref="KappaSelectionBoundary.Uniform"/>; a rule's kappa above <see cref="MaxKappa"/>
-    /// gives <see cref="MaxKappa"/> with <see cref="KappaSelectionBoundary.Concentrated"/>.
+    /// gives <see cref="MaxKappa"/> with <see cref="KappaSelectionBoundary.Concentrated"/>, and so do
+    /// samples that all point the same way (a collapsed batch), whose one-vMF fit and rule have no
+    /// finite concentration.
     /// </summary>
     /// <param name="z">The samples, rows x columns, unit rows.</param>
     /// <param name="rows">The number of samples n; at least 2.</param>
     /// <param name="columns">The dimension d; at least 2.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>kappa, L(kappa), the Newton steps of the one-vMF fit and the boundary flag.</returns>
-    /// <exception cref="ArgumentException">Bad samples, or samples all in one direction (the vMF fit has no finite concentration).</exception>
+    /// <exception cref="ArgumentException">Bad samples: a shape mismatch, or (when validating) a row that is not finite or not unit.</exception>
     /// <exception cref="ArgumentOutOfRangeException">Fewer than 2 rows or columns.</exception>
     public static KappaSelectionResult RuleOfThumb(ReadOnlySpan<float> z, int rows, int columns, ErOptions? options = null)
     {
@@ -45,7 +47,8 @@ public static partial class KappaSelection
     /// <summary>
     /// The maximum-likelihood concentration of one vMF fitted to unit rows: the root of
     /// <c>A_d(kappa) = R</c>, R the mean resultant length, solved as <c>1 - A_d(kappa) = 1 - R</c> on
-    /// log kappa by Newton's method inside a bracket (bisection where a step leaves it).
+    /// log kappa by Newton's method inside a bracket (bisection where a step leaves it); +infinity where
+    /// every row points the same way (R = 1).
     /// </summary>
     /// <remarks>
     /// A tight cluster has R within 1e-10 of 1 and kappa near 1e10: there 1 - R formed from R keeps
@@ -98,7 +101,7 @@ public static partial class KappaSelection
         steps = 0;
         if (oneDirection || !(oneMinusResultant > 0))
         {
-            throw new ArgumentException("Every row points the same way: one vMF fitted to them has infinite concentration.", nameof(z));
+            return double.PositiveInfinity;
         }
 
         if (oneMinusResultant >= 1.0)

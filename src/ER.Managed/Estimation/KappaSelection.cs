@@ -62,11 +62,12 @@ public static partial class KappaSelection
     /// valid data: where the likelihood is largest as kappa -&gt; 0 (data no more concentrated than
     /// uniform) it returns kappa = 0 with <see cref="KappaSelectionBoundary.Uniform"/>; where it still
     /// rises at <see cref="MaxKappa"/> (near-duplicate rows) it returns <see cref="MaxKappa"/> with
-    /// <see cref="KappaSelectionBoundary.Concentrated"/>.
+    /// <see cref="KappaSelectionBoundary.Concentrated"/>, as for rows that all point the same way (a
+    /// collapsed batch).
     /// </summary>
     /// <param name="z">The samples, rows x columns, unit rows.</param>
     /// <param name="rows">The number of samples n; at least 2.</param>
-    /// <param name="columns">The dimension d; at least 2.</param>
+    /// <param name="columns">The dimension d; at least 1 (d = 1, rows of +1 and -1, starts its search at kappa = 1: the rule of thumb needs d &gt;= 2).</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>kappa, L(kappa), the number of likelihood evaluations and the boundary flag.</returns>
     /// <remarks>
@@ -74,12 +75,12 @@ public static partial class KappaSelection
     /// the mean similarity of distinct rows, <c>(||sum_i z_i||^2 - n) / (n (n - 1))</c> for unit rows; where it
     /// is not positive the maximum is at 0, else it lies in (0, <see cref="MinKappa"/>) and is found there.
     /// </remarks>
-    /// <exception cref="ArgumentException">Bad samples (not unit, not finite), or every row pointing the same way (no kernel density to fit).</exception>
-    /// <exception cref="ArgumentOutOfRangeException">Fewer than 2 rows or columns.</exception>
+    /// <exception cref="ArgumentException">Bad samples: a shape mismatch, or (when validating) a row that is not finite or not unit.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Fewer than 2 rows, or fewer than 1 column.</exception>
     public static KappaSelectionResult LeaveOneOut(ReadOnlySpan<float> z, int rows, int columns, ErOptions? options = null)
     {
         options ??= ErOptions.Default;
-        CheckSamples(z, rows, columns, options, minimumColumns: 2);
+        CheckSamples(z, rows, columns, options, minimumColumns: 1);
         int degree = options.EffectiveDegreeOfParallelism;
         int evaluations = 0;
         double lastKappa = double.NaN, lastValue = double.NaN;
@@ -94,9 +95,11 @@ public static partial class KappaSelection
 
         double Slope(double t, ReadOnlySpan<float> samples) => SlopeAt(Math.Exp(t), samples);
 
-        // Bracket a sign change of dL/dkappa, + below and - above, stepping by factors of 4 from the rule of thumb.
-        double ruleOfThumb = RuleOfThumbKappa(z, rows, columns, out _);
-        double start = double.IsFinite(ruleOfThumb) && ruleOfThumb > 0 ? Math.Clamp(ruleOfThumb, 1e-2, 1e4) : 1.0;
+        // Bracket a sign change of dL/dkappa, + below and - above, stepping by factors of 4 from the rule
+        // of thumb (which needs d >= 2; infinite for rows that all point the same way, where the search
+        // climbs from 1e4 to the ceiling).
+        double ruleOfThumb = columns >= 2 ? RuleOfThumbKappa(z, rows, columns, out _) : double.NaN;
+        double start = ruleOfThumb > 0 ? Math.Clamp(ruleOfThumb, 1e-2, 1e4) : 1.0;
         double low = Math.Log(start), high = low;
         double slopeLow = Slope(low, z), slopeHigh = slopeLow;
         double step = Math.Log(4.0);
@@ -171,9 +174,9 @@ public static partial class KappaSelection
     internal static double RuleOfThumbKappa(ReadOnlySpan<float> z, int n, int d, out int steps)
     {
         double kappaHat = MaximumLikelihoodConcentration(z, n, d, out steps);
-        if (kappaHat == 0.0)
+        if (kappaHat == 0.0 || double.IsPositiveInfinity(kappaHat))
         {
-            return 0.0;
+            return kappaHat;
         }
 
         double q = d - 1;
@@ -197,7 +200,9 @@ public static partial class KappaSelection
 
         if (columns < minimumColumns)
         {
-            throw new ArgumentOutOfRangeException(nameof(columns), columns, $"Choosing kappa needs d >= {minimumColumns}.");
+            throw new ArgumentOutOfRangeException(nameof(columns), columns, minimumColumns == 2
+                ? "The rule of thumb needs d >= 2 (it is derived for spheres of dimension 1 and more); the leave-one-out search takes d = 1."
+                : $"Choosing kappa needs d >= {minimumColumns}.");
         }
 
         if (options.ValidateInputs)

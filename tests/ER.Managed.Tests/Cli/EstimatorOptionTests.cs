@@ -87,12 +87,15 @@ public sealed class EstimatorOptionTests : IDisposable
     }
 
     [Fact]
-    public void Kappa_of_identical_rows_is_an_input_error_naming_the_file()
+    public void Kappa_refused_by_the_rule_of_thumb_is_an_input_error_naming_the_file()
     {
-        string same = Path.Combine(_folder, "same.npy");
-        NpyFile.Write(same, new float[] { 0, 1, 0, 1, 0, 1 }, [3, 2]);
-        (int code, _, string stderr) = CliRunner.Run("kappa", same, "--method", "rule-of-thumb");
+        // d = 1 (rows of +1 and -1): the leave-one-out search takes it, the rule of thumb does not.
+        string circle = Path.Combine(_folder, "circle.npy");
+        NpyFile.Write(circle, new float[] { 1, -1, 1 }, [3, 1]);
+        (int code, _, string stderr) = CliRunner.Run("kappa", circle, "--method", "rule-of-thumb");
         Assert.Equal(1, code);
-        Assert.Contains("same.npy", stderr, StringComparison.Ordinal);
+        Assert.StartsWith($"er: {circle}: The rule of thumb needs d >= 2", stderr, StringComparison.Ordinal);
+        (code, _, stderr) = CliRunner.Run("kappa", circle);
+        Assert.True(code == 0, stderr);
     }
 }

@@ -175,6 +175,27 @@ public sealed class TrainingCommandTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("loo")]
+    [InlineData("rule-of-thumb")]
+    public void Kappa_on_a_collapsed_batch_exits_0_with_the_concentrated_boundary(string method)
+    {
+        // Every row the same unit vector, as a batch that training collapsed: valid input, no error.
+        const int n = 64, d = 8;
+        var z = new float[n * d];
+        for (int i = 0; i < n; i++)
+        {
+            z[(i * d) + 3] = 1f;
+        }
+
+        (int code, string stdout, string stderr) = CliRunner.Run("kappa", Write("same.npy", z, n, d), "--method", method, "--json");
+        Assert.True(code == 0, stderr);
+        using JsonDocument json = JsonDocument.Parse(stdout);
+        Assert.Equal(KappaSelection.MaxKappa, json.RootElement.GetProperty("kappa").GetDouble());
+        Assert.Equal("concentrated", json.RootElement.GetProperty("boundary").GetString());
+        Assert.True(double.IsFinite(json.RootElement.GetProperty("log_likelihood").GetDouble()), stdout);
+    }
+
     [Fact]
     public void Lognorm_takes_kappa_zero()
     {

@@ -153,7 +153,7 @@ public class KappaSelectionTests
     }
 
     [Fact]
-    public void Duplicates_give_the_ceiling_with_a_flag_and_degenerate_samples_are_refused_with_a_reason()
+    public void Duplicates_and_a_collapsed_batch_give_the_ceiling_with_a_flag_and_one_row_is_refused()
     {
         // Every row twice: the likelihood grows without bound with kappa; the search returns its ceiling, flagged.
         float[] half = VonMisesFisherSample(50, 4, 5, 3);
@@ -164,13 +164,63 @@ public class KappaSelectionTests
         Assert.True(double.IsFinite(result.LogLikelihood));
         Assert.Equal(KappaSelection.LeaveOneOutLogLikelihood(doubled, 100, 4, KappaSelection.MaxKappa, out _), result.LogLikelihood);
 
-        // All rows the same: no finite vMF concentration, and no kernel density to fit.
+        // All rows the same (a batch collapsed onto one point): L(kappa) = log C_d(kappa) + kappa
+        // rises for ever, and the one-vMF fit behind the rule of thumb has no finite concentration;
+        // both methods give the ceiling, flagged, with L there (valid data: not an exception).
         float[] same = [.. Enumerable.Repeat(new float[] { 0, 1, 0 }, 10).SelectMany(r => r)];
-        var ex = Assert.Throws<ArgumentException>(() => KappaSelection.RuleOfThumb(same, 10, 3));
-        Assert.Contains("same way", ex.Message, StringComparison.Ordinal);
-        ex = Assert.Throws<ArgumentException>(() => KappaSelection.LeaveOneOut(same, 10, 3));
-        Assert.Contains("same way", ex.Message, StringComparison.Ordinal);
+        double atCeiling = KappaSelection.LeaveOneOutLogLikelihood(same, 10, 3, KappaSelection.MaxKappa, out double slope);
+        Assert.True(slope > 0, $"dL/dkappa {slope} at the ceiling");
+        foreach (KappaSelectionResult collapsed in new[] { KappaSelection.LeaveOneOut(same, 10, 3), KappaSelection.RuleOfThumb(same, 10, 3) })
+        {
+            Assert.Equal(KappaSelection.MaxKappa, collapsed.Kappa);
+            Assert.Equal(KappaSelectionBoundary.Concentrated, collapsed.Boundary);
+            Assert.Equal(atCeiling, collapsed.LogLikelihood);
+        }
+
         Assert.Throws<ArgumentOutOfRangeException>(() => KappaSelection.LeaveOneOut(new float[] { 0, 1 }, 1, 2));
+    }
+
+    [Theory]
+    [InlineData(3, 1)]
+    [InlineData(5, 2)]
+    [InlineData(7, 7)]
+    public void On_the_circle_s0_the_leave_one_out_search_finds_the_closed_form_maximum(int plus, int minus)
+    {
+        // d = 1: rows are +1 or -1 and C_1(kappa) = 1 / (2 cosh kappa). A +1 row sees plus - 1 others
+        // at s = 1 and minus at s = -1: L(kappa) = (1/n) [plus log((plus - 1) e^k + minus e^-k) +
+        // minus log((minus - 1) e^k + plus e^-k)] - log(n - 1) - log(2 cosh k). Its maximum, found here
+        // by bisection on a central difference of this closed form; the search stops at 1e-5 in
+        // log kappa, so within 2e-5 relative.
+        int n = plus + minus;
+        float[] z = [.. Enumerable.Repeat(1f, plus), .. Enumerable.Repeat(-1f, minus)];
+        double L(double k) =>
+            (((plus * Math.Log(((plus - 1) * Math.Exp(k)) + (minus * Math.Exp(-k)))) + (minus * Math.Log(((minus - 1) * Math.Exp(k)) + (plus * Math.Exp(-k))))) / n)
+            - Math.Log(n - 1) - Math.Log(2 * Math.Cosh(k));
+        double Slope(double k) => (L(k * (1 + 1e-7)) - L(k * (1 - 1e-7))) / (2e-7 * k);
+
+        KappaSelectionResult result = KappaSelection.LeaveOneOut(z, n, 1);
+        if (Slope(1e-3) <= 0)
+        {
+            // Balanced classes: every other row is as likely the opposite one; L falls from kappa = 0.
+            Assert.Equal(0.0, result.Kappa);
+            Assert.Equal(KappaSelectionBoundary.Uniform, result.Boundary);
+            return;
+        }
+
+        // The bracket's top stays where the slope is still resolved (it decays like e^-2k).
+        double low = 1e-3, high = 10;
+        Assert.True(Slope(high) < 0, $"slope {Slope(high)} at {high}");
+        for (int i = 0; i < 200 && high - low > 1e-12 * high; i++)
+        {
+            double mid = 0.5 * (low + high);
+            (Slope(mid) > 0 ? ref low : ref high) = mid;
+        }
+
+        Assert.Equal(KappaSelectionBoundary.None, result.Boundary);
+        Assert.True(Math.Abs(result.Kappa - low) <= 2e-5 * low, $"{result.Kappa:R} vs {low:R}");
+        // The library sums float32 exponentials (about 2e-7 relative each): 1e-6 in L.
+        Assert.Equal(L(result.Kappa), result.LogLikelihood, 1e-6);
+        Assert.Throws<ArgumentOutOfRangeException>(() => KappaSelection.RuleOfThumb(z, n, 1));
     }
 
     [Fact]
