@@ -81,8 +81,9 @@ ER_API int32_t er_abi_version(void);
 ER_API const char* er_last_error(void);
 
 /* Sphere entropy of unit rows z (k x d): the vMF kernel density estimate, l_i = c + log k - LSE_i,
- * LSE_i = log sum_j exp(kappa z_i.z_j), c = -log C_d(kappa). kappa >= 0 (0: the uniform limit,
- * every estimator gives log |S^(d-1)|); the leave-one-out estimator needs rows >= 2. */
+ * LSE_i = log sum_j exp(kappa z_i.z_j), c = -log C_d(kappa). 0 <= kappa <= 1e10 in every sphere term
+ * (0: the uniform limit, every estimator gives log |S^(d-1)|; above 1e10 the parts of size kappa that
+ * cancel keep fewer digits than float32 in double); the leave-one-out estimator needs rows >= 2. */
 ER_API int er_entropy_sphere(const float* z, int64_t rows, int64_t columns, double kappa, int32_t estimator,
                              const er_options* options, double* value);
 /* ... with dH/dkappa and dH/dz (rows x columns, into grad_z). */

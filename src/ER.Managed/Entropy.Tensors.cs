@@ -12,7 +12,7 @@ public static partial class Entropy
 {
     /// <summary>The sphere entropy of the rows of a [k, d] tensor; see <see cref="Sphere(ReadOnlySpan{float}, int, int, double, EntropyReduction, NormalizerMode, ErOptions?)"/>.</summary>
     /// <param name="z">The embeddings, [k, d], unit rows.</param>
-    /// <param name="kappa">The vMF concentration (default 10); finite and at least 0 (0 is the uniform limit).</param>
+    /// <param name="kappa">The vMF concentration (default 10); from 0 (the uniform limit) to <see cref="MaxKappa"/>.</param>
     /// <param name="reduction">The estimator: plug-in (default), Joe's, or Joe's leave-one-out.</param>
     /// <param name="normalizer">The constant c: exact (default) or reference.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>

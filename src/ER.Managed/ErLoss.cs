@@ -117,13 +117,13 @@ public sealed partial class ErLoss
     }
 
     /// <summary>The vMF concentration for sphere support (default 10); finite and at least 0 (0 is the uniform limit).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">On set: not finite, negative, or not finite as a float.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">On set: not finite, negative, not finite as a float, or above <see cref="Entropy.MaxKappa"/>.</exception>
     public double Kappa
     {
         get => _kappa;
         set
         {
-            ER.Managed.Validation.CheckKappaForFloat(value);
+            ER.Managed.Validation.CheckTermKappa(value);
             _kappa = value;
         }
     }

@@ -19,12 +19,12 @@ public static partial class Reconstruction
     /// <param name="b">View 2, rows x columns, unit rows.</param>
     /// <param name="rows">The batch size k (at least 1).</param>
     /// <param name="columns">The dimension d (at least 1).</param>
-    /// <param name="kappa">The vMF concentration (default 10); finite and at least 0 (0 is the uniform limit).</param>
+    /// <param name="kappa">The vMF concentration (default 10); from 0 (the uniform limit) to <see cref="Entropy.MaxKappa"/>.</param>
     /// <param name="normalizer">The constant c: exact (default) or the original's reference form.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>R, in nats.</returns>
     /// <exception cref="ArgumentException">A span's length is not rows x columns, or (when validating) an element is not finite or a row is not unit norm.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1; kappa not finite or negative; an undefined enum value; or, in reference mode, a kappa where the original's constant overflows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1; kappa not finite, negative or above <see cref="Entropy.MaxKappa"/>; an undefined enum value; or, in reference mode, a kappa where the original's constant overflows.</exception>
     public static double Sphere(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int rows, int columns,
         double kappa = Entropy.DefaultKappa, NormalizerMode normalizer = NormalizerMode.Exact, ErOptions? options = null)
     {
@@ -63,7 +63,7 @@ public static partial class Reconstruction
     /// <param name="columns">The dimension d (at least 1).</param>
     /// <param name="gradientA">Output: dR/da, rows x columns; must not overlap the inputs.</param>
     /// <param name="gradientB">Output: dR/db, rows x columns; must not overlap the inputs or <paramref name="gradientA"/>.</param>
-    /// <param name="kappa">The vMF concentration (default 10); finite and at least 0 (0 is the uniform limit).</param>
+    /// <param name="kappa">The vMF concentration (default 10); from 0 (the uniform limit) to <see cref="Entropy.MaxKappa"/>.</param>
     /// <param name="normalizer">The constant c: exact (default) or reference.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>R in nats and dR/dkappa.</returns>
@@ -86,7 +86,7 @@ public static partial class Reconstruction
     /// <param name="b">View 2, rows x columns, unit rows.</param>
     /// <param name="rows">The batch size k (at least 1).</param>
     /// <param name="columns">The dimension d (at least 1).</param>
-    /// <param name="kappa">The vMF concentration (default 10); finite and at least 0 (0 is the uniform limit).</param>
+    /// <param name="kappa">The vMF concentration (default 10); from 0 (the uniform limit) to <see cref="Entropy.MaxKappa"/>.</param>
     /// <param name="normalizer">The constant c: exact (default) or reference.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>R, dR/dkappa and new dR/da, dR/db arrays.</returns>

@@ -78,11 +78,11 @@ public static partial class SphereEntropyShards
     /// <param name="firstRow">The first row this worker owns.</param>
     /// <param name="rowCount">How many rows it owns (0 is allowed: a worker with no rows).</param>
     /// <param name="states">Output: rowCount x <see cref="StateWidth"/> doubles, row-major.</param>
-    /// <param name="kappa">The vMF concentration (default 10); finite and at least 0; the same on every worker.</param>
+    /// <param name="kappa">The vMF concentration (default 10); from 0 to <see cref="Entropy.MaxKappa"/>; the same on every worker.</param>
     /// <param name="reduction">The estimator (default plug-in): <see cref="EntropyReduction.LeaveOneOut"/> leaves each row's self-pair out of its state (and needs rows &gt;= 2); the plug-in and Joe's share the same states.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <exception cref="ArgumentException">z's length is not rows x columns, (when validating) a row is not unit norm or not finite, or states does not hold rowCount x <see cref="StateWidth"/> doubles.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1 (rows below 2 when leaving one out); kappa not finite and at least 0; an undefined enum value; the row range outside [0, rows).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1 (rows below 2 when leaving one out); kappa not finite, negative or above <see cref="Entropy.MaxKappa"/>; an undefined enum value; the row range outside [0, rows).</exception>
     public static void RowStates(ReadOnlySpan<float> z, int rows, int columns, int firstRow, int rowCount, Span<double> states,
         double kappa = Entropy.DefaultKappa, EntropyReduction reduction = EntropyReduction.Expectation, ErOptions? options = null)
     {
@@ -105,7 +105,7 @@ public static partial class SphereEntropyShards
     /// <param name="normalizer">The constant c: exact (default) or the original's reference form.</param>
     /// <returns>H in nats and dH/dkappa, as <see cref="Entropy.SphereWithGradient(ReadOnlySpan{float}, int, int, Span{float}, double, EntropyReduction, NormalizerMode, ErOptions?)"/> returns them.</returns>
     /// <exception cref="ArgumentException">states does not hold rows x <see cref="StateWidth"/> doubles, or one is not finite.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1; kappa not finite or negative; an undefined enum value; in reference mode, a kappa where the original's constant overflows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">rows or columns below 1; kappa not finite, negative or above <see cref="Entropy.MaxKappa"/>; an undefined enum value; in reference mode, a kappa where the original's constant overflows.</exception>
     public static SphereTermResult Combine(ReadOnlySpan<double> states, int rows, int columns,
         double kappa = Entropy.DefaultKappa, EntropyReduction reduction = EntropyReduction.Expectation, NormalizerMode normalizer = NormalizerMode.Exact)
     {
@@ -189,7 +189,7 @@ public static partial class SphereEntropyShards
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
         CheckStates(states, rows);
-        Validation.CheckKappaForFloat(kappa);
+        Validation.CheckTermKappa(kappa);
         Validation.CheckSphereReduction(reduction, rows);
         Validation.CheckNormalizer(normalizer);
     }

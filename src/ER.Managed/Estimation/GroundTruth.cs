@@ -48,7 +48,7 @@ public static class GroundTruth
     /// <param name="centers">The kernel centers, rows x columns, unit rows.</param>
     /// <param name="rows">k (at least 1).</param>
     /// <param name="columns">d (at least 1).</param>
-    /// <param name="kappa">The kernel concentration; finite and at least 0.</param>
+    /// <param name="kappa">The kernel concentration; from 0 to <see cref="Entropy.MaxKappa"/>.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>The lower and upper bounds, in nats.</returns>
     /// <remarks>

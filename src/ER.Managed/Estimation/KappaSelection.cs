@@ -41,7 +41,7 @@ public static partial class KappaSelection
     /// <param name="z">The samples, rows x columns, unit rows.</param>
     /// <param name="rows">The number of samples n; at least 2.</param>
     /// <param name="columns">The dimension d; at least 1.</param>
-    /// <param name="kappa">The kernel concentration; finite and at least 0 (and finite as a float); 0 is the uniform limit.</param>
+    /// <param name="kappa">The kernel concentration; from 0 (the uniform limit) to <see cref="Entropy.MaxKappa"/>.</param>
     /// <param name="derivative">Receives dL/dkappa.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>L(kappa).</returns>
@@ -51,7 +51,7 @@ public static partial class KappaSelection
     {
         options ??= ErOptions.Default;
         CheckSamples(z, rows, columns, options, minimumColumns: 1);
-        Validation.CheckKappaForFloat(kappa);
+        Validation.CheckTermKappa(kappa);
         (double value, derivative) = LeaveOneOutLikelihood.Evaluate(z, rows, columns, kappa, options.EffectiveDegreeOfParallelism);
         return value;
     }

@@ -22,7 +22,7 @@ internal static partial class Validation
     internal static void CheckSphereInput(ReadOnlySpan<float> z, int rows, int columns, double kappa, string name, ErOptions options)
     {
         Validation.CheckShape(z.Length, rows, columns, name);
-        CheckKappaForFloat(kappa);
+        CheckTermKappa(kappa);
         if (options.ValidateInputs)
         {
             Validation.CheckUnitRows(z, rows, columns, options.UnitNormTolerance, name, options.EffectiveDegreeOfParallelism);
@@ -39,15 +39,22 @@ internal static partial class Validation
     }
 
     /// <summary>
-    /// kappa scales float32 similarities, so it must also be finite as a float and not round to 0
-    /// there unless it is 0 (the uniform limit).
+    /// The kappa of a sphere term. It scales float32 similarities, so it must also be finite as a
+    /// float and not round to 0 there unless it is 0 (the uniform limit); and at most
+    /// <see cref="Entropy.MaxKappa"/>, where the terms' kappa-sized parts that cancel still leave
+    /// float32's digits in double.
     /// </summary>
-    internal static void CheckKappaForFloat(double kappa)
+    internal static void CheckTermKappa(double kappa)
     {
         CheckKappa(kappa);
         if (!float.IsFinite((float)kappa))
         {
             throw new ArgumentOutOfRangeException(nameof(kappa), kappa, "kappa must be representable as a finite float32 (the similarities are float32).");
+        }
+
+        if (kappa > Entropy.MaxKappa)
+        {
+            throw new ArgumentOutOfRangeException(nameof(kappa), kappa, "kappa must be at most 1e10 (Entropy.MaxKappa) in the sphere terms: above it the parts of size kappa that cancel in the value and the gradient (the normalizer against kappa s, the rows' log-sum-exps against one another) keep fewer digits than float32 in double.");
         }
 
         if (kappa > 0 && (float)kappa == 0f)

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using ER.Managed.Estimation;
 using ER.Managed.Npy;
 
 namespace ER.Managed.Tests.Hardening;
@@ -53,6 +54,12 @@ public class ValidationTests
             ("kappa inf", () => VonMisesFisher.LogNormalizer(D, double.PositiveInfinity), typeof(ArgumentOutOfRangeException), "kappa", "finite"),
             ("kappa beyond float", () => Entropy.Sphere(Unit, K, D, 1e39), typeof(ArgumentOutOfRangeException), "kappa", "float32"),
             ("reference overflow", () => Entropy.Sphere(Unit, K, D, 1000, normalizer: NormalizerMode.Reference), typeof(ArgumentOutOfRangeException), "kappa", "overflows"),
+            ("kappa above the terms' limit", () => Entropy.SphereWithGradient(Unit, K, D, 2e10), typeof(ArgumentOutOfRangeException), "kappa", "at most 1e10"),
+            ("kappa above the limit, leave-one-out", () => Entropy.SphereLeaveOneOut(Unit, K, D, 1.0000001e10), typeof(ArgumentOutOfRangeException), "kappa", "at most 1e10"),
+            ("kappa above the limit, reconstruction", () => Reconstruction.Sphere(Unit, Unit, K, D, 1e20), typeof(ArgumentOutOfRangeException), "kappa", "at most 1e10"),
+            ("kappa above the limit, loss", () => new ErLoss(Support.Sphere, K, D).Kappa = 1e12, typeof(ArgumentOutOfRangeException), "kappa", "at most 1e10"),
+            ("kappa above the limit, shards", () => SphereEntropyShards.RowStates(Unit, K, D, 0, K, new double[K * SphereEntropyShards.StateWidth], 3e38), typeof(ArgumentOutOfRangeException), "kappa", "at most 1e10"),
+            ("kappa above the limit, likelihood", () => KappaSelection.LeaveOneOutLogLikelihood(Unit, K, D, 1e11, out _), typeof(ArgumentOutOfRangeException), "kappa", "at most 1e10"),
 
             // Row constraints.
             ("sphere rows not unit", () => Entropy.Sphere(With(Unit, 0, 5f), K, D), typeof(ArgumentException), "z", "Row 0 has norm"),
