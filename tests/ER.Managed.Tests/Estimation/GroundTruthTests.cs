@@ -15,7 +15,7 @@ public class GroundTruthTests
     [InlineData(128, 10.0, -127.440606)]
     public void Von_mises_fisher_entropy_check_values(int d, double kappa, double want) => Assert.Equal(want, GroundTruth.VonMisesFisher(d, kappa), 6);
 
-    /// <summary>Both bounds from their definitions, in double, pair by pair.</summary>
+    /// <summary>Both bounds from their definitions, in double, pair by pair; D(z_i, z_i) = 0 for a center's own pair.</summary>
     private static (double Lower, double Upper) Reference(float[] z, int k, int d, double kappa)
     {
         double h = VonMisesFisher.Entropy(d, kappa), a = VonMisesFisher.BesselRatio(d, kappa), logC = VonMisesFisher.LogNormalizer(d, kappa);
@@ -31,7 +31,15 @@ public class GroundTruthTests
                     s += (double)z[(i * d) + t] * z[(j * d) + t];
                 }
 
-                double m = Math.Sqrt(Math.Clamp((1 + s) / 2, 0, 1));
+                if (i == j)
+                {
+                    bd += 1.0 / k;
+                    kl += 1.0 / k;
+                    continue;
+                }
+
+                s = Math.Clamp(s, -1, 1);
+                double m = Math.Sqrt((1 + s) / 2);
                 double logCm = m * kappa > 1e-300 ? VonMisesFisher.LogNormalizer(d, m * kappa) : -GroundTruth.UniformSphere(d);
                 bd += Math.Exp(logC - logCm) / k;
                 kl += Math.Exp(-kappa * a * (1 - s)) / k;
@@ -50,6 +58,9 @@ public class GroundTruthTests
     [InlineData(70, 16, 0.5)]
     [InlineData(30, 5, 500.0)]
     [InlineData(20, 4, 3000.0)]
+    [InlineData(64, 16, 1e5)]
+    [InlineData(64, 16, 1e8)]
+    [InlineData(64, 16, Entropy.MaxKappa)]
     public void Kernel_mixture_bounds_match_their_pairwise_definition_and_bracket_the_estimates(int k, int d, double kappa)
     {
         float[] z = TestData.UnitRows(k, d, seed: k * d);
@@ -60,13 +71,54 @@ public class GroundTruthTests
         double tol = 1e-5 * (1 + Math.Abs(lower)) + (4 * kappa / (1 << 24));
         Assert.True(Math.Abs(b.Lower - lower) <= tol, $"lower {b.Lower} vs {lower}");
         Assert.True(Math.Abs(b.Upper - upper) <= tol, $"upper {b.Upper} vs {upper}");
-        Assert.True(b.Lower <= b.Upper + tol);
+        Assert.True(b.Lower <= b.Upper, $"lower {b.Lower:R} above upper {b.Upper:R}");
         if (k == 1)
         {
             // One kernel: the mixture is that vMF, and both bounds are its entropy.
             Assert.Equal(VonMisesFisher.Entropy(d, kappa), b.Lower, 5);
             Assert.Equal(VonMisesFisher.Entropy(d, kappa), b.Upper, 5);
         }
+    }
+
+    [Theory]
+    [InlineData(999.0)]
+    [InlineData(12345.678)]
+    [InlineData(1e6)]
+    [InlineData(3.3e7)]
+    public void Kernel_mixture_bounds_stay_ordered_and_continuous_in_kappa_with_near_duplicate_centers(double kappa)
+    {
+        // 30 centers and a copy of each moved by about 1e-3 / sqrt(kappa / 1000): every center has a
+        // partner at kappa (1 - s) of order 1, where both distances matter and lie close together.
+        const int half = 30, k = 2 * half, d = 4;
+        float[] centers = TestData.UnitRows(half, d, seed: 12);
+        float[] z = new float[k * d];
+        var random = new Random(13);
+        for (int i = 0; i < half; i++)
+        {
+            double norm = 0;
+            for (int t = 0; t < d; t++)
+            {
+                z[(i * d) + t] = centers[(i * d) + t];
+                double moved = centers[(i * d) + t] + (1e-3 * Math.Sqrt(1000 / kappa) * ((2 * random.NextDouble()) - 1));
+                z[((half + i) * d) + t] = (float)moved;
+                norm += moved * moved;
+            }
+
+            for (int t = 0; t < d; t++)
+            {
+                z[((half + i) * d) + t] = (float)(z[((half + i) * d) + t] / Math.Sqrt(norm));
+            }
+        }
+
+        MixtureEntropyBounds b = GroundTruth.KernelMixtureBounds(z, k, d, kappa);
+        double h = VonMisesFisher.Entropy(d, kappa);
+        Assert.True(b.Lower <= b.Upper, $"lower {b.Lower:R} above upper {b.Upper:R}");
+        Assert.True(b.Lower >= h - 1e-9 && b.Upper <= h + Math.Log(k) + 1e-9, $"{b} outside [H_vMF, H_vMF + log k]");
+
+        // Continuous in kappa: a relative change of 1e-9 moves them by about 1e-9 times their slope
+        // (below 1e-6 here), where rounding kappa A to float32 once moved the upper bound by 1e-3 at 1e6.
+        MixtureEntropyBounds nearby = GroundTruth.KernelMixtureBounds(z, k, d, kappa * (1 + 1e-9));
+        Assert.True(Math.Abs(nearby.Upper - b.Upper) <= 1e-6 && Math.Abs(nearby.Lower - b.Lower) <= 1e-6, $"{b} -> {nearby}");
     }
 
     [Theory]
