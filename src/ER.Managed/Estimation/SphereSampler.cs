@@ -109,23 +109,24 @@ public sealed class SphereSampler
 
     private void UniformDirection(Span<float> x)
     {
-        // A standard normal vector normalized (redrawn in the measure-zero case of a zero vector).
+        // A standard normal vector normalized (redrawn in the measure-zero case of a zero vector),
+        // in double from the float coordinates: one rounding a coordinate, so that d = 1 gives
+        // exactly +-1 (a float scale factor gave 0.99999994).
         while (true)
         {
             double norm = 0;
             for (int j = 0; j < x.Length; j++)
             {
-                double g = _random.NextNormal();
-                x[j] = (float)g;
-                norm += g * g;
+                x[j] = (float)_random.NextNormal();
+                norm += (double)x[j] * x[j];
             }
 
             if (norm > 0)
             {
-                float inverse = (float)(1.0 / Math.Sqrt(norm));
+                double length = Math.Sqrt(norm);
                 for (int j = 0; j < x.Length; j++)
                 {
-                    x[j] *= inverse;
+                    x[j] = (float)(x[j] / length);
                 }
 
                 return;
@@ -204,8 +205,12 @@ public sealed class SphereSampler
     {
         double m = d - 1;
 
-        // b = (-2k + sqrt(4k^2 + m^2)) / m, written without the cancellation at large kappa.
-        double b = m / ((2.0 * kappa) + Math.Sqrt((4.0 * kappa * kappa) + (m * m)));
+        // b = (-2k + sqrt(4k^2 + m^2)) / m = r / (1 + sqrt(1 + r^2)), r = m / (2k): without the
+        // cancellation at large kappa, and without squaring kappa (4k^2 overflowed from kappa ~ 1e154,
+        // b became 0 and every proposal was rejected). r overflows to infinity for kappa near the
+        // smallest doubles, where the second form gives b = 1.
+        double r = 0.5 * m / kappa;
+        double b = r <= 1.0 ? r / (1.0 + Math.Sqrt(1.0 + (r * r))) : 1.0 / ((1.0 / r) + Math.Sqrt((1.0 / (r * r)) + 1.0));
         double x0 = (1.0 - b) / (1.0 + b);
         double oneMinusX0 = 2.0 * b / (1.0 + b);
         double logOneMinusX0Squared = Math.Log(4.0 * b) - (2.0 * Math.Log(1.0 + b));

@@ -122,6 +122,58 @@ public class SphereSamplerTests
         Assert.All(counts, c => Assert.InRange(c, 500 - 100, 500 + 100));
     }
 
+    [Theory]
+    [InlineData(2, 1e155)]
+    [InlineData(3, 1e300)]
+    [InlineData(1000, double.MaxValue)]
+    [InlineData(3, 1e-300)]
+    [InlineData(50, double.Epsilon)]
+    public void Von_mises_fisher_draws_at_the_ends_of_double_kappa_are_unit_and_as_concentrated_as_kappa_says(int d, double kappa)
+    {
+        // Where 4 kappa^2 overflows, Wood's b once became 0 and every proposal was rejected. At these
+        // kappas a draw is the mean in float32 (1 - w ~ d / kappa); at the tiny ones it is uniform.
+        var sampler = new SphereSampler(21);
+        var mean = new float[d];
+        mean[d - 1] = 1f;
+        const int n = 200;
+        var x = new float[n * d];
+        sampler.VonMisesFisher(mean, kappa, n, x);
+        double resultant = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double norm = 0;
+            for (int t = 0; t < d; t++)
+            {
+                norm += (double)x[(i * d) + t] * x[(i * d) + t];
+            }
+
+            // One float32 rounding a coordinate: |norm^2 - 1| within 2 x 2^-24 plus the double sum.
+            Assert.True(Math.Abs(norm - 1) <= 1.3e-7, $"row {i}: norm^2 {norm:R}");
+            resultant += x[(i * d) + d - 1] / (double)n;
+        }
+
+        if (kappa > 1)
+        {
+            Assert.Equal(1.0, resultant, 1e-7);
+        }
+        else
+        {
+            // Uniform: the mean of w is 0 with standard deviation 1 / sqrt(n d); 6 of them.
+            Assert.True(Math.Abs(resultant) <= 6 / Math.Sqrt(n * d), $"mean w {resultant}");
+        }
+    }
+
+    [Fact]
+    public void Uniform_draws_on_the_circle_s0_are_exactly_plus_or_minus_one()
+    {
+        var sampler = new SphereSampler(22);
+        var x = new float[4000];
+        sampler.Uniform(x.Length, 1, x);
+        Assert.All(x, v => Assert.True(v is 1f or -1f, $"{v:R}"));
+        int plus = x.Count(v => v > 0);
+        Assert.InRange(plus, 1800, 2200); // binomial(4000, 1/2): 6.3 standard deviations either side
+    }
+
     [Fact]
     public void Samples_are_determined_by_the_seed()
     {
