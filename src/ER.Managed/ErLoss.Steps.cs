@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics.Tensors;
 
 namespace ER.Managed;
@@ -81,6 +82,15 @@ public sealed partial class ErLoss
         // Every view is in a pair (each pairs with view 1, which is global), so every gradient was started.
         for (int v = 0; v < Views; v++)
         {
+            if (!float.IsFinite(TensorPrimitives.MaxMagnitude(GradZ(v))))
+            {
+                throw new OverflowException(string.Create(CultureInfo.InvariantCulture,
+                    $"The loss's gradient with respect to view {v + 1} overflows float32 (reconstruction weight {_reconstructionWeight}, entropy weight {_entropyWeight}): scale the weights down."));
+            }
+        }
+
+        for (int v = 0; v < Views; v++)
+        {
             if (sphere)
             {
                 RowOps.L2NormalizeBackward(batch.View(v), GradZ(v), k, d, batch.Gradient(v));
@@ -111,6 +121,11 @@ public sealed partial class ErLoss
     private Span<float> Z(int view) => _z.AsSpan(view * Rows * Columns, Rows * Columns);
 
     private Span<float> GradZ(int view) => _gradZ.AsSpan(view * Rows * Columns, Rows * Columns);
+
+    private static double CheckWeight(double value) =>
+        double.IsFinite(value) && Math.Abs(value) <= float.MaxValue
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "The weight must be finite, and finite as a float32: it scales float32 gradients.");
 
     /// <summary><c>destination (+)= factor source</c>: the first term of a view clears its gradient first.</summary>
     private static void AddScaled(ReadOnlySpan<float> source, Span<float> destination, float factor, ref bool started)

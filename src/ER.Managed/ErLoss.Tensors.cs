@@ -12,6 +12,7 @@ public sealed partial class ErLoss
     /// <param name="gradient2">Receives dLoss/dview2, [k, d].</param>
     /// <returns>The loss and its parts, in nats.</returns>
     /// <exception cref="ArgumentException">A tensor of another rank, strides or shape than [k, d], or as for the span overload.</exception>
+    /// <exception cref="OverflowException">As for the span overload.</exception>
     /// <exception cref="InvalidOperationException">The loss was created for more than two views.</exception>
     public ErLossResult Compute(ReadOnlyTensorSpan<float> view1, ReadOnlyTensorSpan<float> view2, TensorSpan<float> gradient1, TensorSpan<float> gradient2) =>
         Compute(
@@ -25,6 +26,7 @@ public sealed partial class ErLoss
     /// <param name="gradients">Receives dLoss/dview for every view, [V, k, d].</param>
     /// <returns>The loss and its parts, in nats.</returns>
     /// <exception cref="ArgumentException">A tensor of another rank, strides or shape than [V, k, d], or as for the span overload.</exception>
+    /// <exception cref="OverflowException">As for the span overload.</exception>
     public ErLossResult Compute(ReadOnlyTensorSpan<float> views, TensorSpan<float> gradients) =>
         Compute(TensorViews.Stack(views, nameof(views), Views, Rows, Columns), TensorViews.Stack(gradients, nameof(gradients), Views, Rows, Columns));
 }

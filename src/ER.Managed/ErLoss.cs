@@ -136,20 +136,20 @@ public sealed partial class ErLoss
         set => _temperature = double.IsFinite(value) && value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The temperature must be finite and positive.");
     }
 
-    /// <summary>The weight a of the reconstruction term (default 1); finite.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">On set: not finite.</exception>
+    /// <summary>The weight a of the reconstruction term (default 1); finite, and finite as a float32 (it scales float32 gradients).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">On set: not finite, or beyond float32's range.</exception>
     public double ReconstructionWeight
     {
         get => _reconstructionWeight;
-        set => _reconstructionWeight = double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The weight must be finite.");
+        set => _reconstructionWeight = CheckWeight(value);
     }
 
-    /// <summary>The weight b of the entropy term (default 1); finite.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">On set: not finite.</exception>
+    /// <summary>The weight b of the entropy term (default 1); finite, and finite as a float32 (it scales float32 gradients).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">On set: not finite, or beyond float32's range.</exception>
     public double EntropyWeight
     {
         get => _entropyWeight;
-        set => _entropyWeight = double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The weight must be finite.");
+        set => _entropyWeight = CheckWeight(value);
     }
 
     /// <summary>Which views' entropies enter the loss, averaged (default <see cref="EntropyView.Mean"/>: all views).</summary>
@@ -216,6 +216,7 @@ public sealed partial class ErLoss
     /// <returns>The loss, its parts and dLoss/dkappa.</returns>
     /// <exception cref="ArgumentException">A span has the wrong length, an input is not finite (when validating), or spans overlap.</exception>
     /// <exception cref="ArgumentOutOfRangeException">In reference mode, a kappa where the original's constant is not finite.</exception>
+    /// <exception cref="OverflowException">A gradient overflows float32 (weights of order 1e38); nothing is written.</exception>
     /// <exception cref="InvalidOperationException">The loss was created for more than two views.</exception>
     public ErLossResult Compute(ReadOnlySpan<float> view1, ReadOnlySpan<float> view2, Span<float> gradient1, Span<float> gradient2)
     {
@@ -255,6 +256,7 @@ public sealed partial class ErLoss
     /// <returns>The loss, its parts (R averaged over the pairs, H over the views <see cref="EntropyOf"/> chooses) and dLoss/dkappa.</returns>
     /// <exception cref="ArgumentException">A span does not hold V x rows x columns floats, an input is not finite (when validating), the spans overlap, or <see cref="EntropyOf"/> names a view this loss does not have.</exception>
     /// <exception cref="ArgumentOutOfRangeException">In reference mode, a kappa where the original's constant is not finite.</exception>
+    /// <exception cref="OverflowException">A gradient overflows float32 (weights of order 1e38); nothing is written.</exception>
     public ErLossResult Compute(ReadOnlySpan<float> views, Span<float> gradients)
     {
         long total = (long)Views * Rows * Columns;

@@ -174,9 +174,9 @@ internal static class LossCommand
             CustomParser = result =>
             {
                 string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value) || Math.Abs(value) > float.MaxValue)
                 {
-                    result.AddError($"{name} expects a finite number, got '{text}'.");
+                    result.AddError($"{name} expects a finite number within float32's range (the gradients are float32), got '{text}'.");
                     return 1.0;
                 }
 

@@ -136,4 +136,36 @@ public class ErLossTests
         var shared = new float[4];
         Assert.Throws<ArgumentException>(() => loss.Compute(new float[4], new float[4], shared, shared));
     }
+
+    [Theory]
+    [InlineData(Support.Sphere)]
+    [InlineData(Support.Discrete)]
+    public void Weights_beyond_float32_are_refused_and_a_gradient_that_overflows_is_an_overflow_not_a_misnamed_argument(Support support)
+    {
+        // A weight of 1e300 passed the old check and surfaced as "Element [0, 0] is Infinity" about
+        // gradZ, an internal buffer the caller never passed.
+        var loss = new ErLoss(support, 8, 4);
+        foreach (double weight in new[] { 1e300, -double.MaxValue, 3.5e38 })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => loss.EntropyWeight = weight);
+            Assert.Contains("float32", e.Message, StringComparison.Ordinal);
+            Assert.Throws<ArgumentOutOfRangeException>(() => loss.ReconstructionWeight = weight);
+        }
+
+        // float32's largest weight times a gradient above 1 overflows; the caller's gradients stay untouched.
+        loss.EntropyWeight = float.MaxValue;
+        loss.ReconstructionWeight = -float.MaxValue;
+        float[] view1 = TestData.Normal(32, seed: 4), view2 = TestData.Normal(32, seed: 5);
+        float[] gradient1 = [.. Enumerable.Repeat(7f, 32)], gradient2 = [.. Enumerable.Repeat(7f, 32)];
+        var overflow = Assert.Throws<OverflowException>(() => loss.Compute(view1, view2, gradient1, gradient2));
+        Assert.Contains("overflows float32", overflow.Message, StringComparison.Ordinal);
+        Assert.All(gradient1, v => Assert.Equal(7f, v));
+        Assert.All(gradient2, v => Assert.Equal(7f, v));
+
+        // The same weights in float range but small enough give finite gradients.
+        loss.EntropyWeight = 1e30;
+        loss.ReconstructionWeight = -1e30;
+        loss.Compute(view1, view2, gradient1, gradient2);
+        Assert.All(gradient1, v => Assert.True(float.IsFinite(v)));
+    }
 }

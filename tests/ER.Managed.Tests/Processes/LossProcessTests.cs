@@ -60,5 +60,16 @@ public sealed class LossProcessTests : IDisposable
         (code, _, stderr) = ErProcess.Run(_folder, null, "loss", "a.npy");
         Assert.Equal(2, code);
         Assert.Single(stderr.Trim().Split('\n'));
+
+        // A weight beyond float32 is a usage error; weights whose gradient overflows, an input error.
+        NpyFile.Write(PathOf("c.npy"), TestData.Normal(12, seed: 3), [4, 3]);
+        (code, _, stderr) = ErProcess.Run(_folder, null, "loss", "a.npy", "c.npy", "--entropy-weight", "1e300");
+        Assert.Equal(2, code);
+        Assert.Contains("--entropy-weight expects a finite number within float32's range", stderr, StringComparison.Ordinal);
+        (code, _, stderr) = ErProcess.Run(_folder, null, "loss", "a.npy", "c.npy", "--support", "discrete", "--entropy-weight", "3.4e38", "--reconstruction-weight", "-3.4e38", "--grad-prefix", "g");
+        Assert.Equal(1, code);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("overflows float32", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(PathOf("g1.npy")));
     }
 }
