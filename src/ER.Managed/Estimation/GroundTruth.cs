@@ -83,29 +83,45 @@ public static class GroundTruth
             // that), and the lower bound never exceeds the upper one.
             SimilarityStrips.ForEach(centers, k, d, options.EffectiveDegreeOfParallelism, KernelIsa.Best, (r0, m, strip) =>
             {
-                for (int r = 0; r < m; r++)
+                // Above the table's range, a row's coefficients come from one batch of log C_d(kappa m_j).
+                double[]? coefficients = table is null ? ArrayPool<double>.Shared.Rent(2 * k) : null;
+                try
                 {
-                    int i = r0 + r;
-                    double bhattacharyya = 0, kl = 0;
-                    ReadOnlySpan<float> row = strip.AsSpan(r * k, k);
-                    for (int j = 0; j < k; j++)
+                    for (int r = 0; r < m; r++)
                     {
-                        if (j == i)
+                        int i = r0 + r;
+                        ReadOnlySpan<float> row = strip.AsSpan(r * k, k);
+                        if (coefficients is not null)
                         {
-                            bhattacharyya += 1.0;
-                            kl += 1.0;
-                            continue;
+                            Coefficients(d, kappa, logC, row, coefficients.AsSpan(0, k), coefficients.AsSpan(k, k));
                         }
 
-                        double similarity = Math.Clamp(row[j], -1f, 1f);
-                        double klTerm = Math.Exp(-klScale * (1.0 - similarity));
-                        double coefficient = table is not null ? Interpolate(table, row[j]) : Coefficient(d, kappa, logC, similarity);
-                        bhattacharyya += Math.Max(coefficient, klTerm);
-                        kl += klTerm;
-                    }
+                        double bhattacharyya = 0, kl = 0;
+                        for (int j = 0; j < k; j++)
+                        {
+                            if (j == i)
+                            {
+                                bhattacharyya += 1.0;
+                                kl += 1.0;
+                                continue;
+                            }
 
-                    sums[i] = bhattacharyya;
-                    sums[k + i] = kl;
+                            double klTerm = Math.Exp(-klScale * (1.0 - Math.Clamp(row[j], -1f, 1f)));
+                            double coefficient = coefficients is not null ? coefficients[j] : Interpolate(table!, row[j]);
+                            bhattacharyya += Math.Max(coefficient, klTerm);
+                            kl += klTerm;
+                        }
+
+                        sums[i] = bhattacharyya;
+                        sums[k + i] = kl;
+                    }
+                }
+                finally
+                {
+                    if (coefficients is not null)
+                    {
+                        ArrayPool<double>.Shared.Return(coefficients);
+                    }
                 }
             });
 
@@ -125,22 +141,35 @@ public static class GroundTruth
         }
     }
 
-    /// <summary>exp(-BD) = C_d(kappa) / C_d(kappa m), m = sqrt((1 + s) / 2); at m = 0, C_d(0) = 1 / |S^(d-1)|.</summary>
-    private static double Coefficient(int d, double kappa, double logC, double s)
+    /// <summary>
+    /// exp(-BD) = C_d(kappa) / C_d(kappa m), m = sqrt((1 + s) / 2), for every similarity s in one batch
+    /// of the vectorized normalizer (C_d(0) = 1 / |S^(d-1)| at m = 0, as the kernel gives it).
+    /// </summary>
+    private static void Coefficients(int d, double kappa, double logC, ReadOnlySpan<float> similarities, Span<double> coefficients, Span<double> scratch)
     {
-        double m = Math.Sqrt(Math.Clamp((1.0 + s) * 0.5, 0.0, 1.0));
-        double logCm = m * kappa > 0 ? VmfScalar.LogNormalizer(d, m * kappa) : -SpecialFunctions.LogSphereArea(d);
-        return Math.Exp(logC - logCm);
+        for (int j = 0; j < similarities.Length; j++)
+        {
+            scratch[j] = kappa * Math.Sqrt(Math.Clamp((1.0 + similarities[j]) * 0.5, 0.0, 1.0));
+        }
+
+        var destinations = new VmfDestinations(default, coefficients, default, default);
+        VmfNormalizerKernel.Evaluate(KernelIsa.Best, VmfParameters.ForDimension(d, destinations.Requested), scratch, destinations);
+        for (int j = 0; j < coefficients.Length; j++)
+        {
+            coefficients[j] = Math.Exp(logC - coefficients[j]);
+        }
     }
 
     private static double[] CoefficientTable(int d, double kappa, double logC)
     {
         var table = new double[TableIntervals + 1];
+        var similarities = new float[TableIntervals + 1];
         for (int i = 0; i <= TableIntervals; i++)
         {
-            table[i] = Coefficient(d, kappa, logC, -1.0 + (2.0 * i / TableIntervals));
+            similarities[i] = (float)(-1.0 + (2.0 * i / TableIntervals));
         }
 
+        Coefficients(d, kappa, logC, similarities, table, new double[TableIntervals + 1]);
         return table;
     }
 
