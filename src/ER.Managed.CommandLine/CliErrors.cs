@@ -18,9 +18,11 @@ internal static class CliErrors
 
     /// <summary>
     /// Runs a parsed command line: a parse error, a <see cref="CliUsageException"/> (exit 2), an input
-    /// error (exit 1) each become one line on stderr, prefixed with the program's name.
+    /// error (exit 1) each become one line on stderr, prefixed with the program's name; so does
+    /// running out of memory (exit 1) unless <paramref name="handleOutOfMemory"/> is false (an MPI
+    /// rank that alone ran out must end the whole job, which its caller does).
     /// </summary>
-    internal static int Invoke(string program, ParseResult parse, TextWriter stdout, TextWriter stderr)
+    internal static int Invoke(string program, ParseResult parse, TextWriter stdout, TextWriter stderr, bool handleOutOfMemory = true)
     {
         if (parse.Errors.Count > 0)
         {
@@ -57,6 +59,13 @@ internal static class CliErrors
         catch (Exception e) when (IsInputError(e))
         {
             stderr.WriteLine($"{program}: {OneLine(e.Message)}");
+            return InputError;
+        }
+        catch (OutOfMemoryException) when (handleOutOfMemory)
+        {
+            // Unhandled, the runtime prints "Out of memory." and aborts the process (SIGABRT). The
+            // failed allocation is what ran out, so a line can still be written.
+            stderr.WriteLine($"{program}: out of memory: the input and the work on it need more memory than this process may use (a smaller input, or a machine or limit with more memory).");
             return InputError;
         }
     }

@@ -29,7 +29,7 @@ internal static class MpiCli
         CliErrors.FitHelp(command);
         try
         {
-            return CliErrors.Invoke("er-mpi", command.Parse(args), root ? stdout : TextWriter.Null, root ? stderr : TextWriter.Null);
+            return CliErrors.Invoke("er-mpi", command.Parse(args), root ? stdout : TextWriter.Null, root ? stderr : TextWriter.Null, handleOutOfMemory: comm.Size == 1);
         }
         catch (RankExit e)
         {

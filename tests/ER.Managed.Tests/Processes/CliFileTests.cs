@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
@@ -143,6 +144,19 @@ public sealed class CliFileTests : IDisposable
         Assert.Contains("missing/gb.npy", stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(PathOf("ga.npy")));
         Assert.Empty(Directory.GetFiles(_folder, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Running_out_of_memory_is_one_line_and_exit_1_not_an_abort()
+    {
+        // A 100 MB GC heap and 30 million kappas (240 MB a buffer): the runtime printed "Out of
+        // memory." and aborted the process (exit 134) before the CLI caught OutOfMemoryException.
+        var limit = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x6400000" };
+        var (code, stdout, stderr) = ErProcess.RunWith(_folder, limit, "bench", "lognorm", "30000000", "3");
+        Assert.Equal(1, code);
+        Assert.Empty(stdout);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.StartsWith("er: out of memory:", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

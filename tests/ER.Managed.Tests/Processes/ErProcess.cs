@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Threading.Tasks;
@@ -16,6 +17,18 @@ internal static class ErProcess
 
     internal static (int ExitCode, byte[] Stdout, string Stderr) Run(string workingDirectory, byte[]? standardInput, params string[] args) =>
         Wait(Start(workingDirectory, args), standardInput);
+
+    /// <summary>As <see cref="Run"/>, with extra environment variables (a GC heap limit, say).</summary>
+    internal static (int ExitCode, byte[] Stdout, string Stderr) RunWith(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        ProcessStartInfo info = Info(workingDirectory, [Path.Combine(AppContext.BaseDirectory, "er.dll"), .. args]);
+        foreach ((string name, string value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        return Wait(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start."), null);
+    }
 
     /// <summary>Runs <c>dotnet</c> with the given arguments (build, run a built program).</summary>
     internal static (int ExitCode, byte[] Stdout, string Stderr) Dotnet(string workingDirectory, params string[] args)
