@@ -70,6 +70,11 @@ internal static class StudyReport
         }
 
         text.Append("Ceilings are shown as biases (ceiling - truth).\n");
+        if (rows.Any(r => double.IsNegativeInfinity(r.Mean)))
+        {
+            text.Append("\nA bias of -Infinity: in at least one repetition a row had m or more copies equal to it in float32 (very concentrated data), where the kNN estimator diverges; that series' standard deviation and interval are left empty and the plots leave it out.\n");
+        }
+
         return text.ToString();
     }
 

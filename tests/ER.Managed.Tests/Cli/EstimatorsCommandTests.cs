@@ -109,6 +109,51 @@ public sealed class EstimatorsCommandTests : IDisposable
         Assert.NotEqual(WithoutTimes(csv), WithoutTimes(Run("8", "c").Csv));
     }
 
+    [Fact]
+    public void A_batch_with_duplicate_rows_records_the_kNN_divergence_and_the_study_goes_on()
+    {
+        // A vMF at kappa0 1e16 in d = 3 puts its float32 samples on a patch about an ulp wide:
+        // rows repeat, and the kNN estimate of such a batch is -infinity (the library throws).
+        string output = Path.Combine(_folder, "dup");
+        (int code, string stdout, string stderr) = CliRunner.Run(
+            "estimators", "--data", "vmf:1e16,uniform", "--dims", "3", "--batch", "256", "--kappa", "10", "--reps", "2", "--out", output);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(2 + 4, stdout.Trim().Split('\n').Length);
+        string[] lines = File.ReadAllText(Path.Combine(output, "results.csv")).TrimEnd('\n').Split('\n');
+        string[] header = lines[0].Split(',');
+        string Field(string line, string name) => line.Split(',')[Array.IndexOf(header, name)];
+        foreach (string line in lines.Skip(1))
+        {
+            bool diverges = line.StartsWith("vmf:1e16,", StringComparison.Ordinal) && Field(line, "estimator").StartsWith("knn-", StringComparison.Ordinal);
+            if (diverges)
+            {
+                Assert.Equal(["-Infinity", "-Infinity", "Infinity", string.Empty, string.Empty], [Field(line, "mean"), Field(line, "bias"), Field(line, "rmse"), Field(line, "std"), Field(line, "ci95_low")]);
+            }
+            else
+            {
+                Assert.True(double.IsFinite(double.Parse(Field(line, "mean"), CultureInfo.InvariantCulture)), line);
+            }
+        }
+
+        Assert.Contains("where the kNN estimator diverges", File.ReadAllText(Path.Combine(output, "summary.md")), StringComparison.Ordinal);
+        Assert.DoesNotContain("Infinity", File.ReadAllText(Path.Combine(output, "bias_vmf-1e16.svg")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1, new[] { 0, 1, 2, 3 }, false)]
+    [InlineData(1, new[] { 0, 1, 2, 1 }, true)]
+    [InlineData(2, new[] { 0, 1, 2, 1 }, false)]
+    [InlineData(2, new[] { 1, 0, 1, 2, 1 }, true)]
+    [InlineData(4, new[] { 3, 3, 3, 3, 0 }, false)]
+    [InlineData(4, new[] { 3, 3, 3, 3, 3 }, true)]
+    public void Rows_with_m_copies_are_found_whatever_their_order(int m, int[] rowIds, bool expected)
+    {
+        // Row id r is (r, 0.5, -0 or +0): -0 and +0 are equal, as for the estimator's distances.
+        const int d = 3;
+        float[] z = [.. rowIds.SelectMany((r, i) => new[] { r, 0.5f, i % 2 == 0 ? -0f : 0f })];
+        Assert.Equal(expected, ER.Managed.Cli.Study.StudyRunner.HasRowWithCopies(z, rowIds.Length, d, m));
+    }
+
     /// <summary>A multiple of 1, 2 or 5 times a power of ten (zero included), to 1e-9 of its size.</summary>
     private static bool IsRound(double value)
     {
