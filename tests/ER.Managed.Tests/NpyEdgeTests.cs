@@ -165,6 +165,22 @@ public sealed class NpyEdgeTests : IDisposable
     }
 
     [Fact]
+    public void A_shape_whose_element_count_wraps_a_64_bit_product_is_refused_and_an_empty_dimension_reads_back()
+    {
+        // 65536^4 = 2^64 is 0 in a long: multiplied naively it matched empty data and wrote a file
+        // that no reader (ours included) accepts. An empty dimension makes an empty array however
+        // large the others, as numpy has it (the reader refused that shape before).
+        var stream = new MemoryStream();
+        string message = Assert.Throws<ArgumentException>(() => NpyFile.Write(stream, ReadOnlySpan<float>.Empty, [65536, 65536, 65536, 65536])).Message;
+        Assert.Contains("holds more than 2147483647 elements, the data 0", message, StringComparison.Ordinal);
+        Assert.Equal(0, stream.Length);
+        Assert.Throws<ArgumentException>(() => NpyFile.Write(new MemoryStream(), new double[1], [65536, 65536, 65536, 65536, 1]));
+        NpyFile.Write(stream, ReadOnlySpan<float>.Empty, [65536, 65536, 0, 65536, 65536]);
+        stream.Position = 0;
+        Assert.Equal([65536, 65536, 0, 65536, 65536], NpyFile.Read(stream).Shape.ToArray());
+    }
+
+    [Fact]
     public void Headers_are_written_as_numpy_writes_them()
     {
         foreach ((int[] shape, string text) in new[] { (Array.Empty<int>(), "'shape': ()"), (new[] { 3 }, "'shape': (3,)"), (new[] { 1, 3 }, "'shape': (1, 3)") })

@@ -231,7 +231,10 @@ public static partial class NpyFile
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"At most {NpyHeader.MaxRank} dimensions are written; got {shape.Length}."), nameof(shape));
         }
 
+        // The product stops growing once it passes int.MaxValue (no span is longer), so it never
+        // wraps: (65536, 65536, 65536, 65536) multiplied in a long is 0 and matched empty data.
         long product = 1;
+        bool empty = false;
         foreach (int dimension in shape)
         {
             if (dimension < 0)
@@ -239,12 +242,22 @@ public static partial class NpyFile
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Negative dimension {dimension}."), nameof(shape));
             }
 
-            product *= dimension;
+            empty |= dimension == 0;
+            if (product <= int.MaxValue)
+            {
+                product *= dimension;
+            }
+        }
+
+        if (empty)
+        {
+            product = 0;
         }
 
         if (product != length)
         {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The shape ({string.Join(", ", shape.ToArray())}) holds {product} elements, the data {length}."), nameof(shape));
+            string elements = product > int.MaxValue ? $"more than {int.MaxValue}" : product.ToString(CultureInfo.InvariantCulture);
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The shape ({string.Join(", ", shape.ToArray())}) holds {elements} elements, the data {length}."), nameof(shape));
         }
     }
 

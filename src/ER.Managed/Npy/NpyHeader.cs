@@ -69,7 +69,10 @@ internal sealed class NpyHeader
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Unsupported shape with {shapeList.Count} dimensions (at most {MaxRank})."));
         }
 
-        long count = 1;
+        // An empty dimension anywhere makes an empty array, however large the others (numpy writes
+        // np.zeros((65536, 65536, 0)) as such a header).
+        bool empty = shapeList.Contains(0);
+        long count = empty ? 0 : 1;
         var shape = new int[shapeList.Count];
         for (int i = 0; i < shape.Length; i++)
         {
