@@ -40,6 +40,12 @@ public static partial class RowOps
     /// Backward of <see cref="L2Normalize(ReadOnlySpan{float}, int, int, Span{float}, float)"/>: <c>dx_i = (dz_i - z_i &lt;z_i, dz_i&gt;) / ||x_i||</c>, and
     /// <c>dx_i = dz_i / epsilon</c> for rows whose norm was floored (there the map is x / epsilon).
     /// </summary>
+    /// <remarks>
+    /// Where float32 products would overflow or underflow the row is done in double, so every element
+    /// is the derivative rounded once to float; an element whose magnitude exceeds float32's range
+    /// (<c>|dz| / max(|x|, epsilon)</c> near 3.4e38: a huge gradient, a tiny row or a tiny epsilon) is
+    /// +-infinity, as IEEE rounding gives it, never NaN.
+    /// </remarks>
     /// <param name="x">The forward input, rows x columns.</param>
     /// <param name="gradZ">The gradient with respect to the output z, rows x columns.</param>
     /// <param name="rows">Number of rows k.</param>
@@ -84,6 +90,10 @@ public static partial class RowOps
     /// <summary>
     /// Backward of <see cref="Softmax(ReadOnlySpan{float}, int, int, Span{float}, double)"/>: <c>dx_i = p_i * (dp_i - &lt;p_i, dp_i&gt;) / t</c>.
     /// </summary>
+    /// <remarks>
+    /// Computed in double and rounded once to float, so no intermediate overflows; an element whose
+    /// magnitude exceeds float32's range is +-infinity, never NaN.
+    /// </remarks>
     /// <param name="p">The forward output (probabilities), rows x columns.</param>
     /// <param name="gradP">The gradient with respect to p, rows x columns.</param>
     /// <param name="rows">Number of rows k.</param>

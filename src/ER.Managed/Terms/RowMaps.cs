@@ -33,6 +33,11 @@ internal static class RowMaps
             return MathF.Sqrt(squares);
         }
 
+        return RowNormInDouble(x);
+    }
+
+    private static double RowNormInDouble(ReadOnlySpan<float> x)
+    {
         double sum = 0.0;
         foreach (float v in x)
         {
@@ -92,10 +97,24 @@ internal static class RowMaps
                 outi.Clear();
                 TensorPrimitives.MultiplyAdd(gi, inverse, outi, outi);
                 TensorPrimitives.MultiplyAdd(xi, -projection, outi, outi);
-                continue;
+
+                // dz / n can overflow where the projection would bring the element back in range
+                // (x = (0.54, 0.72), dz = (3.2e38, 0): +inf for 2.28e38): such a row goes to double.
+                if (float.IsFinite(TensorPrimitives.MaxMagnitude(outi)))
+                {
+                    continue;
+                }
             }
 
-            // The same in double, through u = x / n so that nothing leaves double's range.
+            // The same in double, through u = x / n so that nothing leaves double's range, with the
+            // norm in double too: a float norm leaves |u|^2 off 1 by up to 2^-23, and where dz lies
+            // along z the cancellation in dz - u <u, dz> keeps that error times |dz| (1e31 for
+            // dz = (3e38, 3e38, 5) on x = (1, 1, 0), whose derivative is (0, 0, 3.54)).
+            if (safeInFloat)
+            {
+                norm = RowNormInDouble(xi);
+            }
+
             double inner = 0.0;
             for (int t = 0; t < columns; t++)
             {
@@ -126,10 +145,13 @@ internal static class RowMaps
             ReadOnlySpan<float> pi = p.Slice(i * columns, columns);
             ReadOnlySpan<float> gi = gradP.Slice(i * columns, columns);
             Span<float> outi = gradX.Slice(i * columns, columns);
-            float inner = TensorPrimitives.Dot(pi, gi);
+            // In double: dp_j - <p, dp> reaches twice float32's range for finite gradients, and a
+            // probability of 0 times that overflow was NaN (p = (1, 0), dp = (-3e38, 3e38)). Every
+            // factor is finite in double, so each element is the derivative rounded once.
+            double inner = DoubleDot.Compute(pi, gi);
             for (int j = 0; j < columns; j++)
             {
-                outi[j] = pi[j] * (gi[j] - inner) * scale;
+                outi[j] = (float)(pi[j] * (gi[j] - inner) * scale);
             }
         }
     }

@@ -141,6 +141,60 @@ public sealed class HostileInputTests : IDisposable
         }
     }
 
+    [Fact]
+    public void L2_normalize_backward_where_the_float_product_overflows_keeps_double_accuracy()
+    {
+        // <x, dz> = 6e38 overflows float, so the double path runs. dz lies along z in its first two
+        // entries, so the derivative there is 0 and everything hangs on |u| = 1: a float norm left
+        // 1e31 (2^-23 of |dz| / |x|) where double leaves about 1e23.
+        float[] x = [1f, 1f, 0f];
+        float[] gz = [3e38f, 3e38f, 5f];
+        var gx = new float[3];
+        RowOps.L2NormalizeBackward(x, gz, 1, 3, gx);
+        double scale = 3e38 / Math.Sqrt(2);
+        Assert.True(Math.Abs(gx[0]) <= 1e-14 * scale && Math.Abs(gx[1]) <= 1e-14 * scale, $"{gx[0]}, {gx[1]}");
+        Assert.Equal(5 / Math.Sqrt(2), gx[2], 1e-6);
+    }
+
+    [Fact]
+    public void L2_normalize_backward_is_finite_where_only_an_intermediate_overflows()
+    {
+        // dz / |x| = 3.56e38 overflows float, but dx_0 = (dz_0 - z_0 <z, dz>) / |x| = 2.28e38 does
+        // not: the float path gave +inf there.
+        float[] x = [0.54f, 0.72f];
+        float[] gz = [3.2e38f, 0f];
+        var gx = new float[2];
+        RowOps.L2NormalizeBackward(x, gz, 1, 2, gx);
+        double norm = Math.Sqrt((0.54 * 0.54) + (0.72 * 0.72));
+        double inner = x[0] / norm * gz[0];
+        Assert.Equal((gz[0] - (x[0] / norm * inner)) / norm, gx[0], 1e-6 * 2.28e38);
+        Assert.Equal(-(x[1] / norm * inner) / norm, gx[1], 1e-6 * 2.28e38);
+
+        // Where the derivative itself exceeds float32 it is +-infinity, never NaN: dz orthogonal to
+        // z, so dx = dz / |x| = (3.6e40, -2.7e40).
+        RowOps.L2NormalizeBackward([0.0054f, 0.0072f], [3.2e38f, -2.4e38f], 1, 2, gx);
+        Assert.Equal([float.PositiveInfinity, float.NegativeInfinity], gx);
+    }
+
+    [Fact]
+    public void Softmax_backward_of_huge_gradients_is_never_NaN_and_finite_where_the_derivative_is()
+    {
+        // dp_j - <p, dp> = 6e38 overflowed float: times a probability of 0 it was NaN, times 1e-7
+        // +inf where the derivative is 6e31.
+        var gx = new float[2];
+        RowOps.SoftmaxBackward([1f, 0f], [-3e38f, 3e38f], 1, 2, gx);
+        Assert.Equal([0f, 0f], gx);
+        float small = 1e-7f, large = 1f - 1e-7f;
+        RowOps.SoftmaxBackward([large, small], [-3e38f, 3e38f], 1, 2, gx);
+        double inner = (large * -3e38) + (small * 3e38);
+        Assert.Equal(large * (-3e38 - inner), gx[0], Math.Abs(1e-6 * large * (-3e38 - inner)));
+        Assert.Equal(small * (3e38 - inner), gx[1], Math.Abs(1e-6 * small * (3e38 - inner)));
+
+        // Beyond float32's range: +-infinity.
+        RowOps.SoftmaxBackward([0.5f, 0.5f], [-3e38f, 3e38f], 1, 2, gx, 0.25);
+        Assert.Equal([float.NegativeInfinity, float.PositiveInfinity], gx);
+    }
+
     [Theory]
     [InlineData(new[] { 3e9f, 1f, 2f, 3f }, 0.1, 0)]
     [InlineData(new[] { 1f, 2f, 3f, -4f }, 1e-30, 2)]
