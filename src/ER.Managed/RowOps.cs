@@ -91,8 +91,9 @@ public static partial class RowOps
     /// Backward of <see cref="Softmax(ReadOnlySpan{float}, int, int, Span{float}, double)"/>: <c>dx_i = p_i * (dp_i - &lt;p_i, dp_i&gt;) / t</c>.
     /// </summary>
     /// <remarks>
-    /// Computed in double and rounded once to float, so no intermediate overflows; an element whose
-    /// magnitude exceeds float32's range is +-infinity, never NaN.
+    /// A row whose float32 result overflows anywhere is computed again in double and rounded once, so
+    /// no intermediate overflow shows: an element whose magnitude exceeds float32's range is
+    /// +-infinity, never NaN.
     /// </remarks>
     /// <param name="p">The forward output (probabilities), rows x columns.</param>
     /// <param name="gradP">The gradient with respect to p, rows x columns.</param>

@@ -30,8 +30,27 @@ internal static class SoftmaxKernel
         // <= 0 and the sum is >= 1 for any finite row and positive scale. Folding the shift into the
         // exponential's FMA (s x - round(s m)) leaves the rounding of s m behind, which a large s m
         // (3e10, or 3e30 at t = 1e-30) makes an exponent of thousands: inf, then NaN.
-        TensorPrimitives.Subtract(x, max, p);
-        ExpMapKernel.Run(p, p, scale, 0f, width);
+        if (scale < 1f && float.IsInfinity(max - TensorPrimitives.Min(x)))
+        {
+            // The row spans more than float32's range, so some x - m overflow to -inf. Below a scale
+            // of 1 their s (x - m) can still be in exp's range (t = 1e38: softmax of (3e38, -3e38) is
+            // (0.9975, 0.0025), not (1, 0)); there s x - s m, which cannot overflow, stands in.
+            // Elements read before written: destination may be x.
+            float shiftedMax = scale * max;
+            for (int j = 0; j < x.Length; j++)
+            {
+                float difference = x[j] - max;
+                p[j] = float.IsFinite(difference) ? difference * scale : (x[j] * scale) - shiftedMax;
+            }
+
+            ExpMapKernel.Run(p, p, 1f, 0f, width);
+        }
+        else
+        {
+            TensorPrimitives.Subtract(x, max, p);
+            ExpMapKernel.Run(p, p, scale, 0f, width);
+        }
+
         double sum = SumKernel.Run(p, width);
         TensorPrimitives.Multiply(p, (float)(1.0 / sum), p);
         return ((double)scale * max) + Math.Log(sum);

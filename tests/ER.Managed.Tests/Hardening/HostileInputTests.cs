@@ -208,6 +208,32 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal(1.0, p.Sum(v => (double)v), 6);
     }
 
+    [Theory]
+    [InlineData(1e38)]
+    [InlineData(1e37)]
+    [InlineData(4e38)]
+    public void Softmax_of_a_row_spanning_more_than_float_range_at_a_high_temperature_is_exact(double temperature)
+    {
+        // x - max overflows float for the -3e38 logit, but (x - max) / t is in exp's range: at t =
+        // 1e38 its probability is e^-6 / (2 + e^-6 + e^-3) = 0.0012, where the row gave 0.
+        // Also in place, where the logits are overwritten as they are read.
+        float[] logits = [3e38f, -3e38f, 3e38f, 1f];
+        double[] scaled = [.. logits.Select(v => v / temperature)];
+        double top = scaled.Max();
+        double[] weights = [.. scaled.Select(v => Math.Exp(v - top))];
+        double[] want = [.. weights.Select(w => w / weights.Sum())];
+        var p = new float[4];
+        RowOps.Softmax(logits, 1, 4, p, temperature);
+        float[] inPlace = [.. logits];
+        RowOps.Softmax(inPlace, 1, 4, inPlace, temperature);
+        for (int j = 0; j < 4; j++)
+        {
+            // Float32 rounding of the scaled logits (|x / t| <= 30) moves each exponent by at most about 4e-6.
+            Assert.True(Math.Abs(p[j] - want[j]) <= 1e-5 * want[j] + 1e-30, $"[{j}] {p[j]} vs {want[j]}");
+            Assert.Equal(p[j], inPlace[j]);
+        }
+    }
+
     [Fact]
     public void A_discrete_loss_with_a_huge_logit_at_a_low_temperature_is_finite()
     {

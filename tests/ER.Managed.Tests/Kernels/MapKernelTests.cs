@@ -114,6 +114,31 @@ public class MapKernelTests
 
     [Theory]
     [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
+    public void Softmax_of_a_row_wider_than_float_range_below_scale_one_matches_double(int widthBits)
+    {
+        // Logits at +-3e38 (x - max overflows float) with s = 1e-38: exponents s (x - max) in [-6, 0].
+        var width = (KernelWidth)widthBits;
+        for (int n = 2; n <= MaxLength; n++)
+        {
+            var random = new Random(n);
+            float[] x = [.. Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() - 0.5) * 6e38))];
+            x[0] = -3e38f;
+            x[n - 1] = 3e38f;
+            var p = new float[n];
+            SoftmaxKernel.Run(x, p, 1e-38f, width);
+            double[] exponents = [.. x.Select(v => (v * (double)1e-38f) - (3e38f * (double)1e-38f))];
+            double sum = exponents.Sum(Math.Exp);
+            for (int i = 0; i < n; i++)
+            {
+                // Exponents of at most 6 in magnitude, each formed with two or three float roundings.
+                double want = Math.Exp(exponents[i]) / sum;
+                Assert.True(Math.Abs(p[i] - want) <= (32 + n) * U * want, $"n={n} i={i}: {p[i]} vs {want}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
     public void Matrix_products_match_double_reference(int widthBits)
     {
         var width = (KernelWidth)widthBits;
