@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using ER.Managed.Kernels;
 
 namespace ER.Managed;
@@ -13,6 +14,11 @@ public static partial class Gram
     /// The Gram matrix <c>C = Z Z^T</c>: <c>C_ij = &lt;z_i, z_j&gt;</c>. Each off-diagonal product is
     /// computed once and mirrored (C is exactly symmetric).
     /// </summary>
+    /// <remarks>
+    /// Accumulated in float32. Where the inputs are large enough for a partial sum to overflow
+    /// (<c>d max|z|^2</c> from 1.7e38), entries that overflowed are recomputed in double: an entry is
+    /// +-infinity only where the exact product lies beyond float32's range, never NaN.
+    /// </remarks>
     /// <param name="z">The rows, rows x columns, row-major.</param>
     /// <param name="rows">k (at least 1).</param>
     /// <param name="columns">d (at least 1).</param>
@@ -32,11 +38,13 @@ public static partial class Gram
         }
 
         GramKernel.Compute(z, rows, columns, result, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
+        RecomputeOverflowed(z, z, rows, columns, result);
     }
 
     /// <summary>
     /// <c>C = A B^T</c>: <c>C_ij = &lt;a_i, b_j&gt;</c> for an m x d matrix A and an n x d matrix B.
     /// </summary>
+    /// <remarks>As <see cref="Compute(ReadOnlySpan{float}, int, int, Span{float}, ErOptions?)"/>: an entry is +-infinity only where the exact product exceeds float32's range, never NaN.</remarks>
     /// <param name="a">A, aRows x columns, row-major.</param>
     /// <param name="aRows">m (at least 1).</param>
     /// <param name="b">B, bRows x columns, row-major.</param>
@@ -61,6 +69,35 @@ public static partial class Gram
         }
 
         GramKernel.MultiplyTransposed(a, aRows, b, bRows, columns, result, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
+        RecomputeOverflowed(a, b, bRows, columns, result);
+    }
+
+    /// <summary>
+    /// Recomputes in double the entries whose float32 accumulation overflowed. Every partial sum is
+    /// at most <c>d max|a| max|b|</c>, so below half of float32's range nothing can overflow and the
+    /// result is not read again (the usual case: one pass over the inputs). Above it, an entry that
+    /// came out +-inf or NaN from finite inputs, whose exact value may well be finite (the sums of
+    /// (2e19, 2e19) . (2e19, -2e19) overflow on the way to 0), becomes the exact dot product rounded
+    /// once: +-inf only where that lies beyond float32's range, and C = Z Z^T stays symmetric.
+    /// </summary>
+    private static void RecomputeOverflowed(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int bRows, int columns, Span<float> result)
+    {
+        float largestA = TensorPrimitives.MaxMagnitude(a);
+        float largestB = a == b ? largestA : TensorPrimitives.MaxMagnitude(b);
+        double bound = (double)largestA * largestB * columns;
+        if (!(bound >= float.MaxValue / 2.0))
+        {
+            return;
+        }
+
+        for (int index = 0; index < result.Length; index++)
+        {
+            if (!float.IsFinite(result[index]))
+            {
+                int i = index / bRows, j = index % bRows;
+                result[index] = (float)DoubleDot.Compute(a.Slice(i * columns, columns), b.Slice(j * columns, columns));
+            }
+        }
     }
 
     private static void CheckResult(Span<float> result, int m, int n)

@@ -196,6 +196,35 @@ public sealed class HostileInputTests : IDisposable
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Gram_entries_whose_float_sums_overflow_are_exact_not_infinite_or_NaN(int threads)
+    {
+        // Rows of +-3e38 in every register lane and order: their pairwise products are 0 or beyond
+        // float32, and float32 accumulation gave +inf or NaN for the zeros.
+        const int d = 64;
+        var options = new ErOptions { MaxDegreeOfParallelism = threads };
+        float[] z = new float[3 * d];
+        for (int t = 0; t < d; t++)
+        {
+            z[t] = t < d / 2 ? 3e38f : -3e38f;
+            z[d + t] = 1f;
+            z[(2 * d) + t] = t % 2 == 0 ? 2e19f : -2e19f;
+        }
+
+        var gram = new float[9];
+        Gram.Compute(z, 3, d, gram, options);
+        Assert.Equal(
+            [float.PositiveInfinity, 0f, 0f, 0f, d, 0f, 0f, 0f, float.PositiveInfinity],
+            gram);
+
+        // A B^T: (2e19, 2e19) . (2e19, -2e19) = 0; (2e19, 2e19) . (2e19, 2e19) = 8e38, beyond float32.
+        var product = new float[2];
+        Gram.MultiplyTransposed([2e19f, 2e19f], 1, [2e19f, -2e19f, 2e19f, 2e19f], 2, 2, product, options);
+        Assert.Equal([0f, float.PositiveInfinity], product);
+    }
+
+    [Theory]
     [InlineData(new[] { 3e9f, 1f, 2f, 3f }, 0.1, 0)]
     [InlineData(new[] { 1f, 2f, 3f, -4f }, 1e-30, 2)]
     [InlineData(new[] { -3e38f, 3e38f, 0f, 1f }, 1e-30, 1)]
