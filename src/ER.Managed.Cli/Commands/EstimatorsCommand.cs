@@ -15,10 +15,10 @@ internal static class EstimatorsCommand
 {
     internal static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var data = new Option<string>("--data") { Description = "Comma-separated data distributions: uniform, vmf:KAPPA0, mixture:COMPONENTS:KAPPA0.", DefaultValueFactory = _ => "uniform,vmf:10", HelpName = "LIST" };
+        var data = new Option<string>("--data") { Description = "Comma-separated data distributions: uniform, vmf:KAPPA0, mixture:COMPONENTS:KAPPA0 (KAPPA0 >= 0, 0 being uniform).", DefaultValueFactory = _ => "uniform,vmf:10", HelpName = "LIST" };
         var dims = new Option<string>("--dims") { Description = "Comma-separated dimensions d.", DefaultValueFactory = _ => "3,16,128", HelpName = "LIST" };
         var batch = new Option<string>("--batch") { Description = "Comma-separated batch sizes k.", DefaultValueFactory = _ => "64,256,1024,4096", HelpName = "LIST" };
-        var kappa = new Option<string>("--kappa") { Description = "Comma-separated kernel concentrations.", DefaultValueFactory = _ => "10", HelpName = "LIST" };
+        var kappa = new Option<string>("--kappa") { Description = "Comma-separated kernel concentrations, each 0 (the uniform limit) or up to 1e10.", DefaultValueFactory = _ => "10", HelpName = "LIST" };
         Option<int> reps = CommonOptions.PositiveInt("--reps", "Repetitions per configuration.", defaultValue: 20);
         var seed = new Option<ulong>("--seed") { Description = "Seed of all samples; the results are deterministic for a seed.", DefaultValueFactory = _ => 1UL, HelpName = "N" };
         var output = new Option<string>("--out") { Description = "Output folder (created if missing).", DefaultValueFactory = _ => "estimators-results", HelpName = "DIR" };
@@ -33,7 +33,7 @@ internal static class EstimatorsCommand
                     StudySpec.ParseList(parse.GetValue(data)!, DataSpec.Parse, "--data"),
                     StudySpec.ParseList(parse.GetValue(dims)!, StudySpec.PositiveInt, "--dims"),
                     StudySpec.ParseList(parse.GetValue(batch)!, StudySpec.PositiveInt, "--batch"),
-                    StudySpec.ParseList(parse.GetValue(kappa)!, StudySpec.PositiveDouble, "--kappa"),
+                    StudySpec.ParseList(parse.GetValue(kappa)!, StudySpec.KernelKappa, "--kappa"),
                     parse.GetValue(reps),
                     parse.GetValue(seed),
                     parse.GetValue(bounds));

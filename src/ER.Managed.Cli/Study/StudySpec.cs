@@ -11,9 +11,9 @@ internal sealed record DataSpec(string Name, string Kind, double Kappa, int Comp
     {
         string[] parts = text.Split(':');
         static double Number(string s, string what) =>
-            double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v > 0
+            double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v >= 0
                 ? v
-                : throw new FormatException($"{what} must be a positive number, got '{s}'");
+                : throw new FormatException($"{what} must be a finite number at least 0 (0: uniform), got '{s}'");
         return parts[0] switch
         {
             "uniform" when parts.Length == 1 => new DataSpec("uniform", "uniform", 0, 0),
@@ -45,12 +45,27 @@ internal sealed record StudySpec(
 {
     internal static IReadOnlyList<T> ParseList<T>(string text, Func<string, T> parse, string what) =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 0 } items
-            ? items.Select(parse).ToArray()
+            ? items.Select(item => ParseItem(item, parse, what)).ToArray()
             : throw new FormatException($"{what} is empty");
+
+    private static T ParseItem<T>(string item, Func<string, T> parse, string what)
+    {
+        try
+        {
+            return parse(item);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"{what}: {e.Message}", e);
+        }
+    }
 
     internal static int PositiveInt(string s) =>
         int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v >= 1 ? v : throw new FormatException($"expected a positive integer, got '{s}'");
 
-    internal static double PositiveDouble(string s) =>
-        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v > 0 ? v : throw new FormatException($"expected a positive number, got '{s}'");
+    /// <summary>A kernel concentration the sphere estimators take: 0 (the uniform limit) or from float32's smallest positive value to <see cref="Entropy.MaxKappa"/>.</summary>
+    internal static double KernelKappa(string s) =>
+        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0 && v <= Entropy.MaxKappa && (v == 0 || (float)v > 0)
+            ? v
+            : throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"expected a kernel concentration of 0 (the uniform limit) or from 1.4e-45 to {Entropy.MaxKappa:0e0}, got '{s}'"));
 }

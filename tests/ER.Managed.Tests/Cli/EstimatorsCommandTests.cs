@@ -195,11 +195,39 @@ public sealed class EstimatorsCommandTests : IDisposable
     [InlineData("--data", "vmf:-1")]
     [InlineData("--dims", "3,x")]
     [InlineData("--batch", "0")]
-    public void Bad_sweep_specifications_are_usage_errors(string option, string value)
+    [InlineData("--kappa", "-1")]
+    [InlineData("--kappa", "1e12")]
+    [InlineData("--kappa", "1e-300")]
+    [InlineData("--kappa", "10,NaN")]
+    public void Bad_sweep_specifications_are_usage_errors_that_name_the_option(string option, string value)
     {
+        // Refused before any work, as a usage error naming the option (a kernel kappa above
+        // Entropy.MaxKappa, or one that rounds to 0 in float32, used to fail inside the first batch).
         (int code, string stdout, string stderr) = CliRunner.Run("estimators", option, value, "--out", Path.Combine(_folder, "x"));
         Assert.Equal(2, code);
         Assert.Equal(string.Empty, stdout);
-        Assert.StartsWith("er: ", stderr, StringComparison.Ordinal);
+        Assert.StartsWith($"er: {option}: ", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_folder, "x")));
+    }
+
+    [Fact]
+    public void A_kernel_kappa_of_0_and_data_at_kappa0_0_are_the_uniform_limit()
+    {
+        // At kappa = 0 every kernel estimator is log|S^(d-1)|, which is also the entropy of vmf:0.
+        string output = Path.Combine(_folder, "zero");
+        (int code, _, string stderr) = CliRunner.Run(
+            "estimators", "--data", "vmf:0", "--dims", "3,16", "--batch", "32", "--kappa", "0,10", "--reps", "2", "--out", output);
+        Assert.True(code == 0, stderr);
+        string[] lines = File.ReadAllText(Path.Combine(output, "results.csv")).TrimEnd('\n').Split('\n');
+        string[] header = lines[0].Split(',');
+        double Field(string[] f, string name) => double.Parse(f[Array.IndexOf(header, name)], CultureInfo.InvariantCulture);
+        string[][] atZero = [.. lines.Skip(1).Select(l => l.Split(',')).Where(f => f[Array.IndexOf(header, "kappa")] == "0")];
+        Assert.Equal(2 * 3, atZero.Length);
+        foreach (string[] f in atZero)
+        {
+            // Both sides are the closed form log|S^(d-1)|, summed in double.
+            Assert.Equal(0.0, Field(f, "bias"), 1e-12);
+            Assert.Equal(Field(f, "truth"), ER.Managed.Estimation.GroundTruth.UniformSphere((int)Field(f, "dim")), 1e-12);
+        }
     }
 }
