@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using ER.Managed.Estimation;
 
 namespace ER.Managed.Cli.Commands;
@@ -105,7 +106,7 @@ internal static class TrainDemoCommand
                 loss.Kappa = KappaSelection.LeaveOneOut(z1, k, d).Kappa;
             }
 
-            ErLossResult result = loss.Compute(y1, y2, g1, g2);
+            ErLossResult result = ComputeOrDiverge(loss, y1, y2, g1, g2, step, learningRate);
             if (step == 0)
             {
                 first = result;
@@ -157,6 +158,25 @@ internal static class TrainDemoCommand
             CultureInfo.InvariantCulture,
             $"loss {(last.Loss < first.Loss ? "fell" : "did not fall")} from {first.Loss:F4} to {last.Loss:F4}; reconstruction {(last.Reconstruction < first.Reconstruction ? "fell" : "did not fall")} from {first.Reconstruction:F4} to {last.Reconstruction:F4}; entropy {(last.Entropy > first.Entropy ? "rose" : "did not rise")} from {first.Entropy:F4} to {last.Entropy:F4}"));
         return (first, last);
+    }
+
+    /// <summary>One loss step, or a one-line error where a too large learning rate has blown the projector past float32.</summary>
+    private static ErLossResult ComputeOrDiverge(ErLoss loss, float[] y1, float[] y2, float[] g1, float[] g2, int step, double learningRate)
+    {
+        string diverged = string.Create(CultureInfo.InvariantCulture, $"training diverged at step {step}: the projector's outputs or the loss's gradients left float32's range; lower --learning-rate (now {learningRate:G5}).");
+        if (!float.IsFinite(TensorPrimitives.MaxMagnitude(y1)) || !float.IsFinite(TensorPrimitives.MaxMagnitude(y2)))
+        {
+            throw new CliInputException(diverged);
+        }
+
+        try
+        {
+            return loss.Compute(y1, y2, g1, g2);
+        }
+        catch (OverflowException)
+        {
+            throw new CliInputException(diverged);
+        }
     }
 
     private static void SampleViews(SeededRandom random, float[] centers, float[] x1, float[] x2)
@@ -236,7 +256,12 @@ internal static class TrainDemoCommand
             _t[0] = (float)Math.Log(kappa);
             _gradient[0] = (float)(kappa * kappaGradient);
             _adam.Step(_t, _gradient);
-            return Math.Exp(_t[0]);
+
+            // Adam's steps in log kappa are about the learning rate: a large rate leaves the terms'
+            // range in a step or two. kappa stops at their ceiling, or at the bottom becomes 0 (the
+            // uniform limit, where it stays) once it rounds to 0 in float32.
+            double learned = Math.Min(Math.Exp(_t[0]), Entropy.MaxKappa);
+            return (float)learned == 0f ? 0.0 : learned;
         }
 
         private static string EstimatorName(EntropyReduction reduction) => reduction switch

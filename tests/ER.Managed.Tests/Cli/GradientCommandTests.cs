@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 using ER.Managed.Npy;
 using ER.Managed.Tests.Gradients;
@@ -70,5 +72,33 @@ public sealed class GradientCommandTests : IDisposable
         Assert.Contains("loss fell", stdout, StringComparison.Ordinal);
         Assert.Contains("reconstruction fell", stdout, StringComparison.Ordinal);
         Assert.Contains("entropy rose", stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("sphere")]
+    [InlineData("discrete")]
+    public void Train_demo_at_a_learning_rate_that_overflows_the_projector_says_so_in_one_line(string support)
+    {
+        // Adam's first step moves every weight by about the learning rate: at 1e38 the outputs are
+        // infinite, which the loss refused in its own words ("view1: Element [0, 0] is -Infinity").
+        (int code, string stdout, string stderr) = CliRunner.Run("train-demo", "--steps", "5", "--support", support, "--learning-rate", "1e38");
+        Assert.Equal(1, code);
+        Assert.Contains("step", stdout, StringComparison.Ordinal);
+        Assert.Equal("er: training diverged at step 1: the projector's outputs or the loss's gradients left float32's range; lower --learning-rate (now 1E+38).", stderr.Trim());
+    }
+
+    [Theory]
+    [InlineData("1", "30")]
+    [InlineData("1", "1000")]
+    [InlineData("1e9", "30")]
+    public void Train_demo_learning_kappa_at_a_large_rate_stays_in_the_terms_range(string kappa, string rate)
+    {
+        // A step of about the rate in log kappa took kappa past 1e10 or below float32's smallest
+        // value within a step or two, and the loss refused it; kappa now stops at 1e10 or 0.
+        (int code, string stdout, string stderr) = CliRunner.Run("train-demo", "--steps", "30", "--kappa", kappa, "--kappa-mode", "learned", "--learning-rate", rate);
+        Assert.True(code == 0, stderr);
+        string line = stdout.Split('\n').Single(l => l.StartsWith("kappa went from", StringComparison.Ordinal));
+        double final = double.Parse(line.Split(' ')[5].TrimEnd(';'), CultureInfo.InvariantCulture);
+        Assert.True(final == 0 || (final >= 1.4e-45 && final <= Entropy.MaxKappa), line);
     }
 }
