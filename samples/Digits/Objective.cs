@@ -92,7 +92,10 @@ public sealed class Objective
             // t = log kappa: dLoss/dt = kappa dLoss/dkappa, and kappa stays positive.
             _logKappaGradient[0] = (float)(_loss.Kappa * result.KappaGradient);
             _kappaOptimizer.Step(_logKappa, _logKappaGradient);
-            _loss.Kappa = Math.Exp(_logKappa[0]);
+            // Within the terms' range: at most Entropy.MaxKappa, and 0 (the uniform limit) once
+            // kappa would round to 0 in float32.
+            double kappa = Math.Min(Math.Exp(_logKappa[0]), Entropy.MaxKappa);
+            _loss.Kappa = (float)kappa == 0f ? 0.0 : kappa;
         }
 
         return result.Loss;
