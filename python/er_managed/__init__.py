@@ -15,6 +15,7 @@ Errors are ValueError with the library's message. ``er_managed.torch`` has the s
 torch tensors, with autograd.
 """
 import ctypes
+import numbers
 from collections import namedtuple
 
 import numpy as np
@@ -50,11 +51,26 @@ def _options(normalizer, threads, validate):
         raise ValueError(f"normalizer must be 'exact' or 'reference', not {normalizer!r}")
     if threads is None:
         threads = 0
+    # An integer that fits the C int32: int() truncated 2.5 to 2, and ctypes wrapped 10**12 to a negative count.
+    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or not 0 <= threads <= 2**31 - 1:
+        raise ValueError(f"threads must be 0 (all cores) or a positive integer count, not {threads!r}")
     return ctypes.byref(_native.Options(ctypes.sizeof(_native.Options), int(threads), _NORMALIZERS[normalizer], 1 if validate else 0))
 
 
 def _matrix(x, name):
-    a = np.ascontiguousarray(x, dtype=np.float32)
+    a = np.asarray(x)
+    # Casting to float32 would drop an imaginary part, and turn a float64 beyond float32's range into
+    # inf, both with no more than a numpy warning: say so instead.
+    if np.iscomplexobj(a):
+        raise ValueError(f"{name} is complex ({a.dtype}); the terms take real values")
+    if a.dtype.kind == "f" and a.dtype.itemsize > 4:
+        with np.errstate(over="ignore"):
+            single = a.astype(np.float32)
+        overflow = np.isinf(single) & np.isfinite(a)
+        if overflow.any():
+            where = tuple(int(i) for i in np.argwhere(overflow)[0])
+            raise ValueError(f"{name}: element {list(where)} ({float(a[where])!r}) is outside float32's range, the precision the terms take")
+    a = np.ascontiguousarray(a, dtype=np.float32)
     if a.ndim != 2:
         raise ValueError(f"{name} must be a 2-D array (samples x dimensions), not of shape {a.shape}")
     return a

@@ -21,6 +21,11 @@ __all__ = ["entropy", "reconstruction"]
 def _numpy(t):
     if t.device.type != "cpu":
         raise ValueError(f"er_managed.torch works on CPU tensors, not on {t.device}")
+    if t.is_complex():
+        raise ValueError(f"complex tensors ({t.dtype}) are not taken: the terms take real values")
+    if t.dtype == _torch.float64:
+        # As a float64 array, so that a value beyond float32's range is named rather than made inf.
+        return t.detach().contiguous().numpy()
     return t.detach().to(_torch.float32).contiguous().numpy()
 
 

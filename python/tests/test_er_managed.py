@@ -219,6 +219,35 @@ def test_library_errors_are_value_errors_with_the_librarys_message():
             raise ValueError("no CUDA here: CPU only, as checked")
 
 
+def test_inputs_that_float32_cannot_hold_and_bad_thread_counts_are_refused_by_name():
+    z = unit_rows(10, 4, 0).numpy()
+    # numpy's cast dropped the imaginary part (a warning only) and made 1e300 an infinity.
+    with pytest.raises(ValueError, match="embeddings is complex"):
+        er_managed.entropy(z.astype(np.complex128))
+    with pytest.raises(ValueError, match="complex tensors"):
+        et.entropy(torch.tensor(z, dtype=torch.complex64))
+    big = z.astype(np.float64)
+    big[3, 2] = 1e300
+    with pytest.raises(ValueError, match=r"embeddings: element \[3, 2\] \(1e\+300\) is outside float32's range"):
+        er_managed.entropy(big)
+    with pytest.raises(ValueError, match="outside float32's range"):
+        et.entropy(torch.tensor(big))
+    with pytest.raises(ValueError, match="projection2: element"):
+        er_managed.reconstruction(z, big)
+    # float32's largest value is held (this row is then refused for its norm, not its range), and
+    # float64 input that float32 holds is taken as before.
+    edge = z.astype(np.float64)
+    edge[0, 0] = float(np.finfo(np.float32).max)
+    with pytest.raises(ValueError, match="Row 0 has norm"):
+        er_managed.entropy(edge)
+    assert math.isfinite(er_managed.entropy(z.astype(np.float64)))
+    # ctypes wrapped 10**12 into a negative int32 and int() truncated 2.5.
+    for threads in (-1, 10**12, 2.5, True, "2"):
+        with pytest.raises(ValueError, match="threads must be 0"):
+            er_managed.entropy(z, threads=threads)
+    assert er_managed.entropy(z, threads=np.int64(2)) == er_managed.entropy(z, threads=1)
+
+
 def test_estimators_kappa_selection_and_vmf():
     z = unit_rows(300, 8, 5).numpy()
     assert math.isfinite(er_managed.knn_entropy(z))
