@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics.Tensors;
 using ER.Managed.Kernels;
 using ER.Managed.Terms;
 
@@ -150,7 +151,7 @@ public static partial class SphereEntropyShards
     /// <param name="kappa">The vMF concentration (default 10); the one the states were computed with.</param>
     /// <param name="reduction">The estimator; the one given to <see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
-    /// <exception cref="ArgumentException">As for <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, EntropyReduction, ErOptions?)"/> and <see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>, or gradient does not hold rowCount x columns floats or overlaps z.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, EntropyReduction, ErOptions?)"/> and <see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>; gradient does not hold rowCount x columns floats or overlaps z; or the states cannot come from RowStates at this kappa and reduction (when validating, a row's LSE outside <c>[kappa (1 - t), kappa (1 + t) + log k]</c>, t the unit-norm tolerance, the lower end only with the self-pair; always, a gradient that comes out not finite, whose contents are then unspecified).</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, EntropyReduction, ErOptions?)"/> and <see cref="Combine(ReadOnlySpan{double}, int, int, double, EntropyReduction, NormalizerMode)"/>.</exception>
     public static void Gradient(ReadOnlySpan<float> z, int rows, int columns, ReadOnlySpan<double> states, int firstRow, int rowCount, Span<float> gradient,
         double kappa = Entropy.DefaultKappa, EntropyReduction reduction = EntropyReduction.Expectation, ErOptions? options = null)
@@ -162,8 +163,48 @@ public static partial class SphereEntropyShards
         Validation.CheckLength(gradient.Length, (long)rowCount * columns, nameof(gradient), "rowCount x columns");
         Validation.CheckNoOverlap(z, gradient, nameof(z), nameof(gradient));
         Validation.CheckSphereReduction(reduction, rows);
+        if (options.ValidateInputs)
+        {
+            CheckStatesMatch(states, rows, kappa, reduction, options.UnitNormTolerance);
+        }
+
         ShardedSphereEntropy.Gradient(z, rows, columns, (float)kappa, states, reduction, firstRow, rowCount, gradient, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
+
+        // At kappa <= Entropy.MaxKappa the true gradient is finite; states of another z, kappa or
+        // reduction that the bounds above let through can still overflow P_ij = exp(kappa s_ij - LSE_i).
+        if (!gradient.IsEmpty && !float.IsFinite(TensorPrimitives.MaxMagnitude(gradient)))
+        {
+            throw new ArgumentException(MismatchAdvice("The gradient came out not finite"), nameof(states));
+        }
     }
+
+    /// <summary>
+    /// Refuses states that cannot come from <see cref="RowStates(ReadOnlySpan{float}, int, int, int, int, Span{double}, double, EntropyReduction, ErOptions?)"/>
+    /// at this kappa: for rows within the unit-norm tolerance t every similarity is within
+    /// [-(1 + t), 1 + t] and a row's self-pair at least 1 - t, so <c>LSE_i &lt;= kappa (1 + t) + log k</c>
+    /// and, with the self-pair, <c>LSE_i &gt;= kappa (1 - t)</c> (each with room for float32
+    /// similarities). A Gradient call that forgot the kappa of RowStates (taking the default 10) was
+    /// a silently wrong gradient.
+    /// </summary>
+    private static void CheckStatesMatch(ReadOnlySpan<double> states, int rows, double kappa, EntropyReduction reduction, double unitNormTolerance)
+    {
+        double margin = (kappa * ((2 * unitNormTolerance) + 1e-3)) + 1e-6;
+        bool selfPair = reduction != EntropyReduction.LeaveOneOut;
+        double upper = kappa + Math.Log(selfPair ? rows : rows - 1) + margin, lower = selfPair ? kappa - margin : double.NegativeInfinity;
+        for (int i = 0; i < rows; i++)
+        {
+            double lse = states[i * StateWidth];
+            if (lse > upper || lse < lower)
+            {
+                throw new ArgumentException(
+                    MismatchAdvice(string.Create(CultureInfo.InvariantCulture, $"Row {i}'s state has LSE {lse:G6}, outside [{lower:G6}, {upper:G6}] where {reduction} at kappa {kappa:G6} puts it")),
+                    nameof(states));
+            }
+        }
+    }
+
+    private static string MismatchAdvice(string what) =>
+        $"{what}: the states do not match z, kappa and the reduction. Pass Gradient the z, kappa and reduction that RowStates computed the states with (all rows, gathered in row order).";
 
     private static void CheckRowRange(int rows, int firstRow, int rowCount)
     {

@@ -289,6 +289,45 @@ public class SphereEntropyShardsTests
         SphereEntropyShards.Gradient(z, k, d, states, 0, 0, Span<float>.Empty);
     }
 
+    [Theory]
+    [InlineData(20.0, 10.0, EntropyReduction.Expectation, EntropyReduction.Expectation)]
+    [InlineData(10.0, 20.0, EntropyReduction.Average, EntropyReduction.Average)]
+    [InlineData(10.0, 1e9, EntropyReduction.Expectation, EntropyReduction.Expectation)]
+    [InlineData(1e4, 10.0, EntropyReduction.LeaveOneOut, EntropyReduction.LeaveOneOut)]
+    [InlineData(10.0, 10.0, EntropyReduction.LeaveOneOut, EntropyReduction.Expectation)]
+    public void Gradient_refuses_states_of_another_kappa_or_reduction(double statesKappa, double gradientKappa, EntropyReduction statesReduction, EntropyReduction gradientReduction)
+    {
+        // States at kappa 20 and a Gradient call that forgot to pass it (the default 10) gave a
+        // finite, wrong gradient; at 1e9 it was NaN and -inf.
+        const int k = 64, d = 16;
+        float[] z = TestData.UnitRows(k, d, seed: 31);
+        var states = new double[k * 2];
+        SphereEntropyShards.RowStates(z, k, d, 0, k, states, statesKappa, statesReduction);
+        var gradient = new float[k * d];
+        ArgumentException refused = Assert.Throws<ArgumentException>(() => SphereEntropyShards.Gradient(z, k, d, states, 0, k, gradient, gradientKappa, gradientReduction));
+        Assert.Equal("states", refused.ParamName);
+        Assert.Contains("Pass Gradient the z, kappa and reduction that RowStates computed the states with", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(EntropyReduction.Expectation, 1e4)]
+    [InlineData(EntropyReduction.LeaveOneOut, 1e4)]
+    [InlineData(EntropyReduction.Expectation, 0.0)]
+    [InlineData(EntropyReduction.Average, 1e10)]
+    public void Gradient_takes_states_at_the_ends_of_their_range(EntropyReduction reduction, double kappa)
+    {
+        // A collapsed batch puts every LSE at its upper end, kappa + log k (or log(k - 1)); rows at
+        // the unit-norm tolerance move it by kappa t.
+        const int k = 32, d = 8;
+        float[] row = TestData.UnitRows(1, d, seed: 2);
+        float[] z = [.. Enumerable.Range(0, k).SelectMany(i => row.Select(v => i % 2 == 0 ? v * (float)Math.Sqrt(1.0009) : v * (float)Math.Sqrt(0.9991)))];
+        var states = new double[k * 2];
+        SphereEntropyShards.RowStates(z, k, d, 0, k, states, kappa, reduction);
+        var gradient = new float[k * d];
+        SphereEntropyShards.Gradient(z, k, d, states, 0, k, gradient, kappa, reduction);
+        Assert.All(gradient, v => Assert.True(float.IsFinite(v)));
+    }
+
     [Fact]
     public void The_tensor_overloads_give_the_span_overloads_bits()
     {
