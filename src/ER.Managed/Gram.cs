@@ -16,7 +16,7 @@ public static partial class Gram
     /// </summary>
     /// <remarks>
     /// Accumulated in float32. Where the inputs are large enough for a partial sum to overflow
-    /// (<c>d max|z|^2</c> from 1.7e38), entries that overflowed are recomputed in double: an entry is
+    /// (the largest <c>|z_i|^2</c> from 1.7e38), entries that overflowed are recomputed in double: an entry is
     /// +-infinity only where the exact product lies beyond float32's range, never NaN.
     /// </remarks>
     /// <param name="z">The rows, rows x columns, row-major.</param>
@@ -38,7 +38,17 @@ public static partial class Gram
         }
 
         GramKernel.Compute(z, rows, columns, result, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
-        RecomputeOverflowed(z, z, rows, columns, result);
+
+        // Every partial sum of <z_i, z_j> is at most |z_i| |z_j| (Cauchy-Schwarz), so the largest
+        // diagonal entry bounds them all: k reads instead of a pass over z.
+        double largestSquare = 0;
+        for (int i = 0; i < rows && largestSquare < double.PositiveInfinity; i++)
+        {
+            float square = result[(i * rows) + i];
+            largestSquare = float.IsFinite(square) ? Math.Max(largestSquare, square) : double.PositiveInfinity;
+        }
+
+        RecomputeOverflowed(z, z, rows, columns, result, largestSquare);
     }
 
     /// <summary>
@@ -69,23 +79,22 @@ public static partial class Gram
         }
 
         GramKernel.MultiplyTransposed(a, aRows, b, bRows, columns, result, options.EffectiveDegreeOfParallelism, KernelIsa.Best);
-        RecomputeOverflowed(a, b, bRows, columns, result);
+
+        // Every partial sum is at most d max|a| max|b|: one pass over the inputs.
+        RecomputeOverflowed(a, b, bRows, columns, result, (double)TensorPrimitives.MaxMagnitude(a) * TensorPrimitives.MaxMagnitude(b) * columns);
     }
 
     /// <summary>
-    /// Recomputes in double the entries whose float32 accumulation overflowed. Every partial sum is
-    /// at most <c>d max|a| max|b|</c>, so below half of float32's range nothing can overflow and the
-    /// result is not read again (the usual case: one pass over the inputs). Above it, an entry that
-    /// came out +-inf or NaN from finite inputs, whose exact value may well be finite (the sums of
-    /// (2e19, 2e19) . (2e19, -2e19) overflow on the way to 0), becomes the exact dot product rounded
-    /// once: +-inf only where that lies beyond float32's range, and C = Z Z^T stays symmetric.
+    /// Recomputes in double the entries whose float32 accumulation overflowed. Below half of
+    /// float32's range for <paramref name="largestPartialSum"/> (a bound on every partial sum) nothing
+    /// can overflow and the result is not read again (the usual case). Above it, an entry that came out
+    /// +-inf or NaN from finite inputs, whose exact value may well be finite (the sums of (2e19, 2e19)
+    /// . (2e19, -2e19) overflow on the way to 0), becomes the exact dot product rounded once: +-inf only
+    /// where that lies beyond float32's range, and C = Z Z^T stays symmetric.
     /// </summary>
-    private static void RecomputeOverflowed(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int bRows, int columns, Span<float> result)
+    private static void RecomputeOverflowed(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int bRows, int columns, Span<float> result, double largestPartialSum)
     {
-        float largestA = TensorPrimitives.MaxMagnitude(a);
-        float largestB = a == b ? largestA : TensorPrimitives.MaxMagnitude(b);
-        double bound = (double)largestA * largestB * columns;
-        if (!(bound >= float.MaxValue / 2.0))
+        if (!(largestPartialSum >= float.MaxValue / 2.0))
         {
             return;
         }
