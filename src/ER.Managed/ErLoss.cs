@@ -128,12 +128,16 @@ public sealed partial class ErLoss
         }
     }
 
-    /// <summary>The softmax temperature for discrete support (default 1); finite and positive.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">On set: not finite and positive.</exception>
+    /// <summary>The softmax temperature for discrete support (default 1); finite and positive, with 1/t finite as a float32 (t from about 2.9e-39).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">On set: not finite and positive, or so small that 1/t overflows float32 (which <see cref="RowOps.Softmax(ReadOnlySpan{float}, int, int, Span{float}, double)"/> refuses: the setter took 1e-45 and every step then failed).</exception>
     public double Temperature
     {
         get => _temperature;
-        set => _temperature = double.IsFinite(value) && value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The temperature must be finite and positive.");
+        set
+        {
+            ER.Managed.Validation.CheckTemperature(value, nameof(value));
+            _temperature = value;
+        }
     }
 
     /// <summary>The weight a of the reconstruction term (default 1); finite, and finite as a float32 (it scales float32 gradients).</summary>
@@ -192,7 +196,7 @@ public sealed partial class ErLoss
         set => _normalizer = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Use Exact or Reference.");
     }
 
-    /// <summary>Validation and threading settings (default <see cref="ErOptions.Default"/>); the raw views are checked for finiteness when validating.</summary>
+    /// <summary>Validation and threading settings (default <see cref="ErOptions.Default"/>; null sets the default); the raw views are checked for finiteness when validating.</summary>
     public ErOptions Options
     {
         get => _options;

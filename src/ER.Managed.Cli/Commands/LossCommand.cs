@@ -59,6 +59,11 @@ internal static class LossCommand
                 throw new CliUsageException("--temperature applies to the discrete support only (its softmax); the sphere support normalizes rows.");
             }
 
+            if (!float.IsFinite((float)(1.0 / parse.GetValue(temperature))))
+            {
+                throw new CliUsageException(string.Create(CultureInfo.InvariantCulture, $"--temperature must be at least about 2.9e-39 (the softmax scales by 1/t in float32), got {CommonOptions.Format(parse.GetValue(temperature))}."));
+            }
+
             string method = parse.GetValue(estimator)!;
             if (!sphere && method == "joe-loo")
             {

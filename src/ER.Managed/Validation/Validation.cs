@@ -233,11 +233,11 @@ internal static partial class Validation
     }
 
     /// <summary>A softmax temperature, finite and positive with 1/t finite in float; returns 1/t.</summary>
-    internal static float CheckTemperature(double temperature)
+    internal static float CheckTemperature(double temperature, string name = "temperature")
     {
         if (!double.IsFinite(temperature) || temperature <= 0.0 || !float.IsFinite((float)(1.0 / temperature)))
         {
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be finite and positive (and 1/t finite in float).");
+            throw new ArgumentOutOfRangeException(name, temperature, "The temperature must be finite and positive (and 1/t finite in float).");
         }
 
         return (float)(1.0 / temperature);

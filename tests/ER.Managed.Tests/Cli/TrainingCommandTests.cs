@@ -97,6 +97,7 @@ public sealed class TrainingCommandTests : IDisposable
     [InlineData(2, "is the input file", "loss", "g1.npy", "b.npy", "--grad-prefix", "g")]
     [InlineData(2, "standard input (-) can be read once", "loss", "-", "-")]
     [InlineData(2, "--entropy-weight expects a finite number", "loss", "a.npy", "b.npy", "--entropy-weight", "inf")]
+    [InlineData(2, "--temperature must be at least about 2.9e-39", "loss", "a.npy", "b.npy", "--support", "discrete", "--temperature", "1e-45")]
     [InlineData(1, "every view must have the same shape", "loss", "a.npy", "narrow.npy")]
     [InlineData(1, "holds NaN", "loss", "a.npy", "nan.npy")]
     [InlineData(1, "not finite at kappa = 0", "loss", "a.npy", "b.npy", "--kappa", "0", "--normalizer", "reference")]

@@ -129,6 +129,11 @@ public class ErLossTests
         float[] stacked = TestData.Normal(12, seed: 3);
         Assert.Throws<ArgumentException>(() => new ErLoss(Support.Sphere, 2, 2, views: 3).Compute(stacked, stacked));
         Assert.Throws<ArgumentOutOfRangeException>(() => loss.Temperature = double.NaN);
+
+        // What the softmax refuses is refused when set, not at every step after (1e-45 was taken).
+        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => loss.Temperature = 1e-45).ParamName);
+        loss.Temperature = 3e-39;
+        Assert.Equal(3e-39, loss.Temperature);
         Assert.Throws<ArgumentOutOfRangeException>(() => loss.EntropyWeight = double.PositiveInfinity);
         Assert.Throws<ArgumentOutOfRangeException>(() => loss.EntropyOf = (EntropyView)7);
         Assert.Throws<ArgumentOutOfRangeException>(() => new ErLoss(Support.Sphere, 0, 3));
