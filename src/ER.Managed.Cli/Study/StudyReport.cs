@@ -61,7 +61,7 @@ internal static class StudyReport
                 }
 
                 text.AppendJoin(" | ", series.Select(s => config.FirstOrDefault(r => r.Series == s) is { } r
-                    ? string.Create(CultureInfo.InvariantCulture, $"{r.Bias:F3} ({r.Rmse:F3})")
+                    ? double.IsNaN(r.Mean) ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{r.Bias:F3} ({r.Rmse:F3})")
                     : string.Empty));
                 text.Append(" |\n");
             }
@@ -70,6 +70,11 @@ internal static class StudyReport
         }
 
         text.Append("Ceilings are shown as biases (ceiling - truth).\n");
+        if (rows.Any(r => double.IsNaN(r.Mean)))
+        {
+            text.Append("\n`n/a`: the estimator does not apply there (kNN needs d >= 2 and more than m rows; leaving one out needs 2 rows); its CSV cells are empty.\n");
+        }
+
         if (rows.Any(r => double.IsNegativeInfinity(r.Mean)))
         {
             text.Append("\nA bias of -Infinity: in at least one repetition a row had m or more copies equal to it in float32 (very concentrated data), where the kNN estimator diverges; that series' standard deviation and interval are left empty and the plots leave it out.\n");

@@ -162,7 +162,7 @@ internal static class StudyRunner
     /// </summary>
     private static (double Kappa, double LogLikelihood) SelectKappa(float[] z, int k, int d, ErOptions options)
     {
-        if (k < 2 || d < 2)
+        if (k < 2)
         {
             return (double.NaN, double.NaN);
         }

@@ -139,6 +139,32 @@ public sealed class EstimatorsCommandTests : IDisposable
         Assert.DoesNotContain("Infinity", File.ReadAllText(Path.Combine(output, "bias_vmf-1e16.svg")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void On_the_circle_S0_the_cross_validated_estimators_run_and_what_does_not_apply_reads_n_a()
+    {
+        // d = 1: kNN has no caps to measure; the leave-one-out kappa search takes d = 1 (joe-cv was
+        // left empty). k = 1: nothing leaves one out. The summary printed "NaN (NaN)" for both.
+        string output = Path.Combine(_folder, "s0");
+        (int code, _, string stderr) = CliRunner.Run("estimators", "--data", "uniform", "--dims", "1", "--batch", "1,64", "--reps", "2", "--out", output);
+        Assert.True(code == 0, stderr);
+        string[] lines = File.ReadAllText(Path.Combine(output, "results.csv")).TrimEnd('\n').Split('\n');
+        string[] header = lines[0].Split(',');
+        string Cell(string batch, string estimator, string name) =>
+            lines.Skip(1).Select(l => l.Split(',')).Single(f => f[2] == batch && f[4] == estimator)[Array.IndexOf(header, name)];
+        foreach (string estimator in new[] { "joe-cv", "joe-loo-cv" })
+        {
+            // Uniform samples on {-1, +1}: the likelihood peaks at kappa = 0 or near it, and the estimate is near log 2.
+            Assert.Equal(Math.Log(2), double.Parse(Cell("64", estimator, "mean"), CultureInfo.InvariantCulture), 0.05);
+            Assert.Equal(string.Empty, Cell("1", estimator, "mean"));
+        }
+
+        Assert.Equal(string.Empty, Cell("64", "knn-1", "mean"));
+        string markdown = File.ReadAllText(Path.Combine(output, "summary.md"));
+        Assert.DoesNotContain("NaN", markdown, StringComparison.Ordinal);
+        Assert.Contains("| n/a |", markdown, StringComparison.Ordinal);
+        Assert.Contains("`n/a`: the estimator does not apply there", markdown, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(1, new[] { 0, 1, 2, 3 }, false)]
     [InlineData(1, new[] { 0, 1, 2, 1 }, true)]
