@@ -46,15 +46,19 @@ def library_path():
     return _native.library_path()
 
 
+def _int32(value, name, minimum, what):
+    # An integer that fits the C int32 it is passed as: int() truncated 2.5 to 2, and ctypes wrapped
+    # 2**32 + 3 to 3 (a silently different dimension) and 10**12 to a negative count.
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not minimum <= value <= 2**31 - 1:
+        raise ValueError(f"{name} must be {what}, an integer up to 2**31 - 1, not {value!r}")
+    return int(value)
+
+
 def _options(normalizer, threads, validate):
     if normalizer not in _NORMALIZERS:
         raise ValueError(f"normalizer must be 'exact' or 'reference', not {normalizer!r}")
-    if threads is None:
-        threads = 0
-    # An integer that fits the C int32: int() truncated 2.5 to 2, and ctypes wrapped 10**12 to a negative count.
-    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or not 0 <= threads <= 2**31 - 1:
-        raise ValueError(f"threads must be 0 (all cores) or a positive integer count, not {threads!r}")
-    return ctypes.byref(_native.Options(ctypes.sizeof(_native.Options), int(threads), _NORMALIZERS[normalizer], 1 if validate else 0))
+    threads = _int32(0 if threads is None else threads, "threads", 0, "0 (all cores) or a positive count")
+    return ctypes.byref(_native.Options(ctypes.sizeof(_native.Options), threads, _NORMALIZERS[normalizer], 1 if validate else 0))
 
 
 def _matrix(x, name):
@@ -163,7 +167,7 @@ def knn_entropy(embeddings, neighbors=4, *, threads=0, validate=True):
     """The k-nearest-neighbour entropy of unit rows on the sphere (no kappa), in nats."""
     z = _matrix(embeddings, "embeddings")
     value = ctypes.c_double()
-    _native.check(names=_ONE, status=_native.lib.er_entropy_knn(_pointer(z), z.shape[0], z.shape[1], int(neighbors), _options("exact", threads, validate), ctypes.byref(value)))
+    _native.check(names=_ONE, status=_native.lib.er_entropy_knn(_pointer(z), z.shape[0], z.shape[1], _int32(neighbors, "neighbors", 1, "at least 1"), _options("exact", threads, validate), ctypes.byref(value)))
     return value.value
 
 
@@ -191,9 +195,12 @@ def loo_log_likelihood(embeddings, kappa, *, threads=0, validate=True):
 def vmf(dimension, kappa):
     """The vMF functions of an array of kappas (each >= 0) at dimension d: a dict of float64 arrays
     log_bessel_i, log_normalizer, bessel_ratio and entropy, of kappa's shape."""
+    dimension = _int32(dimension, "dimension", 1, "at least 1")
+    if np.iscomplexobj(kappa):
+        raise ValueError("kappa is complex; the vMF functions take real kappas")
     k = np.ascontiguousarray(kappa, dtype=np.float64)
     flat = k.reshape(-1)
     out = {name: np.empty_like(flat) for name in ("log_bessel_i", "log_normalizer", "bessel_ratio", "entropy")}
     p = lambda a: a.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
-    _native.check(_native.lib.er_vmf(int(dimension), p(flat), flat.size, p(out["log_bessel_i"]), p(out["log_normalizer"]), p(out["bessel_ratio"]), p(out["entropy"])))
+    _native.check(_native.lib.er_vmf(dimension, p(flat), flat.size, p(out["log_bessel_i"]), p(out["log_normalizer"]), p(out["bessel_ratio"]), p(out["entropy"])))
     return {name: a.reshape(k.shape) for name, a in out.items()}

@@ -219,7 +219,7 @@ def test_library_errors_are_value_errors_with_the_librarys_message():
             raise ValueError("no CUDA here: CPU only, as checked")
 
 
-def test_inputs_that_float32_cannot_hold_and_bad_thread_counts_are_refused_by_name():
+def test_inputs_that_float32_or_int32_cannot_hold_are_refused_by_name():
     z = unit_rows(10, 4, 0).numpy()
     # numpy's cast dropped the imaginary part (a warning only) and made 1e300 an infinity.
     with pytest.raises(ValueError, match="embeddings is complex"):
@@ -246,6 +246,16 @@ def test_inputs_that_float32_cannot_hold_and_bad_thread_counts_are_refused_by_na
         with pytest.raises(ValueError, match="threads must be 0"):
             er_managed.entropy(z, threads=threads)
     assert er_managed.entropy(z, threads=np.int64(2)) == er_managed.entropy(z, threads=1)
+    # A dimension of 2**32 + 3 was computed as d = 3, and 3.9 as 3; neighbors alike.
+    for dimension in (2**32 + 3, 3.9, 0):
+        with pytest.raises(ValueError, match="dimension must be at least 1"):
+            er_managed.vmf(dimension, [10.0])
+    for neighbors in (2**32 + 4, 4.5, 0):
+        with pytest.raises(ValueError, match="neighbors must be at least 1"):
+            er_managed.knn_entropy(z, neighbors=neighbors)
+    with pytest.raises(ValueError, match="kappa is complex"):
+        er_managed.vmf(3, np.array([10 + 1j]))
+    assert er_managed.vmf(np.int32(3), [10.0])["entropy"][0] == er_managed.vmf(3, [10.0])["entropy"][0]
 
 
 def test_estimators_kappa_selection_and_vmf():
