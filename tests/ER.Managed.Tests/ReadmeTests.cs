@@ -187,4 +187,33 @@ public partial class ReadmeTests
             }
         }
     }
+
+    /// <summary>
+    /// In a Markdown table a pipe ends the cell even inside a code span, so `|norm^2 - 1|` in a table
+    /// row split it into extra cells: such pipes must be written \|.
+    /// </summary>
+    [Fact]
+    public void Table_cells_escape_the_pipes_of_their_code_spans()
+    {
+        string root = RepositoryPaths.Root;
+        var codeSpan = new Regex("`([^`]*)`");
+        var barePipe = new Regex(@"(?<!\\)\|");
+        string[] files = [Path.Combine(root, "README.md"), .. Directory.GetFiles(Path.Combine(root, "docs"), "*.md")];
+        foreach (string file in files)
+        {
+            string[] lines = File.ReadAllLines(file);
+            for (int n = 0; n < lines.Length; n++)
+            {
+                if (!lines[n].StartsWith('|'))
+                {
+                    continue;
+                }
+
+                foreach (Match span in codeSpan.Matches(lines[n]))
+                {
+                    Assert.False(barePipe.IsMatch(span.Groups[1].Value), $"{Path.GetRelativePath(root, file)}:{n + 1}: the code span {span.Value} holds a bare | that splits the table cell; write \\|");
+                }
+            }
+        }
+    }
 }
