@@ -74,6 +74,7 @@ def _matrix(x, name):
         if overflow.any():
             where = tuple(int(i) for i in np.argwhere(overflow)[0])
             raise ValueError(f"{name}: element {list(where)} ({float(a[where])!r}) is outside float32's range, the precision the terms take")
+        a = single
     a = np.ascontiguousarray(a, dtype=np.float32)
     if a.ndim != 2:
         raise ValueError(f"{name} must be a 2-D array (samples x dimensions), not of shape {a.shape}")

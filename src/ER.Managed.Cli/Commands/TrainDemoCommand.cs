@@ -163,10 +163,10 @@ internal static class TrainDemoCommand
     /// <summary>One loss step, or a one-line error where a too large learning rate has blown the projector past float32.</summary>
     private static ErLossResult ComputeOrDiverge(ErLoss loss, float[] y1, float[] y2, float[] g1, float[] g2, int step, double learningRate)
     {
-        string diverged = string.Create(CultureInfo.InvariantCulture, $"training diverged at step {step}: the projector's outputs or the loss's gradients left float32's range; lower --learning-rate (now {learningRate:G5}).");
+        CliInputException Diverged() => new(string.Create(CultureInfo.InvariantCulture, $"training diverged at step {step}: the projector's outputs or the loss's gradients left float32's range; lower --learning-rate (now {learningRate:G5})."));
         if (!float.IsFinite(TensorPrimitives.MaxMagnitude(y1)) || !float.IsFinite(TensorPrimitives.MaxMagnitude(y2)))
         {
-            throw new CliInputException(diverged);
+            throw Diverged();
         }
 
         try
@@ -175,7 +175,7 @@ internal static class TrainDemoCommand
         }
         catch (OverflowException)
         {
-            throw new CliInputException(diverged);
+            throw Diverged();
         }
     }
 

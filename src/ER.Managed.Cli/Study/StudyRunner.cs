@@ -98,6 +98,7 @@ internal static class StudyRunner
                             }
                         }
 
+                        int copies = d >= 2 ? LargestCopyCount(z, k, d) : 0;
                         for (int f = 0; f < FreeEstimators.Length; f++)
                         {
                             int s = kernelSeries + f;
@@ -106,7 +107,7 @@ internal static class StudyRunner
                             {
                                 int m = f == 0 ? 1 : 4;
                                 values[s][rep] = d >= 2 && k > m
-                                    ? (HasRowWithCopies(z, k, d, m) ? double.NegativeInfinity : Entropy.SphereKnn(z, k, d, m, options))
+                                    ? (copies >= m ? double.NegativeInfinity : Entropy.SphereKnn(z, k, d, m, options))
                                     : double.NaN;
                             }
                             else if (f == 2)
@@ -172,13 +173,14 @@ internal static class StudyRunner
     }
 
     /// <summary>
-    /// Whether some row of z (k x d) has <paramref name="m"/> or more rows equal to it, element by
-    /// element: its m-th neighbour is at distance 0 and the kNN estimate is -infinity, which the
-    /// library refuses with an exception. Float32 samples of very concentrated data have such rows (a
-    /// vMF at kappa0 1e10 in d = 3 puts thousands of points on a patch a few hundred ulps wide), and
-    /// the study records the divergence for that repetition instead of ending.
+    /// The most rows of z (k x d) equal to one row, element by element, besides that row (0 when
+    /// all differ). Where it is m or more, that row's m-th neighbour is at distance 0 and the kNN
+    /// estimate is -infinity, which the library refuses with an exception. Float32 samples of very
+    /// concentrated data have such rows (a vMF at kappa0 1e10 in d = 3 puts thousands of points on a
+    /// patch a few hundred ulps wide), and the study records the divergence for that repetition
+    /// instead of ending. One sort serves every m.
     /// </summary>
-    internal static bool HasRowWithCopies(float[] z, int k, int d, int m)
+    internal static int LargestCopyCount(float[] z, int k, int d)
     {
         int[] order = new int[k];
         for (int i = 0; i < k; i++)
@@ -187,17 +189,14 @@ internal static class StudyRunner
         }
 
         Array.Sort(order, (a, b) => z.AsSpan(a * d, d).SequenceCompareTo(z.AsSpan(b * d, d)));
-        int run = 1;
+        int run = 0, largest = 0;
         for (int i = 1; i < k; i++)
         {
-            run = z.AsSpan(order[i] * d, d).SequenceEqual(z.AsSpan(order[i - 1] * d, d)) ? run + 1 : 1;
-            if (run > m)
-            {
-                return true;
-            }
+            run = z.AsSpan(order[i] * d, d).SequenceEqual(z.AsSpan(order[i - 1] * d, d)) ? run + 1 : 0;
+            largest = Math.Max(largest, run);
         }
 
-        return false;
+        return largest;
     }
 
     /// <summary>

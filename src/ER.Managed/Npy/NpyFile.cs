@@ -231,10 +231,10 @@ public static partial class NpyFile
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"At most {NpyHeader.MaxRank} dimensions are written; got {shape.Length}."), nameof(shape));
         }
 
-        // The product stops growing once it passes int.MaxValue (no span is longer), so it never
-        // wraps: (65536, 65536, 65536, 65536) multiplied in a long is 0 and matched empty data.
+        // The product is held at int.MaxValue + 1 once it passes int.MaxValue (no span is longer), so
+        // it never wraps: (65536, 65536, 65536, 65536) multiplied in a long is 0 and matched empty
+        // data. An empty dimension still makes it 0.
         long product = 1;
-        bool empty = false;
         foreach (int dimension in shape)
         {
             if (dimension < 0)
@@ -242,16 +242,7 @@ public static partial class NpyFile
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Negative dimension {dimension}."), nameof(shape));
             }
 
-            empty |= dimension == 0;
-            if (product <= int.MaxValue)
-            {
-                product *= dimension;
-            }
-        }
-
-        if (empty)
-        {
-            product = 0;
+            product = Math.Min(product * dimension, int.MaxValue + 1L);
         }
 
         if (product != length)
