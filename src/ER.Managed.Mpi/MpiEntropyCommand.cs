@@ -76,7 +76,7 @@ internal static class MpiEntropyCommand
 
                 if (split || comm.Rank == 0)
                 {
-                    mine = CommonOptions.ReadMatrix(split ? inputs[comm.Rank] : path);
+                    mine = CommonOptions.ReadMatrix(split ? inputs[comm.Rank] : path, CommonOptions.NormalizationOf(parse.GetValue(normalize), sphere));
                 }
             });
 

@@ -33,7 +33,7 @@ internal static class EntropyCommand
             var outputs = new OutputFiles(path);
             outputs.Plan("--grad", gradPath);
             using Progress progress = Progress.Start($"reading {path}", parse.GetValue(json));
-            (float[] z, int rows, int columns) = CommonOptions.ReadMatrix(path);
+            (float[] z, int rows, int columns) = CommonOptions.ReadMatrix(path, CommonOptions.NormalizationOf(parse.GetValue(normalize), sphere));
             progress.Step(gradPath is null ? "entropy" : "entropy and its gradient", rows, columns);
             if (parse.GetValue(normalize))
             {

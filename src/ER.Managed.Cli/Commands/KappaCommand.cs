@@ -20,7 +20,7 @@ internal static class KappaCommand
         {
             string path = parse.GetValue(input)!;
             using Progress progress = Progress.Start($"reading {path}", parse.GetValue(json));
-            (float[] z, int rows, int columns) = CommonOptions.ReadMatrix(path);
+            (float[] z, int rows, int columns) = CommonOptions.ReadMatrix(path, CommonOptions.NormalizationOf(parse.GetValue(normalize), sphere: true));
             if (parse.GetValue(normalize))
             {
                 CommonOptions.NormalizeRows(z, rows, columns, sphere: true, path);

@@ -21,20 +21,21 @@ internal static class ReconstructionCommand
         command.SetAction(parse =>
         {
             string pathA = parse.GetValue(first)!, pathB = parse.GetValue(second)!;
+            bool sphere = parse.GetValue(support) == "sphere";
+            CommonOptions.CheckKappaUsed(parse, kappa, sphere);
             string? pathGradA = parse.GetValue(gradA), pathGradB = parse.GetValue(gradB);
             var outputs = new OutputFiles(pathA, pathB);
             outputs.Plan("--grad-a", pathGradA);
             outputs.Plan("--grad-b", pathGradB);
+            RowNormalization rowNormalization = CommonOptions.NormalizationOf(parse.GetValue(normalize), sphere);
             using Progress progress = Progress.Start($"reading {pathA} and {pathB}", parse.GetValue(json));
-            (float[] a, int rows, int columns) = CommonOptions.ReadMatrix(pathA);
-            (float[] b, int rowsB, int columnsB) = CommonOptions.ReadMatrix(pathB);
+            (float[] a, int rows, int columns) = CommonOptions.ReadMatrix(pathA, rowNormalization);
+            (float[] b, int rowsB, int columnsB) = CommonOptions.ReadMatrix(pathB, rowNormalization);
             if (rows != rowsB || columns != columnsB)
             {
                 throw new CliInputException($"{pathA} is {rows} x {columns} but {pathB} is {rowsB} x {columnsB}; the views must have the same shape.");
             }
 
-            bool sphere = parse.GetValue(support) == "sphere";
-            CommonOptions.CheckKappaUsed(parse, kappa, sphere);
             if (parse.GetValue(normalize))
             {
                 CommonOptions.NormalizeRows(a, rows, columns, sphere, pathA);

@@ -115,6 +115,15 @@ internal static class CommonOptions
             throw new CliInputException(string.Create(CultureInfo.InvariantCulture, $"{DisplayName(path)}: holds {rows} x {columns} values; --normalize needs at least one row and one column."));
         }
 
+        // The library's own check would name its parameter (x), not the file.
+        for (int e = 0; e < x.Length; e++)
+        {
+            if (!float.IsFinite(x[e]))
+            {
+                throw new CliInputException(string.Create(CultureInfo.InvariantCulture, $"{DisplayName(path)}: Element [{e / columns}, {e % columns}] is {x[e]}; every element must be finite."));
+            }
+        }
+
         if (sphere)
         {
             for (int i = 0; i < rows; i++)
@@ -148,7 +157,7 @@ internal static class CommonOptions
 
             if (!(sum > 0) || !double.IsFinite(sum))
             {
-                throw new CliInputException(string.Create(CultureInfo.InvariantCulture, $"{path}: row {i} sums to {sum}; --normalize needs rows of non-negative entries with a positive sum."));
+                throw new CliInputException(string.Create(CultureInfo.InvariantCulture, $"{DisplayName(path)}: row {i} sums to {sum}; --normalize needs rows of non-negative entries with a positive sum."));
             }
 
             for (int j = 0; j < columns; j++)
@@ -162,8 +171,16 @@ internal static class CommonOptions
 
     internal static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    /// <summary>Reads a .npy matrix as float32, turning any failure into a one-line message that names the file.</summary>
-    internal static (float[] Data, int Rows, int Columns) ReadMatrix(string path) =>
+    /// <summary>What <c>--normalize</c> asks of the rows on this support.</summary>
+    internal static RowNormalization NormalizationOf(bool normalize, bool sphere) =>
+        !normalize ? RowNormalization.None : sphere ? RowNormalization.UnitNorm : RowNormalization.UnitSum;
+
+    /// <summary>
+    /// Reads a .npy matrix as float32, turning any failure into a one-line message that names the
+    /// file. Float64 rows that are to be normalized are normalized before the rounding (see
+    /// <see cref="Float64Rows"/>); <see cref="NormalizeRows"/> still follows, for both types.
+    /// </summary>
+    internal static (float[] Data, int Rows, int Columns) ReadMatrix(string path, RowNormalization normalization = RowNormalization.None) =>
         ReadNpy(path, array =>
         {
             if (array.Shape.Count > 2)
@@ -171,12 +188,19 @@ internal static class CommonOptions
                 throw new CliInputException($"{DisplayName(path)}: holds an array of shape ({string.Join(", ", array.Shape)}); this command takes a matrix (rows x columns) or a vector.");
             }
 
-            if (array.DataType == NpyDataType.Float64)
+            if (array.DataType != NpyDataType.Float64)
             {
-                CliStreams.Notes.WriteLine($"er: note: {DisplayName(path)} holds float64; its values are rounded to float32, the precision the terms take.");
+                return (array.ToSingleArray(), array.Rows, array.Columns);
             }
 
-            return (array.ToSingleArray(), array.Rows, array.Columns);
+            if (normalization == RowNormalization.None)
+            {
+                CliStreams.Notes.WriteLine($"er: note: {DisplayName(path)} holds float64; its values are rounded to float32, the precision the terms take.");
+                return (array.ToSingleArray(), array.Rows, array.Columns);
+            }
+
+            CliStreams.Notes.WriteLine($"er: note: {DisplayName(path)} holds float64; its rows are normalized in float64, then rounded to float32, the precision the terms take.");
+            return (Float64Rows.NormalizeThenRound(array.ToDoubleArray(), array.Rows, array.Columns, normalization), array.Rows, array.Columns);
         });
 
     /// <summary>How messages name an input: its path, or "standard input" for <c>-</c>.</summary>
