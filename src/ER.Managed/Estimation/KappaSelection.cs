@@ -105,7 +105,11 @@ public static partial class KappaSelection
         double step = Math.Log(4.0);
         if (slopeLow > 0)
         {
-            while (slopeHigh > 0)
+            // A slope of exactly 0 after positive ones keeps the climb going: at d = 1 with every row
+            // the same, L rises to a finite supremum (0) and its slope, 2 e^(-2 kappa), rounds to 0
+            // from kappa ~ 19 on; that is no maximum. Elsewhere an exact 0 is an accident of rounding
+            // at most one step before the slope turns negative.
+            while (slopeHigh >= 0)
             {
                 low = high;
                 slopeLow = slopeHigh;

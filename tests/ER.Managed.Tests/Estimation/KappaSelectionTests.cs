@@ -181,6 +181,23 @@ public class KappaSelectionTests
     }
 
     [Theory]
+    [InlineData(1f)]
+    [InlineData(-1f)]
+    public void On_the_circle_s0_rows_that_all_agree_give_the_ceiling_not_a_spurious_maximum(float sign)
+    {
+        // L(kappa) = kappa - log(2 cosh kappa) rises to its supremum 0 as kappa -> infinity; its slope
+        // 2 e^(-2 kappa) / (1 + e^(-2 kappa)) rounds to 0 from kappa ~ 19, where the search once
+        // stopped and reported an interior maximum (kappa = 64, boundary None).
+        float[] z = [.. Enumerable.Repeat(sign, 6)];
+        KappaSelectionResult result = KappaSelection.LeaveOneOut(z, 6, 1);
+        Assert.Equal(KappaSelection.MaxKappa, result.Kappa);
+        Assert.Equal(KappaSelectionBoundary.Concentrated, result.Boundary);
+
+        // L(1e6) = -log(1 + e^-2e6) = 0 to double precision.
+        Assert.Equal(0.0, result.LogLikelihood, 1e-12);
+    }
+
+    [Theory]
     [InlineData(3, 1)]
     [InlineData(5, 2)]
     [InlineData(7, 7)]
