@@ -54,6 +54,13 @@ def _int32(value, name, minimum, what):
     return int(value)
 
 
+def _real(value, name):
+    # float() alone took the string "10", True and np.True_ as kappas.
+    if isinstance(value, (str, bytes, bool, np.bool_)) or np.iscomplexobj(value):
+        raise ValueError(f"{name} must be a real number, not {value!r}")
+    return float(value)
+
+
 def _options(normalizer, threads, validate):
     if normalizer not in _NORMALIZERS:
         raise ValueError(f"normalizer must be 'exact' or 'reference', not {normalizer!r}")
@@ -106,7 +113,7 @@ def entropy(embeddings, kappa=10.0, support="sphere", reduction="expectation", *
     value = ctypes.c_double()
     options = _options(normalizer, threads, validate)
     if sphere:
-        _native.check(names=_ONE, status=_native.lib.er_entropy_sphere(_pointer(z), z.shape[0], z.shape[1], float(kappa), code, options, ctypes.byref(value)))
+        _native.check(names=_ONE, status=_native.lib.er_entropy_sphere(_pointer(z), z.shape[0], z.shape[1], _real(kappa, "kappa"), code, options, ctypes.byref(value)))
     else:
         _native.check(names=_ONE, status=_native.lib.er_entropy_discrete(_pointer(z), z.shape[0], z.shape[1], code, options, ctypes.byref(value)))
     return value.value
@@ -121,7 +128,7 @@ def entropy_with_grad(embeddings, kappa=10.0, support="sphere", reduction="expec
     grad = np.empty_like(z)
     options = _options(normalizer, threads, validate)
     if sphere:
-        _native.check(names=_ONE, status=_native.lib.er_entropy_sphere_grad(_pointer(z), z.shape[0], z.shape[1], float(kappa), code, options,
+        _native.check(names=_ONE, status=_native.lib.er_entropy_sphere_grad(_pointer(z), z.shape[0], z.shape[1], _real(kappa, "kappa"), code, options,
                                                          ctypes.byref(value), ctypes.byref(grad_kappa), _pointer(grad)))
         return value.value, grad, grad_kappa.value
     _native.check(names=_ONE, status=_native.lib.er_entropy_discrete_grad(_pointer(z), z.shape[0], z.shape[1], code, options, ctypes.byref(value), _pointer(grad)))
@@ -142,7 +149,7 @@ def reconstruction(projection1, projection2, kappa=10.0, support="sphere", *, no
     value = ctypes.c_double()
     options = _options(normalizer, threads, validate)
     if sphere:
-        _native.check(names=_TWO, status=_native.lib.er_reconstruction_sphere(_pointer(a), _pointer(b), a.shape[0], a.shape[1], float(kappa), options, ctypes.byref(value)))
+        _native.check(names=_TWO, status=_native.lib.er_reconstruction_sphere(_pointer(a), _pointer(b), a.shape[0], a.shape[1], _real(kappa, "kappa"), options, ctypes.byref(value)))
     else:
         _native.check(names=_TWO, status=_native.lib.er_reconstruction_discrete(_pointer(a), _pointer(b), a.shape[0], a.shape[1], options, ctypes.byref(value)))
     return value.value
@@ -156,7 +163,7 @@ def reconstruction_with_grad(projection1, projection2, kappa=10.0, support="sphe
     grad_a, grad_b = np.empty_like(a), np.empty_like(b)
     options = _options(normalizer, threads, validate)
     if sphere:
-        _native.check(names=_TWO, status=_native.lib.er_reconstruction_sphere_grad(_pointer(a), _pointer(b), a.shape[0], a.shape[1], float(kappa), options,
+        _native.check(names=_TWO, status=_native.lib.er_reconstruction_sphere_grad(_pointer(a), _pointer(b), a.shape[0], a.shape[1], _real(kappa, "kappa"), options,
                                                                 ctypes.byref(value), ctypes.byref(grad_kappa), _pointer(grad_a), _pointer(grad_b)))
         return value.value, grad_a, grad_b, grad_kappa.value
     _native.check(names=_TWO, status=_native.lib.er_reconstruction_discrete_grad(_pointer(a), _pointer(b), a.shape[0], a.shape[1], options,
@@ -188,7 +195,7 @@ def loo_log_likelihood(embeddings, kappa, *, threads=0, validate=True):
     """(L(kappa), dL/dkappa): the leave-one-out log-likelihood of the vMF kernel density, nats per sample."""
     z = _matrix(embeddings, "embeddings")
     value, derivative = ctypes.c_double(), ctypes.c_double()
-    _native.check(names=_ONE, status=_native.lib.er_loo_log_likelihood(_pointer(z), z.shape[0], z.shape[1], float(kappa), _options("exact", threads, validate),
+    _native.check(names=_ONE, status=_native.lib.er_loo_log_likelihood(_pointer(z), z.shape[0], z.shape[1], _real(kappa, "kappa"), _options("exact", threads, validate),
                                                     ctypes.byref(value), ctypes.byref(derivative)))
     return value.value, derivative.value
 

@@ -19,6 +19,8 @@ __all__ = ["entropy", "reconstruction"]
 
 
 def _numpy(t):
+    if not isinstance(t, _torch.Tensor):
+        raise TypeError(f"er_managed.torch takes torch tensors, not {type(t).__name__}; er_managed has the same functions on arrays")
     if t.device.type != "cpu":
         raise ValueError(f"er_managed.torch works on CPU tensors, not on {t.device}")
     if t.is_complex():
@@ -33,8 +35,23 @@ def _kappa(kappa):
     if isinstance(kappa, _torch.Tensor):
         if kappa.numel() != 1:
             raise ValueError("kappa must be a scalar")
+        if kappa.is_complex():
+            raise ValueError(f"kappa must be real, not {kappa.dtype}")
         return kappa, float(kappa.detach())
-    return None, float(kappa)
+    return None, kappa
+
+
+def _value_dtype(t):
+    # The value in the input's floating dtype, as torch's own losses give it; integer and bool inputs
+    # (one-hot rows) get torch's default dtype: theirs truncated the entropy (log 4 became 1).
+    return t.dtype if t.is_floating_point() else _torch.get_default_dtype()
+
+
+def _kappa_gradient(ctx, grad_output, index):
+    # dL/dkappa in kappa's own shape: a kappa of shape (1,) or (1, 1) took the 0-d gradient badly.
+    if not ctx.needs_input_grad[index] or ctx.grad_kappa is None:
+        return None
+    return (grad_output * ctx.grad_kappa).reshape(ctx.kappa_shape)
 
 
 class _Entropy(_torch.autograd.Function):
@@ -42,21 +59,19 @@ class _Entropy(_torch.autograd.Function):
     def forward(ctx, embeddings, kappa_tensor, kappa, support, reduction, settings):
         z = _numpy(embeddings)
         if not any(ctx.needs_input_grad):
-            return _torch.tensor(_entropy(z, kappa, support, reduction, **settings), dtype=embeddings.dtype)
+            return _torch.tensor(_entropy(z, kappa, support, reduction, **settings), dtype=_value_dtype(embeddings))
         value, grad, grad_kappa = _entropy_with_grad(z, kappa, support, reduction, **settings)
         ctx.save_for_backward(_torch.from_numpy(grad))
         ctx.grad_kappa = grad_kappa
+        ctx.kappa_shape = None if kappa_tensor is None else kappa_tensor.shape
         ctx.dtype = embeddings.dtype
-        return _torch.tensor(value, dtype=embeddings.dtype)
+        return _torch.tensor(value, dtype=_value_dtype(embeddings))
 
     @staticmethod
     def backward(ctx, grad_output):
         (grad,) = ctx.saved_tensors
         grad_z = (grad_output.to(_torch.float32) * grad).to(ctx.dtype) if ctx.needs_input_grad[0] else None
-        grad_kappa = None
-        if ctx.needs_input_grad[1] and ctx.grad_kappa is not None:
-            grad_kappa = grad_output * ctx.grad_kappa
-        return grad_z, grad_kappa, None, None, None, None
+        return grad_z, _kappa_gradient(ctx, grad_output, 1), None, None, None, None
 
 
 class _Reconstruction(_torch.autograd.Function):
@@ -64,12 +79,13 @@ class _Reconstruction(_torch.autograd.Function):
     def forward(ctx, projection1, projection2, kappa_tensor, kappa, support, settings):
         a, b = _numpy(projection1), _numpy(projection2)
         if not any(ctx.needs_input_grad):
-            return _torch.tensor(_reconstruction(a, b, kappa, support, **settings), dtype=projection1.dtype)
+            return _torch.tensor(_reconstruction(a, b, kappa, support, **settings), dtype=_value_dtype(projection1))
         value, grad_a, grad_b, grad_kappa = _reconstruction_with_grad(a, b, kappa, support, **settings)
         ctx.save_for_backward(_torch.from_numpy(grad_a), _torch.from_numpy(grad_b))
         ctx.grad_kappa = grad_kappa
+        ctx.kappa_shape = None if kappa_tensor is None else kappa_tensor.shape
         ctx.dtypes = (projection1.dtype, projection2.dtype)
-        return _torch.tensor(value, dtype=projection1.dtype)
+        return _torch.tensor(value, dtype=_value_dtype(projection1))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -77,8 +93,7 @@ class _Reconstruction(_torch.autograd.Function):
         g = grad_output.to(_torch.float32)
         out_a = (g * grad_a).to(ctx.dtypes[0]) if ctx.needs_input_grad[0] else None
         out_b = (g * grad_b).to(ctx.dtypes[1]) if ctx.needs_input_grad[1] else None
-        grad_kappa = grad_output * ctx.grad_kappa if ctx.needs_input_grad[2] and ctx.grad_kappa is not None else None
-        return out_a, out_b, grad_kappa, None, None, None
+        return out_a, out_b, _kappa_gradient(ctx, grad_output, 2), None, None, None
 
 
 def entropy(embeddings, kappa=10.0, support="sphere", reduction="expectation", *, normalizer="exact", threads=0, validate=True):

@@ -285,3 +285,47 @@ def test_the_environment_variable_names_the_library_and_wins():
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=os.path.join(os.path.dirname(__file__), ".."))
     assert result.returncode != 0 and "/nonexistent/libermanaged.so" in result.stderr
     assert er_managed.library_path() == os.environ.get("ER_MANAGED_LIBRARY", er_managed.library_path())
+
+
+def test_torch_values_keep_their_precision_and_kappa_tensors_of_any_scalar_shape_get_gradients():
+    # One-hot integer or bool rows are valid discrete inputs: their dtype truncated the value (log 4
+    # came back as tensor(1) and tensor(True)); they give torch's default dtype.
+    want = er_managed.entropy(np.eye(4, dtype=np.float32), support="discrete")
+    assert want == pytest.approx(math.log(4), rel=1e-6)
+    for dtype in (torch.int64, torch.int32, torch.uint8, torch.bool):
+        got = et.entropy(torch.eye(4, dtype=dtype), support="discrete")
+        assert got.dtype == torch.get_default_dtype(), dtype
+        assert float(got) == pytest.approx(want, rel=1e-6), dtype
+        got = et.reconstruction(torch.eye(4, dtype=dtype), torch.eye(4, dtype=dtype), support="discrete")
+        assert got.dtype == torch.get_default_dtype() and math.isfinite(float(got)), dtype
+    # A kappa tensor of one element in any shape gets dL/dkappa in its own shape (a (1,) kappa made
+    # autograd refuse the 0-d gradient), equal to the 0-d kappa's.
+    z, z2 = unit_rows(12, 4, 1), unit_rows(12, 4, 2)
+    expected = {}
+    for shape in ((), (1,), (1, 1)):
+        for name, term in (("entropy", lambda k: et.entropy(z, k)), ("reconstruction", lambda k: et.reconstruction(z, z2, k))):
+            kappa = torch.full(shape, 10.0, dtype=torch.float64, requires_grad=True)
+            term(kappa).backward()
+            assert kappa.grad.shape == kappa.shape, (name, shape)
+            expected.setdefault(name, float(kappa.grad.reshape(())))
+            assert float(kappa.grad.reshape(())) == expected[name], (name, shape)
+    with pytest.raises(ValueError, match="kappa must be a scalar"):
+        et.entropy(z, torch.tensor([10.0, 11.0]))
+    with pytest.raises(TypeError, match="takes torch tensors"):
+        et.entropy(z.numpy())
+
+
+def test_kappa_must_be_a_real_number():
+    # float() took the string "10" and True as kappas.
+    z = unit_rows(10, 4, 0).numpy()
+    for kappa in ("10", b"10", True, np.True_, 10 + 0j):
+        with pytest.raises(ValueError, match="kappa must be a real number"):
+            er_managed.entropy(z, kappa=kappa)
+        with pytest.raises(ValueError, match="kappa must be a real number"):
+            er_managed.reconstruction(z, z, kappa=kappa)
+        with pytest.raises(ValueError, match="kappa must be a real number"):
+            er_managed.loo_log_likelihood(z, kappa)
+    with pytest.raises(ValueError, match="kappa must be real"):
+        et.entropy(torch.tensor(z), torch.tensor(10 + 0j))
+    assert er_managed.entropy(z, kappa=np.float32(10)) == er_managed.entropy(z, kappa=10)
+    assert er_managed.entropy(z, kappa=np.array(10.0)) == er_managed.entropy(z, kappa=10)
