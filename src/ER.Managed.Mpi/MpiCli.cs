@@ -16,7 +16,7 @@ internal static class MpiCli
     internal static int Run(string[] args, ICommunicator comm, TextWriter stdout, TextWriter stderr, Stream? standardInput = null, Stream? standardOutput = null)
     {
         bool root = comm.Rank == 0;
-        CliStreams.Set(root ? standardInput ?? Stream.Null : Stream.Null, root ? standardOutput ?? Stream.Null : Stream.Null, root ? stderr : TextWriter.Null);
+        CliStreams.Set(root ? standardInput ?? Stream.Null : Stream.Null, root ? standardOutput ?? Stream.Null : Stream.Null, root ? stderr : TextWriter.Null, program: "er-mpi");
         if (args.Length is 1 or 2 && args[0] == "help")
         {
             args = args.Length == 1 ? ["--help"] : [args[1], "--help"];

@@ -195,11 +195,11 @@ internal static class CommonOptions
 
             if (normalization == RowNormalization.None)
             {
-                CliStreams.Notes.WriteLine($"er: note: {DisplayName(path)} holds float64; its values are rounded to float32, the precision the terms take.");
+                CliStreams.Note($"{DisplayName(path)} holds float64; its values are rounded to float32, the precision the terms take.");
                 return (array.ToSingleArray(), array.Rows, array.Columns);
             }
 
-            CliStreams.Notes.WriteLine($"er: note: {DisplayName(path)} holds float64; its rows are normalized in float64, then rounded to float32, the precision the terms take.");
+            CliStreams.Note($"{DisplayName(path)} holds float64; its rows are normalized in float64, then rounded to float32, the precision the terms take.");
             return (Float64Rows.NormalizeThenRound(array.ToDoubleArray(), array.Rows, array.Columns, normalization), array.Rows, array.Columns);
         });
 

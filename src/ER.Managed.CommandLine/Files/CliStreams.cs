@@ -17,11 +17,17 @@ internal static class CliStreams
 
     internal static TextWriter Notes => CurrentContext.Value?.Notes ?? TextWriter.Null;
 
+    /// <summary>The program's name, as its notes and errors begin (er, er-mpi).</summary>
+    internal static string Program => CurrentContext.Value?.Program ?? "er";
+
     /// <summary>After how long a running command shows its progress on <see cref="Notes"/>; null where notes do not go to a terminal (no progress).</summary>
     internal static TimeSpan? ProgressAfter => CurrentContext.Value?.ProgressAfter;
 
-    internal static void Set(Stream standardInput, Stream standardOutput, TextWriter notes, TimeSpan? progressAfter = null) =>
-        CurrentContext.Value = new Context(standardInput, standardOutput, notes, progressAfter);
+    internal static void Set(Stream standardInput, Stream standardOutput, TextWriter notes, TimeSpan? progressAfter = null, string program = "er") =>
+        CurrentContext.Value = new Context(standardInput, standardOutput, notes, progressAfter, program);
 
-    private sealed record Context(Stream StandardInput, Stream StandardOutput, TextWriter Notes, TimeSpan? ProgressAfter);
+    /// <summary>Writes one line of <c>PROGRAM: note: text</c> to <see cref="Notes"/>.</summary>
+    internal static void Note(string text) => Notes.WriteLine($"{Program}: note: {text}");
+
+    private sealed record Context(Stream StandardInput, Stream StandardOutput, TextWriter Notes, TimeSpan? ProgressAfter, string Program);
 }

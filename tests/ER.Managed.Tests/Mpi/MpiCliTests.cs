@@ -109,6 +109,30 @@ public sealed class MpiCliTests : IDisposable
     }
 
     [Fact]
+    public void Normalize_takes_float64_rank_files_of_any_scale_as_er_does_and_notes_it_as_er_mpi()
+    {
+        // Rows of 1e-300 read as zero rows when float64 was rounded before --normalize.
+        const int d = 5;
+        int[] sizes = [30, 21];
+        double[] data = TestData.UnitRows(sizes.Sum(), d, seed: 9).Select(v => v * 1e-300).ToArray();
+        for (int r = 0, start = 0; r < sizes.Length; start += sizes[r], r++)
+        {
+            NpyFile.Write(PathOf($"tiny.{r}.npy"), data.AsSpan(start * d, sizes[r] * d), [sizes[r], d]);
+        }
+
+        NpyFile.Write(PathOf("tiny.npy"), data, [sizes.Sum(), d]);
+        (int code, string stdout, string stderr) = CliRunner.Run("entropy", PathOf("tiny.npy"), "--normalize", "--json");
+        Assert.True(code == 0, stderr);
+        var results = RunRanks(2, "entropy", PathOf("tiny.npy"), "--rows-per-rank-input", "--normalize", "--json");
+        Assert.All(results, r => Assert.True(r.Code == 0, r.Stderr));
+
+        // The same float32 unit rows (each normalized in float64 and rounded alike), the same value.
+        Assert.Equal(stdout, results[0].Stdout);
+        Assert.StartsWith("er-mpi: note: ", results[0].Stderr, StringComparison.Ordinal);
+        Assert.Contains("normalized in float64", results[0].Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_rank_whose_file_is_missing_says_so_and_every_rank_exits_1()
     {
         WriteRows("part.0.npy", TestData.UnitRows(4, 3, seed: 1), 4, 3);
