@@ -25,8 +25,8 @@ internal static class BenchCommand
             HelpName = "CASE",
         };
         name.AcceptOnlyFromAmong(Cases);
-        var rows = new Argument<int>("K") { Description = "Batch size k." };
-        var columns = new Argument<int>("D") { Description = "Dimension d." };
+        var rows = CommonOptions.PositiveIntArgument("K", "Batch size k.");
+        var columns = CommonOptions.PositiveIntArgument("D", "Dimension d.");
         Option<double> kappa = CommonOptions.Kappa();
         Option<int> reps = CommonOptions.PositiveInt("--reps", "Timed repetitions after one warm-up; medians are reported.", defaultValue: 5);
         Option<int> threads = CommonOptions.PositiveInt("--threads", "Degree of parallelism.", defaultValue: Environment.ProcessorCount);

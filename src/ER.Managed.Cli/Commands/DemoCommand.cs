@@ -35,7 +35,7 @@ internal static class DemoCommand
 
     internal static Command Create(TextWriter stdout)
     {
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the random inputs; the output is deterministic for a given seed.", DefaultValueFactory = _ => 0UL, HelpName = "N" };
+        var seed = CommonOptions.Seed("Seed of the random inputs; the output is deterministic for a given seed.", 0UL);
         var command = new Command("demo", "The original implementation's self-check: ER terms on random inputs beside the values it prints, with tolerances and PASS/FAIL (exit 1 on a FAIL); then the exact normalizer.") { seed };
         command.SetAction(parse => Run(stdout, parse.GetValue(seed), OriginalValues) ? Cli.Success : Cli.InputError);
         return command;

@@ -20,7 +20,7 @@ internal static class EstimatorsCommand
         var batch = new Option<string>("--batch") { Description = "Comma-separated batch sizes k.", DefaultValueFactory = _ => "64,256,1024,4096", HelpName = "LIST" };
         var kappa = new Option<string>("--kappa") { Description = "Comma-separated kernel concentrations, each 0 (the uniform limit) or up to 1e10.", DefaultValueFactory = _ => "10", HelpName = "LIST" };
         Option<int> reps = CommonOptions.PositiveInt("--reps", "Repetitions per configuration.", defaultValue: 20);
-        var seed = new Option<ulong>("--seed") { Description = "Seed of all samples; the results are deterministic for a seed.", DefaultValueFactory = _ => 1UL, HelpName = "N" };
+        var seed = CommonOptions.Seed("Seed of all samples; the results are deterministic for a seed.", 1UL);
         var output = new Option<string>("--out") { Description = "Output folder (created if missing).", DefaultValueFactory = _ => "estimators-results", HelpName = "DIR" };
         var bounds = new Option<bool>("--bounds") { Description = "Also compute the Kolchinsky-Tracey bounds of each batch's kernel mixture (costs about as much as the estimators)." };
         var command = new Command("estimators", "Compare entropy estimators (plugin, joe, joe-loo: Joe's leave-one-out, knn-1, knn-4, joe-cv and joe-loo-cv: Joe's and Joe's leave-one-out at the kappa the leave-one-out likelihood selects) on samples with known entropy; writes CSV, Markdown and SVG plots of bias and RMSE.") { data, dims, batch, kappa, reps, seed, output, bounds };
@@ -37,6 +37,7 @@ internal static class EstimatorsCommand
                     parse.GetValue(reps),
                     parse.GetValue(seed),
                     parse.GetValue(bounds));
+                spec.CheckSizes();
             }
             catch (FormatException e)
             {

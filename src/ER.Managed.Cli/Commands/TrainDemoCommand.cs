@@ -29,7 +29,7 @@ internal static class TrainDemoCommand
     internal static Command Create(TextWriter stdout)
     {
         Option<int> steps = CommonOptions.PositiveInt("--steps", "Number of gradient steps.", defaultValue: 300);
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the data and the initial projector.", DefaultValueFactory = _ => 0UL, HelpName = "N" };
+        var seed = CommonOptions.Seed("Seed of the data and the initial projector.", 0UL);
         Option<string> support = CommonOptions.Support();
         Option<double> rate = CommonOptions.PositiveDouble("--learning-rate", 0.01, "Adam step size.");
         Option<string> estimator = CommonOptions.Choice("--estimator", "Entropy estimator: plugin, joe or joe-loo (sphere only).", LossCommand.Estimators);

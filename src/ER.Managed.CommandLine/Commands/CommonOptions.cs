@@ -57,6 +57,44 @@ internal static class CommonOptions
             },
         };
 
+    /// <summary>A positional integer of at least 1 (the parser's own message would name .NET's type, System.Int32).</summary>
+    internal static Argument<int> PositiveIntArgument(string name, string description) =>
+        new(name)
+        {
+            Description = description,
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < 1)
+                {
+                    result.AddError($"{name} expects an integer from 1 to {int.MaxValue}, got '{text}'.");
+                    return 1;
+                }
+
+                return value;
+            },
+        };
+
+    /// <summary><c>--seed N</c>: any unsigned 64-bit integer.</summary>
+    internal static Option<ulong> Seed(string description, ulong defaultValue) =>
+        new("--seed")
+        {
+            Description = description,
+            HelpName = "N",
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (!ulong.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong value))
+                {
+                    result.AddError($"--seed expects an integer from 0 to {ulong.MaxValue}, got '{text}'.");
+                    return defaultValue;
+                }
+
+                return value;
+            },
+        };
+
     internal static Option<string> Choice(string name, string description, params string[] choices)
     {
         var option = new Option<string>(name)

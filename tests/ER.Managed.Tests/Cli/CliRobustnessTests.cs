@@ -10,6 +10,22 @@ public sealed class CliRobustnessTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
+    [Theory]
+    [InlineData("K expects an integer from 1 to 2147483647, got 'abc'", "bench", "entropy_sphere", "abc", "3")]
+    [InlineData("D expects an integer from 1 to 2147483647, got '99999999999'", "bench", "entropy_sphere", "5", "99999999999")]
+    [InlineData("--seed expects an integer from 0 to 18446744073709551615, got '-3'", "demo", "--seed", "-3")]
+    [InlineData("--seed expects an integer from 0 to 18446744073709551615, got 'x'", "train-demo", "--seed", "x")]
+    [InlineData("--seed expects an integer from 0 to 18446744073709551615, got '18446744073709551616'", "estimators", "--seed", "18446744073709551616")]
+    public void Integers_out_of_range_are_usage_errors_in_the_options_words(string expected, params string[] args)
+    {
+        // The parser's own message named .NET's types ("as expected type 'System.Int32'").
+        (int code, string stdout, string stderr) = CliRunner.Run(args);
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_directory_given_as_input_is_a_one_line_input_error()
     {

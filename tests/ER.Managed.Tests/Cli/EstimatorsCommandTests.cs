@@ -236,6 +236,23 @@ public sealed class EstimatorsCommandTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_folder, "x")));
     }
 
+    [Theory]
+    [InlineData("--data: the mixture's number of components must be an integer from 1 to 100000, got '0'", "--data", "mixture:0:10")]
+    [InlineData("--data: the mixture's number of components must be an integer from 1 to 100000, got '100001'", "--data", "mixture:100001:10")]
+    [InlineData("--batch 64 with --dims 100000000: k x d = 6400000000 values, more than one array holds", "--dims", "100000000", "--batch", "64")]
+    [InlineData("--data mixture:3:10 with --dims 200000: ", "--data", "mixture:3:10", "--dims", "200000", "--batch", "2")]
+    public void Sweeps_that_no_array_holds_or_that_would_run_for_days_are_refused_before_any_work(string expected, params string[] args)
+    {
+        // k x d wrapped an int and failed inside the sampler ("destination: Expected 64 x 100000000 =
+        // 6400000000 elements, got a span of 2105032704"); 2e8 components ran for days.
+        string output = Path.Combine(_folder, "x");
+        (int code, string stdout, string stderr) = CliRunner.Run(["estimators", .. args, "--out", output]);
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains("er: " + expected, stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+    }
+
     [Fact]
     public void A_kernel_kappa_of_0_and_data_at_kappa0_0_are_the_uniform_limit()
     {
