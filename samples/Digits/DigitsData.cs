@@ -47,19 +47,28 @@ public sealed class DigitsData
             string[] fields = line.Split(',');
             if (fields.Length != Pixels + 1)
             {
-                throw new InvalidDataException($"{path}, line {number}: {fields.Length} fields, expected {Pixels + 1}.");
+                throw new InvalidDataException($"line {number}: {fields.Length} fields, expected {Pixels + 1}.");
             }
 
             for (int p = 0; p < Pixels; p++)
             {
-                images.Add(float.Parse(fields[p], CultureInfo.InvariantCulture) / 16f);
+                images.Add(float.TryParse(fields[p], NumberStyles.Float, CultureInfo.InvariantCulture, out float pixel) && pixel is >= 0 and <= 16
+                    ? pixel / 16f
+                    : throw new InvalidDataException($"line {number}: pixel {p} is '{fields[p]}', expected a number from 0 to 16."));
             }
 
-            labels.Add(int.Parse(fields[Pixels], CultureInfo.InvariantCulture));
+            labels.Add(int.TryParse(fields[Pixels], NumberStyles.Integer, CultureInfo.InvariantCulture, out int label) && label is >= 0 and <= 9
+                ? label
+                : throw new InvalidDataException($"line {number}: the label is '{fields[Pixels]}', expected a digit 0 to 9."));
         }
 
-        return new DigitsData([.. images], [.. labels]);
+        return labels.Count >= MinimumImages
+            ? new DigitsData([.. images], [.. labels])
+            : throw new InvalidDataException($"the file holds {labels.Count} images; the study needs at least {MinimumImages}, so that its largest batch (256) fits in the 70% it trains on");
     }
+
+    /// <summary>The fewest images a data file may hold (a smaller one left the held-out split empty, and the library refused it deep in the evaluation).</summary>
+    public const int MinimumImages = 400;
 
     /// <summary>The default location: data/digits.csv.gz beside the program.</summary>
     public static string DefaultPath => Path.Combine(AppContext.BaseDirectory, "data", "digits.csv.gz");

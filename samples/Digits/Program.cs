@@ -15,24 +15,41 @@ int? epochs = null;
 int threads = Environment.ProcessorCount;
 for (int i = 0; i < args.Length; i++)
 {
-    string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-    switch (args[i])
+    // Bad arguments are one line and exit 2 (int.Parse's stack trace, and --epochs 0 or -3 printing
+    // the untrained encoder's results as a study's, were the alternative).
+    string? Value() => i + 1 < args.Length ? args[++i] : null;
+    int? Positive(string? text) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 1 ? n : null;
+    string name = args[i];
+    switch (name)
     {
         case "--quick": quick = true; break;
-        case "--out": output = Value(); break;
-        case "--data": dataPath = Value(); break;
-        case "--epochs": epochs = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-        case "--threads": threads = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+        case "--out" when Value() is string value: output = value; break;
+        case "--data" when Value() is string value: dataPath = value; break;
+        case "--epochs" when Positive(Value()) is int value: epochs = value; break;
+        case "--threads" when Positive(Value()) is int value: threads = value; break;
         case "--help" or "-h":
             Console.WriteLine("digits [--quick] [--out DIR] [--epochs N] [--threads N] [--data FILE]");
             return 0;
+        case "--out" or "--data" or "--epochs" or "--threads":
+            Console.Error.WriteLine($"digits: {name} needs {(name is "--out" or "--data" ? "a path" : "an integer >= 1")} (see --help)");
+            return 2;
         default:
-            Console.Error.WriteLine($"digits: unknown argument '{args[i]}' (see --help)");
+            Console.Error.WriteLine($"digits: unknown argument '{name}' (see --help)");
             return 2;
     }
 }
 
-DigitsData data = DigitsData.Load(dataPath ?? DigitsData.DefaultPath);
+DigitsData data;
+string source = dataPath ?? DigitsData.DefaultPath;
+try
+{
+    data = DigitsData.Load(source);
+}
+catch (Exception error) when (error is IOException or InvalidDataException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"digits: {source}: cannot read the digits data ({error.Message.TrimEnd('.')}); it is a gzip'd CSV of 64 pixels and a label a row");
+    return 1;
+}
 if (quick)
 {
     QuickStudy.Result result = QuickStudy.Run(data, epochs ?? QuickStudy.Epochs, threads);

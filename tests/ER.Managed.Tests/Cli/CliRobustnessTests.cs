@@ -16,6 +16,7 @@ public sealed class CliRobustnessTests : IDisposable
     [InlineData("--seed expects an integer from 0 to 18446744073709551615, got '-3'", "demo", "--seed", "-3")]
     [InlineData("--seed expects an integer from 0 to 18446744073709551615, got 'x'", "train-demo", "--seed", "x")]
     [InlineData("--seed expects an integer from 0 to 18446744073709551615, got '18446744073709551616'", "estimators", "--seed", "18446744073709551616")]
+    [InlineData("--global expects an integer (the number of global views), got '99999999999'", "loss", "a.npy", "b.npy", "--global", "99999999999")]
     public void Integers_out_of_range_are_usage_errors_in_the_options_words(string expected, params string[] args)
     {
         // The parser's own message named .NET's types ("as expected type 'System.Int32'").

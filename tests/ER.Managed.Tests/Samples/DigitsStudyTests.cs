@@ -135,6 +135,46 @@ public class DigitsStudyTests
         Assert.Equal(train.Labels, again.Labels);
     }
 
+    [Theory]
+    [InlineData("1,2", 0, "line 1: 2 fields, expected 65")]
+    [InlineData("x", 1, "line 401: 1 fields, expected 65")]
+    [InlineData("0,17", 1, "line 401: pixel 1 is '17', expected a number from 0 to 16")]
+    [InlineData("label:12", 1, "line 401: the label is '12', expected a digit 0 to 9")]
+    [InlineData("label:a", 0, "line 1: the label is 'a', expected a digit 0 to 9")]
+    [InlineData(null, 0, "the file holds 0 images; the study needs at least 400")]
+    [InlineData(null, -1, "the file holds 399 images; the study needs at least 400")]
+    public void A_bad_data_file_is_an_invalid_data_error_that_says_where(string? badLine, int after400, string expected)
+    {
+        // Bad fields were int.Parse's FormatException, a label of 12 an index out of range in the
+        // probe, and a short file an empty held-out split that the library refused deep inside.
+        string good = string.Join(',', Enumerable.Repeat("3", DigitsData.Pixels)) + ",7";
+        var lines = Enumerable.Repeat(good, after400 >= 0 ? 400 * after400 : 399).ToList();
+        if (badLine is not null)
+        {
+            string line = badLine.StartsWith("label:", StringComparison.Ordinal)
+                ? string.Join(',', Enumerable.Repeat("0", DigitsData.Pixels)) + "," + badLine["label:".Length..]
+                : badLine.StartsWith("0,", StringComparison.Ordinal) ? badLine + string.Concat(Enumerable.Repeat(",0", DigitsData.Pixels - 1)) : badLine;
+            lines.Add(line);
+        }
+
+        string path = Path.Combine(Path.GetTempPath(), $"digits-{Guid.NewGuid():N}.csv.gz");
+        try
+        {
+            using (var gzip = new System.IO.Compression.GZipStream(File.Create(path), System.IO.Compression.CompressionLevel.Fastest))
+            using (var writer = new StreamWriter(gzip))
+            {
+                lines.ForEach(writer.WriteLine);
+            }
+
+            var error = Assert.Throws<InvalidDataException>(() => DigitsData.Load(path));
+            Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void A_view_without_noise_or_dropout_is_the_image_shifted_by_at_most_one_pixel()
     {
