@@ -27,18 +27,10 @@ internal static class LossCommand
         {
             Description = "G, how many of the first views are global crops (all when not given): the reconstruction averages over the pairs that hold at least one global view.",
             HelpName = "G",
-            CustomParser = result =>
-            {
-                // The parser's own message named .NET's type (System.Nullable`1[System.Int32]).
-                string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-                if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
-                {
-                    return value;
-                }
-
-                result.AddError($"--global expects an integer (the number of global views), got '{text}'.");
-                return null;
-            },
+            CustomParser = result => CommonOptions.Token(
+                text => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : (int?)null,
+                "--global expects an integer (the number of global views)",
+                0)(result),
         };
         Option<string> entropyOf = CommonOptions.Choice("--entropy-of", "Whose entropies are averaged: all views or the global ones (the first G).", "all", "global");
         Option<double> entropyWeight = FiniteDouble("--entropy-weight", "B", "The entropy term's weight b.");

@@ -1,3 +1,4 @@
+using System.CommandLine.Parsing;
 using System.Text.Json;
 using ER.Managed.Cli.Files;
 using ER.Managed.Npy;
@@ -44,17 +45,7 @@ internal static class CommonOptions
             HelpName = helpName,
             Required = required,
             DefaultValueFactory = required ? null : _ => defaultValue,
-            CustomParser = result =>
-            {
-                string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-                if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < 1)
-                {
-                    result.AddError($"{name} expects an integer >= 1, got '{text}'.");
-                    return defaultValue;
-                }
-
-                return value;
-            },
+            CustomParser = Token(PositiveInt, $"{name} expects an integer >= 1", defaultValue),
         };
 
     /// <summary>A positional integer of at least 1 (the parser's own message would name .NET's type, System.Int32).</summary>
@@ -62,17 +53,7 @@ internal static class CommonOptions
         new(name)
         {
             Description = description,
-            CustomParser = result =>
-            {
-                string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-                if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < 1)
-                {
-                    result.AddError($"{name} expects an integer from 1 to {int.MaxValue}, got '{text}'.");
-                    return 1;
-                }
-
-                return value;
-            },
+            CustomParser = Token(PositiveInt, $"{name} expects an integer from 1 to {int.MaxValue}", 1),
         };
 
     /// <summary><c>--seed N</c>: any unsigned 64-bit integer.</summary>
@@ -82,18 +63,33 @@ internal static class CommonOptions
             Description = description,
             HelpName = "N",
             DefaultValueFactory = _ => defaultValue,
-            CustomParser = result =>
-            {
-                string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-                if (!ulong.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong value))
-                {
-                    result.AddError($"--seed expects an integer from 0 to {ulong.MaxValue}, got '{text}'.");
-                    return defaultValue;
-                }
-
-                return value;
-            },
+            CustomParser = Token(
+                text => ulong.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong value) ? value : null,
+                $"--seed expects an integer from 0 to {ulong.MaxValue}",
+                defaultValue),
         };
+
+    /// <summary>
+    /// A parser for an option's one token: <paramref name="parse"/> gives its value, or null where it
+    /// has none, and then <paramref name="expected"/> is the usage error. System.CommandLine's own
+    /// message would name .NET's types ("as expected type 'System.Int32'").
+    /// </summary>
+    internal static Func<ArgumentResult, T> Token<T>(Func<string, T?> parse, string expected, T fallback)
+        where T : struct =>
+        result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            if (parse(text) is T value)
+            {
+                return value;
+            }
+
+            result.AddError($"{expected}, got '{text}'.");
+            return fallback;
+        };
+
+    private static int? PositiveInt(string text) =>
+        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= 1 ? value : null;
 
     internal static Option<string> Choice(string name, string description, params string[] choices)
     {
