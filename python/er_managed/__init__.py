@@ -68,8 +68,19 @@ def _options(normalizer, threads, validate):
     return ctypes.byref(_native.Options(ctypes.sizeof(_native.Options), threads, _NORMALIZERS[normalizer], 1 if validate else 0))
 
 
-def _matrix(x, name):
+def _numeric(x, name, kinds="biufc"):
+    # np.asarray drops a masked array's mask (the masked values would be used), and casting parses
+    # strings ("1") and turns None into NaN: refuse all three by name.
+    if isinstance(x, np.ma.MaskedArray):
+        raise ValueError(f"{name} is a masked array; fill or drop its masked values first")
     a = np.asarray(x)
+    if a.dtype.kind not in kinds:
+        raise ValueError(f"{name} must hold numbers, not {a.dtype} values")
+    return a
+
+
+def _matrix(x, name):
+    a = _numeric(x, name)
     # Casting to float32 would drop an imaginary part, and turn a float64 beyond float32's range into
     # inf, both with no more than a numpy warning: say so instead.
     if np.iscomplexobj(a):
@@ -204,9 +215,10 @@ def vmf(dimension, kappa):
     """The vMF functions of an array of kappas (each >= 0) at dimension d: a dict of float64 arrays
     log_bessel_i, log_normalizer, bessel_ratio and entropy, of kappa's shape."""
     dimension = _int32(dimension, "dimension", 1, "at least 1")
-    if np.iscomplexobj(kappa):
+    k = _numeric(kappa, "kappa", kinds="iufc")  # bool kappas are refused, as a scalar True is
+    if np.iscomplexobj(k):
         raise ValueError("kappa is complex; the vMF functions take real kappas")
-    k = np.ascontiguousarray(kappa, dtype=np.float64)
+    k = np.ascontiguousarray(k, dtype=np.float64)
     flat = k.reshape(-1)
     out = {name: np.empty_like(flat) for name in ("log_bessel_i", "log_normalizer", "bessel_ratio", "entropy")}
     p = lambda a: a.ctypes.data_as(ctypes.POINTER(ctypes.c_double))

@@ -329,3 +329,25 @@ def test_kappa_must_be_a_real_number():
         et.entropy(torch.tensor(z), torch.tensor(10 + 0j))
     assert er_managed.entropy(z, kappa=np.float32(10)) == er_managed.entropy(z, kappa=10)
     assert er_managed.entropy(z, kappa=np.array(10.0)) == er_managed.entropy(z, kappa=10)
+
+
+def test_arrays_that_are_not_numbers_or_are_masked_are_refused_by_name():
+    # Casting parsed strings ("1") and made None a NaN reported as an element; np.asarray dropped a
+    # masked array's mask, so the masked values were used.
+    z = unit_rows(6, 3, 0).numpy()
+    with pytest.raises(ValueError, match="embeddings must hold numbers, not <U"):
+        er_managed.entropy(z.astype(str))
+    with pytest.raises(ValueError, match="embeddings must hold numbers, not object"):
+        er_managed.entropy(np.array([[1.0, None]], dtype=object))
+    with pytest.raises(ValueError, match="projection2 is a masked array"):
+        er_managed.reconstruction(z, np.ma.masked_array(z, mask=np.eye(6, 3, dtype=bool)))
+    with pytest.raises(ValueError, match="kappa must hold numbers"):
+        er_managed.vmf(3, ["10"])
+    # Numbers of every real kind are taken: bool one-hot rows, integers, float16.
+    eye = np.eye(4)
+    want = er_managed.entropy(eye.astype(np.float32), support="discrete")
+    for dtype in (bool, np.int8, np.uint16, np.int64, np.float16):
+        assert er_managed.entropy(eye.astype(dtype), support="discrete") == want, dtype
+    with pytest.raises(ValueError, match="kappa must hold numbers, not bool"):
+        er_managed.vmf(3, [True])
+    assert er_managed.vmf(3, np.array([1], dtype=np.int16))["entropy"][0] == er_managed.vmf(3, [1.0])["entropy"][0]
