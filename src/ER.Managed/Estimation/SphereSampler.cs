@@ -234,15 +234,15 @@ public sealed class SphereSampler
         throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Wood's sampler rejected {MaxRejections} proposals at d = {d}, kappa = {kappa}."));
     }
 
-    /// <summary>A symmetric Beta(a, a) variate as G1 / (G1 + G2) of two Gamma(a) variates.</summary>
-    private double Beta(double a)
+    /// <summary>A symmetric Beta(a, a) variate as G1 / (G1 + G2) of two Gamma(a) variates (internal: tested directly).</summary>
+    internal double Beta(double a)
     {
         double g1 = Gamma(a), g2 = Gamma(a);
         return g1 / (g1 + g2);
     }
 
     /// <summary>A Gamma(a, 1) variate (Marsaglia and Tsang 2000; a &lt; 1 through Gamma(a + 1) U^(1/a)).</summary>
-    private double Gamma(double a)
+    internal double Gamma(double a)
     {
         if (a < 1.0)
         {

@@ -61,6 +61,59 @@ public class KappaSelectionTests
     }
 
     [Theory]
+    [InlineData(3, 2.0, 1)]
+    [InlineData(3, 30.0, 1)]
+    [InlineData(16, 40.0, 1)]
+    [InlineData(8, 50.0, 4)]
+    [InlineData(64, 200.0, 1)]
+    public void The_searches_converge_superlinearly_not_by_bisection(int d, double dataKappa, int components)
+    {
+        // Brent's method on the leave-one-out slope and the bracketed Newton iteration of the vMF
+        // fit both fall back to bisection where a step misbehaves, so a wrong interpolation or
+        // derivative still gave the right kappa, only in more steps: bisection needs about 17 halvings
+        // of a factor-4 bracket to 1e-5 in log kappa, and about 47 of a width-1 bracket to 1e-14.
+        // Counts stay far below those (the bracket's own evaluations included).
+        const int n = 400;
+        float[] z = VonMisesFisherSample(n, d, dataKappa, (ulong)(d + components), components);
+
+        // Rows of norms up to 4e-4 from 1 (inside the unit-norm tolerance): the fit must use their
+        // directions (z_i / |z_i|), which unit rows cannot tell from z_i * |z_i|.
+        for (int i = 0; i < n; i++)
+        {
+            float scale = (float)(1 + (4e-4 * Math.Sin(i)));
+            z.AsSpan(i * d, d).ToArray().Select(v => v * scale).ToArray().CopyTo(z.AsSpan(i * d, d));
+        }
+
+        KappaSelectionResult loo = KappaSelection.LeaveOneOut(z, n, d);
+        Assert.Equal(KappaSelectionBoundary.None, loo.Boundary);
+        Assert.True(loo.Iterations <= 12, $"leave-one-out: {loo.Iterations} likelihood evaluations");
+        KappaSelectionResult rule = KappaSelection.RuleOfThumb(z, n, d);
+        Assert.True(rule.Iterations <= 12, $"rule of thumb: {rule.Iterations} Newton steps");
+
+        // The Newton fit solves A_d(kappa) = R to 1e-14 in log kappa: A_d at its kappa gives back
+        // the sample's mean resultant length to 1e-11 relative (the Bessel ratio is good to 1e-13).
+        double resultant = MeanResultantLength(z, n, d);
+        double fitted = MaximumLikelihoodKappa(z, n, d);
+        Assert.True(Math.Abs(VonMisesFisher.BesselRatio(d, fitted) - resultant) <= 1e-11 * resultant, $"A_d({fitted:R}) vs R {resultant:R}");
+    }
+
+    private static double MeanResultantLength(float[] z, int n, int d)
+    {
+        var sum = new double[d];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < d; j++)
+            {
+                sum[j] += z[(i * d) + j] / Math.Sqrt(Enumerable.Range(0, d).Sum(t => (double)z[(i * d) + t] * z[(i * d) + t]));
+            }
+        }
+
+        return Math.Sqrt(sum.Sum(v => v * v)) / n;
+    }
+
+    private static double MaximumLikelihoodKappa(float[] z, int n, int d) => KappaSelection.MaximumLikelihoodConcentration(z, n, d, out _);
+
+    [Theory]
     [InlineData(3, 2.0)]
     [InlineData(16, 40.0)]
     public void The_derivative_matches_finite_differences(int d, double kappa)

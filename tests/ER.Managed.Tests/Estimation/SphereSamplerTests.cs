@@ -29,6 +29,7 @@ public class SphereSamplerTests
         var x = new float[n * d];
         sampler.VonMisesFisher(mu, kappa, n, x);
         double sum = 0;
+        var squares = new double[n];
         for (int i = 0; i < n; i++)
         {
             double dot = 0, norm = 0;
@@ -40,6 +41,7 @@ public class SphereSamplerTests
 
             Assert.Equal(1.0, norm, 4);
             sum += dot;
+            squares[i] = dot * dot;
         }
 
         // E[mu.x] = A_d(kappa); Var[mu.x] = 1 - A^2 - (d-1) A / kappa.
@@ -47,6 +49,50 @@ public class SphereSamplerTests
         double variance = Math.Max(1e-12, 1 - (a * a) - ((d - 1) * a / kappa));
         double standardError = Math.Sqrt(variance / n);
         Assert.True(Math.Abs((sum / n) - a) <= (5 * standardError) + 1e-6, $"d={d} kappa={kappa}: mean {sum / n}, A_d {a}, se {standardError}");
+
+        // The second moment too (the mean alone let a broken Gamma or Beta draw through, being
+        // symmetric): E[(mu.x)^2] = 1 - (d-1) A / kappa, within 5 standard errors of the sample's.
+        double secondMoment = squares.Average();
+        double squaresError = Math.Sqrt(squares.Sum(q => (q - secondMoment) * (q - secondMoment)) / (n - 1) / n);
+        double want = 1 - ((d - 1) * a / kappa);
+        Assert.True(Math.Abs(secondMoment - want) <= (5 * squaresError) + 1e-6, $"d={d} kappa={kappa}: E[w^2] {secondMoment}, want {want}, se {squaresError}");
+    }
+
+    [Theory]
+    [InlineData(0.25)]
+    [InlineData(0.5)]
+    [InlineData(1.0)]
+    [InlineData(2.5)]
+    [InlineData(40.0)]
+    public void Gamma_and_symmetric_beta_draws_have_their_first_two_moments(double shape)
+    {
+        // Gamma(a): mean a, variance a, central fourth moment 3a(a + 2); Beta(a, a): mean 1/2,
+        // variance 1 / (4 (2a + 1)). Each sample moment within 5 standard errors (n = 100,000).
+        const int n = 100_000;
+        var sampler = new SphereSampler(17);
+        double[] gamma = new double[n], beta = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            gamma[i] = sampler.Gamma(shape);
+            beta[i] = sampler.Beta(shape);
+        }
+
+        static (double Mean, double Variance) Moments(double[] v)
+        {
+            double mean = v.Average();
+            return (mean, v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1));
+        }
+
+        (double gammaMean, double gammaVariance) = Moments(gamma);
+        Assert.True(Math.Abs(gammaMean - shape) <= 5 * Math.Sqrt(shape / n), $"Gamma({shape}) mean {gammaMean}");
+        double varianceError = Math.Sqrt(((3 * shape * (shape + 2)) - (shape * shape)) / n);
+        Assert.True(Math.Abs(gammaVariance - shape) <= 5 * varianceError, $"Gamma({shape}) variance {gammaVariance}");
+        Assert.All(gamma, g => Assert.True(g > 0));
+
+        (double betaMean, double betaVariance) = Moments(beta);
+        double wantVariance = 1 / (4 * ((2 * shape) + 1));
+        Assert.True(Math.Abs(betaMean - 0.5) <= 5 * Math.Sqrt(wantVariance / n), $"Beta({shape}) mean {betaMean}");
+        Assert.True(Math.Abs(betaVariance - wantVariance) <= 5 * wantVariance * Math.Sqrt(2.0 / n), $"Beta({shape}) variance {betaVariance} vs {wantVariance}");
     }
 
     [Fact]
