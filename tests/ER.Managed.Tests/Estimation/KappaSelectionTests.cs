@@ -81,7 +81,10 @@ public class KappaSelectionTests
         for (int i = 0; i < n; i++)
         {
             float scale = (float)(1 + (4e-4 * Math.Sin(i)));
-            z.AsSpan(i * d, d).ToArray().Select(v => v * scale).ToArray().CopyTo(z.AsSpan(i * d, d));
+            foreach (ref float v in z.AsSpan(i * d, d))
+            {
+                v *= scale;
+            }
         }
 
         KappaSelectionResult loo = KappaSelection.LeaveOneOut(z, n, d);
@@ -93,7 +96,7 @@ public class KappaSelectionTests
         // The Newton fit solves A_d(kappa) = R to 1e-14 in log kappa: A_d at its kappa gives back
         // the sample's mean resultant length to 1e-11 relative (the Bessel ratio is good to 1e-13).
         double resultant = MeanResultantLength(z, n, d);
-        double fitted = MaximumLikelihoodKappa(z, n, d);
+        double fitted = KappaSelection.MaximumLikelihoodConcentration(z, n, d, out _);
         Assert.True(Math.Abs(VonMisesFisher.BesselRatio(d, fitted) - resultant) <= 1e-11 * resultant, $"A_d({fitted:R}) vs R {resultant:R}");
     }
 
@@ -102,16 +105,15 @@ public class KappaSelectionTests
         var sum = new double[d];
         for (int i = 0; i < n; i++)
         {
+            double norm = Math.Sqrt(Enumerable.Range(0, d).Sum(t => (double)z[(i * d) + t] * z[(i * d) + t]));
             for (int j = 0; j < d; j++)
             {
-                sum[j] += z[(i * d) + j] / Math.Sqrt(Enumerable.Range(0, d).Sum(t => (double)z[(i * d) + t] * z[(i * d) + t]));
+                sum[j] += z[(i * d) + j] / norm;
             }
         }
 
         return Math.Sqrt(sum.Sum(v => v * v)) / n;
     }
-
-    private static double MaximumLikelihoodKappa(float[] z, int n, int d) => KappaSelection.MaximumLikelihoodConcentration(z, n, d, out _);
 
     [Theory]
     [InlineData(3, 2.0)]
