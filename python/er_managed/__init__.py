@@ -65,6 +65,9 @@ def _options(normalizer, threads, validate):
     if normalizer not in _NORMALIZERS:
         raise ValueError(f"normalizer must be 'exact' or 'reference', not {normalizer!r}")
     threads = _int32(0 if threads is None else threads, "threads", 0, "0 (all cores) or a positive count")
+    # Truthiness took validate="no" or "false" as True.
+    if not isinstance(validate, (bool, np.bool_)):
+        raise ValueError(f"validate must be True or False, not {validate!r}")
     return ctypes.byref(_native.Options(ctypes.sizeof(_native.Options), threads, _NORMALIZERS[normalizer], 1 if validate else 0))
 
 

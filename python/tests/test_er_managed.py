@@ -246,6 +246,11 @@ def test_inputs_that_float32_or_int32_cannot_hold_are_refused_by_name():
         with pytest.raises(ValueError, match="threads must be 0"):
             er_managed.entropy(z, threads=threads)
     assert er_managed.entropy(z, threads=np.int64(2)) == er_managed.entropy(z, threads=1)
+    # Truthiness took validate="no" as True.
+    for validate in ("no", "false", 0, None):
+        with pytest.raises(ValueError, match="validate must be True or False"):
+            er_managed.entropy(z, validate=validate)
+    assert er_managed.entropy(z, validate=np.False_) == er_managed.entropy(z, validate=False)
     # A dimension of 2**32 + 3 was computed as d = 3, and 3.9 as 3; neighbors alike.
     for dimension in (2**32 + 3, 3.9, 0):
         with pytest.raises(ValueError, match="dimension must be at least 1"):

@@ -17,7 +17,7 @@ internal static class CliStreams
 
     internal static TextWriter Notes => CurrentContext.Value?.Notes ?? TextWriter.Null;
 
-    /// <summary>The program's name, as its notes and errors begin (er, er-mpi).</summary>
+    /// <summary>The program's name, with which its notes begin (er, er-mpi); each program writes its own error prefix.</summary>
     internal static string Program => CurrentContext.Value?.Program ?? "er";
 
     /// <summary>After how long a running command shows its progress on <see cref="Notes"/>; null where notes do not go to a terminal (no progress).</summary>
