@@ -233,5 +233,87 @@ public sealed class TensorOverloadTests : IDisposable
         Assert.Contains($"[{K - 1}, {D}]", views.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => Gram.MultiplyTransposed(T(_z), T(Unit(4, D + 1, 6), 4, D + 1)));
         Assert.Throws<ArgumentException>(() => new ErLoss(Support.Sphere, K, D).Compute(T(_z, K, D), T(Unit(K, D - 1, 7), K, D - 1), Zeros(), Zeros()));
+
+        // An empty dimension.
+        var empty = Assert.Throws<ArgumentException>(() => Entropy.Sphere(Tensor.Create(Array.Empty<float>(), [0, D])));
+        Assert.Contains("at least 1", empty.Message, StringComparison.Ordinal);
+        empty = Assert.Throws<ArgumentException>(() => Entropy.Discrete(Tensor.Create(Array.Empty<float>(), [K, 0])));
+        Assert.Contains("at least 1", empty.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dense_tensors_with_a_dimension_of_length_one_are_read_in_place()
+    {
+        // System.Numerics.Tensors gives a dimension of length 1 the stride 0 ([1, d]: strides [0, 1];
+        // [k, 1]: [1, 0]; [V, 1, d]: [d, 0, 1]); such tensors are dense and equal their span twins.
+        float[] row = _z.AsSpan(0, D).ToArray();
+        Assert.Equal(Entropy.Sphere(row, 1, D), Entropy.Sphere(T(row, 1, D)));
+        float[] rowGradient = new float[D];
+        Tensor<float> rowGradientTensor = Zeros(1, D);
+        Assert.Equal(Entropy.SphereWithGradient(row, 1, D, rowGradient), Entropy.SphereWithGradient(T(row, 1, D), rowGradientTensor));
+        Assert.Equal(rowGradient, Flat(rowGradientTensor));
+
+        float[] ones = Enumerable.Repeat(1f, K).ToArray();
+        Assert.Equal(Entropy.Discrete(ones, K, 1), Entropy.Discrete(T(ones, K, 1)));
+        float[] gram = new float[1];
+        Gram.Compute(row, 1, D, gram);
+        Assert.Equal(gram, Flat(Gram.Compute(T(row, 1, D))));
+
+        var loss = new ErLoss(Support.Sphere, 1, D, views: 3);
+        float[] stacked = TestData.Normal(3 * D, 17), gradients = new float[3 * D];
+        Tensor<float> gradientTensor = Tensor.Create(new float[3 * D], [3, 1, D]);
+        Assert.Equal(loss.Compute(stacked, gradients), loss.Compute(Tensor.Create(stacked, [3, 1, D]), gradientTensor));
+        Assert.Equal(gradients, Flat(gradientTensor));
+
+        // A single column cut from a wider tensor is not dense: its rows are D floats apart.
+        Tensor<float> whole = T(_p);
+        var column = Assert.Throws<ArgumentException>(() => Entropy.Discrete(whole.AsReadOnlyTensorSpan().Slice([NRange.All, new NRange(0, 1)])));
+        Assert.Contains($"strides [{D}, 0]", column.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(2, K, D, "views")]
+    [InlineData(3, K - 1, D, "views")]
+    [InlineData(3, K, D - 1, "views")]
+    [InlineData(3, K, D, "gradients")]
+    public void Stacked_views_of_another_shape_are_refused_with_the_shape_expected(int views, int rows, int columns, string wrong)
+    {
+        // One tensor of [3, K, D] views and one of the given shape, in the position named.
+        var loss = new ErLoss(Support.Sphere, K, D, views: 3);
+        Tensor<float> good = Tensor.Create(TestData.Normal(3 * K * D, 12), [3, K, D]);
+        Tensor<float> other = Tensor.Create(new float[views * rows * columns], [views, rows, columns]);
+        if (wrong == "gradients")
+        {
+            other = Tensor.Create(new float[2 * K * D], [2, K, D]);
+        }
+
+        var error = Assert.Throws<ArgumentException>(() => wrong == "views"
+            ? loss.Compute(other, Tensor.Create(new float[3 * K * D], [3, K, D]))
+            : loss.Compute(good, other));
+        Assert.Equal(wrong, error.ParamName);
+        Assert.Contains($"rank-3 tensor [3, {K}, {D}]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Stacked_views_that_are_not_dense_row_major_are_refused_with_their_strides()
+    {
+        var loss = new ErLoss(Support.Sphere, K, D, views: 3);
+        Tensor<float> gradients = Tensor.Create(new float[3 * K * D], [3, K, D]);
+
+        // [K, 3, D] with its first two dimensions swapped: the shape [3, K, D], strides [D, 3 D, 1].
+        Tensor<float> swapped = Tensor.PermuteDimensions(Tensor.Create(TestData.Normal(3 * K * D, 13), [K, 3, D]), [1, 0, 2]);
+        var rows = Assert.Throws<ArgumentException>(() => loss.Compute(swapped, gradients));
+        Assert.Equal("views", rows.ParamName);
+        Assert.Contains($"strides [{D}, {3 * D}, 1]", rows.Message, StringComparison.Ordinal);
+
+        // [3, K, D + 1] with its last column left out: strides [K (D + 1), D + 1, 1].
+        Tensor<float> wide = Tensor.Create(TestData.Normal(3 * K * (D + 1), 14), [3, K, D + 1]);
+        var columns = Assert.Throws<ArgumentException>(() => loss.Compute(wide.AsReadOnlyTensorSpan().Slice([NRange.All, NRange.All, new NRange(0, D)]), gradients));
+        Assert.Contains($"strides [{K * (D + 1)}, {D + 1}, 1]", columns.Message, StringComparison.Ordinal);
+
+        // [3, D, K] with its last two dimensions swapped: each view transposed, strides [K D, 1, K].
+        Tensor<float> transposedRows = Tensor.PermuteDimensions(Tensor.Create(TestData.Normal(3 * K * D, 16), [3, D, K]), [0, 2, 1]);
+        var transposed = Assert.Throws<ArgumentException>(() => loss.Compute(transposedRows, gradients));
+        Assert.Contains($"strides [{K * D}, 1, {K}]", transposed.Message, StringComparison.Ordinal);
     }
 }

@@ -52,7 +52,9 @@ public class ValidationTests
             ("leave-one-out discrete", () => Entropy.Discrete(new float[] { 0.5f, 0.5f }, 1, 2, EntropyReduction.LeaveOneOut), typeof(ArgumentOutOfRangeException), "reduction", "sphere estimator"),
             ("kappa NaN", () => Entropy.SphereWithGradient(Unit, K, D, double.NaN), typeof(ArgumentOutOfRangeException), "kappa", "finite"),
             ("kappa inf", () => VonMisesFisher.LogNormalizer(D, double.PositiveInfinity), typeof(ArgumentOutOfRangeException), "kappa", "finite"),
-            ("kappa beyond float", () => Entropy.Sphere(Unit, K, D, 1e39), typeof(ArgumentOutOfRangeException), "kappa", "float32"),
+            ("kappa beyond float", () => Entropy.Sphere(Unit, K, D, 1e39), typeof(ArgumentOutOfRangeException), "kappa", "representable as a finite float32"),
+            ("kappa rounds to 0 in float", () => Entropy.Sphere(Unit, K, D, 1e-50), typeof(ArgumentOutOfRangeException), "kappa", "rounds to 0 in float32"),
+            ("kappa rounds to 0, reconstruction", () => Reconstruction.SphereWithGradient(Unit, Unit, K, D, 7e-46), typeof(ArgumentOutOfRangeException), "kappa", "rounds to 0 in float32"),
             ("reference overflow", () => Entropy.Sphere(Unit, K, D, 1000, normalizer: NormalizerMode.Reference), typeof(ArgumentOutOfRangeException), "kappa", "overflows"),
             ("kappa above the terms' limit", () => Entropy.SphereWithGradient(Unit, K, D, 2e10), typeof(ArgumentOutOfRangeException), "kappa", "at most 1e10"),
             ("kappa above the limit, leave-one-out", () => Entropy.SphereLeaveOneOut(Unit, K, D, 1.0000001e10), typeof(ArgumentOutOfRangeException), "kappa", "at most 1e10"),
@@ -65,6 +67,9 @@ public class ValidationTests
             ("sphere rows not unit", () => Entropy.Sphere(With(Unit, 0, 5f), K, D), typeof(ArgumentException), "z", "Row 0 has norm"),
             ("rec rows not unit", () => Reconstruction.SphereWithGradient(Unit, With(Unit, 4, 0f), K, D), typeof(ArgumentException), "b", "Row 1 has norm"),
             ("discrete negative", () => Entropy.Discrete(With(Probabilities, 4, -0.5f), K, D), typeof(ArgumentException), "w", "[1, 1]"),
+            ("discrete negative in the first column", () => Entropy.Discrete(With(Probabilities, 6, -0.5f), K, D), typeof(ArgumentException), "w", "Element [2, 0] is -0.5"),
+            ("discrete negative subnormal", () => Entropy.Discrete(With(Probabilities, 1, -float.Epsilon), K, D), typeof(ArgumentException), "w", "Element [0, 1]"),
+            ("discrete sum of a row with zeros", () => Entropy.Discrete(new float[] { 0f, 0.5f, 0f, 0f, 1f, 0f }, 2, D), typeof(ArgumentException), "w", "Row 0 sums to 0.5"),
             ("discrete sum", () => Entropy.DiscreteWithGradient(With(Probabilities, 8, 3f), K, D), typeof(ArgumentException), "w", "Row 2 sums to"),
             ("rec discrete sum", () => Reconstruction.Discrete(Probabilities, With(Probabilities, 0, 2f), K, D), typeof(ArgumentException), "b", "Row 0 sums to"),
 
@@ -100,6 +105,10 @@ public class ValidationTests
             // Helpers, special functions, files.
             ("temperature", () => RowOps.Softmax(Probabilities, K, D, Grad(), 0), typeof(ArgumentOutOfRangeException), "temperature", "positive"),
             ("norm floor", () => RowOps.L2Normalize(Unit, K, D, Grad(), -1f), typeof(ArgumentOutOfRangeException), "epsilon", "positive"),
+            ("norm floor 0", () => RowOps.L2Normalize(Unit, K, D, Grad(), 0f), typeof(ArgumentOutOfRangeException), "epsilon", "positive"),
+            ("norm floor NaN", () => RowOps.L2Normalize(Unit, K, D, Grad(), float.NaN), typeof(ArgumentOutOfRangeException), "epsilon", "positive"),
+            ("negative temperature", () => RowOps.Softmax(Probabilities, K, D, Grad(), -1), typeof(ArgumentOutOfRangeException), "temperature", "positive"),
+            ("temperature whose inverse overflows float", () => RowOps.Softmax(Probabilities, K, D, Grad(), 1e-39), typeof(ArgumentOutOfRangeException), "temperature", "1/t finite"),
             ("softmax backward overlap", () =>
             {
                 float[] g = Grad();
@@ -138,6 +147,36 @@ public class ValidationTests
         // Shapes and kappa are checked whatever the options say.
         Assert.Throws<ArgumentException>(() => Entropy.Sphere(raw, K, D + 1, options: off));
         Assert.Throws<ArgumentOutOfRangeException>(() => Entropy.Sphere(raw, K, D, -1, options: off));
+    }
+
+    [Fact]
+    public void Values_at_the_edges_of_the_checks_are_accepted()
+    {
+        // Each bound is inclusive where the docs say "at most" or "at least": a check made strict
+        // (or off by one) refuses one of these.
+        Assert.True(double.IsFinite(Entropy.Sphere(Unit, K, D, Entropy.MaxKappa)));
+        Assert.True(double.IsFinite(Entropy.Sphere(Unit, K, D, float.Epsilon)));
+        Assert.True(double.IsFinite(Entropy.Sphere(Unit, K, D, 0)));
+        Assert.True(double.IsFinite(Entropy.Sphere(new float[] { 1, 0, 0, 1 }, 2, 2, 10, EntropyReduction.LeaveOneOut)));
+
+        // Tolerance 0: rows exactly unit, or summing exactly to 1 in float, still pass.
+        float[] oneHot = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+        var exact = new ErOptions { UnitNormTolerance = 0, ProbabilitySumTolerance = 0 };
+        Assert.True(double.IsFinite(Entropy.Sphere(oneHot, 3, 3, options: exact)));
+        Assert.True(double.IsFinite(Entropy.Discrete(oneHot, 3, 3, options: exact)));
+
+        // The smallest positive norm floor and a temperature whose inverse is just finite in float.
+        float[] normalized = new float[K * D];
+        RowOps.L2Normalize(Unit, K, D, normalized, float.Epsilon);
+        for (int i = 0; i < Unit.Length; i++)
+        {
+            // Unit rows divided by their float norm (within an ulp or two of 1): 1e-6 is about 8 ulps.
+            Assert.Equal(Unit[i], normalized[i], 1e-6f);
+        }
+
+        float[] p = new float[K * D];
+        RowOps.Softmax(Probabilities, K, D, p, 1.0 / 3e38);
+        Assert.All(p, v => Assert.True(v is >= 0 and <= 1));
     }
 
     [Fact]
