@@ -58,11 +58,16 @@ def _real(value, name):
     # float() alone took the string "10", True and np.True_ as kappas.
     if isinstance(value, (str, bytes, bool, np.bool_)) or np.iscomplexobj(value):
         raise ValueError(f"{name} must be a real number, not {value!r}")
-    return float(value)
+    try:
+        return float(value)
+    except TypeError:
+        # None, a list or a longer array: float() said only "must be a real number, not 'NoneType'".
+        raise ValueError(f"{name} must be a real number, not {value!r}") from None
 
 
 def _options(normalizer, threads, validate):
-    if normalizer not in _NORMALIZERS:
+    # A str test first: a list or dict is unhashable, and `in` raised TypeError instead of naming it.
+    if not isinstance(normalizer, str) or normalizer not in _NORMALIZERS:
         raise ValueError(f"normalizer must be 'exact' or 'reference', not {normalizer!r}")
     threads = _int32(0 if threads is None else threads, "threads", 0, "0 (all cores) or a positive count")
     # Truthiness took validate="no" or "false" as True.
@@ -107,14 +112,14 @@ def _pointer(a):
 
 
 def _support(support):
-    if support not in ("sphere", "discrete"):
+    if not isinstance(support, str) or support not in ("sphere", "discrete"):
         raise ValueError(f"support must be 'sphere' or 'discrete', not {support!r}")
     return support == "sphere"
 
 
 def _reduction(reduction, sphere):
     table = _SPHERE if sphere else _DISCRETE
-    if reduction not in table:
+    if not isinstance(reduction, str) or reduction not in table:
         raise ValueError(f"reduction must be one of {sorted(table)} for the {'sphere' if sphere else 'discrete'} support, not {reduction!r}")
     return table[reduction]
 
@@ -195,7 +200,7 @@ def knn_entropy(embeddings, neighbors=4, *, threads=0, validate=True):
 
 def select_kappa(embeddings, method="loo", *, threads=0, validate=True):
     """The vMF kernel's kappa from unit rows: method "loo" (leave-one-out likelihood) or "rule_of_thumb"."""
-    if method not in ("loo", "rule_of_thumb"):
+    if not isinstance(method, str) or method not in ("loo", "rule_of_thumb"):
         raise ValueError(f"method must be 'loo' or 'rule_of_thumb', not {method!r}")
     z = _matrix(embeddings, "embeddings")
     kappa, log_likelihood = ctypes.c_double(), ctypes.c_double()

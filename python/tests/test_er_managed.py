@@ -219,6 +219,23 @@ def test_library_errors_are_value_errors_with_the_librarys_message():
             raise ValueError("no CUDA here: CPU only, as checked")
 
 
+@pytest.mark.parametrize("call, name", [
+    (lambda z: er_managed.entropy(z, reduction=["expectation"]), "reduction"),
+    (lambda z: er_managed.entropy(z, support={"sphere": 1}), "support"),
+    (lambda z: er_managed.entropy(z, normalizer=["exact"]), "normalizer"),
+    (lambda z: er_managed.entropy(z, kappa=None), "kappa"),
+    (lambda z: er_managed.entropy(z, kappa=[1.0, 2.0]), "kappa"),
+    (lambda z: er_managed.reconstruction(z, z, kappa=None), "kappa"),
+    (lambda z: er_managed.loo_log_likelihood(z, kappa={}), "kappa"),
+    (lambda z: er_managed.select_kappa(z, method=["loo"]), "method"),
+])
+def test_arguments_of_the_wrong_type_are_value_errors_naming_them(call, name):
+    # `in` on a dict raised TypeError: unhashable type, and float(None) a TypeError naming no argument.
+    z = unit_rows(10, 4, 0).numpy()
+    with pytest.raises(ValueError, match=f"^{name} must be"):
+        call(z)
+
+
 def test_inputs_that_float32_or_int32_cannot_hold_are_refused_by_name():
     z = unit_rows(10, 4, 0).numpy()
     # numpy's cast dropped the imaginary part (a warning only) and made 1e300 an infinity.
