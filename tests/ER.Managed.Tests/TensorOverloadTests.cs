@@ -271,6 +271,29 @@ public sealed class TensorOverloadTests : IDisposable
         Assert.Contains($"strides [{D}, 0]", column.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public unsafe void A_tensor_of_more_elements_than_an_array_holds_is_refused_before_any_is_read()
+    {
+        // 70000 x 70000 (4.9e9 elements) declared over a single float: the lengths are refused before
+        // the memory they claim is touched.
+        float one = 1f;
+        nint side = 70000;
+        var huge = new ReadOnlyTensorSpan<float>(&one, side * side, new nint[] { 70000, 70000 }, ReadOnlySpan<nint>.Empty);
+        ArgumentException? error = null;
+        try
+        {
+            Entropy.Sphere(huge);
+        }
+        catch (ArgumentException e)
+        {
+            error = e;
+        }
+
+        Assert.NotNull(error);
+        Assert.Equal("z", error.ParamName);
+        Assert.Contains("[70000, 70000]: both lengths must be at least 1 and the elements fit one array", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(2, K, D, "views")]
     [InlineData(3, K - 1, D, "views")]
@@ -305,6 +328,7 @@ public sealed class TensorOverloadTests : IDisposable
         var rows = Assert.Throws<ArgumentException>(() => loss.Compute(swapped, gradients));
         Assert.Equal("views", rows.ParamName);
         Assert.Contains($"strides [{D}, {3 * D}, 1]", rows.Message, StringComparison.Ordinal);
+        Assert.Contains($"(strides [{K * D}, {D}, 1])", rows.Message, StringComparison.Ordinal);
 
         // [3, K, D + 1] with its last column left out: strides [K (D + 1), D + 1, 1].
         Tensor<float> wide = Tensor.Create(TestData.Normal(3 * K * (D + 1), 14), [3, K, D + 1]);

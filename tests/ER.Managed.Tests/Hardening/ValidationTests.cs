@@ -98,6 +98,7 @@ public class ValidationTests
 
             // Enums and options.
             ("reduction", () => Entropy.Sphere(Unit, K, D, reduction: (EntropyReduction)5), typeof(ArgumentOutOfRangeException), "reduction", "Expectation"),
+            ("discrete reduction", () => Entropy.Discrete(Probabilities, K, D, (EntropyReduction)7), typeof(ArgumentOutOfRangeException), "reduction", "Use EntropyReduction.Expectation or EntropyReduction.Average"),
             ("normalizer", () => Reconstruction.Sphere(Unit, Unit, K, D, normalizer: (NormalizerMode)(-1)), typeof(ArgumentOutOfRangeException), "normalizer", "Exact"),
             ("degree of parallelism", () => _ = new ErOptions { MaxDegreeOfParallelism = 0 }, typeof(ArgumentOutOfRangeException), "MaxDegreeOfParallelism", "-1"),
             ("tolerance", () => _ = new ErOptions { UnitNormTolerance = double.NaN }, typeof(ArgumentOutOfRangeException), "UnitNormTolerance", "non-negative"),
@@ -115,6 +116,14 @@ public class ValidationTests
                 RowOps.SoftmaxBackward(Probabilities, g, K, D, g);
             }, typeof(ArgumentException), "gradX", "overlaps"),
             ("bessel order", () => VonMisesFisher.LogBesselI(-1, 1), typeof(ArgumentOutOfRangeException), "order", "-1/2"),
+            ("vmf span kappa negative", () => VonMisesFisher.LogNormalizer(D, new double[] { 1, -1 }, new double[2]), typeof(ArgumentOutOfRangeException), "kappa", "kappa[1] = -1 must be finite"),
+            ("vmf float span kappa NaN", () => VonMisesFisher.Entropy(D, new float[] { 2, 3, float.NaN }, new float[3]), typeof(ArgumentOutOfRangeException), "kappa", "kappa[2] = NaN"),
+            ("vmf span destination length", () => VonMisesFisher.BesselRatio(D, new double[] { 1, 2 }, new double[3]), typeof(ArgumentException), "destination", "exactly 2 elements"),
+            ("vmf outputs overlap", () =>
+            {
+                double[] shared = new double[2];
+                VonMisesFisher.Evaluate(D, new double[] { 1, 2 }, default, shared, default, shared);
+            }, typeof(ArgumentException), "entropy", "'logNormalizer' and 'entropy' overlap"),
             ("dimension", () => VonMisesFisher.Entropy(0, 1), typeof(ArgumentOutOfRangeException), "dimension", "at least 1"),
             ("loss batch", () => _ = new ErLoss(Support.Sphere, K, 0), typeof(ArgumentOutOfRangeException), "columns", "at least 1"),
             ("npy shape", () => NpyFile.Write(new System.IO.MemoryStream(), new float[5], [2, 2]), typeof(ArgumentException), "shape", "holds 4 elements, the data 5"),
@@ -165,6 +174,11 @@ public class ValidationTests
         Assert.True(double.IsFinite(Entropy.Sphere(oneHot, 3, 3, options: exact)));
         Assert.True(double.IsFinite(Entropy.Discrete(oneHot, 3, 3, options: exact)));
 
+        // kappa = 0 in the span forms of the vMF functions.
+        double[] entropies = new double[2];
+        VonMisesFisher.Entropy(D, new double[] { 0, 1 }, entropies);
+        Assert.Equal(VonMisesFisher.Entropy(D, 0.0), entropies[0]);
+
         // The smallest positive norm floor and a temperature whose inverse is just finite in float.
         float[] normalized = new float[K * D];
         RowOps.L2Normalize(Unit, K, D, normalized, float.Epsilon);
@@ -211,6 +225,30 @@ public class ValidationTests
         z[(6 * Columns) + 3] = 0.5f;
         var sphere = Assert.Throws<ArgumentException>(() => Entropy.Sphere(z, Rows, Columns, options: options));
         Assert.Contains("Row 6 has norm", sphere.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(129)]
+    public void Rows_are_checked_up_to_the_last_at_any_count_of_row_blocks(int rows)
+    {
+        // 1024 columns: blocks of 64 rows. Valid rows pass whether the last block is whole or not, and
+        // a bad last row is found in it.
+        const int Columns = 1024;
+        var options = new ErOptions { MaxDegreeOfParallelism = 2 };
+        float[] z = TestData.UnitRows(rows, Columns, seed: 6);
+        float[] w = TestData.ProbabilityRows(rows, Columns, seed: 7);
+        Assert.True(double.IsFinite(Entropy.Sphere(z, rows, Columns, options: options)));
+        Assert.True(double.IsFinite(Entropy.Discrete(w, rows, Columns, options: options)));
+
+        z[((rows - 1) * Columns) + 1] = 2f;
+        var sphere = Assert.Throws<ArgumentException>(() => Entropy.Sphere(z, rows, Columns, options: options));
+        Assert.StartsWith($"Row {rows - 1} has norm", sphere.Message, StringComparison.Ordinal);
+        w[(rows - 1) * Columns] = 2f;
+        var discrete = Assert.Throws<ArgumentException>(() => Entropy.Discrete(w, rows, Columns, options: options));
+        Assert.StartsWith($"Row {rows - 1} sums to", discrete.Message, StringComparison.Ordinal);
     }
 
     [Theory]
