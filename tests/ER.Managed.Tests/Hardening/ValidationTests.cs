@@ -24,6 +24,28 @@ public class ValidationTests
 
     private static float[] Grad(int length = K * D) => new float[length];
 
+    /// <summary>The sphere reconstruction with gradients, one gradient sharing its first element's place with the last of a or b.</summary>
+    private static void RecWithGradientOverlapping(char gradientAOverlaps = ' ', char gradientBOverlaps = ' ')
+    {
+        float[] memory = new float[(4 * K * D) + 1];
+        Span<float> a = memory.AsSpan(0, K * D), b = memory.AsSpan(K * D, K * D);
+        Unit.CopyTo(a);
+        Unit.CopyTo(b);
+        Span<float> gradientA = memory.AsSpan(2 * K * D, K * D), gradientB = memory.AsSpan((3 * K * D) + 1, K * D);
+        int lastOfA = (K * D) - 1, lastOfB = (2 * K * D) - 1;
+        if (gradientAOverlaps != ' ')
+        {
+            gradientA = memory.AsSpan(gradientAOverlaps == 'a' ? lastOfA : lastOfB, K * D);
+        }
+
+        if (gradientBOverlaps != ' ')
+        {
+            gradientB = memory.AsSpan(gradientBOverlaps == 'a' ? lastOfA : lastOfB, K * D);
+        }
+
+        Reconstruction.SphereWithGradient(a, b, K, D, gradientA, gradientB);
+    }
+
     /// <summary>(description, call, expected exception type, expected parameter name, text the message must contain).</summary>
     public static IEnumerable<object[]> Cases()
     {
@@ -96,6 +118,77 @@ public class ValidationTests
                 Gram.Compute(x.AsSpan(0, K * D), K, D, x);
             }, typeof(ArgumentException), "result", "overlaps"),
 
+            // Each entry point's own checks (every public method checks its arguments itself).
+            ("sphere gradient normalizer", () => Entropy.SphereWithGradient(Unit, K, D, Grad(), normalizer: (NormalizerMode)9), typeof(ArgumentOutOfRangeException), "normalizer", "Exact"),
+            ("sphere normalizer", () => Entropy.Sphere(Unit, K, D, normalizer: (NormalizerMode)9), typeof(ArgumentOutOfRangeException), "normalizer", "Exact"),
+            ("sphere gradient leave-one-out of one row", () => Entropy.SphereWithGradient(new float[] { 1, 0 }, 1, 2, new float[2], reduction: EntropyReduction.LeaveOneOut), typeof(ArgumentOutOfRangeException), "rows", "at least 2 rows"),
+            ("discrete gradient length", () => Entropy.DiscreteWithGradient(Probabilities, K, D, Grad(K * D - 1)), typeof(ArgumentException), "gradient", "exactly 12"),
+            ("discrete gradient overlaps w", () =>
+            {
+                float[] both = new float[2 * K * D];
+                Probabilities.CopyTo(both, 0);
+                Entropy.DiscreteWithGradient(both.AsSpan(0, K * D), K, D, both.AsSpan(1, K * D));
+            }, typeof(ArgumentException), "gradient", "overlaps the input 'w'"),
+            ("discrete gradient leave-one-out", () => Entropy.DiscreteWithGradient(Probabilities, K, D, Grad(), EntropyReduction.LeaveOneOut), typeof(ArgumentOutOfRangeException), "reduction", "sphere estimator"),
+            ("knn d = 1", () => Entropy.SphereKnn(new float[] { 1, -1, 1, -1, 1, -1 }, 6, 1), typeof(ArgumentOutOfRangeException), "columns", "d >= 2"),
+            ("knn neighbors 0", () => Entropy.SphereKnn(Unit, K, D, 0), typeof(ArgumentOutOfRangeException), "neighbors", "at least 1"),
+            ("knn rows not unit", () => Entropy.SphereKnn(With(Unit, 3, 2f), K, D, 1), typeof(ArgumentException), "z", "Row 1 has norm"),
+            ("rec sphere gradient normalizer", () => Reconstruction.SphereWithGradient(Unit, Unit, K, D, Grad(), Grad(), normalizer: (NormalizerMode)9), typeof(ArgumentOutOfRangeException), "normalizer", "Exact"),
+            ("rec gradient A length", () => Reconstruction.SphereWithGradient(Unit, Unit, K, D, Grad(13), Grad()), typeof(ArgumentException), "gradientA", "exactly 12"),
+            ("rec gradient A overlaps a", () => RecWithGradientOverlapping(gradientAOverlaps: 'a'), typeof(ArgumentException), "gradientA", "overlaps the input 'a'"),
+            ("rec gradient A overlaps b", () => RecWithGradientOverlapping(gradientAOverlaps: 'b'), typeof(ArgumentException), "gradientA", "overlaps the input 'b'"),
+            ("rec gradient B overlaps a", () => RecWithGradientOverlapping(gradientBOverlaps: 'a'), typeof(ArgumentException), "gradientB", "overlaps the input 'a'"),
+            ("rec gradient B overlaps b", () => RecWithGradientOverlapping(gradientBOverlaps: 'b'), typeof(ArgumentException), "gradientB", "overlaps the input 'b'"),
+            ("rec discrete a not probability rows", () => Reconstruction.Discrete(With(Probabilities, 0, 2f), Probabilities, K, D), typeof(ArgumentException), "a", "Row 0 sums to"),
+            ("rec sphere gradient a not unit", () => Reconstruction.SphereWithGradient(With(Unit, 0, 2f), Unit, K, D, Grad(), Grad()), typeof(ArgumentException), "a", "Row 0 has norm"),
+            ("rec discrete gradient a shape", () => Reconstruction.DiscreteWithGradient(Probabilities.AsSpan(1).ToArray(), Probabilities, K, D), typeof(ArgumentException), "a", "Expected 4 x 3 = 12"),
+            ("gram z length", () => Gram.Compute(Unit.AsSpan(1).ToArray(), K, D, new float[K * K]), typeof(ArgumentException), "z", "Expected 4 x 3 = 12"),
+            ("gram product a shape", () => Gram.MultiplyTransposed(Unit.AsSpan(1).ToArray(), K, Unit, K, D, new float[K * K]), typeof(ArgumentException), "a", "Expected 4 x 3 = 12"),
+            ("gram product b shape", () => Gram.MultiplyTransposed(Unit, K, Unit.AsSpan(1).ToArray(), K, D, new float[K * K]), typeof(ArgumentException), "b", "Expected 4 x 3 = 12"),
+            ("gram product result overlaps a", () =>
+            {
+                float[] x = new float[(K * D) + (K * K)];
+                Gram.MultiplyTransposed(x.AsSpan(0, K * D), K, Unit, K, D, x.AsSpan(K * D - 1, K * K));
+            }, typeof(ArgumentException), "result", "overlaps the input 'a'"),
+            ("gram product result overlaps b", () =>
+            {
+                float[] x = new float[(K * D) + (K * K)];
+                Gram.MultiplyTransposed(Unit, K, x.AsSpan(0, K * D), K, D, x.AsSpan(K * D - 1, K * K));
+            }, typeof(ArgumentException), "result", "overlaps the input 'b'"),
+            ("gram product NaN in a", () => Gram.MultiplyTransposed(With(Unit, 4, float.NaN), K, Unit, K, D, new float[K * K]), typeof(ArgumentException), "a", "[1, 1]"),
+            ("gram product inf in b", () => Gram.MultiplyTransposed(Unit, K, With(Unit, 11, float.NegativeInfinity), K, D, new float[K * K]), typeof(ArgumentException), "b", "[3, 2]"),
+            ("normalize x length", () => RowOps.L2Normalize(Unit.AsSpan(1).ToArray(), K, D, Grad()), typeof(ArgumentException), "x", "Expected 4 x 3 = 12"),
+            ("normalize NaN", () => RowOps.L2Normalize(With(Unit, 2, float.NaN), K, D, Grad()), typeof(ArgumentException), "x", "[0, 2]"),
+            ("normalize backward x length", () => RowOps.L2NormalizeBackward(Unit.AsSpan(1).ToArray(), Unit, K, D, Grad()), typeof(ArgumentException), "x", "Expected 4 x 3 = 12"),
+            ("normalize backward gradZ length", () => RowOps.L2NormalizeBackward(Unit, Grad(11), K, D, Grad()), typeof(ArgumentException), "gradZ", "exactly 12"),
+            ("normalize backward gradX length", () => RowOps.L2NormalizeBackward(Unit, Unit, K, D, Grad(13)), typeof(ArgumentException), "gradX", "exactly 12"),
+            ("normalize backward gradX overlaps x", () =>
+            {
+                float[] x = (float[])Unit.Clone();
+                RowOps.L2NormalizeBackward(x, Unit, K, D, x);
+            }, typeof(ArgumentException), "gradX", "overlaps the input 'x'"),
+            ("normalize backward gradX overlaps gradZ", () =>
+            {
+                float[] g = (float[])Unit.Clone();
+                RowOps.L2NormalizeBackward(Unit, g, K, D, g);
+            }, typeof(ArgumentException), "gradX", "overlaps the input 'gradZ'"),
+            ("normalize backward norm floor", () => RowOps.L2NormalizeBackward(Unit, Unit, K, D, Grad(), 0f), typeof(ArgumentOutOfRangeException), "epsilon", "positive"),
+            ("normalize backward NaN in x", () => RowOps.L2NormalizeBackward(With(Unit, 5, float.NaN), Unit, K, D, Grad()), typeof(ArgumentException), "x", "[1, 2]"),
+            ("normalize backward inf in gradZ", () => RowOps.L2NormalizeBackward(Unit, With(Unit, 9, float.PositiveInfinity), K, D, Grad()), typeof(ArgumentException), "gradZ", "[3, 0]"),
+            ("softmax x length", () => RowOps.Softmax(Probabilities.AsSpan(1).ToArray(), K, D, Grad()), typeof(ArgumentException), "x", "Expected 4 x 3 = 12"),
+            ("softmax p length", () => RowOps.Softmax(Probabilities, K, D, Grad(11)), typeof(ArgumentException), "p", "exactly 12"),
+            ("softmax NaN", () => RowOps.Softmax(With(Probabilities, 7, float.NaN), K, D, Grad()), typeof(ArgumentException), "x", "[2, 1]"),
+            ("softmax backward p length", () => RowOps.SoftmaxBackward(Probabilities.AsSpan(1).ToArray(), Probabilities, K, D, Grad()), typeof(ArgumentException), "p", "Expected 4 x 3 = 12"),
+            ("softmax backward gradP length", () => RowOps.SoftmaxBackward(Probabilities, Grad(11), K, D, Grad()), typeof(ArgumentException), "gradP", "exactly 12"),
+            ("softmax backward gradX length", () => RowOps.SoftmaxBackward(Probabilities, Grad(), K, D, Grad(13)), typeof(ArgumentException), "gradX", "exactly 12"),
+            ("softmax backward gradX overlaps p", () =>
+            {
+                float[] p = (float[])Probabilities.Clone();
+                RowOps.SoftmaxBackward(p, Grad(), K, D, p);
+            }, typeof(ArgumentException), "gradX", "overlaps the input 'p'"),
+            ("softmax backward NaN in p", () => RowOps.SoftmaxBackward(With(Probabilities, 0, float.NaN), Grad(), K, D, Grad()), typeof(ArgumentException), "p", "[0, 0]"),
+            ("softmax backward inf in gradP", () => RowOps.SoftmaxBackward(Probabilities, With(Grad(), 10, float.NegativeInfinity), K, D, Grad()), typeof(ArgumentException), "gradP", "[3, 1]"),
+
             // Enums and options.
             ("reduction", () => Entropy.Sphere(Unit, K, D, reduction: (EntropyReduction)5), typeof(ArgumentOutOfRangeException), "reduction", "Expectation"),
             ("discrete reduction", () => Entropy.Discrete(Probabilities, K, D, (EntropyReduction)7), typeof(ArgumentOutOfRangeException), "reduction", "Use EntropyReduction.Expectation or EntropyReduction.Average"),
@@ -152,6 +245,14 @@ public class ValidationTests
         float[] raw = With(Unit, 0, 5f);
         Assert.True(double.IsFinite(Entropy.Sphere(raw, K, D, options: off)));
         Assert.True(double.IsFinite(Entropy.Discrete(With(Probabilities, 0, 3f), K, D, options: off)));
+        Assert.True(double.IsFinite(Entropy.SphereWithGradient(raw, K, D, Grad(), options: off).Value));
+        Assert.True(double.IsFinite(Entropy.DiscreteWithGradient(With(Probabilities, 0, 3f), K, D, Grad(), options: off)));
+        Assert.True(double.IsFinite(Entropy.SphereKnn(raw, K, D, 1, off)));
+        Assert.True(double.IsFinite(Reconstruction.SphereWithGradient(raw, Unit, K, D, Grad(), Grad(), options: off).Value));
+        Assert.True(double.IsFinite(Reconstruction.DiscreteWithGradient(With(Probabilities, 0, 3f), Probabilities, K, D, Grad(), Grad(), options: off)));
+        float[] product = new float[K * K];
+        Gram.MultiplyTransposed(With(Unit, 0, float.NaN), K, Unit, K, D, product, off);
+        Assert.True(float.IsNaN(product[0]));
 
         // Shapes and kappa are checked whatever the options say.
         Assert.Throws<ArgumentException>(() => Entropy.Sphere(raw, K, D + 1, options: off));
