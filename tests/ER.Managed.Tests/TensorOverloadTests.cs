@@ -231,7 +231,9 @@ public sealed class TensorOverloadTests : IDisposable
         Assert.Contains($"[{K}, {D}]", shape.Message, StringComparison.Ordinal);
         var views = Assert.Throws<ArgumentException>(() => Reconstruction.Sphere(T(_z), T(Unit(K - 1, D, 5), K - 1, D)));
         Assert.Contains($"[{K - 1}, {D}]", views.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => Gram.MultiplyTransposed(T(_z), T(Unit(4, D + 1, 6), 4, D + 1)));
+        var columns = Assert.Throws<ArgumentException>(() => Gram.MultiplyTransposed(T(_z), T(Unit(4, D + 1, 6), 4, D + 1)));
+        Assert.Equal("b", columns.ParamName);
+        Assert.Contains($"a is [{K}, {D}] and b is [4, {D + 1}]", columns.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new ErLoss(Support.Sphere, K, D).Compute(T(_z, K, D), T(Unit(K, D - 1, 7), K, D - 1), Zeros(), Zeros()));
 
         // An empty dimension.
@@ -269,6 +271,18 @@ public sealed class TensorOverloadTests : IDisposable
         Tensor<float> whole = T(_p);
         var column = Assert.Throws<ArgumentException>(() => Entropy.Discrete(whole.AsReadOnlyTensorSpan().Slice([NRange.All, new NRange(0, 1)])));
         Assert.Contains($"strides [{D}, 0]", column.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_product_larger_than_an_array_is_refused_before_it_is_computed()
+    {
+        // 50000 rows of one column: the inputs are small, the 50000 x 50000 product is not.
+        float[] tall = new float[50000];
+        var tensor = Assert.Throws<ArgumentOutOfRangeException>(() => Gram.Compute(T(tall, 50000, 1)));
+        Assert.Contains("[50000, 50000] result has more elements than one array can hold", tensor.Message, StringComparison.Ordinal);
+        var span = Assert.Throws<ArgumentOutOfRangeException>(() => Gram.MultiplyTransposed(tall, 50000, tall, 50000, 1, new float[1]));
+        Assert.Equal("result", span.ParamName);
+        Assert.Contains("more elements than one array can hold", span.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -253,6 +253,8 @@ public class ValidationTests
         float[] product = new float[K * K];
         Gram.MultiplyTransposed(With(Unit, 0, float.NaN), K, Unit, K, D, product, off);
         Assert.True(float.IsNaN(product[0]));
+        Gram.Compute(With(Unit, 0, float.NaN), K, D, product, off);
+        Assert.True(float.IsNaN(product[0]));
 
         // Shapes and kappa are checked whatever the options say.
         Assert.Throws<ArgumentException>(() => Entropy.Sphere(raw, K, D + 1, options: off));
