@@ -23,7 +23,7 @@ public sealed partial class SourceLayoutTests
 
     private static bool IsBuildOutput(string path)
     {
-        string relative = Path.GetRelativePath(Src, path).Replace('\\', '/');
+        string relative = Relative(path);
         return relative.Contains("/obj/", System.StringComparison.Ordinal) || relative.Contains("/bin/", System.StringComparison.Ordinal);
     }
 

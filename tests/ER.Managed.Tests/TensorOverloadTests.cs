@@ -312,18 +312,13 @@ public sealed class TensorOverloadTests : IDisposable
     [InlineData(2, K, D, "views")]
     [InlineData(3, K - 1, D, "views")]
     [InlineData(3, K, D - 1, "views")]
-    [InlineData(3, K, D, "gradients")]
+    [InlineData(2, K, D, "gradients")]
     public void Stacked_views_of_another_shape_are_refused_with_the_shape_expected(int views, int rows, int columns, string wrong)
     {
         // One tensor of [3, K, D] views and one of the given shape, in the position named.
         var loss = new ErLoss(Support.Sphere, K, D, views: 3);
         Tensor<float> good = Tensor.Create(TestData.Normal(3 * K * D, 12), [3, K, D]);
         Tensor<float> other = Tensor.Create(new float[views * rows * columns], [views, rows, columns]);
-        if (wrong == "gradients")
-        {
-            other = Tensor.Create(new float[2 * K * D], [2, K, D]);
-        }
-
         var error = Assert.Throws<ArgumentException>(() => wrong == "views"
             ? loss.Compute(other, Tensor.Create(new float[3 * K * D], [3, K, D]))
             : loss.Compute(good, other));

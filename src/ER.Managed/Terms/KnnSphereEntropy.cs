@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Collections.Generic;
 using System.Numerics.Tensors;
 using ER.Managed.Kernels;
-using ER.Managed.Kernels.Drivers;
 using ER.Managed.Numerics;
 
 namespace ER.Managed.Terms;
