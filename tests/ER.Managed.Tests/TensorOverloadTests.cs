@@ -195,6 +195,39 @@ public sealed class TensorOverloadTests : IDisposable
     }
 
     [Fact]
+    public void Npy_files_hold_what_a_strided_view_shows_in_its_row_major_order()
+    {
+        // numpy's save writes a transposed or sliced array in its logical C order; so must we.
+        string path = Path.Combine(_folder, "view.npy");
+        float[] storage = [0, 1, 2, 3, 4, 5];
+
+        // The transpose of the 2 x 3 matrix [[0, 1, 2], [3, 4, 5]]: 3 x 2, strides [1, 3].
+        NpyFile.Write(path, new ReadOnlyTensorSpan<float>(storage, 0, [3, 2], [1, 3]));
+        Assert.Equal([3, 2], NpyFile.Read(path).Shape);
+        Assert.Equal([0f, 3, 1, 4, 2, 5], NpyFile.Read(path).ToSingleArray());
+
+        // The middle column of a 2 x 3 matrix: 2 x 1, a stride of 3 between its rows.
+        ReadOnlyTensorSpan<float> column = Tensor.Create(storage, [2, 3]).AsReadOnlyTensorSpan().Slice([new NRange(0, 2), new NRange(1, 2)]);
+        Assert.False(column.IsDense);
+        NpyFile.Write(path, column);
+        Assert.Equal([2, 1], NpyFile.Read(path).Shape);
+        Assert.Equal([1f, 4], NpyFile.Read(path).ToSingleArray());
+
+        // One row broadcast to three (stride 0): the file holds all three copies.
+        double[] row = [1.5, -2.5];
+        NpyFile.Write(path, new ReadOnlyTensorSpan<double>(row, 0, [3, 2], [0, 1]));
+        Assert.Equal([3, 2], NpyFile.Read(path).Shape);
+        Assert.Equal([1.5, -2.5, 1.5, -2.5, 1.5, -2.5], NpyFile.Read(path).ToDoubleArray());
+
+        // An empty tensor whose other dimension is beyond int: refused, not cast to a wrong shape.
+        long beyond = 3_000_000_000L;
+        nint beyondInt = (nint)beyond;
+        var tooLong = Assert.Throws<ArgumentException>(() => NpyFile.Write(path, new ReadOnlyTensorSpan<float>(Array.Empty<float>(), 0, [0, beyondInt], [0, 0])));
+        Assert.Equal("tensor", tooLong.ParamName);
+        Assert.Contains("[0, 3000000000]", tooLong.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Exceptions_are_those_of_the_span_overloads()
     {
         // A row that is not unit: the same type, parameter and message as the span overload.
