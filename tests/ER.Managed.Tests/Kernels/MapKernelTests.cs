@@ -70,6 +70,30 @@ public class MapKernelTests
 
     [Theory]
     [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
+    public void Four_row_add_refuses_any_row_shorter_than_the_destination(int widthBits)
+    {
+        // The kernel reads the rows by reference, so a short row would be read past its end: each
+        // of the four is checked, and nothing is written before the refusal. Longer rows are fine
+        // (their first y.Length elements are added).
+        var width = (KernelWidth)widthBits;
+        const int n = 19;
+        for (int shortRow = 0; shortRow < 4; shortRow++)
+        {
+            float[][] rows = [new float[n], new float[n], new float[n], new float[n]];
+            rows[shortRow] = new float[n - 1];
+            float[] y = Uniform(n, 5), before = (float[])y.Clone();
+            var error = Assert.Throws<ArgumentException>(() => AddKernel.Run4(rows[0], rows[1], rows[2], rows[3], y, width));
+            Assert.Equal("y", error.ParamName);
+            Assert.Equal(before, y);
+        }
+
+        float[] ones = Enumerable.Repeat(1f, n + 3).ToArray(), target = new float[n];
+        AddKernel.Run4(ones, ones, ones, ones, target, width);
+        Assert.All(target, v => Assert.Equal(4f, v));
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
     public void Softmax_matches_double_reference_and_rows_sum_to_one(int widthBits)
     {
         var width = (KernelWidth)widthBits;

@@ -5,8 +5,10 @@ namespace ER.Managed.Tests.Kernels;
 
 /// <summary>
 /// The work-item loop under every kernel's threads: each index runs exactly once whatever the
-/// degree, the call returns only when every started item has finished, and an item's exception
-/// reaches the caller as itself (not wrapped), later items being skipped.
+/// degree, no more threads than the degree run items (one: the caller's alone, as
+/// <c>ErOptions.MaxDegreeOfParallelism = 1</c> promises), the call returns only when every started
+/// item has finished, and an item's exception reaches the caller as itself (not wrapped), later
+/// items being skipped.
 /// </summary>
 public class ParallelismTests
 {
@@ -22,6 +24,29 @@ public class ParallelismTests
         int[] runs = new int[count];
         Parallelism.For(count, degree, i => Interlocked.Increment(ref runs[i]));
         Assert.All(runs, r => Assert.Equal(1, r));
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(8, 1)]
+    [InlineData(1, 4)]
+    [InlineData(40, 2)]
+    [InlineData(40, 3)]
+    public void ItemsRunOnNoMoreThreadsThanTheDegree(int count, int degree)
+    {
+        // Items that take a while, so that every helper the call queued has time to join in.
+        int caller = Environment.CurrentManagedThreadId;
+        var threads = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
+        Parallelism.For(count, degree, i =>
+        {
+            threads.TryAdd(Environment.CurrentManagedThreadId, true);
+            Thread.Sleep(2);
+        });
+        Assert.InRange(threads.Count, 1, Math.Min(count, degree));
+        if (degree == 1 || count == 1)
+        {
+            Assert.Equal([caller], threads.Keys);
+        }
     }
 
     [Fact]

@@ -5,8 +5,9 @@ namespace ER.Managed.Tests.Kernels;
 /// <summary>
 /// The similarity tile's passes at every width against double formulas on one tile: valid columns
 /// not a multiple of any register (so padding registers are masked), with and without an excluded
-/// self-pair column per row. Tolerance 1e-5 relative: each entry is one float exponential (a few
-/// ulps) and each sum adds at most a few dozen of them in float.
+/// self-pair column per row, and with rows and columns that took their own shift. Tolerance 1e-5
+/// relative: each entry is one float exponential (a few ulps), or three, and each sum adds at most
+/// a few dozen of them in float.
 /// </summary>
 public class SimilarityTileKernelTests
 {
@@ -40,6 +41,13 @@ public class SimilarityTileKernelTests
         return h;
     }
 
+    /// <summary>Row r's excluded column as the tile's contract states it (r + offset inside the tile), computed here, not by the code under test.</summary>
+    private static int OwnColumn(int r, int selfOffset)
+    {
+        long column = (long)r + selfOffset;
+        return column >= 0 && column < Columns ? (int)column : -1;
+    }
+
     private static void Close(double want, double got, string what) =>
         Assert.True(Math.Abs(want - got) <= 1e-5 * Math.Max(1, Math.Abs(want)), $"{what}: {got} against {want}");
 
@@ -65,7 +73,7 @@ public class SimilarityTileKernelTests
                 for (int j = 0; j < Stride; j++)
                 {
                     float x = original[(r * Stride) + j];
-                    bool counted = j < Columns && j != shape.SelfColumn(r);
+                    bool counted = j < Columns && j != OwnColumn(r, selfOffset);
                     double e = counted ? Math.Exp((Kappa * x) - Shift) : 0.0;
                     if (j < Columns || s[(r * Stride) + j] != 0)
                     {
@@ -141,10 +149,49 @@ public class SimilarityTileKernelTests
             {
                 for (int j = 0; j < Columns; j++)
                 {
-                    double e = j == shape.SelfColumn(r) ? 0.0 : Math.Exp((Kappa * original[(r * Stride) + j]) - Shift);
+                    double e = j == OwnColumn(r, selfOffset) ? 0.0 : Math.Exp((Kappa * original[(r * Stride) + j]) - Shift);
                     double w = e * (hRows[r] + hColumns[j]);
                     Close(w, s[(r * Stride) + j], $"recomputed w[{r},{j}]");
                     Close(w, kept[(r * Stride) + j], $"kept w[{r},{j}]");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(KernelTestSupport.Widths), MemberType = typeof(KernelTestSupport))]
+    public void Mixed_weights_of_own_shift_rows_agree_with_the_formula(int widthBits)
+    {
+        // Rows 2 and 9 and columns 4 and 30 took their own shift (h = 0, weight b, offset o); every
+        // other row and column has b = 0. w_ij = e_ij (h_i + h_j) + b_i exp(x_ij - o_i) + b_j exp(x_ij - o_j),
+        // x = kappa s - shift, zero at the excluded self-pair; the padding is not compared.
+        var width = (KernelWidth)widthBits;
+        int[] ownRows = [2, 9], ownColumns = [4, 30];
+        foreach (int selfOffset in new[] { TileShape.NoSelf, 5 })
+        {
+            var shape = new TileShape(Rows, Columns, Stride, selfOffset);
+            float[] hRows = Vector(Rows, 3), hColumns = Vector(Stride, 4);
+            float[] bRows = new float[Rows], oRows = new float[Rows], bColumns = new float[Stride], oColumns = new float[Stride];
+            foreach (int r in ownRows)
+            {
+                (hRows[r], bRows[r], oRows[r]) = (0f, 0.25f + r, -40f - r);
+            }
+
+            foreach (int j in ownColumns)
+            {
+                (hColumns[j], bColumns[j], oColumns[j]) = (0f, 0.5f + j, -35f - j);
+            }
+
+            float[] s = Tile(11 + widthBits), original = (float[])s.Clone();
+            SimilarityTileKernel.MixedWeights(s, shape, Kappa, Shift, new TileWeights(hRows, bRows, oRows), new TileWeights(hColumns, bColumns, oColumns), width);
+            for (int r = 0; r < Rows; r++)
+            {
+                for (int j = 0; j < Columns; j++)
+                {
+                    double x = (Kappa * (double)original[(r * Stride) + j]) - Shift;
+                    double w = j == OwnColumn(r, selfOffset) ? 0.0
+                        : (Math.Exp(x) * (hRows[r] + hColumns[j])) + (bRows[r] * Math.Exp(x - oRows[r])) + (bColumns[j] * Math.Exp(x - oColumns[j]));
+                    Close(w, s[(r * Stride) + j], $"w[{r},{j}] (self offset {selfOffset})");
                 }
             }
         }

@@ -65,8 +65,11 @@ public class TransposeKernelTests
         {
             if (!TransposeDispatch.IsSupported(variant))
             {
-                float[] buffer = new float[16];
-                Assert.Throws<PlatformNotSupportedException>(() => TransposeDispatch.Transpose(variant, ref buffer[0], 4, ref buffer[0], 4, 4, 4));
+                // A 4 x 4 block reaches the variant's intrinsics; a 3 x 3 one only its scalar edges,
+                // which would run anywhere: the variant is refused before either.
+                float[] buffer = new float[16], target = new float[16];
+                Assert.Throws<PlatformNotSupportedException>(() => TransposeDispatch.Transpose(variant, ref buffer[0], 4, ref target[0], 4, 4, 4));
+                Assert.Throws<PlatformNotSupportedException>(() => TransposeDispatch.Transpose(variant, ref buffer[0], 4, ref target[0], 4, 3, 3));
             }
         }
     }
