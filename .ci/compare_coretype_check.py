@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""The PyTorch comparison script picks OpenBLAS's core type from the CPU flags (README, issue 13):
+"""The PyTorch comparison script picks OpenBLAS's core type from the CPU flags (docs/performance.md):
 SkylakeX only where AVX-512 F, BW and VL are all listed, Haswell otherwise (SkylakeX dies with
-SIGILL there), and Haswell when /proc/cpuinfo cannot be read. Checked on made-up cpuinfo files."""
+SIGILL there), and Haswell when /proc/cpuinfo cannot be read. Checked on made-up cpuinfo files.
+It also refuses a peer whose torch does not load OpenBLAS (Debian's reference BLAS otherwise):
+checked on made-up library paths."""
 import importlib.util, os, sys, tempfile
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -27,4 +29,15 @@ with tempfile.TemporaryDirectory() as folder:
     got = compare.openblas_core_type(os.path.join(folder, "missing"))
     print(f"{'ok  ' if got == 'Haswell' else 'FAIL'} Haswell  (no /proc/cpuinfo)")
     failures += got != "Haswell"
+blas_cases = [
+    ("/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3", True),    # libopenblas0-pthread
+    ("/usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3", True),     # libopenblas0-openmp
+    ("/opt/OpenBLAS/lib/libopenblas_haswellp-r0.3.21.so", True),          # a build of its own
+    ("/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0", False),          # the reference BLAS
+    (None, False),                                                          # no sgemm_ found
+]
+for library, want in blas_cases:
+    got = compare.uses_openblas(library)
+    print(f"{'ok  ' if got == want else 'FAIL'} {'OpenBLAS' if want else 'refused '} {library}")
+    failures += got != want
 sys.exit(1 if failures else 0)

@@ -10,8 +10,10 @@ OpenBLAS's core type is chosen from the CPU's flags (an inherited OPENBLAS_CORET
 switches AVX-512 off for ours, to compare the AVX2 paths on an AVX-512 machine.
 
 Each case runs `rounds` times alternating peer and ours; the table shows the median of each
-side's times and their ratio (ours / PyTorch). The peer needs python3-torch (see
-../shared/peers/README.md); it is never used by the tests or CI.
+side's times and their ratio (ours / PyTorch). The peer needs python3-torch with OpenBLAS
+(libopenblas0-pthread, see ../shared/peers/README.md): the script stops where torch loads another
+BLAS (Debian's reference BLAS, the default without it, took minutes for what OpenBLAS does in
+0.4 s). The peer is never used by the tests or CI.
 """
 import argparse, json, os, statistics, subprocess, sys
 
@@ -34,6 +36,36 @@ def openblas_core_type(cpuinfo="/proc/cpuinfo"):
     except (OSError, StopIteration):
         return "Haswell"
     return "SkylakeX" if {"avx512f", "avx512bw", "avx512vl"} <= set(flags) else "Haswell"
+
+
+def peer_blas(env):
+    """The file of the BLAS library whose sgemm_ the peer's torch calls (None where none is found).
+
+    Debian's python3-torch takes whichever libblas.so.3 is installed: without libopenblas0-pthread
+    that is the reference BLAS, on one thread, whose 4096 x 2048 Gram did not finish 12 products in
+    5 minutes (OpenBLAS: 0.4 s each, Zen 3), which would make every ratio here meaningless. The
+    symbol is looked up from torch's own extension, so the answer is the library torch resolves it
+    to: OpenBLAS may be mapped as well (for LAPACK) while the reference BLAS serves sgemm_.
+    """
+    probe = """
+import ctypes, os, torch
+class DlInfo(ctypes.Structure):
+    _fields_ = [("fname", ctypes.c_char_p), ("fbase", ctypes.c_void_p), ("sname", ctypes.c_char_p), ("saddr", ctypes.c_void_p)]
+try:
+    sgemm = ctypes.cast(ctypes.CDLL(torch._C.__file__).sgemm_, ctypes.c_void_p)
+except AttributeError:
+    raise SystemExit(0)
+info = DlInfo()
+if ctypes.CDLL(None).dladdr(sgemm, ctypes.byref(info)):
+    print(os.path.realpath(info.fname.decode()))
+"""
+    out = subprocess.run(["/usr/bin/python3", "-c", probe], check=True, capture_output=True, text=True, env=env).stdout.strip()
+    return out or None
+
+
+def uses_openblas(library):
+    """Whether the BLAS file is one of OpenBLAS's builds (Debian installs them as libblas.so.3 in an openblas-* folder)."""
+    return library is not None and "openblas" in library.lower()
 
 
 def run(cmd, env):
@@ -61,6 +93,11 @@ def main():
         env["OPENBLAS_CORETYPE"] = "Haswell"
         ours_env.update(DOTNET_EnableAVX512F="0", DOTNET_EnableAVX512="0")
     print(f"OPENBLAS_CORETYPE={env['OPENBLAS_CORETYPE']}", file=sys.stderr)
+    blas = peer_blas(env)
+    if not uses_openblas(blas):
+        sys.exit(f"compare.py: the peer's torch calls sgemm_ in {blas or 'no library found'}, not OpenBLAS; "
+                 "install libopenblas0-pthread (see ../shared/peers/README.md) so that the peer runs at its best")
+    print(f"peer BLAS: {blas}", file=sys.stderr)
     rows = []
     for case, k, d, extra in CASES:
         if a.only and case != a.only:
