@@ -43,8 +43,9 @@ internal static partial class FusedSphereEntropy
             }
             else
             {
-                // The kept tiles become W in place, then each block row sums W_IJ Z_J over J in order:
-                // every tile is used twice either way, and block rows need no schedule between them.
+                // The kept tiles become W in place, then each block row sums W_IJ Z_J over J in order
+                // (Z packed once for those products, as with recomputed tiles): every tile is used
+                // twice either way, and block rows need no schedule between them.
                 float[] h = weights.H;
                 int tiles = blocks * (blocks + 1) / 2;
                 Parallelism.For(tiles, degree, t =>
@@ -54,7 +55,8 @@ internal static partial class FusedSphereEntropy
                     var shape = new TileShape(m, n, SimilarityTiles.Stride(n));
                     SimilarityTileKernel.Weights(cache.AsSpan(Slot(bi, bj, blocks), m * shape.Stride), shape, h.AsSpan(bi * SimilarityTiles.Tile, m), h.AsSpan(bj * SimilarityTiles.Tile, SimilarityTiles.RoundUp(n, SimilarityTiles.Alignment)), width);
                 });
-                Parallelism.For(blocks, degree, block => KeptBlockRow(zh.Span, k, d, kappa, cache, gh.Span, block, blocks, width));
+                using PackedOperand? zBlocks = PackForProducts(z, k, d, width);
+                Parallelism.For(blocks, degree, block => KeptBlockRow(zh.Span, zBlocks, k, d, kappa, cache, gh.Span, block, blocks, width));
             }
         }
 
@@ -68,7 +70,7 @@ internal static partial class FusedSphereEntropy
     }
 
     /// <summary>Block row I of <c>-kappa W Z</c> from the kept tiles of W: <c>sum_J W_IJ Z_J</c> in J order.</summary>
-    private static void KeptBlockRow(ReadOnlySpan<float> z, int k, int d, float kappa, float[] cache, Span<float> gradient, int block, int blocks, KernelWidth width)
+    private static void KeptBlockRow(ReadOnlySpan<float> z, PackedOperand? zBlocks, int k, int d, float kappa, float[] cache, Span<float> gradient, int block, int blocks, KernelWidth width)
     {
         const int Tile = SimilarityTiles.Tile;
         int i0 = block * Tile, m = Math.Min(Tile, k - i0);
@@ -78,17 +80,16 @@ internal static partial class FusedSphereEntropy
         {
             int j0 = jb * Tile, n = Math.Min(Tile, k - j0);
             int stride = SimilarityTiles.Stride(n);
-            ReadOnlySpan<float> zJ = z.Slice(j0 * d, n * d);
             bool accumulate = jb > 0;
             if (jb >= block)
             {
                 // W_IJ is kept as tile (I, J): m x n, stride `stride`.
-                GemmKernel.Multiply(cache.AsSpan(Slot(block, jb, blocks), m * stride), stride, false, zJ, d, false, target, d, m, d, n, accumulate, width);
+                AddProduct(cache.AsSpan(Slot(block, jb, blocks), m * stride), stride, transposed: false, z, zBlocks, jb, d, target, m, n, accumulate, width);
             }
             else
             {
                 // W_IJ = W_JI^T, and tile (J, I) is n x m with stride strideI: multiply by its transpose.
-                GemmKernel.Multiply(cache.AsSpan(Slot(jb, block, blocks), n * strideI), strideI, true, zJ, d, false, target, d, m, d, n, accumulate, width);
+                AddProduct(cache.AsSpan(Slot(jb, block, blocks), n * strideI), strideI, transposed: true, z, zBlocks, jb, d, target, m, n, accumulate, width);
             }
         }
 
@@ -114,10 +115,32 @@ internal static partial class FusedSphereEntropy
     }
 
     /// <summary>
-    /// Z packed once in 256-row slices for the recomputed tiles' products (the same bits as reading
-    /// it in place, 3% faster forward+backward at 65536 x 128 on the AVX2 path), or null where the
-    /// width has no micro-kernel or the copy, d rounded up to the kernel's NR floats a row, would be
-    /// more than twice Z (d below NR / 2: at d = 3 and NR = 64 it would be 21 times Z).
+    /// <c>target (+)= op(W) Z_B</c> (rows x d), Z_B the <paramref name="depth"/> rows of block
+    /// <paramref name="block"/>: from Z packed once where <paramref name="zBlocks"/> holds it, else
+    /// read in place. Both give the same bits.
+    /// </summary>
+    private static void AddProduct(ReadOnlySpan<float> w, int stride, bool transposed, ReadOnlySpan<float> z, PackedOperand? zBlocks, int block, int d, Span<float> target, int rows, int depth, bool accumulate, KernelWidth width)
+    {
+        if (zBlocks is not null)
+        {
+            GemmKernel.MultiplyPackedSlice(w, stride, transposed, zBlocks, block, target, d, rows, accumulate);
+        }
+        else
+        {
+            GemmKernel.Multiply(w, stride, transposed, z.Slice(block * SimilarityTiles.Tile * d, depth * d), d, false, target, d, rows, d, depth, accumulate, width);
+        }
+    }
+
+    /// <summary>
+    /// Z packed once in 256-row slices for the backward's products, kept or recomputed tiles alike
+    /// (the same bits as reading it in place), or null where the width has no micro-kernel or the
+    /// copy, d rounded up to the kernel's NR floats a row, would be more than twice Z (d below NR / 2:
+    /// at d = 3 and NR = 64 it would be 21 times Z). Read in place, a micro-panel of Z is NR floats
+    /// of each of 256 rows d floats apart: at d = 256 those rows are 1 KiB apart and fall into 4 of
+    /// L1D's 64 sets. Packed, forward+backward ran 3% faster at 65536 x 128 (recomputed tiles, the
+    /// AVX2 path on Zen 5) and, with kept tiles on a Zen 3 (32 KiB L1D; medians of two series of 4
+    /// alternating pairs), 11-18% at 1000 x 1000, 18-21% at 4096 x 256 and 4-14% at 2048 x 512, with
+    /// 4096 x 64 unchanged.
     /// </summary>
     private static PackedOperand? PackForProducts(ReadOnlySpan<float> z, int k, int d, KernelWidth width)
     {
@@ -145,23 +168,10 @@ internal static partial class FusedSphereEntropy
             ReadOnlySpan<float> zs = z.Span;
             Span<float> gradientRows = gradient.Span;
             weights.Weigh(zs, d, walker, rows, j0, w, shape, kappa, width);
-            AddProduct(w, shape.Stride, transposed: false, blockJ, gradientRows.Slice(i0 * d, m * d), m, n);
+            AddProduct(w, shape.Stride, transposed: false, zs, zBlocks, blockJ, d, gradientRows.Slice(i0 * d, m * d), m, n, accumulate: true, width);
             if (!diagonal)
             {
-                AddProduct(w, shape.Stride, transposed: true, i0 / SimilarityTiles.Tile, gradientRows.Slice(j0 * d, n * d), n, m);
-            }
-        }
-
-        /// <summary>Adds <c>op(W) Z_B</c> (rows x d) to <paramref name="target"/>, Z_B the depth rows of block <paramref name="block"/>.</summary>
-        private void AddProduct(ReadOnlySpan<float> w, int stride, bool transposed, int block, Span<float> target, int rows, int depth)
-        {
-            if (zBlocks is not null)
-            {
-                GemmKernel.MultiplyPackedSlice(w, stride, transposed, zBlocks, block, target, d, rows, accumulate: true);
-            }
-            else
-            {
-                GemmKernel.Multiply(w, stride, transposed, z.Span.Slice(block * SimilarityTiles.Tile * d, depth * d), d, false, target, d, rows, d, depth, accumulate: true, width);
+                AddProduct(w, shape.Stride, transposed: true, zs, zBlocks, i0 / SimilarityTiles.Tile, d, gradientRows.Slice(j0 * d, n * d), n, m, accumulate: true, width);
             }
         }
 
