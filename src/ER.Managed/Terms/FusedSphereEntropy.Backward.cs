@@ -119,7 +119,7 @@ internal static partial class FusedSphereEntropy
     /// <paramref name="block"/>: from Z packed once where <paramref name="zBlocks"/> holds it, else
     /// read in place. Both give the same bits.
     /// </summary>
-    private static void AddProduct(ReadOnlySpan<float> w, int stride, bool transposed, ReadOnlySpan<float> z, PackedOperand? zBlocks, int block, int d, Span<float> target, int rows, int depth, bool accumulate, KernelWidth width)
+    internal static void AddProduct(ReadOnlySpan<float> w, int stride, bool transposed, ReadOnlySpan<float> z, PackedOperand? zBlocks, int block, int d, Span<float> target, int rows, int depth, bool accumulate, KernelWidth width)
     {
         if (zBlocks is not null)
         {
@@ -132,7 +132,7 @@ internal static partial class FusedSphereEntropy
     }
 
     /// <summary>
-    /// Z packed once in 256-row slices for the backward's products, kept or recomputed tiles alike
+    /// Z packed once in 256-row slices for the backward's products, kept or recomputed tiles or row shards alike
     /// (the same bits as reading it in place), or null where the width has no micro-kernel or the
     /// copy, d rounded up to the kernel's NR floats a row, would be more than twice Z (d below NR / 2:
     /// at d = 3 and NR = 64 it would be 21 times Z). Read in place, a micro-panel of Z is NR floats
@@ -142,7 +142,7 @@ internal static partial class FusedSphereEntropy
     /// alternating pairs), 11-18% at 1000 x 1000, 18-21% at 4096 x 256 and 4-14% at 2048 x 512, with
     /// 4096 x 64 unchanged.
     /// </summary>
-    private static PackedOperand? PackForProducts(ReadOnlySpan<float> z, int k, int d, KernelWidth width)
+    internal static PackedOperand? PackForProducts(ReadOnlySpan<float> z, int k, int d, KernelWidth width)
     {
         if (MicroKernels.For(width, d) is not MicroKernelId kernel || 2 * d < MicroKernels.Describe(kernel).Columns)
         {

@@ -210,12 +210,13 @@ internal static class ShardedSphereEntropy
             {
                 var zh = new PinnedFloats(zp, z.Length);
                 using var walker = new SimilarityWalker(zh, k, d, width);
+                using PackedOperand? zBlocks = FusedSphereEntropy.PackForProducts(z, k, d, width);
                 var gh = new PinnedFloats(gp, gradient.Length);
                 Parallelism.For(blocks, degree, block =>
                 {
                     int i0 = first + (block * Tile), m = Math.Min(Tile, first + count - i0);
                     Span<float> target = gh.Span.Slice((i0 - first) * d, m * d);
-                    BlockRowGradient(zh.Span, walker, k, d, kappa, weights, i0, m, target, width);
+                    BlockRowGradient(zh.Span, zBlocks, walker, k, d, kappa, weights, i0, m, target, width);
                 });
             }
 
@@ -234,9 +235,9 @@ internal static class ShardedSphereEntropy
         }
     }
 
-    /// <summary>Rows [i0, i0 + m) of <c>-kappa W Z</c> from their whole row of tiles, in column-tile order.</summary>
+    /// <summary>Rows [i0, i0 + m) of <c>-kappa W Z</c> from their whole row of tiles, in column-tile order (Z packed once as in a single process).</summary>
     private static void BlockRowGradient(
-        ReadOnlySpan<float> z, SimilarityWalker walker, int k, int d, float kappa, GradientWeights weights, int i0, int m, Span<float> target, KernelWidth width)
+        ReadOnlySpan<float> z, PackedOperand? zBlocks, SimilarityWalker walker, int k, int d, float kappa, GradientWeights weights, int i0, int m, Span<float> target, KernelWidth width)
     {
         float[] tile = ArrayPool<float>.Shared.Rent(Tile * SimilarityTiles.Stride(Math.Min(Tile, k)));
         using SimilarityWalker.RowBlock rows = walker.Rows(i0, m, pack: true);
@@ -248,7 +249,7 @@ internal static class ShardedSphereEntropy
                 var shape = new TileShape(m, n, SimilarityTiles.Stride(n), i0 - j0);
                 Span<float> w = tile.AsSpan(0, m * shape.Stride);
                 weights.Weigh(z, d, walker, rows, j0, w, shape, kappa, width);
-                GemmKernel.Multiply(w, shape.Stride, false, z.Slice(j0 * d, n * d), d, false, target, d, m, d, n, accumulate: j0 > 0, width);
+                FusedSphereEntropy.AddProduct(w, shape.Stride, transposed: false, z, zBlocks, j0 / Tile, d, target, m, n, accumulate: j0 > 0, width);
             }
 
             System.Numerics.Tensors.TensorPrimitives.Multiply(target, -kappa, target);
