@@ -55,7 +55,7 @@ internal static partial class FusedSphereEntropy
                     var shape = new TileShape(m, n, SimilarityTiles.Stride(n));
                     SimilarityTileKernel.Weights(cache.AsSpan(Slot(bi, bj, blocks), m * shape.Stride), shape, h.AsSpan(bi * SimilarityTiles.Tile, m), h.AsSpan(bj * SimilarityTiles.Tile, SimilarityTiles.RoundUp(n, SimilarityTiles.Alignment)), width);
                 });
-                using PackedOperand? zBlocks = PackForProducts(z, k, d, width);
+                using PackedOperand? zBlocks = GradientProducts.PackZ(z, k, d, width);
                 Parallelism.For(blocks, degree, block => KeptBlockRow(zh.Span, zBlocks, k, d, kappa, cache, gh.Span, block, blocks, width));
             }
         }
@@ -84,12 +84,12 @@ internal static partial class FusedSphereEntropy
             if (jb >= block)
             {
                 // W_IJ is kept as tile (I, J): m x n, stride `stride`.
-                AddProduct(cache.AsSpan(Slot(block, jb, blocks), m * stride), stride, transposed: false, z, zBlocks, jb, d, target, m, n, accumulate, width);
+                GradientProducts.Add(cache.AsSpan(Slot(block, jb, blocks), m * stride), stride, transposed: false, z, zBlocks, jb, d, target, m, n, accumulate, width);
             }
             else
             {
                 // W_IJ = W_JI^T, and tile (J, I) is n x m with stride strideI: multiply by its transpose.
-                AddProduct(cache.AsSpan(Slot(jb, block, blocks), n * strideI), strideI, transposed: true, z, zBlocks, jb, d, target, m, n, accumulate, width);
+                GradientProducts.Add(cache.AsSpan(Slot(jb, block, blocks), n * strideI), strideI, transposed: true, z, zBlocks, jb, d, target, m, n, accumulate, width);
             }
         }
 
@@ -110,46 +110,8 @@ internal static partial class FusedSphereEntropy
 
         // Every tile is recomputed: Z^T packed once for all of them, and Z once for their products.
         using var walker = new SimilarityWalker(z, k, d, width);
-        using PackedOperand? zBlocks = PackForProducts(z.Span, k, d, width);
+        using PackedOperand? zBlocks = GradientProducts.PackZ(z.Span, k, d, width);
         SymmetricTileSweep.Run(walker, k, degree, new RecomputedTiles(z, zBlocks, walker, k, d, kappa, weights, gradient, width));
-    }
-
-    /// <summary>
-    /// <c>target (+)= op(W) Z_B</c> (rows x d), Z_B the <paramref name="depth"/> rows of block
-    /// <paramref name="block"/>: from Z packed once where <paramref name="zBlocks"/> holds it, else
-    /// read in place. Both give the same bits.
-    /// </summary>
-    internal static void AddProduct(ReadOnlySpan<float> w, int stride, bool transposed, ReadOnlySpan<float> z, PackedOperand? zBlocks, int block, int d, Span<float> target, int rows, int depth, bool accumulate, KernelWidth width)
-    {
-        if (zBlocks is not null)
-        {
-            GemmKernel.MultiplyPackedSlice(w, stride, transposed, zBlocks, block, target, d, rows, accumulate);
-        }
-        else
-        {
-            GemmKernel.Multiply(w, stride, transposed, z.Slice(block * SimilarityTiles.Tile * d, depth * d), d, false, target, d, rows, d, depth, accumulate, width);
-        }
-    }
-
-    /// <summary>
-    /// Z packed once in 256-row slices for the backward's products, kept or recomputed tiles or row shards alike
-    /// (the same bits as reading it in place), or null where the width has no micro-kernel or the
-    /// copy, d rounded up to the kernel's NR floats a row, would be more than twice Z (d below NR / 2:
-    /// at d = 3 and NR = 64 it would be 21 times Z). Read in place, a micro-panel of Z is NR floats
-    /// of each of 256 rows d floats apart: at d = 256 those rows are 1 KiB apart and fall into 4 of
-    /// L1D's 64 sets. Packed, forward+backward ran 3% faster at 65536 x 128 (recomputed tiles, the
-    /// AVX2 path on Zen 5) and, with kept tiles on a Zen 3 (32 KiB L1D; medians of two series of 4
-    /// alternating pairs), 11-18% at 1000 x 1000, 18-21% at 4096 x 256 and 4-14% at 2048 x 512, with
-    /// 4096 x 64 unchanged.
-    /// </summary>
-    internal static PackedOperand? PackForProducts(ReadOnlySpan<float> z, int k, int d, KernelWidth width)
-    {
-        if (MicroKernels.For(width, d) is not MicroKernelId kernel || 2 * d < MicroKernels.Describe(kernel).Columns)
-        {
-            return null;
-        }
-
-        return GemmKernel.PackRowMajorB(z, k, d, SimilarityTiles.Tile, kernel);
     }
 
     /// <summary>
@@ -168,10 +130,10 @@ internal static partial class FusedSphereEntropy
             ReadOnlySpan<float> zs = z.Span;
             Span<float> gradientRows = gradient.Span;
             weights.Weigh(zs, d, walker, rows, j0, w, shape, kappa, width);
-            AddProduct(w, shape.Stride, transposed: false, zs, zBlocks, blockJ, d, gradientRows.Slice(i0 * d, m * d), m, n, accumulate: true, width);
+            GradientProducts.Add(w, shape.Stride, transposed: false, zs, zBlocks, blockJ, d, gradientRows.Slice(i0 * d, m * d), m, n, accumulate: true, width);
             if (!diagonal)
             {
-                AddProduct(w, shape.Stride, transposed: true, zs, zBlocks, i0 / SimilarityTiles.Tile, d, gradientRows.Slice(j0 * d, n * d), n, m, accumulate: true, width);
+                GradientProducts.Add(w, shape.Stride, transposed: true, zs, zBlocks, i0 / SimilarityTiles.Tile, d, gradientRows.Slice(j0 * d, n * d), n, m, accumulate: true, width);
             }
         }
 

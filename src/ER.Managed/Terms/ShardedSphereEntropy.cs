@@ -210,7 +210,7 @@ internal static class ShardedSphereEntropy
             {
                 var zh = new PinnedFloats(zp, z.Length);
                 using var walker = new SimilarityWalker(zh, k, d, width);
-                using PackedOperand? zBlocks = FusedSphereEntropy.PackForProducts(z, k, d, width);
+                using PackedOperand? zBlocks = GradientProducts.PackZ(z, k, d, width);
                 var gh = new PinnedFloats(gp, gradient.Length);
                 Parallelism.For(blocks, degree, block =>
                 {
@@ -249,7 +249,7 @@ internal static class ShardedSphereEntropy
                 var shape = new TileShape(m, n, SimilarityTiles.Stride(n), i0 - j0);
                 Span<float> w = tile.AsSpan(0, m * shape.Stride);
                 weights.Weigh(z, d, walker, rows, j0, w, shape, kappa, width);
-                FusedSphereEntropy.AddProduct(w, shape.Stride, transposed: false, z, zBlocks, j0 / Tile, d, target, m, n, accumulate: j0 > 0, width);
+                GradientProducts.Add(w, shape.Stride, transposed: false, z, zBlocks, j0 / Tile, d, target, m, n, accumulate: j0 > 0, width);
             }
 
             System.Numerics.Tensors.TensorPrimitives.Multiply(target, -kappa, target);
