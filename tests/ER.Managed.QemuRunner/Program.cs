@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
@@ -11,14 +12,18 @@ using Xunit.Sdk;
 namespace ER.Managed.QemuRunner;
 
 /// <summary>
-/// <c>ER.Managed.QemuRunner [CLASS-PREFIX ...]</c>: discovers and runs, in this process, the tests
-/// whose class's full name starts with one of the prefixes (all when none is given), through
+/// <c>ER.Managed.QemuRunner [CLASS-PREFIX ...] [--skip CLASS-PREFIX ...]</c>: discovers and runs, in
+/// this process, the tests whose class's full name starts with one of the prefixes (all when none is
+/// given) and with none of those after <c>--skip</c>, through
 /// xunit's own framework (<see cref="XunitTestFramework"/>); prints each failure and a closing
-/// "N passed, N failed, N skipped" line and exits 1 on any failure or when nothing ran. It exists
+/// "N passed, N failed, N skipped" line, after the slowest test classes with their times (what to
+/// look at when the emulated run grows), and exits 1 on any failure or when nothing ran. It exists
 /// for linux-arm64 under qemu, where `dotnet test` has no host to run.
 /// </summary>
 internal static class Program
 {
+    private const int SlowestShown = 15;
+
     private static int Main(string[] args)
     {
         Assembly tests = typeof(ER.Managed.Tests.Kernels.GemmKernelTests).Assembly;
@@ -35,17 +40,26 @@ internal static class Program
         // ER.Managed.Tests.Processes starts `dotnet` (er.dll, README programs); this self-contained runner has no dotnet
         // host. The ARM64 `er` itself is checked by .ci/run (NativeAOT build under qemu).
         const string ProcessTests = "ER.Managed.Tests.Processes.";
+        int skipAt = Array.IndexOf(args, "--skip");
+        string[] included = skipAt < 0 ? args : args[..skipAt];
+        string[] skipped = [ProcessTests, .. skipAt < 0 ? [] : args[(skipAt + 1)..]];
         List<ITestCase> selected = discovery.TestCases
-            .Where(t => !t.TestMethod.TestClass.Class.Name.StartsWith(ProcessTests, StringComparison.Ordinal))
-            .Where(t => args.Length == 0 || args.Any(prefix => t.TestMethod.TestClass.Class.Name.StartsWith(prefix, StringComparison.Ordinal)))
+            .Where(t => !skipped.Any(prefix => t.TestMethod.TestClass.Class.Name.StartsWith(prefix, StringComparison.Ordinal)))
+            .Where(t => included.Length == 0 || included.Any(prefix => t.TestMethod.TestClass.Class.Name.StartsWith(prefix, StringComparison.Ordinal)))
             .ToList();
-        Console.WriteLine($"running {selected.Count} of {discovery.TestCases.Count} test cases (not {ProcessTests}*, which start processes) on {RuntimeInformation.ProcessArchitecture}, kernels {KernelDiagnostics.Current.KernelWidth}, GEMM {KernelDiagnostics.Current.GemmKernel}");
+        Console.WriteLine($"running {selected.Count} of {discovery.TestCases.Count} test cases (none of {string.Join(", ", skipped.Select(p => p + "*"))}; {ProcessTests}* start processes) on {RuntimeInformation.ProcessArchitecture}, kernels {KernelDiagnostics.Current.KernelWidth}, GEMM {KernelDiagnostics.Current.GemmKernel}");
 
         var execution = new Sink();
         using (ITestFrameworkExecutor executor = framework.GetExecutor(tests.GetName()))
         {
             executor.RunTests(selected, execution, new Options());
             execution.Finished.Wait();
+        }
+
+        Console.WriteLine("slowest test classes:");
+        foreach ((string name, decimal seconds) in execution.ClassTimes.OrderByDescending(c => c.Value).Take(SlowestShown))
+        {
+            Console.WriteLine($"  {seconds,8:F1} s  {name}");
         }
 
         Console.WriteLine($"{execution.Passed} passed, {execution.Failed} failed, {execution.Skipped} skipped");
@@ -67,6 +81,9 @@ internal static class Program
 
         internal int Skipped => _skipped;
 
+        /// <summary>Seconds each test class ran (xunit's execution time: test bodies and the JIT they trigger).</summary>
+        internal ConcurrentDictionary<string, decimal> ClassTimes { get; } = new();
+
         public bool OnMessage(IMessageSinkMessage message)
         {
             switch (message)
@@ -77,6 +94,9 @@ internal static class Program
                 case IDiscoveryCompleteMessage:
                 case ITestAssemblyFinished:
                     Finished.Set();
+                    break;
+                case ITestClassFinished classFinished:
+                    ClassTimes[classFinished.TestClass.Class.Name] = classFinished.ExecutionTime;
                     break;
                 case ITestPassed:
                     Interlocked.Increment(ref _passed);

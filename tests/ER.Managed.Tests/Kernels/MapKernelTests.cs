@@ -122,6 +122,26 @@ public class MapKernelTests
 
     [Theory]
     [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
+    public void Softmax_refuses_a_short_destination_and_leaves_a_longer_ones_tail(int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        float[] x = [1f, 2f, 3f];
+        ArgumentException error = Assert.Throws<ArgumentException>(() => SoftmaxKernel.Run(x, new float[2], 1f, width));
+        Assert.Equal("destination", error.ParamName);
+
+        // An empty row: log-sum-exp of nothing is -infinity, and nothing is written.
+        float[] untouched = [7f];
+        Assert.Equal(double.NegativeInfinity, SoftmaxKernel.Run([], untouched, 1f, width));
+        Assert.Equal(7f, untouched[0]);
+
+        float[] longer = [0f, 0f, 0f, 7f, 7f];
+        SoftmaxKernel.Run(x, longer, 1f, width);
+        Assert.Equal([7f, 7f], longer[3..]);
+        Assert.True(Math.Abs(longer[..3].Sum(v => (double)v) - 1.0) <= 8 * U);
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths), MemberType = typeof(KernelTestSupport))]
     public void Softmax_of_inputs_up_to_1e4_is_finite_and_sums_to_one(int widthBits)
     {
         var width = (KernelWidth)widthBits;
