@@ -99,6 +99,78 @@ public class VmfNormalizerKernelTests
         Assert.Equal(logI, single);
     }
 
+    /// <summary>Widths by the dimensions whose sphere area has a closed form: |S^0| = 2, |S^1| = 2 pi, |S^2| = 4 pi, |S^3| = 2 pi^2.</summary>
+    public static IEnumerable<object[]> WidthsAndSmallDimensions() =>
+        from w in KernelTestSupport.Widths()
+        from d in new[] { 1, 2, 3, 4 }
+        select new object[] { w[0], d };
+
+    [Theory]
+    [MemberData(nameof(WidthsAndSmallDimensions))]
+    public void Kappa_zero_amid_other_kappas_gives_the_uniform_law_and_log_I_at_zero(int width, int dimension)
+    {
+        // kappa = 0 is the uniform law: log C = -log|S^(d-1)|, A = 0, H = log|S^(d-1)|; and log I_nu(0) is
+        // +inf for nu = -1/2 (I_(-1/2)(x) ~ sqrt(2 / (pi x))), 0 for nu = 0 and -inf for nu > 0. Zeros at
+        // every lane position and in the partial last register, beside kappas of every region.
+        double area = dimension switch { 1 => 2.0, 2 => 2.0 * Math.PI, 3 => 4.0 * Math.PI, _ => 2.0 * Math.PI * Math.PI };
+        double logIAtZero = dimension switch { 1 => double.PositiveInfinity, 2 => 0.0, _ => double.NegativeInfinity };
+        double[] others = BoundaryKappas(dimension, 11);
+        double[] kappa = [.. Enumerable.Range(0, 37).Select(i => i % 3 == 0 || i == 36 ? 0.0 : others[i])];
+        var (logI, logC, ratio, entropy) = EvaluateAll((KernelWidth)width, dimension, kappa);
+        for (int i = 0; i < kappa.Length; i++)
+        {
+            if (kappa[i] == 0.0)
+            {
+                Assert.Equal(logIAtZero, logI[i]);
+                // The series at 0 leaves -log|S| as the kernel forms it (from log 2, log pi and log Gamma(d/2),
+                // each rounded): within a few ulps (4.4e-16 at |log|S|| < 3) of the closed form.
+                Assert.Equal(-Math.Log(area), logC[i], 1e-14);
+                Assert.Equal(0.0, ratio[i]);
+                Assert.Equal(Math.Log(area), entropy[i], 1e-14);
+            }
+            else
+            {
+                AssertSameBits(VonMisesFisher.LogBesselI((0.5 * dimension) - 1.0, kappa[i]), logI[i], "log I", dimension, kappa[i]);
+                AssertSameBits(VonMisesFisher.Entropy(dimension, kappa[i]), entropy[i], "entropy", dimension, kappa[i]);
+            }
+        }
+    }
+
+    [Fact]
+    public void The_two_point_ratio_gives_kappa_times_its_complement_without_cancellation()
+    {
+        // d = 1 (nu = -1/2): A = tanh(kappa), and kappa (1 - A), which the rule of thumb's fit uses, equals
+        // 2 kappa / (e^(2 kappa) + 1), a form that cancels nowhere: a few roundings apart, so 8 ulps.
+        foreach (double kappa in new[] { 1e-300, 1e-8, 0.25, 1.0, 5.0, 20.0, 200.0, 354.0 })
+        {
+            double ratio = VmfScalar.BesselRatio(-0.5, kappa, out double complementTimesKappa);
+            Assert.Equal(Math.Tanh(kappa), ratio);
+            double want = 2.0 * kappa / (Math.Exp(2.0 * kappa) + 1.0);
+            Assert.True(Math.Abs(complementTimesKappa - want) <= 8 * Math.Pow(2, -53) * want, $"kappa {kappa:R}: {complementTimesKappa:R} vs {want:R}");
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Log_I_in_place_over_kappas_with_zeros_equals_the_out_of_place_values(int dimension)
+    {
+        // The kernel fixes log I at kappa = 0 after its vector pass; in place, that pass has already
+        // overwritten the kappas it would look at.
+        double order = (0.5 * dimension) - 1.0;
+        double[] kappa = [0.0, 0.5, 0.0, 30.0, 1e5, 0.0, 2.0];
+        var want = new double[kappa.Length];
+        VonMisesFisher.LogBesselI(order, kappa, want);
+        Assert.Equal([.. kappa.Select(k => VonMisesFisher.LogBesselI(order, k))], want);
+        double[] inPlace = (double[])kappa.Clone();
+        VonMisesFisher.LogBesselI(order, inPlace, inPlace);
+        Assert.Equal(want, inPlace);
+        inPlace = (double[])kappa.Clone();
+        VonMisesFisher.Evaluate(dimension, inPlace, inPlace, default, default, default);
+        Assert.Equal(want, inPlace);
+    }
+
     [Theory]
     [MemberData(nameof(KernelTestSupport.Widths), MemberType = typeof(KernelTestSupport))]
     public void Spans_of_every_length_up_to_67_match_the_scalar_api(int width)

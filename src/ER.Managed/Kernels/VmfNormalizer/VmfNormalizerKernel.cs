@@ -33,19 +33,6 @@ internal static class VmfNormalizerKernel
             var work = new EvaluateWork(parameters, kappa, destinations);
             Drivers.WidthDispatch.RunDouble(width, ref work);
         }
-
-        if (!destinations.LogBesselI.IsEmpty)
-        {
-            // The kernel's other outputs take kappa = 0 in their stride (the series at 0: log C = -log|S^(d-1)|,
-            // A = 0); log I_nu(0) is the one that leaves the finite numbers. Stored after every kappa was read.
-            for (int i = 0; i < kappa.Length; i++)
-            {
-                if (kappa[i] == 0.0)
-                {
-                    destinations.LogBesselI[i] = LogBesselIAtZero(parameters.Nu);
-                }
-            }
-        }
     }
 
     private readonly ref struct EvaluateWork(in VmfParameters parameters, ReadOnlySpan<double> kappa, in VmfDestinations destinations) : Drivers.IWithDoubleWidth
@@ -76,7 +63,7 @@ internal static class VmfNormalizerKernel
             values = new VmfValues(logI, logC, ratio, entropy);
         }
 
-        return kappa == 0.0 ? new VmfValues(LogBesselIAtZero(parameters.Nu), values.LogNormalizer, values.BesselRatio, values.Entropy) : values;
+        return values;
     }
 
     /// <summary>
@@ -157,9 +144,17 @@ internal static class VmfNormalizerKernel
             logDebyeSum = DoubleMath<TSimd, TVec>.Log(BesselLanes<TSimd, TVec>.DebyeSum(TSimd.Divide(nuV, s), s));
         }
 
-        logI = wantLogI
-            ? BesselLanes<TSimd, TVec>.LogI(nu, parameters.LogGammaB, kappa, s, besselSeries, log0F1, halfLogTwoPiS, logDebyeSum)
-            : default;
+        logI = default;
+        if (wantLogI)
+        {
+            // The other outputs take kappa = 0 in their stride (the series at 0: log C = -log|S^(d-1)|, A = 0);
+            // log I_nu(0) leaves the finite numbers, so its lanes are set here, where the kappas are still at hand
+            // (in place, the destination may be the kappas themselves).
+            logI = TSimd.Select(
+                TSimd.Equal(kappa, TSimd.Broadcast(0.0)),
+                TSimd.Broadcast(LogBesselIAtZero(nu)),
+                BesselLanes<TSimd, TVec>.LogI(nu, parameters.LogGammaB, kappa, s, besselSeries, log0F1, halfLogTwoPiS, logDebyeSum));
+        }
 
         logC = default;
         if (wantLogC)
