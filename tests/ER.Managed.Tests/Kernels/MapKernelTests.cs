@@ -138,6 +138,17 @@ public class MapKernelTests
         SoftmaxKernel.Run(x, longer, 1f, width);
         Assert.Equal([7f, 7f], longer[3..]);
         Assert.True(Math.Abs(longer[..3].Sum(v => (double)v) - 1.0) <= 8 * U);
+
+        // In place (the destination is the row) gives the out-of-place bits, on the plain path and on
+        // the one for rows wider than float's range below scale 1.
+        foreach ((float[] row, float scale) in new[] { (Uniform(37, 3, -5f, 5f), 2f), ([3e38f, -3e38f, 1f, -1e38f], 1e-38f) })
+        {
+            var outOfPlace = new float[row.Length];
+            double lse = SoftmaxKernel.Run(row, outOfPlace, scale, width);
+            float[] inPlace = (float[])row.Clone();
+            Assert.Equal(lse, SoftmaxKernel.Run(inPlace, inPlace, scale, width));
+            Assert.Equal(outOfPlace, inPlace);
+        }
     }
 
     [Theory]
