@@ -118,6 +118,26 @@ public class GemmBlockingTests
     public void Malformed_blocking_override_is_ignored(string? text) => Assert.Null(GemmBlocking.Override(text, 6, 16));
 
     [Theory]
+    // Zen 3's L1D through AMD's leaf 0x8000001D: data, level 1, 2 threads; 8 ways x 1 x 64 B x 64 sets.
+    [InlineData(0x4121, 0x01C0003F, 63, 1, 1, 2, 32L * 1024)]
+    // An L2 through leaf 4: unified, level 2, 2 threads; 10 ways x 1 x 64 B x 2048 sets (1.25 MiB).
+    [InlineData(0x4043, 0x0240003F, 2047, 2, 3, 2, 1280L * 1024)]
+    // An L3 with two partitions: unified, level 3, 16 threads; 16 ways x 2 x 64 B x 8192 sets.
+    [InlineData(0x3C063, 0x03C0103F, 8191, 3, 3, 16, 16L * 1024 * 1024)]
+    // No more caches: type 0.
+    [InlineData(0, 0, 0, 0, 0, 1, 1L)]
+    public void Cpuid_cache_descriptors_decode(int eax, int ebx, int ecx, int level, int type, int sharing, long size) =>
+        Assert.Equal((level, type, sharing, size), CacheSizes.DecodeCacheLeaf(eax, ebx, ecx));
+
+    [Theory]
+    // Zen 3's legacy leaves: L1D 32 KiB, L2 512 KiB, L3 32 x 512 KiB for the package, taken as 4 MiB a core.
+    [InlineData(0x20080140, 0x02006140, 0x00806140, 32L * 1024, 512L * 1024, 4L * 1024 * 1024)]
+    // A 2 MiB L3 (4 units) stays whole; an L1D field with its top bit set is 128 KiB, not negative.
+    [InlineData(unchecked((int)0x80080140), 0x04006140, 0x00100000, 128L * 1024, 1024L * 1024, 2L * 1024 * 1024)]
+    public void Amd_legacy_cache_leaves_decode(int l1Info, int l2Info, int l3Info, long l1, long l2, long l3) =>
+        Assert.Equal((l1, l2, l3), CacheSizes.DecodeAmdLegacyLeaves(l1Info, l2Info, l3Info));
+
+    [Theory]
     [InlineData("48K", 48 * 1024)]
     [InlineData("1024K", 1024 * 1024)]
     [InlineData("32M", 32 * 1024 * 1024)]

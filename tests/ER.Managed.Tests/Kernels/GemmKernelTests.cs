@@ -82,6 +82,45 @@ public class GemmKernelTests
 
     /// <summary>Every kernel id goes through one dispatch, whose default refuses an id it does not know.</summary>
     [Fact]
+    public void Repeated_micro_kernel_runs_accumulate_and_refuse_short_panels()
+    {
+        // What the diagnostics' kernel timing runs: tile += A B, repeats times, on packed panels of small
+        // integers, so every sum is exact and the expected tile is exact too.
+        foreach (MicroKernelId id in MicroKernels.All)
+        {
+            MicroKernelInfo info = MicroKernels.Describe(id);
+            if (!info.CanRun)
+            {
+                continue;
+            }
+
+            const int Depth = 5, Repeats = 3;
+            int mr = info.Rows, nr = info.Columns;
+            float[] a = [.. Enumerable.Range(0, mr * Depth).Select(i => (float)((i % 7) - 3))];
+            float[] b = [.. Enumerable.Range(0, nr * Depth).Select(i => (float)((i % 5) - 2))];
+            float[] tile = new float[mr * nr];
+            MicroKernels.RunRepeatedly(id, a, b, Depth, tile, Repeats);
+            for (int r = 0; r < mr; r++)
+            {
+                for (int c = 0; c < nr; c++)
+                {
+                    float want = 0f;
+                    for (int p = 0; p < Depth; p++)
+                    {
+                        want += a[(p * mr) + r] * b[(p * nr) + c];
+                    }
+
+                    Assert.Equal(Repeats * want, tile[(r * nr) + c]);
+                }
+            }
+
+            Assert.Throws<ArgumentException>(() => MicroKernels.RunRepeatedly(id, a[..^1], b, Depth, tile, 1));
+            Assert.Throws<ArgumentException>(() => MicroKernels.RunRepeatedly(id, a, b[..^1], Depth, tile, 1));
+            Assert.Throws<ArgumentException>(() => MicroKernels.RunRepeatedly(id, a, b, Depth, tile[..^1], 1));
+        }
+    }
+
+    [Fact]
     public void An_unknown_kernel_id_is_refused_by_the_one_dispatch()
     {
         var unknown = (MicroKernelId)99;

@@ -95,16 +95,11 @@ internal readonly record struct CacheSizes(long L1Data, long L2, long L3, string
         for (int index = 0; index < 16; index++)
         {
             (int eax, int b, int c, _) = X86.X86Base.CpuId(leaf, index);
-            int type = eax & 0x1F; // 1 data, 2 instruction, 3 unified
+            (int level, int type, int sharing, long size) = DecodeCacheLeaf(eax, b, c);
             if (type == 0)
             {
                 break;
             }
-
-            int level = (eax >> 5) & 0x7;
-            int sharing = ((eax >> 14) & 0xFFF) + 1;
-            long ways = ((b >> 22) & 0x3FF) + 1, partitions = ((b >> 12) & 0x3FF) + 1, line = (b & 0xFFF) + 1, sets = (long)(uint)c + 1;
-            long size = ways * partitions * line * sets;
 
             // Threads sharing the cache, turned into cores: two threads a core where SMT is on is
             // not knowable here, so the per-thread share is used (the smaller, safe side).
@@ -125,13 +120,32 @@ internal readonly record struct CacheSizes(long L1Data, long L2, long L3, string
             // core 4 MiB of its CCX's L3 (16-32 MiB for 4-8 cores), so that is the share assumed.
             (_, _, int l1Info, _) = X86.X86Base.CpuId(unchecked((int)0x80000005), 0);
             (_, _, int l2Info, int l3Info) = X86.X86Base.CpuId(unchecked((int)0x80000006), 0);
-            l1 = (long)((uint)l1Info >> 24) * 1024;
-            l2 = (long)((uint)l2Info >> 16) * 1024;
-            l3 = Math.Min((long)((uint)l3Info >> 18) * 512 * 1024, 4L * 1024 * 1024);
+            (l1, l2, l3) = DecodeAmdLegacyLeaves(l1Info, l2Info, l3Info);
         }
 
         return l1 > 0 && l2 > 0 ? new CacheSizes(l1, l2, l3, "cpuid") : null;
     }
+
+    /// <summary>
+    /// One deterministic-cache-parameters descriptor (leaf 4, or AMD's 0x8000001D): EAX[4:0] the type
+    /// (0 none, 1 data, 2 instruction, 3 unified), EAX[7:5] the level, EAX[25:14] + 1 the threads
+    /// sharing it; size = ways x partitions x line x sets from EBX[31:22], EBX[21:12], EBX[11:0] and
+    /// ECX, each stored minus one.
+    /// </summary>
+    internal static (int Level, int Type, int Sharing, long Size) DecodeCacheLeaf(int eax, int ebx, int ecx)
+    {
+        long ways = ((ebx >> 22) & 0x3FF) + 1, partitions = ((ebx >> 12) & 0x3FF) + 1, line = (ebx & 0xFFF) + 1, sets = (long)(uint)ecx + 1;
+        return ((eax >> 5) & 0x7, eax & 0x1F, ((eax >> 14) & 0xFFF) + 1, ways * partitions * line * sets);
+    }
+
+    /// <summary>
+    /// AMD's legacy leaves: 0x80000005 ECX[31:24] the L1D in KiB, 0x80000006 ECX[31:16] the L2 in
+    /// KiB and EDX[31:18] the package's L3 in 512 KiB units, taken as at most 4 MiB a core.
+    /// </summary>
+    internal static (long L1Data, long L2, long L3) DecodeAmdLegacyLeaves(int l1Info, int l2Info, int l3Info) =>
+        ((long)((uint)l1Info >> 24) * 1024,
+         (long)((uint)l2Info >> 16) * 1024,
+         Math.Min((long)((uint)l3Info >> 18) * 512 * 1024, 4L * 1024 * 1024));
 
     private static CacheSizes? FromSysfs()
     {
