@@ -80,6 +80,20 @@ public class GemmKernelTests
             GemmKernel.Multiply(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate: true, id));
     }
 
+    [Theory]
+    [MemberData(nameof(KernelShapes))]
+    public void Each_micro_kernel_overwrites_C_when_not_accumulating(int m, int n, int k, int kernel)
+    {
+        // Depths past KC take several blocks: only the first may overwrite, the later ones must add.
+        var id = (MicroKernelId)kernel;
+        CheckAgainstReference(
+            m,
+            n,
+            k,
+            (a, lda, transA, b, ldb, transB, c, ldc) => GemmKernel.Multiply(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, accumulate: false, id),
+            overwrite: true);
+    }
+
     /// <summary>Every kernel id goes through one dispatch, whose default refuses an id it does not know.</summary>
     [Fact]
     public void Repeated_micro_kernel_runs_accumulate_and_refuse_short_panels()
@@ -181,7 +195,7 @@ public class GemmKernelTests
 
     private delegate void Product(float[] a, int lda, bool transA, float[] b, int ldb, bool transB, float[] c, int ldc);
 
-    private static void CheckAgainstReference(int m, int n, int k, Product product)
+    private static void CheckAgainstReference(int m, int n, int k, Product product, bool overwrite = false)
     {
         float[] a = Uniform(m * k, (m * 31) + k), b = Uniform(k * n, (n * 17) + k);
         foreach (bool transA in new[] { false, true })
@@ -191,14 +205,15 @@ public class GemmKernelTests
                 // Padded leading dimensions check that strides are honoured.
                 int lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 2, ldc = n + 5;
                 float[] aStored = Store(a, m, k, transA, lda), bStored = Store(b, k, n, transB, ldb);
-                float[] c = Uniform(m * ldc, 99);
+                // An overwriting product starts from NaN: any of it left in, or added, would show.
+                float[] c = overwrite ? [.. Enumerable.Repeat(float.NaN, m * ldc)] : Uniform(m * ldc, 99);
                 float[] c0 = (float[])c.Clone();
                 product(aStored, lda, transA, bStored, ldb, transB, c, ldc);
                 for (int i = 0; i < m; i++)
                 {
                     for (int j = 0; j < n; j++)
                     {
-                        double want = c0[(i * ldc) + j], magnitude = Math.Abs(want);
+                        double want = overwrite ? 0.0 : c0[(i * ldc) + j], magnitude = Math.Abs(want);
                         for (int p = 0; p < k; p++)
                         {
                             double t = (double)a[(i * k) + p] * b[(p * n) + j];
