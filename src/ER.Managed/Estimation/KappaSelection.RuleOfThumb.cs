@@ -26,7 +26,7 @@ public static partial class KappaSelection
     public static KappaSelectionResult RuleOfThumb(ReadOnlySpan<float> z, int rows, int columns, ErOptions? options = null)
     {
         options ??= ErOptions.Default;
-        CheckSamples(z, rows, columns, options, minimumColumns: 2, "The rule of thumb needs at least 2 rows: one vMF fitted to a single row has infinite concentration.");
+        CheckSamples(z, rows, columns, options, ruleOfThumb: true);
         double kappa = RuleOfThumbKappa(z, rows, columns, out int steps);
         KappaSelectionBoundary boundary = KappaSelectionBoundary.None;
         if (!(kappa > 0) || (float)kappa == 0f)

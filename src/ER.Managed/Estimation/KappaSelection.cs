@@ -50,7 +50,7 @@ public static partial class KappaSelection
     public static double LeaveOneOutLogLikelihood(ReadOnlySpan<float> z, int rows, int columns, double kappa, out double derivative, ErOptions? options = null)
     {
         options ??= ErOptions.Default;
-        CheckSamples(z, rows, columns, options, minimumColumns: 1);
+        CheckSamples(z, rows, columns, options);
         Validation.CheckTermKappa(kappa);
         (double value, derivative) = LeaveOneOutLikelihood.Evaluate(z, rows, columns, kappa, options.EffectiveDegreeOfParallelism);
         return value;
@@ -80,7 +80,7 @@ public static partial class KappaSelection
     public static KappaSelectionResult LeaveOneOut(ReadOnlySpan<float> z, int rows, int columns, ErOptions? options = null)
     {
         options ??= ErOptions.Default;
-        CheckSamples(z, rows, columns, options, minimumColumns: 1);
+        CheckSamples(z, rows, columns, options);
         int degree = options.EffectiveDegreeOfParallelism;
         int evaluations = 0;
         double lastKappa = double.NaN, lastValue = double.NaN;
@@ -194,19 +194,25 @@ public static partial class KappaSelection
         return Math.Exp(-2.0 * logH);
     }
 
-    private static void CheckSamples(ReadOnlySpan<float> z, int rows, int columns, ErOptions options, int minimumColumns, string tooFewRows = "Leaving one out needs at least 2 rows.")
+    /// <summary>
+    /// The checks both methods share: the shape, at least 2 rows, unit rows (when validating), and
+    /// for the rule of thumb (<paramref name="ruleOfThumb"/>) d &gt;= 2; the leave-one-out search takes
+    /// any d &gt;= 1, which the shape check already asks for.
+    /// </summary>
+    private static void CheckSamples(ReadOnlySpan<float> z, int rows, int columns, ErOptions options, bool ruleOfThumb = false)
     {
         Validation.CheckShape(z.Length, rows, columns, nameof(z));
         if (rows < 2)
         {
-            throw new ArgumentOutOfRangeException(nameof(rows), rows, tooFewRows);
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, ruleOfThumb
+                ? "The rule of thumb needs at least 2 rows: one vMF fitted to a single row has infinite concentration."
+                : "Leaving one out needs at least 2 rows.");
         }
 
-        if (columns < minimumColumns)
+        if (ruleOfThumb && columns < 2)
         {
-            throw new ArgumentOutOfRangeException(nameof(columns), columns, minimumColumns == 2
-                ? "The rule of thumb needs d >= 2 (it is derived for spheres of dimension 1 and more); the leave-one-out search takes d = 1."
-                : $"Choosing kappa needs d >= {minimumColumns}.");
+            throw new ArgumentOutOfRangeException(nameof(columns), columns,
+                "The rule of thumb needs d >= 2 (it is derived for spheres of dimension 1 and more); the leave-one-out search takes d = 1.");
         }
 
         if (options.ValidateInputs)

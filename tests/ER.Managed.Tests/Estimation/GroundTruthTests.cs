@@ -81,6 +81,27 @@ public class GroundTruthTests
     }
 
     [Theory]
+    [InlineData(500.0, 1e-6)]
+    [InlineData(1000.0, 1e-6)]
+    [InlineData(2000.0, 1e-10)]
+    public void Kernel_mixture_bounds_on_exact_similarities_match_their_definition_to_the_coefficients_accuracy(double kappa, double tolerance)
+    {
+        // Rows (1, 0) twice and (x, y), x = 1 - 3 2^-17: every similarity (1, and x) is exact in float32,
+        // so the float32 products add nothing and only the Bhattacharyya coefficients differ from the
+        // definition in double. Up to kappa 1000 they come from a table over s, linear between nodes
+        // 2^-15 apart (1e-6 relative, and s = x lies between two nodes, s = 1 on the last); above it
+        // they are computed for each pair, the same double formula as the definition's (1e-10 allows
+        // for log C's rounding at kappa 2000, a few ulps of 2000).
+        float x = 1f - (3f / (1 << 17));
+        float y = (float)Math.Sqrt(1 - ((double)x * x));
+        float[] z = [1, 0, 1, 0, x, y];
+        MixtureEntropyBounds b = GroundTruth.KernelMixtureBounds(z, 3, 2, kappa);
+        (double lower, double upper) = Reference(z, 3, 2, kappa);
+        Assert.True(Math.Abs(b.Lower - lower) <= tolerance * (1 + Math.Abs(lower)), $"lower {b.Lower:R} vs {lower:R}");
+        Assert.True(Math.Abs(b.Upper - upper) <= tolerance * (1 + Math.Abs(upper)), $"upper {b.Upper:R} vs {upper:R}");
+    }
+
+    [Theory]
     [InlineData(999.0)]
     [InlineData(12345.678)]
     [InlineData(1e6)]

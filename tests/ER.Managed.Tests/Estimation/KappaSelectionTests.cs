@@ -296,6 +296,99 @@ public class KappaSelectionTests
     }
 
     [Fact]
+    public void A_maximum_below_the_smallest_step_is_found_between_zero_and_that_step()
+    {
+        // Three rows of the circle at angles 0 and +-alpha with 2 cos(alpha) + cos(2 alpha) = 7.2e-5:
+        // the mean similarity to the other rows is just positive, so L rises from kappa = 0 and turns
+        // at kappa* ~ 8e-5, below the search's last step down (1e-4 to 4e-4), where it brackets
+        // [0, that step] instead. The maximum by bisection on L's slope in double, from the float
+        // rows: dL/dkappa = (1/n) sum_i sum_(j != i) s_ij e^(kappa s_ij) / sum_(j != i) e^(kappa s_ij) - A_2(kappa).
+        const int n = 3, d = 2;
+        double cosine = (-2 + Math.Sqrt(12 + (8 * 7.2e-5))) / 4, sine = Math.Sqrt(1 - (cosine * cosine));
+        float[] z = [1, 0, (float)cosine, (float)sine, (float)cosine, -(float)sine];
+        var s = new double[n, n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                s[i, j] = ((double)z[i * d] * z[j * d]) + ((double)z[(i * d) + 1] * z[(j * d) + 1]);
+            }
+        }
+
+        double Slope(double kappa)
+        {
+            double sum = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double weighted = 0, total = 0;
+                for (int j = 0; j < n; j++)
+                {
+                    if (j != i)
+                    {
+                        weighted += s[i, j] * Math.Exp(kappa * s[i, j]);
+                        total += Math.Exp(kappa * s[i, j]);
+                    }
+                }
+
+                sum += weighted / total;
+            }
+
+            return (sum / n) - VonMisesFisher.BesselRatio(d, kappa);
+        }
+
+        double low = 0, high = 1e-4;
+        Assert.True(Slope(low) > 0 && Slope(high) < 0, $"slopes {Slope(low)} at 0, {Slope(high)} at 1e-4");
+        for (int i = 0; i < 200; i++)
+        {
+            double middle = 0.5 * (low + high);
+            (Slope(middle) > 0 ? ref low : ref high) = middle;
+        }
+
+        KappaSelectionResult result = KappaSelection.LeaveOneOut(z, n, d);
+        Assert.Equal(KappaSelectionBoundary.None, result.Boundary);
+
+        // The slope at kappa = 0 is the mean similarity, 2.4e-5, a difference of terms of 0.37 to
+        // 0.73: the float32 similarities' rounding (6e-8 each) moves kappa* by about 0.5%.
+        Assert.True(Math.Abs(result.Kappa - low) <= 1e-2 * low, $"{result.Kappa:R} vs {low:R}");
+        Assert.Equal(KappaSelection.LeaveOneOutLogLikelihood(z, n, d, result.Kappa, out _), result.LogLikelihood);
+    }
+
+    [Fact]
+    public void Rule_of_thumb_on_rows_whose_mean_is_zero_gives_kappa_zero_flagged_uniform()
+    {
+        // +-e1, +-e2: the mean resultant length is 0, so the one-vMF fit has concentration 0 (the
+        // uniform distribution), and L there is log C_2(0) = -log(2 pi) for every row.
+        float[] z = [1, 0, -1, 0, 0, 1, 0, -1];
+        KappaSelectionResult result = KappaSelection.RuleOfThumb(z, 4, 2);
+        Assert.Equal(0.0, result.Kappa);
+        Assert.Equal(KappaSelectionBoundary.Uniform, result.Boundary);
+        Assert.Equal(KappaSelectionMethod.RuleOfThumb, result.Method);
+        Assert.Equal(KappaSelection.LeaveOneOutLogLikelihood(z, 4, 2, 0, out _), result.LogLikelihood);
+
+        // Every term is exactly 1 at kappa = 0; 1e-12 leaves room for the logarithms' rounding.
+        Assert.Equal(-Math.Log(2 * Math.PI), result.LogLikelihood, 1e-12);
+    }
+
+    [Fact]
+    public void Too_few_rows_or_columns_are_refused_saying_which_method_needs_them()
+    {
+        var columns = Assert.Throws<ArgumentOutOfRangeException>(() => KappaSelection.RuleOfThumb([1, -1, 1], 3, 1));
+        Assert.Equal("columns", columns.ParamName);
+        Assert.Contains("rule of thumb needs d >= 2", columns.Message, StringComparison.Ordinal);
+
+        var rows = Assert.Throws<ArgumentOutOfRangeException>(() => KappaSelection.RuleOfThumb([0, 1], 1, 2));
+        Assert.Equal("rows", rows.ParamName);
+        Assert.Contains("rule of thumb needs at least 2 rows", rows.Message, StringComparison.Ordinal);
+
+        var leaveOneOutRows = Assert.Throws<ArgumentOutOfRangeException>(() => KappaSelection.LeaveOneOut([0, 1], 1, 2));
+        Assert.Equal("rows", leaveOneOutRows.ParamName);
+        Assert.Contains("Leaving one out needs at least 2 rows", leaveOneOutRows.Message, StringComparison.Ordinal);
+
+        // One column is the circle S^0, which the leave-one-out search takes.
+        Assert.Equal(KappaSelectionMethod.LeaveOneOut, KappaSelection.LeaveOneOut([1, -1, 1], 3, 1).Method);
+    }
+
+    [Fact]
     public void Results_do_not_depend_on_the_thread_count()
     {
         float[] z = VonMisesFisherSample(500, 8, 20, 5);

@@ -242,5 +242,56 @@ public class SphereSamplerTests
         Assert.Equal("kappa", Assert.Throws<ArgumentOutOfRangeException>(() => sampler.VonMisesFisher(Axis(2), -1, 2, new float[4])).ParamName);
         Assert.Equal("destination", Assert.Throws<ArgumentException>(() => sampler.Uniform(3, 2, new float[5])).ParamName);
         Assert.Equal("components", Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Mixture(Axis(2), 0, 1, 1, new float[2])).ParamName);
+        Assert.Equal("mean", Assert.Throws<ArgumentException>(() => sampler.VonMisesFisher([], 1, 1, [])).ParamName);
+
+        // The means must be components x d: 5 floats are not 2 components, nothing is not one.
+        foreach (ArgumentException wrongLength in new[]
+        {
+            Assert.Throws<ArgumentException>(() => sampler.Mixture([1, 0, 0, 1, 0], 2, 1, 1, new float[2])),
+            Assert.Throws<ArgumentException>(() => sampler.Mixture([], 1, 1, 1, new float[2])),
+        })
+        {
+            Assert.Equal("means", wrongLength.ParamName);
+            Assert.Contains("components x d floats", wrongLength.Message, StringComparison.Ordinal);
+        }
+
+        // Every component's mean is checked, not only the first.
+        Assert.Equal("means", Assert.Throws<ArgumentException>(() => sampler.Mixture([1, 0, 2, 0], 2, 1, 1, new float[2])).ParamName);
+        Assert.Equal("means", Assert.Throws<ArgumentException>(() => sampler.Mixture([1, 0, 0, 1, float.NaN, 0], 3, 1, 1, new float[2])).ParamName);
+    }
+
+    [Fact]
+    public void A_mixture_of_one_component_is_that_von_mises_fisher()
+    {
+        // kappa = 1e4 in d = 4: 1 - <mu, x> has mean (d - 1) / (2 kappa) = 1.5e-4; every draw is within 0.01.
+        const int d = 4, n = 500;
+        float[] mean = TestData.UnitRows(1, d, seed: 21);
+        var x = new float[n * d];
+        new SphereSampler(22).Mixture(mean, 1, 1e4, n, x);
+        for (int i = 0; i < n; i++)
+        {
+            double dot = 0;
+            for (int j = 0; j < d; j++)
+            {
+                dot += (double)mean[j] * x[(i * d) + j];
+            }
+
+            Assert.True(dot > 0.99, $"sample {i} is {dot} from the mean");
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(17)]
+    public void Von_mises_fisher_at_kappa_zero_draws_the_uniform_distribution(int d)
+    {
+        // kappa = 0 is the uniform distribution, drawn the same way: the same seed gives the same bits.
+        const int n = 300;
+        var atZero = new float[n * d];
+        var uniform = new float[n * d];
+        new SphereSampler(23).VonMisesFisher(Axis(d), 0, n, atZero);
+        new SphereSampler(23).Uniform(n, d, uniform);
+        Assert.Equal(uniform, atZero);
     }
 }

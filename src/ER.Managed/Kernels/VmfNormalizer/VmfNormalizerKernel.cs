@@ -52,18 +52,13 @@ internal static class VmfNormalizerKernel
     /// <summary>The four values (those in <paramref name="outputs"/>) for one kappa: the scalar API's path.</summary>
     internal static VmfValues One(in VmfParameters parameters, double kappa, VmfOutputs outputs)
     {
-        VmfValues values;
         if (parameters.IsTwoPointSphere && (outputs & (VmfOutputs.BesselRatio | VmfOutputs.Entropy)) != 0)
         {
-            values = TwoPointSphere(parameters, kappa, outputs);
-        }
-        else
-        {
-            Compute<SimdDoubleScalar, double>(parameters, kappa, outputs, out double logI, out double logC, out double ratio, out double entropy);
-            values = new VmfValues(logI, logC, ratio, entropy);
+            return TwoPointSphere(parameters, kappa, outputs);
         }
 
-        return values;
+        Compute<SimdDoubleScalar, double>(parameters, kappa, outputs, out double logI, out double logC, out double ratio, out double entropy);
+        return new VmfValues(logI, logC, ratio, entropy);
     }
 
     /// <summary>
