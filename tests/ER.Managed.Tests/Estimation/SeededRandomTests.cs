@@ -1,3 +1,4 @@
+using System.Linq;
 using ER.Managed.Estimation;
 
 namespace ER.Managed.Tests.Estimation;
@@ -40,36 +41,26 @@ public class SeededRandomTests
     }
 
     [Fact]
-    public void Fill_uniform_writes_every_element_with_the_next_single_draws()
-    {
-        var random = new SeededRandom(11);
-        var twin = new SeededRandom(11);
-        float[] filled = new float[37];
-        Array.Fill(filled, float.NaN);
-        random.FillUniform(filled);
-        for (int i = 0; i < filled.Length; i++)
-        {
-            Assert.Equal(twin.NextSingle(), filled[i]);
-        }
-
-        // And the stream goes on where the fill left it.
-        Assert.Equal(twin.NextUInt64(), random.NextUInt64());
-    }
+    public void Fill_uniform_writes_every_element_with_the_next_single_draws() =>
+        AssertFillsWithTheNextDraws(37, (random, span) => random.FillUniform(span), random => random.NextSingle());
 
     [Fact]
-    public void Fill_normal_writes_every_element_with_the_next_normal_draws_rounded_to_float()
-    {
-        var random = new SeededRandom(12);
-        var twin = new SeededRandom(12);
-        float[] filled = new float[21];
-        Array.Fill(filled, float.NaN);
-        random.FillNormal(filled);
-        for (int i = 0; i < filled.Length; i++)
-        {
-            Assert.Equal((float)twin.NextNormal(), filled[i]);
-        }
+    public void Fill_normal_writes_every_element_with_the_next_normal_draws_rounded_to_float() =>
+        AssertFillsWithTheNextDraws(21, (random, span) => random.FillNormal(span), random => (float)random.NextNormal());
 
-        // An odd count leaves the polar method's spare draw for the next call.
+    /// <summary>
+    /// A fill of <paramref name="count"/> elements (from NaN) gives a twin generator's next draws in
+    /// order, and leaves the stream where the draws would: for normals, an odd count leaves the polar
+    /// method's spare draw for the next call.
+    /// </summary>
+    private static void AssertFillsWithTheNextDraws(int count, Action<SeededRandom, float[]> fill, Func<SeededRandom, float> draw)
+    {
+        var random = new SeededRandom((ulong)count);
+        var twin = new SeededRandom((ulong)count);
+        float[] filled = new float[count];
+        Array.Fill(filled, float.NaN);
+        fill(random, filled);
+        Assert.Equal(Enumerable.Range(0, count).Select(_ => draw(twin)), filled);
         Assert.Equal(twin.NextNormal(), random.NextNormal());
     }
 
