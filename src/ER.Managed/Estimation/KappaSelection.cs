@@ -139,7 +139,7 @@ public static partial class KappaSelection
             }
         }
 
-        double t = BrentRoot(low, high, slopeLow, slopeHigh, LogTolerance, z, Slope);
+        double t = BrentRoot.Find(low, high, slopeLow, slopeHigh, LogTolerance, MaxEvaluations, z, Slope);
         if (Math.Exp(t) != lastKappa)
         {
             Slope(t, z);
@@ -154,7 +154,7 @@ public static partial class KappaSelection
     /// Brent's method on kappa itself (log kappa has no room for 0).
     /// </summary>
     private static KappaSelectionResult NearZero(
-        ReadOnlySpan<float> z, double high, double slopeHigh, SlopeFunction slopeAt, Func<(double Kappa, double Value, int Evaluations)> last)
+        ReadOnlySpan<float> z, double high, double slopeHigh, BrentRoot.Function slopeAt, Func<(double Kappa, double Value, int Evaluations)> last)
     {
         double slopeZero = slopeAt(0.0, z);
         if (slopeZero <= 0)
@@ -163,7 +163,7 @@ public static partial class KappaSelection
             return new KappaSelectionResult(0.0, value, evaluations, KappaSelectionMethod.LeaveOneOut, KappaSelectionBoundary.Uniform);
         }
 
-        double kappa = BrentRoot(0.0, high, slopeZero, slopeHigh, LogTolerance * high, z, slopeAt);
+        double kappa = BrentRoot.Find(0.0, high, slopeZero, slopeHigh, LogTolerance * high, MaxEvaluations, z, slopeAt);
         (double lastKappa, _, _) = last();
         if (kappa != lastKappa)
         {
@@ -219,85 +219,5 @@ public static partial class KappaSelection
         {
             Validation.CheckUnitRows(z, rows, columns, options.UnitNormTolerance, nameof(z), options.EffectiveDegreeOfParallelism);
         }
-    }
-
-    private delegate double SlopeFunction(double x, ReadOnlySpan<float> z);
-
-    /// <summary>Brent's root finder (inverse quadratic interpolation, secant, bisection) on [a, b] with f(a) &gt; 0 &gt; f(b), to <paramref name="accuracy"/> in x.</summary>
-    private static double BrentRoot(double a, double b, double fa, double fb, double accuracy, ReadOnlySpan<float> z, SlopeFunction f)
-    {
-        double tolerance = 0.5 * accuracy;
-        double c = a, fc = fa, d = b - a, e = d;
-        for (int iteration = 0; iteration < MaxEvaluations; iteration++)
-        {
-            if ((fb > 0 && fc > 0) || (fb < 0 && fc < 0))
-            {
-                c = a;
-                fc = fa;
-                d = b - a;
-                e = d;
-            }
-
-            if (Math.Abs(fc) < Math.Abs(fb))
-            {
-                a = b;
-                b = c;
-                c = a;
-                fa = fb;
-                fb = fc;
-                fc = fa;
-            }
-
-            double middle = 0.5 * (c - b);
-            if (Math.Abs(middle) <= tolerance || fb == 0.0)
-            {
-                return b;
-            }
-
-            if (Math.Abs(e) >= tolerance && Math.Abs(fa) > Math.Abs(fb))
-            {
-                double s = fb / fa, p, q;
-                if (a == c)
-                {
-                    p = 2.0 * middle * s;
-                    q = 1.0 - s;
-                }
-                else
-                {
-                    double qa = fa / fc, r = fb / fc;
-                    p = s * ((2.0 * middle * qa * (qa - r)) - ((b - a) * (r - 1.0)));
-                    q = (qa - 1.0) * (r - 1.0) * (s - 1.0);
-                }
-
-                if (p > 0)
-                {
-                    q = -q;
-                }
-
-                p = Math.Abs(p);
-                if (2.0 * p < Math.Min((3.0 * middle * q) - Math.Abs(tolerance * q), Math.Abs(e * q)))
-                {
-                    e = d;
-                    d = p / q;
-                }
-                else
-                {
-                    d = middle;
-                    e = d;
-                }
-            }
-            else
-            {
-                d = middle;
-                e = d;
-            }
-
-            a = b;
-            fa = fb;
-            b += Math.Abs(d) > tolerance ? d : Math.CopySign(tolerance, middle);
-            fb = f(b, z);
-        }
-
-        return b;
     }
 }
