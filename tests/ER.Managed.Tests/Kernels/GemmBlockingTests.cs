@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.IO;
 using ER.Managed.Kernels.Gemm;
 
 namespace ER.Managed.Tests.Kernels;
@@ -136,6 +137,45 @@ public class GemmBlockingTests
     [InlineData(unchecked((int)0x80080140), 0x04006140, 0x00100000, 128L * 1024, 1024L * 1024, 2L * 1024 * 1024)]
     public void Amd_legacy_cache_leaves_decode(int l1Info, int l2Info, int l3Info, long l1, long l2, long l3) =>
         Assert.Equal((l1, l2, l3), CacheSizes.DecodeAmdLegacyLeaves(l1Info, l2Info, l3Info));
+
+    [Fact]
+    public void Sysfs_caches_are_read_per_cpu_from_their_folders()
+    {
+        // A Zen 3 core as Linux describes it: L1D and L1I of 32K, an L2 of 512K of its own, an L3
+        // of 32M shared by 8 CPUs (4M each); the instruction cache and a level-4 entry are not used.
+        string root = Directory.CreateTempSubdirectory("er-sysfs-").FullName;
+        try
+        {
+            WriteSysfsCache(root, 0, "1", "Data", "32K", "0");
+            WriteSysfsCache(root, 1, "1", "Instruction", "64K", "0");
+            WriteSysfsCache(root, 2, "2", "Unified", "512K", "0");
+            WriteSysfsCache(root, 3, "3", "Unified", "32M", "0-7");
+            WriteSysfsCache(root, 4, "4", "Unified", "128M", "0-15");
+            Assert.Equal(new CacheSizes(32 * 1024, 512 * 1024, 4 * 1024 * 1024, "sysfs"), CacheSizes.FromSysfs(root));
+
+            // An L2 shared by two CPUs (and a list of two ranges) is divided between them.
+            WriteSysfsCache(root, 2, "2", "Unified", "2M", "0-1,16-17");
+            Assert.Equal(512 * 1024, CacheSizes.FromSysfs(root)!.Value.L2);
+
+            // Without an L2 (or without the folder) sysfs says nothing and the next source is asked.
+            Directory.Delete(Path.Combine(root, "index2"), recursive: true);
+            Assert.Null(CacheSizes.FromSysfs(root));
+            Assert.Null(CacheSizes.FromSysfs(Path.Combine(root, "absent")));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static void WriteSysfsCache(string root, int index, string level, string type, string size, string sharedCpus)
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(root, $"index{index}")).FullName;
+        File.WriteAllText(Path.Combine(folder, "level"), level + "\n");
+        File.WriteAllText(Path.Combine(folder, "type"), type + "\n");
+        File.WriteAllText(Path.Combine(folder, "size"), size + "\n");
+        File.WriteAllText(Path.Combine(folder, "shared_cpu_list"), sharedCpus + "\n");
+    }
 
     [Theory]
     [InlineData("48K", 48 * 1024)]

@@ -94,6 +94,33 @@ public class GemmKernelTests
             overwrite: true);
     }
 
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Empty_products_clear_C_or_leave_it_as_asked(int widthBits)
+    {
+        // k = 0: C = 0 when overwriting (the m x n block only, not the padding of its stride), C
+        // unchanged when accumulating; m = 0 or n = 0: nothing to write either way.
+        var width = (KernelWidth)widthBits;
+        const int m = 3, n = 5, ldc = 7;
+        foreach (bool accumulate in new[] { false, true })
+        {
+            float[] c = Enumerable.Repeat(42f, m * ldc).ToArray();
+            GemmKernel.Multiply([], n, false, [], n, false, c, ldc, m, n, 0, accumulate, width);
+            for (int i = 0; i < m * ldc; i++)
+            {
+                Assert.Equal(!accumulate && i % ldc < n ? 0f : 42f, c[i]);
+            }
+
+            c = Enumerable.Repeat(42f, m * ldc).ToArray();
+            float[] a = Enumerable.Repeat(1f, m * 4).ToArray(), b = Enumerable.Repeat(1f, 4 * n).ToArray();
+            GemmKernel.Multiply(a, 4, false, b, n, false, c, ldc, 0, n, 4, accumulate, width);
+            GemmKernel.Multiply(a, 4, false, b, n, false, c, ldc, m, 0, 4, accumulate, width);
+            Assert.All(c, v => Assert.Equal(42f, v));
+        }
+    }
+
+    public static TheoryData<int> Widths() => [.. KernelIsa.All.ToArray().Select(w => (int)w)];
+
     /// <summary>Every kernel id goes through one dispatch, whose default refuses an id it does not know.</summary>
     [Fact]
     public void Repeated_micro_kernel_runs_accumulate_and_refuse_short_panels()

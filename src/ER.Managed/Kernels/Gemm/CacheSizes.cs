@@ -147,16 +147,22 @@ internal readonly record struct CacheSizes(long L1Data, long L2, long L3, string
          (long)((uint)l2Info >> 16) * 1024,
          Math.Min((long)((uint)l3Info >> 18) * 512 * 1024, 4L * 1024 * 1024));
 
-    private static CacheSizes? FromSysfs()
+    private static CacheSizes? FromSysfs() => OperatingSystem.IsLinux() ? FromSysfs("/sys/devices/system/cpu/cpu0/cache") : null;
+
+    /// <summary>
+    /// Linux's description of CPU 0's caches under <paramref name="root"/> (folders <c>index*</c> with
+    /// <c>level</c>, <c>type</c>, <c>size</c> and <c>shared_cpu_list</c>): the L1D, and the L2 and L3
+    /// divided among the CPUs that share them; null without the folder or without an L1D and an L2.
+    /// </summary>
+    internal static CacheSizes? FromSysfs(string root)
     {
-        const string Root = "/sys/devices/system/cpu/cpu0/cache";
-        if (!OperatingSystem.IsLinux() || !Directory.Exists(Root))
+        if (!Directory.Exists(root))
         {
             return null;
         }
 
         long l1 = 0, l2 = 0, l3 = 0;
-        foreach (string index in Directory.GetDirectories(Root, "index*"))
+        foreach (string index in Directory.GetDirectories(root, "index*"))
         {
             string level = File.ReadAllText(Path.Combine(index, "level")).Trim();
             string type = File.ReadAllText(Path.Combine(index, "type")).Trim();
