@@ -153,7 +153,7 @@ public class GemmBlockingTests
             WriteSysfsCache(root, 4, "4", "Unified", "128M", "0-15");
             Assert.Equal(new CacheSizes(32 * 1024, 512 * 1024, 4 * 1024 * 1024, "sysfs"), CacheSizes.FromSysfs(root));
 
-            // An L2 shared by two CPUs (and a list of two ranges) is divided between them.
+            // An L2 shared by four CPUs, listed as two ranges, is divided among them.
             WriteSysfsCache(root, 2, "2", "Unified", "2M", "0-1,16-17");
             Assert.Equal(512 * 1024, CacheSizes.FromSysfs(root)!.Value.L2);
 
