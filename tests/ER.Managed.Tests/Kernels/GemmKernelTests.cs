@@ -95,7 +95,7 @@ public class GemmKernelTests
     }
 
     [Theory]
-    [MemberData(nameof(Widths))]
+    [MemberData(nameof(KernelTestSupport.Widths), MemberType = typeof(KernelTestSupport))]
     public void Empty_products_clear_C_or_leave_it_as_asked(int widthBits)
     {
         // k = 0: C = 0 when overwriting (the m x n block only, not the padding of its stride), C
@@ -118,8 +118,6 @@ public class GemmKernelTests
             Assert.All(c, v => Assert.Equal(42f, v));
         }
     }
-
-    public static TheoryData<int> Widths() => [.. KernelIsa.All.ToArray().Select(w => (int)w)];
 
     /// <summary>Every kernel id goes through one dispatch, whose default refuses an id it does not know.</summary>
     [Fact]
