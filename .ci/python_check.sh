@@ -13,10 +13,9 @@ PY="${ER_PYTHON:-/usr/bin/python3}"
 OUT=artifacts/native
 rm -rf "$OUT" && mkdir -p "$OUT"
 
+source .ci/publish.sh
 publish() { # runtime, folder
-  dotnet publish src/ER.Managed.Native -c Release -r "$1" -o "$2" > "$2.log" 2>&1 \
-    || { cat "$2.log"; echo "native: publish for $1 failed" >&2; exit 1; }
-  if grep -E "warning (IL|SYSLIB)[0-9]+" "$2.log"; then echo "native: the $1 publish has trim/AOT warnings" >&2; exit 1; fi
+  publish_logged "$2.log" "libermanaged for $1" src/ER.Managed.Native -c Release -r "$1" -o "$2"
 }
 
 echo "--- publish libermanaged for linux-x64"
