@@ -122,7 +122,7 @@ ER_API int er_vmf(int32_t dimension, const double* kappa, int64_t count,
 
 /* A kernel kappa chosen from unit rows (rows >= 2; columns >= 1 for ER_KAPPA_LEAVE_ONE_OUT, >= 2 for
  * ER_KAPPA_RULE_OF_THUMB). Writes kappa, the leave-one-out log-likelihood there (nats per sample), the
- * likelihood evaluations (or Newton steps) it took and the boundary flag. Refused only for invalid
+ * likelihood evaluations (or the vMF fit's) it took and the boundary flag. Refused only for invalid
  * data (not unit, not finite); every row the same direction gives 1e6 with ER_BOUNDARY_CONCENTRATED. */
 ER_API int er_kappa_select(const float* z, int64_t rows, int64_t columns, int32_t method, const er_options* options,
                            double* kappa, double* log_likelihood, int32_t* iterations, int32_t* boundary);

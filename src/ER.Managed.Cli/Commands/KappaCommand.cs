@@ -52,7 +52,7 @@ internal static class KappaCommand
             }
             else
             {
-                string what = loo ? "likelihood evaluations" : "Newton steps of the vMF fit";
+                string what = loo ? "likelihood evaluations" : "evaluations of the vMF fit";
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kappa = {CommonOptions.Format(result.Kappa)} ({parse.GetValue(method)}; leave-one-out log-likelihood {CommonOptions.Format(result.LogLikelihood)} nats per sample; {result.Iterations} {what}; n = {rows}, d = {columns})"));
                 string? note = result.Boundary switch
                 {

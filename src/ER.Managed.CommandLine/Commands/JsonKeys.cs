@@ -52,7 +52,7 @@ internal static class JsonKeys
         new("kappa", "the selected concentration"),
         new("log_likelihood", "the leave-one-out log-likelihood there, in nats per sample"),
         new("method", "loo or rule-of-thumb"),
-        new("iterations", "likelihood evaluations (loo) or Newton steps of the vMF fit (rule-of-thumb)"),
+        new("iterations", "likelihood evaluations (loo) or evaluations of the vMF fit's equation, its bracket's included (rule-of-thumb)"),
         new("boundary", "none (an interior maximum), uniform (largest as kappa -> 0; kappa = 0 returned) or concentrated (still rising at kappa = 1e6)"),
     ];
 

@@ -20,14 +20,14 @@ public static partial class KappaSelection
     /// <param name="rows">The number of samples n; at least 2.</param>
     /// <param name="columns">The dimension d; at least 2.</param>
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
-    /// <returns>kappa, L(kappa), the Newton steps of the one-vMF fit and the boundary flag.</returns>
+    /// <returns>kappa, L(kappa), the evaluations of the one-vMF fit's equation (its bracket's and its Newton steps') and the boundary flag.</returns>
     /// <exception cref="ArgumentException">Bad samples: a shape mismatch, or (when validating) a row that is not finite or not unit.</exception>
     /// <exception cref="ArgumentOutOfRangeException">Fewer than 2 rows or columns.</exception>
     public static KappaSelectionResult RuleOfThumb(ReadOnlySpan<float> z, int rows, int columns, ErOptions? options = null)
     {
         options ??= ErOptions.Default;
         CheckSamples(z, rows, columns, options, ruleOfThumb: true);
-        double kappa = RuleOfThumbKappa(z, rows, columns, out int steps);
+        double kappa = RuleOfThumbKappa(z, rows, columns, out int evaluations);
         KappaSelectionBoundary boundary = KappaSelectionBoundary.None;
         if (!(kappa > 0) || (float)kappa == 0f)
         {
@@ -41,14 +41,15 @@ public static partial class KappaSelection
         }
 
         (double value, _) = LeaveOneOutLikelihood.Evaluate(z, rows, columns, kappa, options.EffectiveDegreeOfParallelism);
-        return new KappaSelectionResult(kappa, value, steps, KappaSelectionMethod.RuleOfThumb, boundary);
+        return new KappaSelectionResult(kappa, value, evaluations, KappaSelectionMethod.RuleOfThumb, boundary);
     }
 
     /// <summary>
     /// The maximum-likelihood concentration of one vMF fitted to unit rows: the root of
     /// <c>A_d(kappa) = R</c>, R the mean resultant length, solved as <c>1 - A_d(kappa) = 1 - R</c> on
     /// log kappa by Newton's method inside a bracket (bisection where a step leaves it); +infinity where
-    /// every row points the same way (R = 1).
+    /// every row points the same way (R = 1). <paramref name="evaluations"/> counts the evaluations of
+    /// the equation, those that bracket the root included (0 where no equation is solved).
     /// </summary>
     /// <remarks>
     /// A tight cluster has R within 1e-10 of 1 and kappa near 1e10: there 1 - R formed from R keeps
@@ -57,7 +58,7 @@ public static partial class KappaSelection
     /// (u_i the rows normalized in double, u their mean), and <c>kappa (1 - A_d)</c> from the Bessel
     /// ratio's continued fraction.
     /// </remarks>
-    internal static double MaximumLikelihoodConcentration(ReadOnlySpan<float> z, int n, int d, out int steps)
+    internal static double MaximumLikelihoodConcentration(ReadOnlySpan<float> z, int n, int d, out int evaluations)
     {
         var mean = new double[d];
         var inverseNorms = new double[n];
@@ -98,7 +99,7 @@ public static partial class KappaSelection
 
         double resultant = Math.Sqrt(resultantSquared);
         double oneMinusResultant = (spread / n) / (1.0 + resultant);
-        steps = 0;
+        evaluations = 0;
         if (oneDirection || !(oneMinusResultant > 0))
         {
             return double.PositiveInfinity;
@@ -112,8 +113,10 @@ public static partial class KappaSelection
         // F(t) = log(1 - A_d(e^t)) - log(1 - R) falls strictly in t = log kappa; its slope is
         // -kappa^2 A'/c with c = kappa (1 - A_d) and kappa^2 A' = kappa (2c - (d - 1)) + c (d - 1 - c).
         double target = Math.Log(oneMinusResultant);
+        int calls = 0;
         double F(double t, out double slope)
         {
+            calls++;
             double kappa = Math.Exp(t);
             VmfScalar.BesselRatio((0.5 * d) - 1.0, kappa, out double c);
             double curvature = (kappa * ((2.0 * c) - (d - 1))) + (c * (d - 1 - c));
@@ -143,9 +146,8 @@ public static partial class KappaSelection
             x = high;
         }
 
-        while (steps < 200 && high - low > 1e-14 * Math.Max(1.0, Math.Abs(x)))
+        for (int step = 0; step < 200 && high - low > 1e-14 * Math.Max(1.0, Math.Abs(x)); step++)
         {
-            steps++;
             if (fx == 0)
             {
                 break;
@@ -176,6 +178,7 @@ public static partial class KappaSelection
             fx = F(x, out dfx);
         }
 
+        evaluations = calls;
         return Math.Exp(x);
     }
 }

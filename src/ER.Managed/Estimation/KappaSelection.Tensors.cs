@@ -28,7 +28,7 @@ public static partial class KappaSelection
     /// <summary>The rule-of-thumb kappa for a [n, d] tensor; see the span overload.</summary>
     /// <param name="z">The samples, [n, d], unit rows.</param>
     /// <param name="options">Validation and threading settings.</param>
-    /// <returns>kappa, L(kappa) and the Newton steps of the vMF fit.</returns>
+    /// <returns>kappa, L(kappa) and the evaluations of the vMF fit's equation.</returns>
     /// <exception cref="ArgumentException">z is not a dense row-major rank-2 tensor, or as for the span overload.</exception>
     /// <exception cref="ArgumentOutOfRangeException">As for the span overload.</exception>
     public static KappaSelectionResult RuleOfThumb(ReadOnlyTensorSpan<float> z, ErOptions? options = null) =>

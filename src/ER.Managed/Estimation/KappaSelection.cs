@@ -175,9 +175,9 @@ public static partial class KappaSelection
     }
 
     /// <summary>The rule of thumb's concentration 1/h^2 (class remarks), in log form.</summary>
-    internal static double RuleOfThumbKappa(ReadOnlySpan<float> z, int n, int d, out int steps)
+    internal static double RuleOfThumbKappa(ReadOnlySpan<float> z, int n, int d, out int evaluations)
     {
-        double kappaHat = MaximumLikelihoodConcentration(z, n, d, out steps);
+        double kappaHat = MaximumLikelihoodConcentration(z, n, d, out evaluations);
         if (kappaHat == 0.0 || double.IsPositiveInfinity(kappaHat))
         {
             return kappaHat;

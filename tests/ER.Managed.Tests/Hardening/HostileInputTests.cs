@@ -303,8 +303,8 @@ public sealed class HostileInputTests : IDisposable
         // 200 x 10: 1 - R ~ 1e-11 at noise 1e-5, where Newton on A = R alone ran to its step cap.
         const int n = 200, d = 10;
         float[] z = TightCluster(n, d, noise, seed: 3);
-        double kappa = KappaSelection.MaximumLikelihoodConcentration(z, n, d, out int steps);
-        Assert.True(steps < 60, $"{steps} steps");
+        double kappa = KappaSelection.MaximumLikelihoodConcentration(z, n, d, out int evaluations);
+        Assert.True(evaluations < 60, $"{evaluations} evaluations");
 
         // An independent check: 1 - A_d from the Bessel ratio's own complement, 1 - R from the rows.
         double[][] unit = Enumerable.Range(0, n).Select(i => Enumerable.Range(0, d).Select(t => (double)z[(i * d) + t]).ToArray())
