@@ -73,9 +73,9 @@ public class KappaSelectionTests
         // derivative still gave the right kappa, only in more steps: bisection needs about 17 halvings
         // of a factor-4 bracket to 1e-5 in log kappa, and about 47 of a width-1 bracket to 1e-14.
         // Counts stay far below those (the brackets' own evaluations included, so that a poor start
-        // of either search costs evaluations too): at most one more
-        // than this implementation takes here natively (one for the last bits that the likelihood's
-        // float32 sums and the libm's exp and log may round otherwise on another ISA).
+        // of either search costs evaluations too): at most one more than this implementation takes
+        // here natively (one for the last bits that the likelihood's float32 sums and the libm's exp
+        // and log may round otherwise on another ISA).
         const int n = 400;
         float[] z = VonMisesFisherSample(n, d, dataKappa, (ulong)(d + components), components);
 

@@ -139,6 +139,78 @@ public class GemmBlockingTests
         Assert.Equal((l1, l2, l3), CacheSizes.DecodeAmdLegacyLeaves(l1Info, l2Info, l3Info));
 
     [Fact]
+    public void Cpuid_caches_follow_the_vendor_the_leaf_and_the_sharing()
+    {
+        const int Kib = 1024, Mib = 1024 * 1024;
+        (int Level, int Type, int Sharing, int Ways, int Sets)[] zen3 =
+        [
+            (1, 1, 2, 8, 64), (1, 2, 2, 8, 64), (2, 3, 2, 8, 1024), (3, 3, 16, 16, 32768),
+        ];
+
+        // Zen 3 with TOPOEXT (leaf 0x8000001D, here at the first extended level that has it): the L1D and
+        // L2 of one core, shared only by its two SMT threads, are taken whole; the CCX's 32 MiB L3 shared
+        // by 16 threads is divided by them.
+        Assert.Equal(new CacheSizes(32 * Kib, 512 * Kib, 2 * Mib, "cpuid"), CacheSizes.FromCpuid(Cpu(Amd, 0x8000001D, 0x8000001D, zen3), 16));
+
+        // A VM with two vCPUs: the L3 is divided by at most twice the CPUs the process may use.
+        Assert.Equal(new CacheSizes(32 * Kib, 512 * Kib, 8 * Mib, "cpuid"), CacheSizes.FromCpuid(Cpu(Amd, 0x80000021, 0x8000001D, zen3), 2));
+
+        // The same descriptors on a CPU that is not AMD's are read through leaf 4.
+        Assert.Equal(new CacheSizes(32 * Kib, 512 * Kib, 2 * Mib, "cpuid"), CacheSizes.FromCpuid(Cpu(Intel, 0x80000008, 4, zen3), 16));
+
+        // Intel's hybrid parts: an E-core cluster's 2 MiB L2 shared by four cores is divided among them;
+        // a P-core's L2, shared by its two threads only, is not.
+        (int, int, int, int, int)[] eCore = [(1, 1, 1, 8, 64), (2, 3, 4, 16, 2048), (3, 3, 32, 12, 40960)];
+        Assert.Equal(512 * Kib, CacheSizes.FromCpuid(Cpu(Intel, 0x80000008, 4, eCore), 24)!.Value.L2);
+        (int, int, int, int, int)[] pCore = [(1, 1, 2, 12, 64), (2, 3, 2, 10, 2048), (3, 3, 32, 12, 40960)];
+        Assert.Equal(1280 * Kib, CacheSizes.FromCpuid(Cpu(Intel, 0x80000008, 4, pCore), 24)!.Value.L2);
+
+        // An AMD leaf below 0x8000001D is not asked for, and leaf 4 says nothing on AMD: the legacy
+        // leaves give Zen 3's sizes, with 4 MiB of L3 a core. A hypervisor that hides TOPOEXT (the leaf
+        // answers zeros) leads there too.
+        Assert.Equal(new CacheSizes(32 * Kib, 512 * Kib, 4 * Mib, "cpuid"), CacheSizes.FromCpuid(Cpu(Amd, 0x8000001C, 0x8000001D, zen3, legacy: true), 16));
+        Assert.Equal(new CacheSizes(32 * Kib, 512 * Kib, 4 * Mib, "cpuid"), CacheSizes.FromCpuid(Cpu(Amd, 0x80000021, 0x8000001D, [], legacy: true), 16));
+
+        // Only AMD's legacy leaves are read, and only where the CPU has them; without an L1D or an L2
+        // CPUID says nothing and the next source is asked.
+        Assert.Null(CacheSizes.FromCpuid(Cpu(Intel, 0x80000008, 4, [], legacy: true), 16));
+        Assert.Null(CacheSizes.FromCpuid(Cpu(Amd, 0x80000005, 0x8000001D, [], legacy: true), 16));
+        Assert.Null(CacheSizes.FromCpuid(Cpu(Intel, 0x80000008, 4, [(2, 3, 2, 8, 1024)]), 16));
+        Assert.Null(CacheSizes.FromCpuid(Cpu(Amd, 0x8000001D, 0x8000001D, [(1, 1, 2, 8, 64)]), 16));
+    }
+
+    private const int Amd = 0, Intel = 1;
+
+    /// <summary>
+    /// A CPU that answers CPUID from a table: the vendor string (leaf 0), the highest extended leaf,
+    /// the descriptors under <paramref name="descriptorLeaf"/> (64-byte lines, one partition each), and
+    /// optionally Zen 3's legacy leaves 0x80000005/6; every other query answers zeros. Leaves above the
+    /// highest one are answered from the table all the same, so that reading one shows in the result.
+    /// </summary>
+    private static Func<int, int, (int, int, int, int)> Cpu(int vendor, uint maxExtended, uint descriptorLeaf, (int Level, int Type, int Sharing, int Ways, int Sets)[] caches, bool legacy = false)
+    {
+        var table = new Dictionary<(int, int), (int, int, int, int)>
+        {
+            // "AuthenticAMD" and "GenuineIntel", four letters each in EBX, EDX and ECX.
+            [(0, 0)] = vendor == Amd ? (0x10, 0x68747541, 0x444d4163, 0x69746e65) : (0x20, 0x756e6547, 0x6c65746e, 0x49656e69),
+            [(unchecked((int)0x80000000), 0)] = (unchecked((int)maxExtended), 0, 0, 0),
+        };
+        for (int i = 0; i < caches.Length; i++)
+        {
+            (int level, int type, int sharing, int ways, int sets) = caches[i];
+            table[(unchecked((int)descriptorLeaf), i)] = (type | (level << 5) | ((sharing - 1) << 14), ((ways - 1) << 22) | 63, sets - 1, 0);
+        }
+
+        if (legacy)
+        {
+            table[(unchecked((int)0x80000005), 0)] = (0, 0, 0x20080140, 0);
+            table[(unchecked((int)0x80000006), 0)] = (0, 0, 0x02006140, 0x00806140);
+        }
+
+        return (leaf, subleaf) => table.GetValueOrDefault((leaf, subleaf));
+    }
+
+    [Fact]
     public void Sysfs_caches_are_read_per_cpu_from_their_folders()
     {
         // A Zen 3 core as Linux describes it: L1D and L1I of 32K, an L2 of 512K of its own, an L3
@@ -157,7 +229,10 @@ public class GemmBlockingTests
             WriteSysfsCache(root, 2, "2", "Unified", "2M", "0-1,16-17");
             Assert.Equal(512 * 1024, CacheSizes.FromSysfs(root)!.Value.L2);
 
-            // Without an L2 (or without the folder) sysfs says nothing and the next source is asked.
+            // Without an L1D, an L2 or the folder, sysfs says nothing and the next source is asked.
+            Directory.Delete(Path.Combine(root, "index0"), recursive: true);
+            Assert.Null(CacheSizes.FromSysfs(root));
+            WriteSysfsCache(root, 0, "1", "Data", "32K", "0");
             Directory.Delete(Path.Combine(root, "index2"), recursive: true);
             Assert.Null(CacheSizes.FromSysfs(root));
             Assert.Null(CacheSizes.FromSysfs(Path.Combine(root, "absent")));
@@ -208,6 +283,16 @@ public class GemmBlockingTests
     [InlineData(48 * 1024, 64, 512, false)] // AVX-512 Gram 1024 x 512: 128 KiB
     public void The_next_B_panel_is_prefetched_only_when_two_panels_fit_in_L1D(int l1, int nr, int kc, bool prefetched) =>
         Assert.Equal(prefetched, GemmKernel.PrefetchesPanel(nr * kc, new CacheSizes(l1, 1024 * 1024, 0, "test")));
+
+    [Fact]
+    public void The_fallback_is_a_plausible_hierarchy()
+    {
+        // Used where nothing can be read, so it must pass the checks a detected size must pass, and
+        // each level must hold the one below it (it describes a core with an L3).
+        CacheSizes fallback = CacheSizes.Fallback;
+        Assert.True(CacheSizes.IsPlausible(fallback), fallback.ToString());
+        Assert.True(fallback.L1Data < fallback.L2 && fallback.L2 < fallback.L3, fallback.ToString());
+    }
 
     [Fact]
     public void This_machine_has_plausible_caches_and_blocking()

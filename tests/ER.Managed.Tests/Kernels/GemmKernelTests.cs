@@ -305,7 +305,8 @@ public class GemmKernelTests
             using PackedOperand deeper = GemmKernel.PackTransposedB(Uniform(n * (k + 1), 3), n, k + 1, kernel);
             Assert.Throws<ArgumentException>(() => GemmKernel.MultiplyPacked(packedA, 0, m, deeper, 0, n, both, n, accumulate: false));
             Assert.Throws<ArgumentOutOfRangeException>(() => GemmKernel.MultiplyPacked(packedA, 1, m - 1, packed, 0, n, both, n, accumulate: false));
-            Assert.Throws<ArgumentOutOfRangeException>(() => GemmKernel.MultiplyPacked(packedA, 0, m + 1, packed, 0, n, both, n, accumulate: false));
+            var beyond = Assert.Throws<ArgumentOutOfRangeException>(() => GemmKernel.MultiplyPacked(packedA, 0, m + 1, packed, 0, n, both, n, accumulate: false));
+            Assert.Contains($"Rows [0, {m + 1})", beyond.Message, StringComparison.Ordinal);
 
             // A column range starting on a panel boundary.
             int j0 = 2 * MicroKernels.Describe(kernel).Columns;

@@ -80,21 +80,24 @@ internal readonly record struct CacheSizes(long L1Data, long L2, long L3, string
     internal static bool IsPlausible(CacheSizes c) =>
         c.L1Data is >= 8 * 1024 and <= 1024 * 1024 && c.L2 >= c.L1Data && c.L2 <= 256L * 1024 * 1024 && c.L3 is >= 0 and <= 4L * 1024 * 1024 * 1024;
 
-    private static CacheSizes? FromCpuid()
-    {
-        if (!X86.X86Base.IsSupported)
-        {
-            return null;
-        }
+    private static CacheSizes? FromCpuid() =>
+        X86.X86Base.IsSupported ? FromCpuid(X86.X86Base.CpuId, Environment.ProcessorCount) : null;
 
-        (int _, int ebx, int ecx, int edx) = X86.X86Base.CpuId(0, 0);
+    /// <summary>
+    /// The caches as CPUID describes them, with <paramref name="cpuid"/> answering (leaf, subleaf)
+    /// queries as the instruction does (this machine's in <see cref="Detect"/>, recorded registers in
+    /// the tests) and <paramref name="processorCount"/> the logical CPUs this process may use.
+    /// </summary>
+    internal static CacheSizes? FromCpuid(Func<int, int, (int Eax, int Ebx, int Ecx, int Edx)> cpuid, int processorCount)
+    {
+        (int _, int ebx, int ecx, int edx) = cpuid(0, 0);
         bool amd = ebx == 0x68747541 && edx == 0x69746e65 && ecx == 0x444d4163; // "AuthenticAMD"
-        (int maxExtended, _, _, _) = X86.X86Base.CpuId(unchecked((int)0x80000000), 0);
+        (int maxExtended, _, _, _) = cpuid(unchecked((int)0x80000000), 0);
         int leaf = amd && (uint)maxExtended >= 0x8000001D ? unchecked((int)0x8000001D) : 4;
         long l1 = 0, l2 = 0, l3 = 0;
         for (int index = 0; index < 16; index++)
         {
-            (int eax, int b, int c, _) = X86.X86Base.CpuId(leaf, index);
+            (int eax, int b, int c, _) = cpuid(leaf, index);
             (int level, int type, int sharing, long size) = DecodeCacheLeaf(eax, b, c);
             if (type == 0)
             {
@@ -103,7 +106,7 @@ internal readonly record struct CacheSizes(long L1Data, long L2, long L3, string
 
             // Threads sharing the cache, turned into cores: two threads a core where SMT is on is
             // not knowable here, so the per-thread share is used (the smaller, safe side).
-            long share = size / Math.Max(1, Math.Min(sharing, Environment.ProcessorCount * 2));
+            long share = size / Math.Max(1, Math.Min(sharing, processorCount * 2));
             switch (level, type)
             {
                 case (1, 1): l1 = size; break;
@@ -118,8 +121,8 @@ internal readonly record struct CacheSizes(long L1Data, long L2, long L3, string
             // sizes: 0x80000005 ECX[31:24] L1D in KiB, 0x80000006 ECX[31:16] L2 in KiB, EDX[31:18]
             // L3 in 512 KiB units, but for the whole package, with no sharing count. Zen 2-5 give each
             // core 4 MiB of its CCX's L3 (16-32 MiB for 4-8 cores), so that is the share assumed.
-            (_, _, int l1Info, _) = X86.X86Base.CpuId(unchecked((int)0x80000005), 0);
-            (_, _, int l2Info, int l3Info) = X86.X86Base.CpuId(unchecked((int)0x80000006), 0);
+            (_, _, int l1Info, _) = cpuid(unchecked((int)0x80000005), 0);
+            (_, _, int l2Info, int l3Info) = cpuid(unchecked((int)0x80000006), 0);
             (l1, l2, l3) = DecodeAmdLegacyLeaves(l1Info, l2Info, l3Info);
         }
 
