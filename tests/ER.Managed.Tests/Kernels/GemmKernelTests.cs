@@ -322,6 +322,44 @@ public class GemmKernelTests
         }
     }
 
+    [Fact]
+    public void Every_product_returns_its_scratch_so_a_warm_one_allocates_nothing()
+    {
+        // The products take their packing buffers and edge scratch from the shared array pool: a
+        // buffer not returned is rented anew by the next product, which then allocates. A depth past
+        // every KC and a width past NC and an edge panel reach every buffer; the scalar width's path
+        // copies both operands into row-major scratch.
+        const int m = 70, n = 130, k = 1100;
+        float[] a = Uniform(m * k, 1), aT = Uniform(k * m, 2), x = Uniform(n * k, 3), rowMajorB = Uniform(k * n, 4);
+        var c = new float[m * n];
+        Assert.Equal(0, AllocationProbe.SteadyStateBytes(() =>
+            GemmKernel.Multiply(aT, m, true, rowMajorB, n, false, c, n, m, n, k, accumulate: false, KernelWidth.Scalar)));
+        foreach (MicroKernelId kernel in MicroKernels.All.ToArray())
+        {
+            if (!MicroKernels.Describe(kernel).CanRun)
+            {
+                continue;
+            }
+
+            string name = MicroKernels.Describe(kernel).Name;
+            using PackedOperand packedB = GemmKernel.PackTransposedB(x, n, k, kernel);
+            using PackedOperand packedA = GemmKernel.PackA(a, k, m, k, kernel);
+            using PackedOperand slices = GemmKernel.PackRowMajorB(rowMajorB, k, n, 256, kernel);
+            (string Product, Action Run)[] products =
+            [
+                ("A B^T", () => GemmKernel.Multiply(a, k, false, x, k, true, c, n, m, n, k, accumulate: false, kernel)),
+                ("A^T B", () => GemmKernel.Multiply(aT, m, true, rowMajorB, n, false, c, n, m, n, k, accumulate: false, kernel)),
+                ("A times packed B", () => GemmKernel.MultiplyPacked(a, k, false, packedB, 0, n, c, n, m, accumulate: false)),
+                ("packed A times packed B", () => GemmKernel.MultiplyPacked(packedA, 0, m, packedB, 0, n, c, n, accumulate: false)),
+                ("A times a packed slice", () => GemmKernel.MultiplyPackedSlice(aT, m, true, slices, 1, c, n, m, accumulate: false)),
+            ];
+            foreach ((string product, Action run) in products)
+            {
+                Assert.True(AllocationProbe.SteadyStateBytes(run) == 0, $"{name}: {product} allocated");
+            }
+        }
+    }
+
     [Theory]
     [InlineData(1, 1, 1, 1)]
     [InlineData(7, 13, 300, 128)]
