@@ -165,10 +165,10 @@ public class GemmBlockingTests
         (int, int, int, int, int)[] pCore = [(1, 1, 2, 12, 64), (2, 3, 2, 10, 2048), (3, 3, 32, 12, 40960)];
         Assert.Equal(1280 * Kib, CacheSizes.FromCpuid(Cpu(Intel, 0x80000008, 4, pCore), 24)!.Value.L2);
 
-        // An AMD leaf below 0x8000001D is not asked for, and leaf 4 says nothing on AMD: the legacy
-        // leaves give Zen 3's sizes, with 4 MiB of L3 a core. A hypervisor that hides TOPOEXT (the leaf
-        // answers zeros) leads there too.
-        Assert.Equal(new CacheSizes(32 * Kib, 512 * Kib, 4 * Mib, "cpuid"), CacheSizes.FromCpuid(Cpu(Amd, 0x8000001C, 0x8000001D, zen3, legacy: true), 16));
+        // An AMD CPU whose extended leaves end at 0x80000006, the last legacy one, is not asked for
+        // 0x8000001D, and leaf 4 says nothing on AMD: the legacy leaves give Zen 3's sizes, with 4 MiB
+        // of L3 a core. A hypervisor that hides TOPOEXT (the leaf answers zeros) leads there too.
+        Assert.Equal(new CacheSizes(32 * Kib, 512 * Kib, 4 * Mib, "cpuid"), CacheSizes.FromCpuid(Cpu(Amd, 0x80000006, 0x8000001D, zen3, legacy: true), 16));
         Assert.Equal(new CacheSizes(32 * Kib, 512 * Kib, 4 * Mib, "cpuid"), CacheSizes.FromCpuid(Cpu(Amd, 0x80000021, 0x8000001D, [], legacy: true), 16));
 
         // Only AMD's legacy leaves are read, and only where the CPU has them; without an L1D or an L2
@@ -272,6 +272,14 @@ public class GemmBlockingTests
     [InlineData("1024,524288,0", false)]
     [InlineData("65536,32768,0", false)]
     [InlineData("x,y,z", false)]
+    // Each bound is inclusive: L1D from 8 KiB to 1 MiB, an L2 no smaller than it and at most 256 MiB,
+    // an L3 of at most 4 GiB; one byte past any of them is refused.
+    [InlineData("8192,8192,0", true)]
+    [InlineData("1048576,268435456,4294967296", true)]
+    [InlineData("8191,8192,0", false)]
+    [InlineData("1048577,268435456,0", false)]
+    [InlineData("32768,268435457,0", false)]
+    [InlineData("32768,524288,4294967297", false)]
     public void Cache_override_accepts_only_plausible_sizes(string text, bool accepted) =>
         Assert.Equal(accepted, CacheSizes.Parse(text) is not null);
 
