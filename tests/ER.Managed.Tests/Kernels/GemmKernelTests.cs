@@ -326,9 +326,10 @@ public class GemmKernelTests
     public void Every_product_returns_its_scratch_so_a_warm_one_allocates_nothing()
     {
         // The products take their packing buffers and edge scratch from the shared array pool: a
-        // buffer not returned is rented anew by the next product, which then allocates. A depth past
-        // every KC and a width past NC and an edge panel reach every buffer; the scalar width's path
-        // copies both operands into row-major scratch.
+        // buffer not returned is rented anew by the next product, which then allocates. Each product
+        // rents its buffers whatever its size; a depth past KC runs several slices, and 70 x 130
+        // leaves edge panels at every MR and NR. The scalar width's path copies both operands into
+        // row-major scratch.
         const int m = 70, n = 130, k = 1100;
         float[] a = Uniform(m * k, 1), aT = Uniform(k * m, 2), x = Uniform(n * k, 3), rowMajorB = Uniform(k * n, 4);
         var c = new float[m * n];
