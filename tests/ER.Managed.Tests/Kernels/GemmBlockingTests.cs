@@ -257,7 +257,21 @@ public class GemmBlockingTests
     [InlineData("1024K", 1024 * 1024)]
     [InlineData("32M", 32 * 1024 * 1024)]
     [InlineData("65536", 65536)]
+    [InlineData("2G", 2L * 1024 * 1024 * 1024)]
+    [InlineData("48k", 48 * 1024)]
+    [InlineData("32m", 32 * 1024 * 1024)]
+    [InlineData("1g", 1024 * 1024 * 1024)]
     public void Sysfs_sizes_parse(string text, long bytes) => Assert.Equal(bytes, CacheSizes.ParseSize(text));
+
+    // Detection catches FormatException and moves to the next source; any other exception would
+    // escape from the type initializer that holds the blocking and leave the GEMM unusable.
+    [Theory]
+    [InlineData("")]
+    [InlineData("K")]
+    [InlineData("-48K")]
+    [InlineData("48 K")]
+    [InlineData("48KiB")]
+    public void Malformed_sysfs_sizes_are_format_errors(string text) => Assert.Throws<FormatException>(() => CacheSizes.ParseSize(text));
 
     [Theory]
     [InlineData("0", 1)]

@@ -182,9 +182,15 @@ internal readonly record struct CacheSizes(long L1Data, long L2, long L3, string
         return l1 > 0 && l2 > 0 ? new CacheSizes(l1, l2, l3, "sysfs") : null;
     }
 
-    /// <summary>"48K", "1024K", "32M" or plain bytes.</summary>
+    /// <summary>"48K", "1024K", "32M", "1G" or plain bytes; a <see cref="FormatException"/> for anything else, an empty file included.</summary>
     internal static long ParseSize(string text)
     {
+        if (text.Length == 0)
+        {
+            // An empty size file would otherwise fail as an index out of range, which Detect does not expect.
+            throw new FormatException("A cache size file is empty.");
+        }
+
         long multiplier = text[^1] switch { 'K' or 'k' => 1024, 'M' or 'm' => 1024 * 1024, 'G' or 'g' => 1024L * 1024 * 1024, _ => 1 };
         string digits = multiplier == 1 ? text : text[..^1];
         return long.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture) * multiplier;
