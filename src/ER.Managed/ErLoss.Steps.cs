@@ -33,15 +33,11 @@ public sealed partial class ErLoss
         double reconstruction = 0.0, reconstructionKappa = 0.0;
         Span<bool> started = _started;
         started.Clear();
-        for (int p = 0; p < Views; p++)
+        // Multi-crop: a pair takes at least one global view (the first of the two).
+        for (int p = 0; p < _globalViews; p++)
         {
             for (int q = p + 1; q < Views; q++)
             {
-                if (p >= _globalViews)
-                {
-                    continue;
-                }
-
                 if (sphere)
                 {
                     SphereTermResult r = Reconstruction.SphereWithGradient(Z(p), Z(q), k, d, _termGradA, _termGradB, _kappa, _normalizer, inner);

@@ -196,7 +196,7 @@ public sealed partial class ErLoss
         set => _normalizer = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Use Exact or Reference.");
     }
 
-    /// <summary>Validation and threading settings (default <see cref="ErOptions.Default"/>; null sets the default); the raw views are checked for finiteness when validating.</summary>
+    /// <summary>Validation and threading settings (default <see cref="ErOptions.Default"/>; null sets the default). The raw views are checked for finiteness whatever <see cref="ErOptions.ValidateInputs"/> says: the normalization and the softmax refuse non-finite rows anyway, and the check names the caller's argument.</summary>
     public ErOptions Options
     {
         get => _options;
@@ -218,7 +218,7 @@ public sealed partial class ErLoss
     /// <param name="gradient1">Output: dLoss/dview1, rows x columns; must not overlap any input.</param>
     /// <param name="gradient2">Output: dLoss/dview2, rows x columns; must not overlap any input or <paramref name="gradient1"/>.</param>
     /// <returns>The loss, its parts and dLoss/dkappa.</returns>
-    /// <exception cref="ArgumentException">A span has the wrong length, an input is not finite (when validating), or spans overlap.</exception>
+    /// <exception cref="ArgumentException">A span has the wrong length, an input is not finite (checked whether or not validating), or spans overlap.</exception>
     /// <exception cref="ArgumentOutOfRangeException">In reference mode, a kappa where the original's constant is not finite.</exception>
     /// <exception cref="OverflowException">A gradient overflows float32 (weights of order 1e38); nothing is written.</exception>
     /// <exception cref="InvalidOperationException">The loss was created for more than two views.</exception>
@@ -239,11 +239,8 @@ public sealed partial class ErLoss
         Validation.CheckNoOverlap(view1, gradient2, nameof(view1), nameof(gradient2));
         Validation.CheckNoOverlap(view2, gradient2, nameof(view2), nameof(gradient2));
         Validation.CheckNoOverlap(gradient1, gradient2, nameof(gradient1), nameof(gradient2));
-        if (_options.ValidateInputs)
-        {
-            Validation.CheckFinite(view1, Columns, nameof(view1));
-            Validation.CheckFinite(view2, Columns, nameof(view2));
-        }
+        Validation.CheckFinite(view1, Columns, nameof(view1));
+        Validation.CheckFinite(view2, Columns, nameof(view2));
 
         lock (_gate)
         {
@@ -258,7 +255,7 @@ public sealed partial class ErLoss
     /// <param name="views">The raw projector outputs of all <see cref="Views"/> views, V x rows x columns floats, view after view.</param>
     /// <param name="gradients">Output: dLoss/dview for every view, in the same layout; must not overlap <paramref name="views"/>.</param>
     /// <returns>The loss, its parts (R averaged over the pairs, H over the views <see cref="EntropyOf"/> chooses) and dLoss/dkappa.</returns>
-    /// <exception cref="ArgumentException">A span does not hold V x rows x columns floats, an input is not finite (when validating), the spans overlap, or <see cref="EntropyOf"/> names a view this loss does not have.</exception>
+    /// <exception cref="ArgumentException">A span does not hold V x rows x columns floats, an input is not finite (checked whether or not validating), the spans overlap, or <see cref="EntropyOf"/> names a view this loss does not have.</exception>
     /// <exception cref="ArgumentOutOfRangeException">In reference mode, a kappa where the original's constant is not finite.</exception>
     /// <exception cref="OverflowException">A gradient overflows float32 (weights of order 1e38); nothing is written.</exception>
     public ErLossResult Compute(ReadOnlySpan<float> views, Span<float> gradients)
@@ -267,10 +264,7 @@ public sealed partial class ErLoss
         Validation.CheckLength(views.Length, total, nameof(views), "views x rows x columns");
         Validation.CheckLength(gradients.Length, total, nameof(gradients), "views x rows x columns");
         Validation.CheckNoOverlap(views, gradients, nameof(views), nameof(gradients));
-        if (_options.ValidateInputs)
-        {
-            Validation.CheckFinite(views, Columns, nameof(views));
-        }
+        Validation.CheckFinite(views, Columns, nameof(views));
 
         lock (_gate)
         {

@@ -140,6 +140,37 @@ public class ErLossTests
         Assert.Throws<ArgumentException>(() => loss.Compute(new float[4], new float[3], new float[4], new float[4]));
         var shared = new float[4];
         Assert.Throws<ArgumentException>(() => loss.Compute(new float[4], new float[4], shared, shared));
+        Assert.Equal("support", Assert.Throws<ArgumentOutOfRangeException>(() => new ErLoss((Support)7, 4, 3)).ParamName);
+
+        // null restores the defaults (validation on), as the property's documentation says.
+        loss.Options = new ErOptions { ValidateInputs = false };
+        loss.Options = null!;
+        Assert.Same(ErOptions.Default, loss.Options);
+    }
+
+    [Theory]
+    [InlineData(Support.Sphere, true)]
+    [InlineData(Support.Sphere, false)]
+    [InlineData(Support.Discrete, true)]
+    [InlineData(Support.Discrete, false)]
+    public void Non_finite_views_are_refused_by_the_callers_name_whether_or_not_validating(Support support, bool validate)
+    {
+        // The normalization and the softmax need finite rows, so the views are checked either way;
+        // unchecked, they were refused by the helper's own name ("x"), an argument the caller never passed.
+        const int k = 4, d = 3;
+        var options = new ErOptions { ValidateInputs = validate };
+        float[] views = TestData.Normal(3 * k * d, seed: 12);
+        views[(2 * k * d) + 5] = float.NaN;
+        var gradients = new float[views.Length];
+        var loss = new ErLoss(support, k, d, views: 3) { Options = options };
+        ArgumentException refused = Assert.Throws<ArgumentException>(() => loss.Compute(views, gradients));
+        Assert.Equal("views", refused.ParamName);
+        Assert.Contains("Element [9, 2] is NaN", refused.Message, StringComparison.Ordinal);
+
+        var pair = new ErLoss(support, k, d) { Options = options };
+        float[] view1 = TestData.Normal(k * d, seed: 13), view2 = TestData.Normal(k * d, seed: 14);
+        view2[7] = float.PositiveInfinity;
+        Assert.Equal("view2", Assert.Throws<ArgumentException>(() => pair.Compute(view1, view2, new float[k * d], new float[k * d])).ParamName);
     }
 
     [Theory]
@@ -166,6 +197,18 @@ public class ErLossTests
         Assert.Contains("overflows float32", overflow.Message, StringComparison.Ordinal);
         Assert.All(gradient1, v => Assert.Equal(7f, v));
         Assert.All(gradient2, v => Assert.Equal(7f, v));
+
+        // Only view 2's gradient overflows (view 1 carries neither entropy nor, with a zero weight,
+        // reconstruction): the message names view 2. On the sphere the entropy's gradient has
+        // entries above 1 at kappa 10; the discrete one's, -(log p + 1) / k, stays below 1 here.
+        if (support == Support.Sphere)
+        {
+            loss.ReconstructionWeight = 0;
+            loss.EntropyOf = EntropyView.View2;
+            overflow = Assert.Throws<OverflowException>(() => loss.Compute(view1, view2, gradient1, gradient2));
+            Assert.Contains("with respect to view 2 overflows", overflow.Message, StringComparison.Ordinal);
+            loss.EntropyOf = EntropyView.Mean;
+        }
 
         // The same weights in float range but small enough give finite gradients.
         loss.EntropyWeight = 1e30;

@@ -270,7 +270,9 @@ public class SphereEntropyShardsTests
         Assert.Equal("shard", Assert.Throws<ArgumentOutOfRangeException>(() => SphereEntropyShards.Split(4, 2, 2)).ParamName);
         Assert.Equal("shards", Assert.Throws<ArgumentOutOfRangeException>(() => SphereEntropyShards.Split(4, 0, 0)).ParamName);
         Assert.Equal("firstRow", Assert.Throws<ArgumentOutOfRangeException>(() => SphereEntropyShards.RowStates(z, k, d, 5, 0, Array.Empty<double>())).ParamName);
-        Assert.Equal("rowCount", Assert.Throws<ArgumentOutOfRangeException>(() => SphereEntropyShards.RowStates(z, k, d, 2, 3, new double[6])).ParamName);
+        ArgumentOutOfRangeException tooMany = Assert.Throws<ArgumentOutOfRangeException>(() => SphereEntropyShards.RowStates(z, k, d, 2, 3, new double[6]));
+        Assert.Equal("rowCount", tooMany.ParamName);
+        Assert.Contains("[0, 2] (rows 2 to 3 remain)", tooMany.Message, StringComparison.Ordinal);
         Assert.Equal("states", Assert.Throws<ArgumentException>(() => SphereEntropyShards.RowStates(z, k, d, 0, 2, new double[3])).ParamName);
         Assert.Equal("states", Assert.Throws<ArgumentException>(() => SphereEntropyShards.Combine(states.AsSpan(0, 6), k, d)).ParamName);
         var broken = (double[])states.Clone();
@@ -307,6 +309,69 @@ public class SphereEntropyShardsTests
         ArgumentException refused = Assert.Throws<ArgumentException>(() => SphereEntropyShards.Gradient(z, k, d, states, 0, k, gradient, gradientKappa, gradientReduction));
         Assert.Equal("states", refused.ParamName);
         Assert.Contains("Pass Gradient the z, kappa and reduction that RowStates computed the states with", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(EntropyReduction.Expectation)]
+    [InlineData(EntropyReduction.Average)]
+    [InlineData(EntropyReduction.LeaveOneOut)]
+    public void Gradient_checks_states_against_tight_bounds(EntropyReduction reduction)
+    {
+        // Identical unit rows put every LSE at its upper end: kappa + log k, or kappa + log(k - 1)
+        // without the self-pair. With a tolerance of 1e-5 the bounds leave kappa (2t + 1e-3) + 1e-6
+        // of room (0.0102 here): the exact states pass, states 0.25 above the end (still below
+        // log((k + 1) / (k - 1)) = 0.51 above it) or below kappa (1 - t) with the self-pair do not.
+        const int k = 4, d = 5;
+        const double kappa = 10;
+        float[] row = TestData.UnitRows(1, d, seed: 8);
+        float[] z = [.. Enumerable.Range(0, k).SelectMany(_ => row)];
+        var options = new ErOptions { UnitNormTolerance = 1e-5 };
+        var states = new double[k * 2];
+        SphereEntropyShards.RowStates(z, k, d, 0, k, states, kappa, reduction, options);
+        var gradient = new float[k * d];
+        SphereEntropyShards.Gradient(z, k, d, states, 0, k, gradient, kappa, reduction, options);
+        Assert.All(gradient, v => Assert.True(float.IsFinite(v)));
+
+        var high = (double[])states.Clone();
+        high[2 * SphereEntropyShards.StateWidth] += 0.25;
+        ArgumentException above = Assert.Throws<ArgumentException>(() => SphereEntropyShards.Gradient(z, k, d, high, 0, k, gradient, kappa, reduction, options));
+        Assert.Equal("states", above.ParamName);
+        Assert.Contains("Row 2's state", above.Message, StringComparison.Ordinal);
+
+        var low = (double[])states.Clone();
+        low[SphereEntropyShards.StateWidth] = kappa - 0.25;
+        if (reduction == EntropyReduction.LeaveOneOut)
+        {
+            // Without the self-pair an LSE has no lower bound (all partners may lie opposite).
+            SphereEntropyShards.Gradient(z, k, d, low, 0, k, gradient, kappa, reduction, options);
+        }
+        else
+        {
+            Assert.Equal("states", Assert.Throws<ArgumentException>(() => SphereEntropyShards.Gradient(z, k, d, low, 0, k, gradient, kappa, reduction, options)).ParamName);
+        }
+    }
+
+    [Fact]
+    public void Without_validation_states_that_overflow_the_gradient_are_still_refused()
+    {
+        // The bounds are checked only when validating; a gradient that comes out infinite is
+        // refused either way rather than returned.
+        const int k = 16, d = 4;
+        float[] z = TestData.UnitRows(k, d, seed: 9);
+        var options = new ErOptions { ValidateInputs = false };
+        var states = new double[k * 2];
+        // Joe's average weighs every row 1/k, so the terms exp(kappa s - LSE) of rows whose LSE is
+        // -1e4 overflow (the plug-in's softmax weights would cancel the LSEs).
+        SphereEntropyShards.RowStates(z, k, d, 0, k, states, 10, EntropyReduction.Average, options);
+        for (int i = 0; i < k; i++)
+        {
+            states[i * SphereEntropyShards.StateWidth] = -1e4;
+        }
+
+        var gradient = new float[k * d];
+        ArgumentException refused = Assert.Throws<ArgumentException>(() => SphereEntropyShards.Gradient(z, k, d, states, 0, k, gradient, 10, EntropyReduction.Average, options));
+        Assert.Equal("states", refused.ParamName);
+        Assert.Contains("not finite", refused.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -351,6 +416,9 @@ public class SphereEntropyShardsTests
         SphereEntropyShards.Gradient(tensor.AsReadOnlyTensorSpan(), spanStates, k, 0, default);
         Tensor<float> wrong = Tensor.Create(new float[41 * d], [41, d]);
         Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => SphereEntropyShards.Gradient(tensor.AsReadOnlyTensorSpan(), spanStates, 30, 40, wrong.AsTensorSpan())).ParamName);
+
+        // Without rows the gradient must be empty: rows given anyway are a shape error, not ignored.
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => SphereEntropyShards.Gradient(tensor.AsReadOnlyTensorSpan(), spanStates, k, 0, own.AsTensorSpan())).ParamName);
     }
 
     [Fact]
