@@ -143,7 +143,9 @@ public class ErLossTests
         Assert.Equal("support", Assert.Throws<ArgumentOutOfRangeException>(() => new ErLoss((Support)7, 4, 3)).ParamName);
 
         // null restores the defaults (validation on), as the property's documentation says.
-        loss.Options = new ErOptions { ValidateInputs = false };
+        var custom = new ErOptions { ValidateInputs = false };
+        loss.Options = custom;
+        Assert.Same(custom, loss.Options);
         loss.Options = null!;
         Assert.Same(ErOptions.Default, loss.Options);
     }
