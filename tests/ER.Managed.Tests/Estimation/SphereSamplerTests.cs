@@ -253,7 +253,9 @@ public class SphereSamplerTests
         Assert.Equal("kappa", Assert.Throws<ArgumentOutOfRangeException>(() => sampler.VonMisesFisher(Axis(2), -1, 2, new float[4])).ParamName);
         Assert.Equal("destination", Assert.Throws<ArgumentException>(() => sampler.Uniform(3, 2, new float[5])).ParamName);
         Assert.Equal("components", Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Mixture(Axis(2), 0, 1, 1, new float[2])).ParamName);
-        Assert.Equal("mean", Assert.Throws<ArgumentException>(() => sampler.VonMisesFisher([], 1, 1, [])).ParamName);
+        ArgumentException empty = Assert.Throws<ArgumentException>(() => sampler.VonMisesFisher([], 1, 1, []));
+        Assert.Equal("mean", empty.ParamName);
+        Assert.Contains("at least one coordinate", empty.Message, StringComparison.Ordinal);
 
         // The means must be components x d: 5 floats are not 2 components, nothing is not one.
         foreach (ArgumentException wrongLength in new[]
