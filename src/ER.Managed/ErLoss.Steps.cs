@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Numerics.Tensors;
+using ER.Managed.Kernels;
+using ER.Managed.Terms;
 
 namespace ER.Managed;
 
@@ -13,17 +15,20 @@ public sealed partial class ErLoss
 {
     private ErLossResult Step(ViewBatch batch)
     {
+        // Compute has checked the views (shapes, overlaps, finiteness) and the setters the
+        // temperature: the row maps run without the public RowOps' second pass of checks.
         int k = Rows, d = Columns;
         bool sphere = Support == Support.Sphere;
+        float scale = sphere ? 1f : Validation.CheckTemperature(_temperature);
         for (int v = 0; v < Views; v++)
         {
             if (sphere)
             {
-                RowOps.L2Normalize(batch.View(v), k, d, Z(v));
+                RowMaps.L2Normalize(batch.View(v), k, d, Z(v), RowOps.DefaultNormEpsilon);
             }
             else
             {
-                RowOps.Softmax(batch.View(v), k, d, Z(v), _temperature);
+                RowMaps.Softmax(batch.View(v), k, d, Z(v), scale, KernelIsa.Best);
             }
         }
 
@@ -89,11 +94,11 @@ public sealed partial class ErLoss
         {
             if (sphere)
             {
-                RowOps.L2NormalizeBackward(batch.View(v), GradZ(v), k, d, batch.Gradient(v));
+                RowMaps.L2NormalizeBackward(batch.View(v), GradZ(v), k, d, batch.Gradient(v), RowOps.DefaultNormEpsilon);
             }
             else
             {
-                RowOps.SoftmaxBackward(Z(v), GradZ(v), k, d, batch.Gradient(v), _temperature);
+                RowMaps.SoftmaxBackward(Z(v), GradZ(v), k, d, batch.Gradient(v), scale);
             }
         }
 
