@@ -25,35 +25,39 @@ internal static class Float64Rows
     /// Normalizes each row of <paramref name="x"/> (rows x columns, row-major) in float64 and rounds
     /// the result to float32. A row this cannot normalize (a zero row, a non-finite element, for
     /// <see cref="RowNormalization.UnitSum"/> a negative one) is only rounded, so that the float32
-    /// normalization that follows reports it as it reports float32 input.
+    /// normalization that follows reports it as it reports float32 input. <paramref name="x"/> is
+    /// left as it is.
     /// </summary>
     internal static float[] NormalizeThenRound(double[] x, int rows, int columns, RowNormalization normalization)
     {
         var result = new float[x.Length];
         for (int i = 0; i < rows; i++)
         {
-            Span<double> row = x.AsSpan(i * columns, columns);
-            if (CanNormalize(row, normalization, out double largest))
+            ReadOnlySpan<double> row = x.AsSpan(i * columns, columns);
+            Span<float> rounded = result.AsSpan(i * columns, columns);
+            if (!CanNormalize(row, normalization, out double largest))
             {
-                // Dividing by the largest magnitude first keeps every square and sum in range
-                // (each term at most 1, the sum at most columns), whatever the row's scale.
-                double scale = 0;
-                foreach (double v in row)
+                for (int j = 0; j < columns; j++)
                 {
-                    double t = v / largest;
-                    scale += normalization == RowNormalization.UnitNorm ? t * t : t;
+                    rounded[j] = (float)row[j];
                 }
 
-                scale = normalization == RowNormalization.UnitNorm ? Math.Sqrt(scale) : scale;
-                foreach (ref double v in row)
-                {
-                    v = v / largest / scale;
-                }
+                continue;
             }
 
+            // Dividing by the largest magnitude first keeps every square and sum in range (each
+            // term at most 1, the sum at most columns), whatever the row's scale.
+            double scale = 0;
+            foreach (double v in row)
+            {
+                double t = v / largest;
+                scale += normalization == RowNormalization.UnitNorm ? t * t : t;
+            }
+
+            scale = normalization == RowNormalization.UnitNorm ? Math.Sqrt(scale) : scale;
             for (int j = 0; j < columns; j++)
             {
-                result[(i * columns) + j] = (float)row[j];
+                rounded[j] = (float)(row[j] / largest / scale);
             }
         }
 

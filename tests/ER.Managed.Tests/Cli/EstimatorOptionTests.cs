@@ -55,7 +55,19 @@ public sealed class EstimatorOptionTests : IDisposable
     }
 
     [Theory]
+    [InlineData("plugin", "expectation", "")]
+    [InlineData("joe", "average", "average")]
+    public void An_estimator_and_the_reduction_it_means_may_be_given_together(string estimator, string reduction, string libraryReduction)
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("entropy", _path, "--estimator", estimator, "--reduction", reduction, "--json");
+        Assert.True(code == 0, stderr);
+        EntropyReduction expected = libraryReduction == "average" ? EntropyReduction.Average : EntropyReduction.Expectation;
+        Assert.Equal(Entropy.Sphere(_z, 300, 5, 10, expected), Value(stdout));
+    }
+
+    [Theory]
     [InlineData("--estimator", "joe", "--reduction", "expectation")]
+    [InlineData("--estimator", "plugin", "--reduction", "average")]
     [InlineData("--estimator", "knn", "--kappa", "3")]
     [InlineData("--neighbors", "2")]
     [InlineData("--estimator", "knn", "--grad", "g.npy")]

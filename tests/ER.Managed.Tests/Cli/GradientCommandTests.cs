@@ -34,6 +34,27 @@ public sealed class GradientCommandTests : IDisposable
         Assert.Equal(Entropy.SphereWithGradient(c.A.Data, 64, 16, 10.0).KappaGradient, gradKappa);
     }
 
+    [Theory]
+    [InlineData("-")]
+    [InlineData("/dev/stdout")]
+    [InlineData("/dev/fd/1")]
+    [InlineData("/proc/self/fd/1")]
+    public void Each_name_of_standard_output_writes_the_gradient_to_the_commands_standard_output(string name)
+    {
+        // In process, the command's standard output is this stream, not the test host's file
+        // descriptor 1: the names must be recognised before any path is resolved.
+        string input = GoldenData.PathOf("sphere_z_k64_d16.npy");
+        string file = Path.Combine(_folder, "g.npy");
+        Assert.Equal(0, CliRunner.Run("entropy", input, "--grad", file, "--json").ExitCode);
+
+        using var standardOutput = new MemoryStream();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        int code = ER.Managed.Cli.Cli.Run(["entropy", input, "--grad", name, "--json"], stdout, stderr, standardOutput: standardOutput);
+        Assert.True(code == 0, stderr.ToString());
+        Assert.Equal(File.ReadAllBytes(file), standardOutput.ToArray());
+    }
+
     [Fact]
     public void Reconstruction_writes_both_gradients()
     {
