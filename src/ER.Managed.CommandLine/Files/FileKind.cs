@@ -26,13 +26,19 @@ internal enum FileKind
 /// </summary>
 internal static partial class FileKinds
 {
-    private const int MaxLinks = 40;
+    /// <summary>Linux's MAXSYMLINKS: the links one path may pass through.</summary>
+    internal const int MaxLinks = 40;
 
-    /// <summary>The absolute path that <paramref name="path"/> finally designates, following every symbolic link of its last component.</summary>
+    /// <summary>
+    /// The absolute path that <paramref name="path"/> finally designates, following every symbolic
+    /// link of its last component: up to <see cref="MaxLinks"/> of them, as Linux does (a 41st is
+    /// its "too many levels of symbolic links", and so is a cycle).
+    /// </summary>
+    /// <exception cref="CliInputException">More than <see cref="MaxLinks"/> links.</exception>
     internal static string FinalTarget(string path)
     {
         string current = Path.GetFullPath(path);
-        for (int i = 0; i < MaxLinks; i++)
+        for (int followed = 0; ; followed++)
         {
             string? link;
             try
@@ -49,10 +55,13 @@ internal static partial class FileKinds
                 return current;
             }
 
+            if (followed == MaxLinks)
+            {
+                throw new CliInputException($"{path}: too many levels of symbolic links.");
+            }
+
             current = Path.GetFullPath(link, Path.GetDirectoryName(current) ?? "/");
         }
-
-        throw new CliInputException($"{path}: too many levels of symbolic links.");
     }
 
     /// <summary>The kind of file at <paramref name="target"/> (a final target, no links left).</summary>

@@ -100,6 +100,7 @@ public sealed class CliErrorsTests : IDisposable
     public void An_empty_input_name_is_a_usage_error_and_a_malformed_file_an_input_error_naming_it()
     {
         Assert.Equal(OutputFiles.EmptyInputName, Assert.Throws<CliUsageException>(() => CommonOptions.ReadDoubles(string.Empty)).Message);
+        Assert.Equal($"{_folder}: is a directory, not a .npy file.", Assert.Throws<CliInputException>(() => CommonOptions.ReadDoubles(_folder)).Message);
 
         string truncated = Path.Combine(_folder, "truncated.npy");
         NpyFile.Write(truncated, new float[] { 1, 2, 3, 4 }, [2, 2]);

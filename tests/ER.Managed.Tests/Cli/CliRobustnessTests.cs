@@ -63,6 +63,52 @@ public sealed class CliRobustnessTests : IDisposable
     }
 
     [Fact]
+    public void An_output_through_as_many_symbolic_links_as_linux_follows_is_written_and_one_more_is_refused()
+    {
+        string input = GoldenData.PathOf("sphere_z_k64_d16.npy");
+        string target = Path.Combine(_folder, "g.npy");
+        string previous = "g.npy";
+        for (int i = 1; i <= ER.Managed.Cli.Files.FileKinds.MaxLinks + 1; i++)
+        {
+            File.CreateSymbolicLink(Path.Combine(_folder, $"l{i}"), previous);
+            previous = $"l{i}";
+        }
+
+        string longest = Path.Combine(_folder, $"l{ER.Managed.Cli.Files.FileKinds.MaxLinks}");
+        Assert.Equal(target, ER.Managed.Cli.Files.FileKinds.FinalTarget(longest));
+        (int code, _, string stderr) = CliRunner.Run("entropy", input, "--grad", longest);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(new[] { 64, 16 }, NpyFile.Read(target).Shape);
+
+        string tooLong = Path.Combine(_folder, $"l{ER.Managed.Cli.Files.FileKinds.MaxLinks + 1}");
+        (code, _, stderr) = CliRunner.Run("entropy", input, "--grad", tooLong);
+        Assert.Equal(1, code);
+        Assert.Equal($"er: {tooLong}: too many levels of symbolic links.", stderr.TrimEnd());
+
+        // A cycle never ends: the same error, not a hang.
+        File.CreateSymbolicLink(Path.Combine(_folder, "a"), "b");
+        File.CreateSymbolicLink(Path.Combine(_folder, "b"), "a");
+        (code, _, stderr) = CliRunner.Run("entropy", input, "--grad", Path.Combine(_folder, "a"));
+        Assert.Equal(1, code);
+        Assert.EndsWith("too many levels of symbolic links.", stderr.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_output_in_a_missing_directory_is_named_and_the_outputs_staged_before_it_are_removed()
+    {
+        string first = Path.Combine(_folder, "ga.npy");
+        string second = Path.Combine(_folder, "missing", "gb.npy");
+        (int code, _, string stderr) = CliRunner.Run(
+            "reconstruction", GoldenData.PathOf("rec_discrete_a_k64_d16.npy"), GoldenData.PathOf("rec_discrete_b_k64_d16.npy"),
+            "--support", "discrete", "--grad-a", first, "--grad-b", second);
+        Assert.Equal(1, code);
+        Assert.Equal($"er: {second}: cannot write (no such directory).", stderr.TrimEnd());
+
+        // All or nothing: the first gradient was staged in a temporary file, which is gone too.
+        Assert.Empty(Directory.GetFileSystemEntries(_folder));
+    }
+
+    [Fact]
     public void Normalize_opts_into_normalizing_raw_rows()
     {
         string raw = Path.Combine(_folder, "raw.npy");
