@@ -31,9 +31,22 @@ public static class KernelDiagnostics
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         System.Threading.Tasks.Parallel.For(0, threads, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = threads }, _ => FmaLoop(Iterations));
         double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
-        int lanes = KernelIsa.Best == Kernels.KernelWidth.Scalar ? 1 : (int)KernelIsa.Best / 32;
-        return 2.0 * 12 * lanes * Iterations * threads / seconds / 1e9;
+        return FmaGflops(KernelIsa.Best, Iterations, threads, seconds);
     }
+
+    /// <summary>Independent FMA chains a thread of <see cref="MeasureFmaPeak"/> runs, one register each.</summary>
+    internal const int FmaChainCount = 12;
+
+    /// <summary>
+    /// GFLOP/s of <paramref name="threads"/> threads that each ran <see cref="FmaChainCount"/> chains of
+    /// <paramref name="iterations"/> fused multiply-adds at <paramref name="width"/> in
+    /// <paramref name="seconds"/>: 2 flops per FMA and float lane (1 lane on the scalar path).
+    /// </summary>
+    internal static double FmaGflops(KernelWidth width, long iterations, int threads, double seconds) =>
+        2.0 * FmaChainCount * FloatLanes(width) * iterations * threads / seconds / 1e9;
+
+    /// <summary>float32 lanes of a register of <paramref name="width"/> (1 on the scalar path).</summary>
+    internal static int FloatLanes(KernelWidth width) => width == KernelWidth.Scalar ? 1 : (int)width / 32;
 
     /// <summary>
     /// The floating-point operations <see cref="Gram.Compute(ReadOnlySpan{float}, int, int, Span{float}, ErOptions?)"/> executes for a rows x columns input
@@ -68,8 +81,13 @@ public static class KernelDiagnostics
             where TVec : struct => Result = FmaChains<TSimd, TVec>(iterations);
     }
 
+    /// <summary>
+    /// <see cref="FmaChainCount"/> chains of <c>a = a * 0.9999 + 1e-5</c> from 1, each
+    /// <paramref name="iterations"/> steps long; returns the sum of every lane of every chain (so
+    /// that the loop is not removed, and so that a test can check the steps ran).
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static float FmaChains<TSimd, TVec>(int iterations)
+    internal static float FmaChains<TSimd, TVec>(int iterations)
         where TSimd : struct, ISimd<TVec>
         where TVec : struct
     {
@@ -98,7 +116,7 @@ public static class KernelDiagnostics
     {
         KernelWidth width = KernelIsa.Best;
         CacheSizes caches = CacheSizes.Current;
-        int bits = width == KernelWidth.Scalar ? 32 : (int)width;
+        int bits = 32 * FloatLanes(width);
         if (MicroKernels.For(width) is MicroKernelId id)
         {
             MicroKernelInfo info = MicroKernels.Describe(id);

@@ -1,6 +1,8 @@
 using ER.Managed.Diagnostics;
 using ER.Managed.Kernels;
+using ER.Managed.Kernels.Drivers;
 using ER.Managed.Kernels.Gemm;
+using ER.Managed.Tests.Kernels;
 
 namespace ER.Managed.Tests.Diagnostics;
 
@@ -11,7 +13,10 @@ public class KernelDiagnosticsTests
     {
         KernelReport report = KernelDiagnostics.Current;
         Assert.Equal(KernelIsa.Best.ToString(), report.KernelWidth);
+        Assert.Equal(KernelIsa.Best switch { KernelWidth.V512 => 512, KernelWidth.V256 => 256, KernelWidth.V128 => 128, _ => 32 }, report.KernelBits);
         Assert.Equal(CacheSizes.Current.L1Data, report.L1DataBytes);
+        Assert.Equal(CacheSizes.Current.L2, report.L2Bytes);
+        Assert.Equal(CacheSizes.Current.L3, report.L3Bytes);
         Assert.Equal(CacheSizes.Current.Source, report.CacheSource);
         if (MicroKernels.For(KernelIsa.Best) is MicroKernelId id)
         {
@@ -78,6 +83,53 @@ public class KernelDiagnosticsTests
     }
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+
+    [Theory]
+    [InlineData(512, 16)]
+    [InlineData(256, 8)]
+    [InlineData(128, 4)]
+    [InlineData(1, 1)] // KernelWidth.Scalar
+    public void Fma_peak_counts_two_flops_per_lane_of_each_chains_fma(int widthBits, int lanes)
+    {
+        var width = (KernelWidth)widthBits;
+        Assert.Equal(lanes, KernelDiagnostics.FloatLanes(width));
+        // 2 threads of 12 chains, 20 million steps in 1.5 s.
+        double expected = 2.0 * 12 * lanes * 20e6 * 2 / 1.5 / 1e9;
+        Assert.Equal(expected, KernelDiagnostics.FmaGflops(width, 20_000_000, 2, 1.5), expected * 1e-15);
+    }
+
+    [Theory]
+    [MemberData(nameof(KernelTestSupport.Widths), MemberType = typeof(KernelTestSupport))]
+    public void Fma_chains_run_every_step_on_every_lane_at_every_width(int widthBits)
+    {
+        var width = (KernelWidth)widthBits;
+        foreach (int steps in new[] { 0, 1, 10 })
+        {
+            float a = 1f;
+            for (int i = 0; i < steps; i++)
+            {
+                a = MathF.FusedMultiplyAdd(a, 0.9999f, 1e-5f);
+            }
+
+            var work = new ChainsWork(steps);
+            WidthDispatch.Run(width, ref work);
+
+            // Every lane of every chain holds a; their float sum is within a few ulps of the exact
+            // sum (and a path without fused multiply-adds within one ulp a step). One step more or
+            // less moves the sum by 9e-5 of itself, ten times the tolerance.
+            double expected = (double)KernelDiagnostics.FmaChainCount * KernelDiagnostics.FloatLanes(width) * a;
+            Assert.Equal(expected, work.Result, expected * 1e-5);
+        }
+    }
+
+    private struct ChainsWork(int steps) : IWithWidth
+    {
+        internal float Result;
+
+        public void Run<TSimd, TVec>()
+            where TSimd : struct, ISimd<TVec>
+            where TVec : struct => Result = KernelDiagnostics.FmaChains<TSimd, TVec>(steps);
+    }
 
     [Fact]
     public void Fma_peak_is_positive_and_arguments_are_checked()
