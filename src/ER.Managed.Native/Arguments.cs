@@ -3,22 +3,24 @@ namespace ER.Managed.Native;
 /// <summary>C pointers and sizes turned into spans, each refused with its C name when it cannot be one.</summary>
 internal static unsafe class Arguments
 {
-    /// <summary>rows x columns as an int element count, both sizes checked.</summary>
+    /// <summary>rows x columns as an int element count: each at least 1, the product at most <see cref="Array.MaxLength"/>.</summary>
     internal static int Count(long rows, long columns)
     {
-        if (rows < 1 || rows > int.MaxValue)
+        if (rows < 1)
         {
             throw new ArgumentException($"rows is {rows}; it must be at least 1.", nameof(rows));
         }
 
-        if (columns < 1 || columns > int.MaxValue)
+        if (columns < 1)
         {
             throw new ArgumentException($"columns is {columns}; it must be at least 1.", nameof(columns));
         }
 
-        if (rows * columns > Array.MaxLength)
+        // rows x columns > max exactly when rows > floor(max / columns); the product itself could
+        // overflow a long.
+        if (rows > Array.MaxLength / columns)
         {
-            throw new ArgumentException($"rows x columns is {rows * columns}, more than one buffer of this library holds ({Array.MaxLength}).", nameof(rows));
+            throw new ArgumentException($"rows x columns is {rows} x {columns}, more than one buffer of this library holds ({Array.MaxLength} elements).", nameof(rows));
         }
 
         return (int)(rows * columns);

@@ -132,6 +132,99 @@ public unsafe class NativeExportTests
 #pragma warning restore CA2201
     }
 
+    [Theory]
+    [InlineData(1L, 1L, 1)]
+    [InlineData(0x7FFFFFC7L, 1L, 0x7FFFFFC7)] // Array.MaxLength elements: one buffer's most
+    [InlineData(1L, 0x7FFFFFC7L, 0x7FFFFFC7)]
+    [InlineData(7L, 306783370L, 2147483590)]
+    public void Sizes_up_to_one_buffer_are_taken(long rows, long columns, int count) =>
+        Assert.Equal(count, Arguments.Count(rows, columns));
+
+    [Theory]
+    [InlineData(0L, 5L, "rows", "rows is 0; it must be at least 1.")]
+    [InlineData(-3L, 5L, "rows", "rows is -3; it must be at least 1.")]
+    [InlineData(5L, 0L, "columns", "columns is 0; it must be at least 1.")]
+    [InlineData(0x7FFFFFC8L, 1L, "rows", "rows x columns is 2147483592 x 1, more than")]
+    [InlineData(1L, 0x7FFFFFC8L, "rows", "rows x columns is 1 x 2147483592, more than")]
+    [InlineData(2L, 1L << 30, "rows", "rows x columns is 2 x 1073741824, more than")]
+    [InlineData(7L, 306783371L, "rows", "rows x columns is 7 x 306783371, more than")]
+    [InlineData(1L << 62, 4L, "rows", "rows x columns is 4611686018427387904 x 4, more than")] // the product overflows a long
+    [InlineData(long.MaxValue, long.MaxValue, "rows", "rows x columns is")]
+    public void Sizes_beyond_one_buffer_or_below_one_are_refused_by_name(long rows, long columns, string name, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => Arguments.Count(rows, columns));
+        Assert.Equal(name, e.ParamName);
+        Assert.StartsWith(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0L, true)]
+    [InlineData(0x7FFFFFC7L, true)]
+    [InlineData(-1L, false)]
+    [InlineData(0x7FFFFFC8L, false)]
+    [InlineData(long.MinValue, false)]
+    public void A_count_lies_in_zero_to_one_buffer(long count, bool taken)
+    {
+        if (taken)
+        {
+            Assert.Equal(count, Arguments.Length(count, "count"));
+        }
+        else
+        {
+            Assert.Equal("count", Assert.Throws<ArgumentException>(() => Arguments.Length(count, "count")).ParamName);
+        }
+    }
+
+    [Fact]
+    public void Vmf_takes_no_kappas_with_no_outputs_and_any_one_output_alone()
+    {
+        var vmf = (delegate* unmanaged<int, double*, long, double*, double*, double*, double*, int>)&EstimationExports.Vmf;
+        Assert.Equal(NativeStatus.Ok, vmf(3, null, 0, null, null, null, null));
+
+        double[] kappa = [2.5];
+        double entropy = 0, ratio = 0;
+        fixed (double* kp = kappa)
+        {
+            Assert.Equal(NativeStatus.Ok, vmf(3, kp, 1, null, null, null, &entropy));
+            Assert.Equal(NativeStatus.Ok, vmf(3, kp, 1, null, null, &ratio, null));
+        }
+
+        Assert.Equal(VonMisesFisher.Entropy(3, 2.5), entropy);
+        Assert.Equal(VonMisesFisher.BesselRatio(3, 2.5), ratio);
+    }
+
+    [Theory]
+    [InlineData(4u, -7, 5, 9, -1, false, true)] // only the size known: every field a default
+    [InlineData(8u, 3, 5, 9, 3, false, true)] // threads known
+    [InlineData(8u, 0, 5, 9, -1, false, true)] // 0 threads: all cores
+    [InlineData(12u, 3, 1, 9, 3, true, true)] // the normalizer known
+    [InlineData(16u, 3, 1, 0, 3, true, false)] // every field known
+    [InlineData(16u, 1, 0, 1, 1, false, true)]
+    [InlineData(32u, 2, 0, 0, 2, false, false)] // a newer caller: its extra fields ignored
+    public void Options_read_the_fields_their_size_covers(uint size, int threads, int normalizer, int validate, int expectedThreads, bool reference, bool expectedValidate)
+    {
+        var options = new NativeOptions { Size = size, Threads = threads, Normalizer = normalizer, Validate = validate };
+        (ErOptions settings, NormalizerMode mode) = NativeOptions.Read(&options);
+        Assert.Equal(expectedThreads, settings.MaxDegreeOfParallelism);
+        Assert.Equal(reference ? NormalizerMode.Reference : NormalizerMode.Exact, mode);
+        Assert.Equal(expectedValidate, settings.ValidateInputs);
+    }
+
+    [Theory]
+    [InlineData(3u, 1, 0, 1, "options->size is 3;")]
+    [InlineData(8u, -1, 0, 1, "options->threads is -1;")]
+    [InlineData(12u, 1, 2, 1, "options->normalizer is 2;")]
+    [InlineData(16u, 1, 0, 2, "options->validate is 2;")]
+    public void Options_out_of_their_range_are_refused(uint size, int threads, int normalizer, int validate, string message)
+    {
+        var options = new NativeOptions { Size = size, Threads = threads, Normalizer = normalizer, Validate = validate };
+        var e = Assert.Throws<ArgumentException>(() => ReadCopy(options));
+        Assert.Equal("options", e.ParamName);
+        Assert.StartsWith(message, e.Message, StringComparison.Ordinal);
+    }
+
+    private static (ErOptions, NormalizerMode) ReadCopy(NativeOptions options) => NativeOptions.Read(&options);
+
     private static string LastErrorOf(Exception e)
     {
         Assert.NotEqual(NativeStatus.Ok, ER.Managed.Native.LastError.Report(e));
