@@ -223,6 +223,19 @@ public unsafe class NativeExportTests
         Assert.StartsWith(message, e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Messages_lose_the_runtimes_parameter_and_actual_value_decorations()
+    {
+        Assert.Equal("rows: is 0; it must be at least 1.", ER.Managed.Native.LastError.Describe(new ArgumentException("rows is 0; it must be at least 1.", "rows")));
+        Assert.Equal("kappa: must be finite.", ER.Managed.Native.LastError.Describe(new ArgumentOutOfRangeException("kappa", -1.0, "must be finite.")));
+        Assert.Equal("dimension: must be at least 1.", ER.Managed.Native.LastError.Describe(new ArgumentOutOfRangeException("dimension", "must be at least 1.")));
+        Assert.Equal("Rows overlap.", ER.Managed.Native.LastError.Describe(new ArgumentException("Rows overlap.")));
+        Assert.Equal("must be finite.", ER.Managed.Native.LastError.Describe(new ArgumentOutOfRangeException(null, -1.0, "must be finite.")));
+        Assert.Equal(
+            "z: Rows must have unit norm. Normalize them first (or set options->validate = 0 to skip the check).",
+            ER.Managed.Native.LastError.Describe(new ArgumentException("Rows must have unit norm. Normalize them first (RowOps.L2Normalize) or raise ErOptions.UnitNormTolerance.", "z")));
+    }
+
     private static (ErOptions, NormalizerMode) ReadCopy(NativeOptions options) => NativeOptions.Read(&options);
 
     private static string LastErrorOf(Exception e)
