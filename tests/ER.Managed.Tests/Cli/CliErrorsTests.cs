@@ -1,18 +1,12 @@
 using System.IO;
 using ER.Managed.Cli;
 using ER.Managed.Cli.Commands;
-using ER.Managed.Cli.Files;
-using ER.Managed.Npy;
 
 namespace ER.Managed.Tests.Cli;
 
 /// <summary>How the CLI turns parse errors and exceptions into its one-line messages.</summary>
-public sealed class CliErrorsTests : IDisposable
+public sealed class CliErrorsTests
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("er-errors-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     [Fact]
     public void A_one_line_message_is_kept_as_it_is()
     {
@@ -57,20 +51,6 @@ public sealed class CliErrorsTests : IDisposable
     }
 
     [Fact]
-    public void A_usage_error_points_to_its_commands_help()
-    {
-        string z = Path.Combine(_folder, "z.npy");
-        NpyFile.Write(z, new float[] { 0.6f, 0.8f, 1, 0 }, [2, 2]);
-        (int code, _, string stderr) = CliRunner.Run("entropy", z, "--kappa", "abc");
-        Assert.Equal(2, code);
-        Assert.EndsWith("(see 'er entropy --help')", stderr.TrimEnd(), StringComparison.Ordinal);
-
-        (code, _, stderr) = CliRunner.Run("--bogus");
-        Assert.Equal(2, code);
-        Assert.EndsWith("(see 'er --help')", stderr.TrimEnd(), StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void A_library_error_about_one_of_two_files_names_that_file()
     {
         var error = new ArgumentException("Rows must have unit norm. Normalize them first (RowOps.L2Normalize) or raise ErOptions.UnitNormTolerance.", "b");
@@ -94,19 +74,5 @@ public sealed class CliErrorsTests : IDisposable
     {
         CommonOptions.NormalizeRows(x, rows, columns, sphere, "x.npy");
         Assert.Equal(expected, x);
-    }
-
-    [Fact]
-    public void An_empty_input_name_is_a_usage_error_and_a_malformed_file_an_input_error_naming_it()
-    {
-        Assert.Equal(OutputFiles.EmptyInputName, Assert.Throws<CliUsageException>(() => CommonOptions.ReadDoubles(string.Empty)).Message);
-        Assert.Equal($"{_folder}: is a directory, not a .npy file.", Assert.Throws<CliInputException>(() => CommonOptions.ReadDoubles(_folder)).Message);
-
-        string truncated = Path.Combine(_folder, "truncated.npy");
-        NpyFile.Write(truncated, new float[] { 1, 2, 3, 4 }, [2, 2]);
-        byte[] bytes = File.ReadAllBytes(truncated);
-        File.WriteAllBytes(truncated, bytes[..^4]);
-        var e = Assert.Throws<CliInputException>(() => CommonOptions.ReadDoubles(truncated));
-        Assert.StartsWith(truncated + ": ", e.Message, StringComparison.Ordinal);
     }
 }

@@ -1,5 +1,8 @@
 using System.IO;
 using System.Text.Json;
+using ER.Managed.Cli;
+using ER.Managed.Cli.Commands;
+using ER.Managed.Cli.Files;
 using ER.Managed.Npy;
 
 namespace ER.Managed.Tests.Cli;
@@ -68,19 +71,19 @@ public sealed class CliRobustnessTests : IDisposable
         string input = GoldenData.PathOf("sphere_z_k64_d16.npy");
         string target = Path.Combine(_folder, "g.npy");
         string previous = "g.npy";
-        for (int i = 1; i <= ER.Managed.Cli.Files.FileKinds.MaxLinks + 1; i++)
+        for (int i = 1; i <= FileKinds.MaxLinks + 1; i++)
         {
             File.CreateSymbolicLink(Path.Combine(_folder, $"l{i}"), previous);
             previous = $"l{i}";
         }
 
-        string longest = Path.Combine(_folder, $"l{ER.Managed.Cli.Files.FileKinds.MaxLinks}");
-        Assert.Equal(target, ER.Managed.Cli.Files.FileKinds.FinalTarget(longest));
+        string longest = Path.Combine(_folder, $"l{FileKinds.MaxLinks}");
+        Assert.Equal(target, FileKinds.FinalTarget(longest));
         (int code, _, string stderr) = CliRunner.Run("entropy", input, "--grad", longest);
         Assert.True(code == 0, stderr);
         Assert.Equal(new[] { 64, 16 }, NpyFile.Read(target).Shape);
 
-        string tooLong = Path.Combine(_folder, $"l{ER.Managed.Cli.Files.FileKinds.MaxLinks + 1}");
+        string tooLong = Path.Combine(_folder, $"l{FileKinds.MaxLinks + 1}");
         (code, _, stderr) = CliRunner.Run("entropy", input, "--grad", tooLong);
         Assert.Equal(1, code);
         Assert.Equal($"er: {tooLong}: too many levels of symbolic links.", stderr.TrimEnd());
@@ -106,6 +109,35 @@ public sealed class CliRobustnessTests : IDisposable
 
         // All or nothing: the first gradient was staged in a temporary file, which is gone too.
         Assert.Empty(Directory.GetFileSystemEntries(_folder));
+    }
+
+    [Fact]
+    public void A_usage_error_points_to_its_commands_help()
+    {
+        string z = Path.Combine(_folder, "z.npy");
+        NpyFile.Write(z, new float[] { 0.6f, 0.8f, 1, 0 }, [2, 2]);
+        (int code, _, string stderr) = CliRunner.Run("entropy", z, "--kappa", "abc");
+        Assert.Equal(2, code);
+        Assert.EndsWith("(see 'er entropy --help')", stderr.TrimEnd(), StringComparison.Ordinal);
+
+        (code, _, stderr) = CliRunner.Run("--bogus");
+        Assert.Equal(2, code);
+        Assert.EndsWith("(see 'er --help')", stderr.TrimEnd(), StringComparison.Ordinal);
+    }
+
+
+    [Fact]
+    public void An_empty_input_name_is_a_usage_error_and_a_malformed_file_an_input_error_naming_it()
+    {
+        Assert.Equal(OutputFiles.EmptyInputName, Assert.Throws<CliUsageException>(() => CommonOptions.ReadDoubles(string.Empty)).Message);
+        Assert.Equal($"{_folder}: is a directory, not a .npy file.", Assert.Throws<CliInputException>(() => CommonOptions.ReadDoubles(_folder)).Message);
+
+        string truncated = Path.Combine(_folder, "truncated.npy");
+        NpyFile.Write(truncated, new float[] { 1, 2, 3, 4 }, [2, 2]);
+        byte[] bytes = File.ReadAllBytes(truncated);
+        File.WriteAllBytes(truncated, bytes[..^4]);
+        var e = Assert.Throws<CliInputException>(() => CommonOptions.ReadDoubles(truncated));
+        Assert.StartsWith(truncated + ": ", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
