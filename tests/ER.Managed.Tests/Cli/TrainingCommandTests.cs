@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -99,7 +100,8 @@ public sealed class TrainingCommandTests : IDisposable
     [InlineData(2, "--entropy-weight expects a finite number", "loss", "a.npy", "b.npy", "--entropy-weight", "inf")]
     [InlineData(2, "--temperature must be at least about 2.9e-39", "loss", "a.npy", "b.npy", "--support", "discrete", "--temperature", "1e-45")]
     [InlineData(1, "every view must have the same shape", "loss", "a.npy", "narrow.npy")]
-    [InlineData(1, "holds NaN", "loss", "a.npy", "nan.npy")]
+    [InlineData(2, "--reconstruction-weight expects a finite number within float32's range", "loss", "a.npy", "b.npy", "--reconstruction-weight", "-3.402823466385289e38")]
+    [InlineData(1, "nan.npy: row 1, column 2 holds NaN", "loss", "a.npy", "nan.npy")]
     [InlineData(1, "not finite at kappa = 0", "loss", "a.npy", "b.npy", "--kappa", "0", "--normalizer", "reference")]
     public void Loss_errors_are_one_line_with_the_documented_exit_code(int exit, string text, params string[] args)
     {
@@ -118,6 +120,28 @@ public sealed class TrainingCommandTests : IDisposable
         Assert.Single(stderr.Trim().Split('\n'));
         Assert.Equal(input, File.ReadAllBytes(PathOf("g1.npy")));
         Assert.False(File.Exists(PathOf("g2.npy")));
+    }
+
+    [Theory]
+    [InlineData("--entropy-weight", 1.0)]
+    [InlineData("--entropy-weight", -1.0)]
+    [InlineData("--reconstruction-weight", 1.0)]
+    [InlineData("--reconstruction-weight", -1.0)]
+    public void Loss_weights_reach_float32s_largest_value_and_stop_there(string option, double sign)
+    {
+        // float.MaxValue is the last weight the parser takes (the gradients are float32); the next
+        // double above it is refused as a usage error. What the largest weight does to the loss is
+        // the library's affair: a finite result or its one-line overflow error, never a usage error.
+        Write("a.npy", TestData.Normal(12, seed: 1), 4, 3);
+        Write("b.npy", TestData.Normal(12, seed: 2), 4, 3);
+        double largest = sign * float.MaxValue;
+        double beyond = Math.BitIncrement(float.MaxValue) * sign;
+        (int code, _, string stderr) = CliRunner.Run("loss", PathOf("a.npy"), PathOf("b.npy"), option, largest.ToString("R", CultureInfo.InvariantCulture));
+        Assert.NotEqual(2, code);
+        Assert.DoesNotContain("expects a finite number", stderr, StringComparison.Ordinal);
+        (code, _, stderr) = CliRunner.Run("loss", PathOf("a.npy"), PathOf("b.npy"), option, beyond.ToString("R", CultureInfo.InvariantCulture));
+        Assert.Equal(2, code);
+        Assert.Contains($"{option} expects a finite number within float32's range", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
