@@ -68,12 +68,12 @@ internal static class InfoCommand
             InstructionSets(),
             ErOptions.Default.EffectiveDegreeOfParallelism);
 
-    private static string Kib(long bytes) => bytes == 0 ? "none" : $"{bytes / 1024} KiB";
+    internal static string Kib(long bytes) => bytes == 0 ? "none" : $"{bytes / 1024} KiB";
 
     internal static string Version() =>
         typeof(Entropy).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
 
-    private static string[] InstructionSets()
+    internal static string[] InstructionSets()
     {
         var sets = new System.Collections.Generic.List<string>();
         void Add(bool supported, string name)

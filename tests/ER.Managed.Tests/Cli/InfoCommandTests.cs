@@ -1,4 +1,7 @@
+using System.Linq;
 using System.Text.Json;
+using ER.Managed.Cli.Commands;
+using ER.Managed.Diagnostics;
 using ER.Managed.Kernels;
 using ER.Managed.Kernels.Gemm;
 
@@ -46,5 +49,57 @@ public class InfoCommandTests
         (code, stdout, _) = CliRunner.Run("info");
         Assert.Equal(0, code);
         Assert.Contains("kernel width:", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Info_text_gives_the_kernel_its_blocking_and_the_caches_in_KiB()
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("info");
+        Assert.True(code == 0, stderr);
+        string[] lines = stdout.TrimEnd().Split('\n');
+        string Line(string label) => Assert.Single(lines, l => l.StartsWith(label, StringComparison.Ordinal))[label.Length..].Trim();
+
+        Assert.Equal($"ER.Managed {InfoCommand.Version()}", lines[0]);
+        KernelReport k = KernelDiagnostics.Current;
+        Assert.Equal($"{k.KernelWidth} ({k.KernelBits} bits)", Line("kernel width:"));
+        if (MicroKernels.For(KernelIsa.Best) is MicroKernelId id)
+        {
+            MicroKernelInfo kernel = MicroKernels.Describe(id);
+            Assert.Equal($"{kernel.Name} (MR {kernel.Rows}, NR {kernel.Columns}; KC {kernel.Blocking.KC}, MC {kernel.Blocking.MC}, NC {kernel.Blocking.NC})", Line("GEMM micro-kernel:"));
+        }
+        else
+        {
+            Assert.Equal("none (dot-product path)", Line("GEMM micro-kernel:"));
+        }
+
+        CacheSizes caches = CacheSizes.Current;
+        Assert.StartsWith($"L1D {InfoCommand.Kib(caches.L1Data)}, L2 {InfoCommand.Kib(caches.L2)}, L3 {InfoCommand.Kib(caches.L3)} (from ", Line("caches (per core):"));
+        Assert.Equal(string.Join(' ', InfoCommand.InstructionSets()), Line("instruction sets:"));
+    }
+
+    [Theory]
+    [InlineData(0, "none")]
+    [InlineData(1024, "1 KiB")]
+    [InlineData(32 * 1024, "32 KiB")]
+    [InlineData(512 * 1024, "512 KiB")]
+    [InlineData(32L * 1024 * 1024 * 1024, "33554432 KiB")]
+    public void Cache_sizes_print_in_whole_KiB_and_an_absent_level_as_none(long bytes, string expected) =>
+        Assert.Equal(expected, InfoCommand.Kib(bytes));
+
+    [Fact]
+    public void Instruction_sets_name_what_the_runtime_supports_or_none()
+    {
+        // Each name stands exactly when the runtime reports that set; with every intrinsic switched
+        // off (a CI run) the list is the single word "none", never empty.
+        string[] sets = InfoCommand.InstructionSets();
+        Assert.Equal(System.Runtime.Intrinsics.X86.Sse2.IsSupported, sets.Contains("SSE2"));
+        Assert.Equal(System.Runtime.Intrinsics.X86.Avx2.IsSupported, sets.Contains("AVX2"));
+        Assert.Equal(System.Runtime.Intrinsics.X86.Fma.IsSupported, sets.Contains("FMA"));
+        Assert.Equal(System.Runtime.Intrinsics.X86.Avx512F.IsSupported, sets.Contains("AVX512F"));
+        Assert.Equal(System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported, sets.Contains("AdvSimd"));
+        bool any = System.Runtime.Intrinsics.X86.Sse2.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
+        Assert.Equal(any ? [] : ["none"], sets.Where(s => s == "none").ToArray());
+        Assert.NotEmpty(sets);
+        Assert.Equal(sets.Length, sets.Distinct().Count());
     }
 }

@@ -55,6 +55,9 @@ public sealed class LogNormCommandTests : IDisposable
         Assert.Equal(0, code);
         using JsonDocument json = JsonDocument.Parse(stdout);
         Assert.Equal(kappa.Length, json.RootElement.GetProperty("count").GetInt32());
+        Assert.Equal(["log_bessel_i", "log_normalizer", "bessel_ratio", "vmf_entropy"], json.RootElement.GetProperty("columns").EnumerateArray().Select(c => c.GetString()!).ToArray());
+        Assert.Equal(output, json.RootElement.GetProperty("out").GetString());
+        Assert.Contains("(columns: log_bessel_i, log_normalizer, bessel_ratio, vmf_entropy)", CliRunner.Run("lognorm", "--dim", "5", "--kappa-file", input, "--out", output).Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -72,11 +75,12 @@ public sealed class LogNormCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--kappa-file", "K", "--kappa", "3")]
-    [InlineData("--kappa-file", "K")]
-    [InlineData("--kappa", "3", "--out", "O")]
-    [InlineData("--kappa-file", "K", "--out", "K")]
-    public void Contradictory_or_incomplete_options_are_usage_errors(params string[] options)
+    [InlineData("--kappa and --kappa-file exclude each other", "--kappa-file", "K", "--kappa", "3")]
+    [InlineData("--kappa and --kappa-file exclude each other", "--kappa-file", "K", "--kappa", "3", "--out", "O")]
+    [InlineData("--kappa-file needs --out FILE", "--kappa-file", "K")]
+    [InlineData("--out is for --kappa-file", "--kappa", "3", "--out", "O")]
+    [InlineData("is the input file", "--kappa-file", "K", "--out", "K")]
+    public void Contradictory_or_incomplete_options_are_usage_errors(string expected, params string[] options)
     {
         string input = PathOf("k.npy");
         NpyFile.Write(input, new double[] { 1.0 }, [1]);
@@ -84,8 +88,29 @@ public sealed class LogNormCommandTests : IDisposable
         (int code, _, string stderr) = CliRunner.Run(args);
         Assert.Equal(2, code);
         Assert.StartsWith("er: ", stderr, StringComparison.Ordinal);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
         Assert.Single(stderr.Trim().Split('\n'));
         Assert.Equal(1.0, NpyFile.Read(input).ToDoubleArray()[0]);
+        Assert.False(File.Exists(PathOf("o.npy")));
+    }
+
+    [Theory]
+    [InlineData(5, "2", "1.5")]
+    [InlineData(2, "0.25", "0")]
+    [InlineData(1, "3", "-0.5")]
+    public void One_kappa_prints_d_kappa_and_nu_then_the_four_functions(int d, string kappa, string nu)
+    {
+        // nu = d/2 - 1 is the Bessel order that log I_nu(kappa) is taken at; the first line states it.
+        (int code, string stdout, string stderr) = CliRunner.Run("lognorm", "--dim", d.ToString(CultureInfo.InvariantCulture), "--kappa", kappa);
+        Assert.True(code == 0, stderr);
+        string[] lines = stdout.TrimEnd().Split('\n');
+        double k = double.Parse(kappa, CultureInfo.InvariantCulture);
+        Assert.Equal($"d = {d}, kappa = {kappa}, nu = {nu}", lines[0]);
+        Assert.Equal($"log I_nu(kappa)  = {VonMisesFisher.LogBesselI((0.5 * d) - 1.0, k).ToString("R", CultureInfo.InvariantCulture)}", lines[1]);
+        Assert.Equal($"log C_d(kappa)   = {VonMisesFisher.LogNormalizer(d, k).ToString("R", CultureInfo.InvariantCulture)}", lines[2]);
+        Assert.Equal($"A_d(kappa)       = {VonMisesFisher.BesselRatio(d, k).ToString("R", CultureInfo.InvariantCulture)}", lines[3]);
+        Assert.Equal($"vMF entropy      = {VonMisesFisher.Entropy(d, k).ToString("R", CultureInfo.InvariantCulture)} nats", lines[4]);
+        Assert.Equal(5, lines.Length);
     }
 
     [Fact]
