@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using ER.Managed.Cli.Files;
 using ER.Managed.Cli.Study;
 
 namespace ER.Managed.Cli.Commands;
@@ -85,6 +86,7 @@ internal static class EstimatorsCommand
     {
         string path = Path.Combine(folder, name);
         string temporary = path + ".tmp";
+        TemporaryFiles.Add(temporary);
         try
         {
             File.WriteAllText(temporary, text, new UTF8Encoding(false));
@@ -92,7 +94,13 @@ internal static class EstimatorsCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // The half-written or unmovable temporary file is ours: leave the folder as it was.
+            TemporaryFiles.TryDelete(temporary);
             throw new CliInputException($"{path}: cannot write ({e.Message.TrimEnd('.')}).");
+        }
+        finally
+        {
+            TemporaryFiles.Remove(temporary);
         }
 
         return path;

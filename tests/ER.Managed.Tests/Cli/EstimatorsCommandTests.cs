@@ -165,6 +165,32 @@ public sealed class EstimatorsCommandTests : IDisposable
         Assert.Contains("`n/a`: the estimator does not apply there", markdown, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void An_output_folder_that_cannot_be_made_or_written_is_an_input_error_naming_it()
+    {
+        // Under a regular file no folder can be made: refused before the study runs.
+        string file = Path.Combine(_folder, "plain");
+        File.WriteAllText(file, "x");
+        string under = Path.Combine(file, "study");
+        (int code, string stdout, string stderr) = CliRunner.Run("estimators", "--data", "uniform", "--dims", "3", "--batch", "8", "--reps", "1", "--out", under);
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.StartsWith($"er: {under}: cannot create the output folder (", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Trim().Split('\n'));
+
+        // A folder where results.csv should go cannot be replaced by the file: the message names that
+        // path, and the temporary file written beside it is removed.
+        string output = Path.Combine(_folder, "taken");
+        Directory.CreateDirectory(Path.Combine(output, "results.csv"));
+        (code, stdout, stderr) = CliRunner.Run("estimators", "--data", "uniform", "--dims", "3", "--batch", "8", "--reps", "1", "--out", output);
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains($"er: {Path.Combine(output, "results.csv")}: cannot write (", stderr, StringComparison.Ordinal);
+        Assert.Equal("er:", stderr.Trim().Split('\n')[^1][..3]);
+        Assert.True(Directory.Exists(Path.Combine(output, "results.csv")));
+        Assert.Equal([Path.Combine(output, "results.csv")], Directory.GetFileSystemEntries(output));
+    }
+
     [Theory]
     [InlineData(1, new[] { 0, 1, 2, 3 }, false)]
     [InlineData(1, new[] { 0, 1, 2, 1 }, true)]
