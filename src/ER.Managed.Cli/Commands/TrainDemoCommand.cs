@@ -232,7 +232,7 @@ internal static class TrainDemoCommand
     /// <c>dLoss/dt = kappa dLoss/dkappa</c> (learned; log kappa keeps it positive), or a new selection every
     /// N steps (reselect).
     /// </summary>
-    private sealed class KappaTracker(DemoSettings settings, double learningRate)
+    internal sealed class KappaTracker(DemoSettings settings, double learningRate)
     {
         private readonly Adam _adam = new(1, learningRate);
         private readonly float[] _t = [(float)Math.Log(Math.Max(settings.Kappa, 1e-30))];
@@ -273,7 +273,7 @@ internal static class TrainDemoCommand
     }
 
     /// <summary>Adam (Kingma and Ba) with the usual defaults.</summary>
-    private sealed class Adam(int size, double learningRate)
+    internal sealed class Adam(int size, double learningRate)
     {
         private const double Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1e-8;
         private readonly double[] _m = new double[size];

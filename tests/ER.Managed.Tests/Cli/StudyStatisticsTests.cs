@@ -174,4 +174,26 @@ public sealed class StudyStatisticsTests
         Assert.Throws<FormatException>(() => At(Array.MaxLength / 2 + 1, 2).CheckSizes());
         Assert.Throws<FormatException>(() => At(int.MaxValue, 1).CheckSizes());
     }
+
+    [Fact]
+    public void The_summary_table_gives_ceilings_as_biases_and_a_standard_error_only_for_a_Monte_Carlo_truth()
+    {
+        StudyRow[] rows =
+        [
+            StudyRunner.Summarize("mixture:2:5", 3, 8, 10, "joe", 2.0, 0.0125, [2.5, 2.5], 0.1, double.NaN, double.NaN, double.NaN, -1.0, 3.25),
+            StudyRunner.Summarize("mixture:2:5", 3, 8, double.NaN, "knn-1", 2.0, 0.0125, [1.75, 1.75], 0.1, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN),
+            StudyRunner.Summarize("uniform", 3, 8, double.NaN, "knn-1", 2.5, 0, [2.0, 3.0], 0.1, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN),
+        ];
+        string[] lines = StudyReport.Markdown(rows, "er estimators --test").Split('\n');
+
+        // With a kernel kappa: its ceiling's column (3.25 - 2.0), then each series' bias (RMSE).
+        Assert.Contains("| d | k | truth | ceiling (kappa 10) | joe (kappa 10) | knn-1 |", lines);
+        Assert.Contains("| 3 | 8 | 2.000 ± 0.013 | 1.250 | 0.500 (0.500) | -0.250 (0.250) |", lines);
+
+        // Without one (kNN alone): no ceiling column and no empty cell; a closed-form truth has no ±.
+        Assert.Contains("| d | k | truth | knn-1 |", lines);
+        Assert.Contains("| ---: | ---: | ---: | ---: |", lines);
+        Assert.Contains("| 3 | 8 | 2.500 | 0.000 (0.500) |", lines);
+        Assert.Contains("`er estimators --test`", lines);
+    }
 }
