@@ -96,6 +96,30 @@ public sealed class GradientCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData(24, new[] { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24 })]
+    [InlineData(30, new[] { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30 })]
+    [InlineData(5, new[] { 0, 1, 2, 3, 4, 5 })]
+    [InlineData(1, new[] { 0, 1 })]
+    public void Train_demo_prints_about_12_rows_the_first_and_the_last_step_always(int steps, int[] printed)
+    {
+        // A row every steps / 12 steps (every step below 12) and the last one whatever the stride.
+        (int code, string stdout, string stderr) = CliRunner.Run("train-demo", "--steps", steps.ToString(CultureInfo.InvariantCulture));
+        Assert.True(code == 0, stderr);
+        string[] lines = stdout.Split('\n');
+        int header = Array.FindIndex(lines, l => l.TrimStart().StartsWith("step", StringComparison.Ordinal));
+        int[] rows = lines.Skip(header + 1).TakeWhile(l => l.StartsWith(' '))
+            .Select(l => int.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(printed, rows);
+
+        // The sphere's closing line: the two views' mean cosine is a cosine, and the kNN entropy is
+        // compared with the uniform distribution's on S^(d-1) (the largest there is).
+        string closing = lines.Single(l => l.StartsWith("kappa went from", StringComparison.Ordinal));
+        string cosine = closing.Split("views' mean cosine ")[1].Split(';')[0];
+        Assert.InRange(double.Parse(cosine, CultureInfo.InvariantCulture), -1.0, 1.0);
+        Assert.Matches(@"kNN entropy of view 1 -?\d+\.\d{4} nats \(uniform: \d+\.\d{4}\); \d+\.\d{2} ms a step$", closing);
+    }
+
+    [Theory]
     [InlineData("sphere")]
     [InlineData("discrete")]
     public void Train_demo_at_a_learning_rate_that_overflows_the_projector_says_so_in_one_line(string support)

@@ -102,6 +102,7 @@ public sealed class TrainingCommandTests : IDisposable
     [InlineData(1, "every view must have the same shape", "loss", "a.npy", "narrow.npy")]
     [InlineData(2, "--reconstruction-weight expects a finite number within float32's range", "loss", "a.npy", "b.npy", "--reconstruction-weight", "-3.402823466385289e38")]
     [InlineData(1, "nan.npy: row 1, column 2 holds NaN", "loss", "a.npy", "nan.npy")]
+    [InlineData(1, "first.npy: row 0, column 0 holds -Infinity", "loss", "first.npy", "b.npy")]
     [InlineData(1, "not finite at kappa = 0", "loss", "a.npy", "b.npy", "--kappa", "0", "--normalizer", "reference")]
     public void Loss_errors_are_one_line_with_the_documented_exit_code(int exit, string text, params string[] args)
     {
@@ -112,6 +113,9 @@ public sealed class TrainingCommandTests : IDisposable
         float[] nan = TestData.Normal(12, seed: 4);
         nan[5] = float.NaN;
         Write("nan.npy", nan, 4, 3);
+        float[] first = TestData.Normal(12, seed: 6);
+        first[0] = float.NegativeInfinity;
+        Write("first.npy", first, 4, 3);
         byte[] input = File.ReadAllBytes(PathOf("g1.npy"));
         string[] resolved = args.Select(a => a.EndsWith(".npy", StringComparison.Ordinal) || a == "g" ? PathOf(a) : a).ToArray();
         (int code, _, string stderr) = CliRunner.Run(resolved);

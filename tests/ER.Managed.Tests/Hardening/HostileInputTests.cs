@@ -467,7 +467,12 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal(2, code);
         Assert.Equal(string.Empty, stdout);
         Assert.Single(stderr.TrimEnd().Split('\n'));
-        Assert.Contains("NUL character", stderr, StringComparison.Ordinal);
+        Assert.Equal("er: Argument 2 contains a NUL character. (see 'er --help')", stderr.TrimEnd());
+
+        // Counted from 1, the command being the first.
+        (code, _, stderr) = CliRunner.Run(argument);
+        Assert.Equal(2, code);
+        Assert.StartsWith("er: Argument 1 contains a NUL character.", stderr, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -481,6 +486,7 @@ public sealed class HostileInputTests : IDisposable
         (int code, _, string stderr) = CliRunner.Run("entropy", "@" + path);
         Assert.Equal(2, code);
         Assert.Single(stderr.TrimEnd().Split('\n'));
+        Assert.StartsWith(file == "missing.rsp" ? $"er: Response file not found '{path}'." : $"er: Cannot read the response file {path} (", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
