@@ -122,17 +122,8 @@ internal static class TrainDemoCommand
             if (step < steps)
             {
                 loss.Kappa = kappaTracker.Learn(loss.Kappa, result.KappaGradient);
-                // dLoss/dW = X1^T G1 + X2^T G2.
-                Array.Clear(gradW);
-                AccumulateTransposedProduct(x1, g1, gradW);
-                AccumulateTransposedProduct(x2, g2, gradW);
+                ProjectorGradients(x1, x2, g1, g2, gradW, gradBias);
                 adam.Step(weights, gradW);
-                Array.Clear(gradBias);
-                for (int i = 0; i < k * d; i++)
-                {
-                    gradBias[i % d] += g1[i] + g2[i];
-                }
-
                 adamBias.Step(bias, gradBias);
             }
         }
@@ -194,7 +185,7 @@ internal static class TrainDemoCommand
         }
     }
 
-    private static void Project(float[] x, float[] w, float[] bias, float[] y)
+    internal static void Project(float[] x, float[] w, float[] bias, float[] y)
     {
         const int n = InputDimension, d = OutputDimension;
         for (int i = 0; i < BatchSize; i++)
@@ -208,6 +199,23 @@ internal static class TrainDemoCommand
                     y[(i * d) + j] += xi * w[(t * d) + j];
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The projector's gradients from the loss's gradients G1, G2 (k x d) with respect to its
+    /// outputs Y = X W + 1 b^T: dLoss/dW = X1^T G1 + X2^T G2 (n x d) and dLoss/db = the column sums
+    /// of G1 + G2 (d). Overwrites <paramref name="gradW"/> and <paramref name="gradBias"/>.
+    /// </summary>
+    internal static void ProjectorGradients(float[] x1, float[] x2, float[] g1, float[] g2, float[] gradW, float[] gradBias)
+    {
+        Array.Clear(gradW);
+        AccumulateTransposedProduct(x1, g1, gradW);
+        AccumulateTransposedProduct(x2, g2, gradW);
+        Array.Clear(gradBias);
+        for (int i = 0; i < BatchSize * OutputDimension; i++)
+        {
+            gradBias[i % OutputDimension] += g1[i] + g2[i];
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Linq;
 using ER.Managed.Cli.Commands;
 
 namespace ER.Managed.Tests.Cli;
@@ -96,5 +97,47 @@ public sealed class TrainDemoOptimizerTests
         var settings = new TrainDemoCommand.DemoSettings(EntropyReduction.Expectation, 10, "learned", 25);
         Assert.Equal(Entropy.MaxKappa, new TrainDemoCommand.KappaTracker(settings, 200).Learn(10, -1));
         Assert.Equal(0.0, new TrainDemoCommand.KappaTracker(settings, 200).Learn(10, 1));
+    }
+
+    [Theory]
+    [InlineData("sphere")]
+    [InlineData("discrete")]
+    public void The_projectors_gradients_match_central_differences_of_the_loss(string support)
+    {
+        // Y = X W + 1 b^T feeds ErLoss; the directional derivative along a random direction of W,
+        // and of b, by central differences (h = 1e-2, the loss computed from float outputs: about
+        // 1e-6 of rounding over 2h, so 1e-3 absolute, plus 1% for the O(h^2) term) must be the
+        // analytic gradient's inner product with that direction. A sign or a missing view in either
+        // gradient moves it by far more.
+        const int k = TrainDemoCommand.BatchSize, n = TrainDemoCommand.InputDimension, d = TrainDemoCommand.OutputDimension;
+        var loss = new ErLoss(support == "sphere" ? Support.Sphere : Support.Discrete, k, d) { Kappa = 4, Temperature = 0.5 };
+        float[] x1 = TestData.Normal(k * n, seed: 91), x2 = TestData.Normal(k * n, seed: 92);
+        float[] weights = [.. TestData.Normal(n * d, seed: 93).Select(w => w * 0.25f)];
+        float[] bias = TestData.Normal(d, seed: 94);
+        double Loss(float[] w, float[] b, float[]? g1 = null, float[]? g2 = null)
+        {
+            float[] y1 = new float[k * d], y2 = new float[k * d];
+            TrainDemoCommand.Project(x1, w, b, y1);
+            TrainDemoCommand.Project(x2, w, b, y2);
+            return loss.Compute(y1, y2, g1 ?? new float[k * d], g2 ?? new float[k * d]).Loss;
+        }
+
+        float[] g1 = new float[k * d], g2 = new float[k * d], gradW = new float[n * d], gradBias = new float[d];
+        Loss(weights, bias, g1, g2);
+        gradW.AsSpan().Fill(float.NaN);
+        TrainDemoCommand.ProjectorGradients(x1, x2, g1, g2, gradW, gradBias);
+
+        const float h = 1e-2f;
+        for (int seed = 0; seed < 3; seed++)
+        {
+            float[] v = TestData.Normal(n * d, seed: 100 + seed), u = TestData.Normal(d, seed: 200 + seed);
+            double along = (Loss([.. weights.Select((w, i) => w + (h * v[i]))], bias) - Loss([.. weights.Select((w, i) => w - (h * v[i]))], bias)) / (2 * h);
+            double analytic = gradW.Select((g, i) => (double)g * v[i]).Sum();
+            Assert.Equal(analytic, along, 1e-3 + (0.01 * Math.Abs(analytic)));
+
+            along = (Loss(weights, [.. bias.Select((b, i) => b + (h * u[i]))]) - Loss(weights, [.. bias.Select((b, i) => b - (h * u[i]))])) / (2 * h);
+            analytic = gradBias.Select((g, i) => (double)g * u[i]).Sum();
+            Assert.Equal(analytic, along, 1e-3 + (0.01 * Math.Abs(analytic)));
+        }
     }
 }
