@@ -56,23 +56,37 @@ internal static class EstimatorsCommand
                 throw new CliInputException($"{folder}: cannot create the output folder ({e.Message.TrimEnd('.')}).");
             }
 
-            List<StudyRow> rows = StudyRunner.Run(spec, stderr);
-            string commandLine = "er estimators " + string.Join(' ', CommandLine(parse.Tokens.Select(t => t.Value)));
-            var written = new List<string>
+            // Every file is planned before the study runs (a folder or a link loop where one should go
+            // fails at once) and written all or nothing after it, through the same staging as every
+            // other command's outputs: hidden unique temporaries beside their targets, renamed at the end.
+            var outputs = new OutputFiles();
+            var names = new List<string> { "results.csv", "summary.md" };
+            foreach (string name in spec.Data.Select(d => FileStem(d.Name)).Distinct())
             {
-                Write(folder, "results.csv", StudyReport.Csv(rows)),
-                Write(folder, "summary.md", StudyReport.Markdown(rows, commandLine)),
-            };
-            foreach (var group in rows.GroupBy(r => r.Data))
-            {
-                string name = group.Key.Replace(':', '-');
-                written.Add(Write(folder, $"bias_{name}.svg", StudyReport.Svg(group.ToList(), $"Entropy estimator bias: {group.Key}", rmse: false)));
-                written.Add(Write(folder, $"rmse_{name}.svg", StudyReport.Svg(group.ToList(), $"Entropy estimator RMSE: {group.Key}", rmse: true)));
+                names.Add($"bias_{name}.svg");
+                names.Add($"rmse_{name}.svg");
             }
 
-            foreach (string file in written)
+            foreach (string name in names)
             {
-                stdout.WriteLine(file);
+                outputs.Plan(name, Path.Combine(folder, name));
+            }
+
+            List<StudyRow> rows = StudyRunner.Run(spec, stderr);
+            string commandLine = "er estimators " + string.Join(' ', CommandLine(parse.Tokens.Select(t => t.Value)));
+            outputs.Set("results.csv", Text(StudyReport.Csv(rows)));
+            outputs.Set("summary.md", Text(StudyReport.Markdown(rows, commandLine)));
+            foreach (var group in rows.GroupBy(r => r.Data))
+            {
+                string name = FileStem(group.Key);
+                outputs.Set($"bias_{name}.svg", Text(StudyReport.Svg(group.ToList(), $"Entropy estimator bias: {group.Key}", rmse: false)));
+                outputs.Set($"rmse_{name}.svg", Text(StudyReport.Svg(group.ToList(), $"Entropy estimator RMSE: {group.Key}", rmse: true)));
+            }
+
+            outputs.Commit();
+            foreach (string name in names)
+            {
+                stdout.WriteLine(Path.Combine(folder, name));
             }
 
             return Cli.Success;
@@ -82,27 +96,8 @@ internal static class EstimatorsCommand
 
     private static IEnumerable<string> CommandLine(IEnumerable<string> tokens) => tokens.Skip(1);
 
-    private static string Write(string folder, string name, string text)
-    {
-        string path = Path.Combine(folder, name);
-        string temporary = path + ".tmp";
-        TemporaryFiles.Add(temporary);
-        try
-        {
-            File.WriteAllText(temporary, text, new UTF8Encoding(false));
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The half-written or unmovable temporary file is ours: leave the folder as it was.
-            TemporaryFiles.TryDelete(temporary);
-            throw new CliInputException($"{path}: cannot write ({e.Message.TrimEnd('.')}).");
-        }
-        finally
-        {
-            TemporaryFiles.Remove(temporary);
-        }
+    /// <summary>A data distribution's name as part of a file name (<c>vmf:10</c> gives <c>vmf-10</c>).</summary>
+    private static string FileStem(string dataName) => dataName.Replace(':', '-');
 
-        return path;
-    }
+    private static Action<Stream> Text(string text) => stream => stream.Write(new UTF8Encoding(false).GetBytes(text));
 }

@@ -13,13 +13,21 @@ public sealed class EstimatorsCommandTests : IDisposable
 
     private (string Csv, string Markdown, string[] Svgs) Run(string seed, string subfolder)
     {
+        // A file of the user's beside the outputs, named as a naive temporary would be, is left alone.
         string output = Path.Combine(_folder, subfolder);
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, "results.csv.tmp"), "the user's");
         (int code, string stdout, string stderr) = CliRunner.Run(
             "estimators", "--data", "uniform,vmf:10,mixture:3:50", "--dims", "3,16", "--batch", "16,64", "--kappa", "10,50",
             "--reps", "3", "--seed", seed, "--bounds", "--out", output);
         Assert.True(code == 0, stderr);
         Assert.Contains("[12/12]", stderr, StringComparison.Ordinal);
-        Assert.Equal(2 + 6, stdout.Trim().Split('\n').Length);
+        string[] written = ["results.csv", "summary.md", "bias_uniform.svg", "rmse_uniform.svg", "bias_vmf-10.svg", "rmse_vmf-10.svg", "bias_mixture-3-50.svg", "rmse_mixture-3-50.svg"];
+        Assert.Equal(written.Select(name => Path.Combine(output, name)), stdout.TrimEnd('\n').Split('\n'));
+        Assert.Equal(
+            written.Append("results.csv.tmp").Order(StringComparer.Ordinal),
+            Directory.GetFileSystemEntries(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("the user's", File.ReadAllText(Path.Combine(output, "results.csv.tmp")));
         return (
             File.ReadAllText(Path.Combine(output, "results.csv")),
             File.ReadAllText(Path.Combine(output, "summary.md")),
@@ -178,15 +186,14 @@ public sealed class EstimatorsCommandTests : IDisposable
         Assert.StartsWith($"er: {under}: cannot create the output folder (", stderr, StringComparison.Ordinal);
         Assert.Single(stderr.Trim().Split('\n'));
 
-        // A folder where results.csv should go cannot be replaced by the file: the message names that
-        // path, and the temporary file written beside it is removed.
+        // A folder where results.csv should go is refused before the study runs (no progress lines),
+        // with a message naming that path, and nothing is written beside it.
         string output = Path.Combine(_folder, "taken");
         Directory.CreateDirectory(Path.Combine(output, "results.csv"));
         (code, stdout, stderr) = CliRunner.Run("estimators", "--data", "uniform", "--dims", "3", "--batch", "8", "--reps", "1", "--out", output);
         Assert.Equal(1, code);
         Assert.Equal(string.Empty, stdout);
-        Assert.Contains($"er: {Path.Combine(output, "results.csv")}: cannot write (", stderr, StringComparison.Ordinal);
-        Assert.Equal("er:", stderr.Trim().Split('\n')[^1][..3]);
+        Assert.Equal($"er: {Path.Combine(output, "results.csv")}: is a directory; results.csv needs a file.", stderr.TrimEnd('\n'));
         Assert.True(Directory.Exists(Path.Combine(output, "results.csv")));
         Assert.Equal([Path.Combine(output, "results.csv")], Directory.GetFileSystemEntries(output));
     }

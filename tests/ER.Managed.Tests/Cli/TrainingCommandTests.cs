@@ -134,15 +134,19 @@ public sealed class TrainingCommandTests : IDisposable
     public void Loss_weights_reach_float32s_largest_value_and_stop_there(string option, double sign)
     {
         // float.MaxValue is the last weight the parser takes (the gradients are float32); the next
-        // double above it is refused as a usage error. What the largest weight does to the loss is
-        // the library's affair: a finite result or its one-line overflow error, never a usage error.
+        // double above it is refused as a usage error. The largest weight reaches the library, whose
+        // gradient then overflows float32 on these views (entries of order 1): its one-line error, exit 1.
         Write("a.npy", TestData.Normal(12, seed: 1), 4, 3);
         Write("b.npy", TestData.Normal(12, seed: 2), 4, 3);
         double largest = sign * float.MaxValue;
         double beyond = Math.BitIncrement(float.MaxValue) * sign;
-        (int code, _, string stderr) = CliRunner.Run("loss", PathOf("a.npy"), PathOf("b.npy"), option, largest.ToString("R", CultureInfo.InvariantCulture));
-        Assert.NotEqual(2, code);
-        Assert.DoesNotContain("expects a finite number", stderr, StringComparison.Ordinal);
+        (int code, string stdout, string stderr) = CliRunner.Run("loss", PathOf("a.npy"), PathOf("b.npy"), option, largest.ToString("R", CultureInfo.InvariantCulture));
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.StartsWith("er: The loss's gradient with respect to view ", stderr, StringComparison.Ordinal);
+        Assert.EndsWith("overflows float32 (" + (option == "--entropy-weight" ? "reconstruction weight 1, entropy weight " : "reconstruction weight ") + largest.ToString("R", CultureInfo.InvariantCulture)
+            + (option == "--entropy-weight" ? string.Empty : ", entropy weight 1") + "): scale the weights down.", stderr.TrimEnd('\n'), StringComparison.Ordinal);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
         (code, _, stderr) = CliRunner.Run("loss", PathOf("a.npy"), PathOf("b.npy"), option, beyond.ToString("R", CultureInfo.InvariantCulture));
         Assert.Equal(2, code);
         Assert.Contains($"{option} expects a finite number within float32's range", stderr, StringComparison.Ordinal);
