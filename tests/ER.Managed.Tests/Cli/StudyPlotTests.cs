@@ -1,0 +1,295 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Xml.Linq;
+using ER.Managed.Cli.Study;
+
+namespace ER.Managed.Tests.Cli;
+
+/// <summary>
+/// The estimator study's SVG plots read back as data: from the drawn tick labels and frame alone, every
+/// line, error bar, marker, ceiling and label is mapped back to the value it stands for and compared
+/// with the rows it was drawn from. Coordinates are printed with two decimals, so each is within
+/// 0.005 px of its exact value; the tolerance is 0.011 px (two roundings, one of them of a marker's
+/// offset from its centre), far below the 1 px that would show.
+/// </summary>
+public class StudyPlotTests
+{
+    private const double Tolerance = 0.011;
+    private const double PanelWidth = 320, PanelHeight = 240, Left = 70, Top = 50, Gap = 80;
+    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+    private static readonly int[] Dimensions = [3, 16];
+    private static readonly int[] Batches = [16, 64, 256];
+    private static readonly double[] Kappas = [10, 50];
+
+    /// <summary>
+    /// Rows of one data set for the seven estimators at two kernel kappas: biases of both signs that
+    /// differ by estimator, batch and dimension, and knn-4 not applicable (NaN) at the smallest batch.
+    /// </summary>
+    private static List<StudyRow> Rows()
+    {
+        var rows = new List<StudyRow>();
+        foreach (int d in Dimensions)
+        {
+            double truth = 2 + (0.1 * d);
+            foreach (int k in Batches)
+            {
+                int series = 0;
+                foreach (double kappa in Kappas)
+                {
+                    foreach (string estimator in StudyRunner.KernelEstimators)
+                    {
+                        rows.Add(Row(d, k, kappa, estimator, truth, series++));
+                    }
+                }
+
+                foreach (string estimator in StudyRunner.FreeEstimators)
+                {
+                    rows.Add(Row(d, k, double.NaN, estimator, truth, series++));
+                }
+            }
+        }
+
+        return rows;
+    }
+
+    private static StudyRow Row(int d, int k, double kappa, string estimator, double truth, int series)
+    {
+        double bias = (0.13 * series) - 0.55 + (0.03 * Math.Log2(k)) + (d == 3 ? 0 : 0.2);
+        double std = 0.02 * (series + 1) * (d == 3 ? 1 : 1.5);
+        if (estimator == "knn-4" && k == Batches[0])
+        {
+            bias = std = double.NaN;
+        }
+
+        double rmse = Math.Sqrt((bias * bias) + (std * std));
+        double ceiling = truth + 0.4 - (0.01 * kappa) + (0.05 * Math.Log(k));
+        return new StudyRow(
+            "vmf:10", d, k, kappa, estimator, truth, 0, truth + bias, std, bias, rmse, truth + bias - std, truth + bias + std,
+            1.0, 20, double.NaN, double.NaN, double.NaN, truth - 3, ceiling);
+    }
+
+    /// <summary>One panel's axes as drawn: its frame, and the value axis from its tick labels.</summary>
+    private sealed record Panel(int Dimension, double X0, double[] Ticks)
+    {
+        /// <summary>The batch axis: log2, with 4% of the span as margin on each side.</summary>
+        internal double X(double batch)
+        {
+            double low = Math.Log2(Batches[0]), high = Math.Log2(Batches[^1]), margin = 0.04 * (high - low);
+            return X0 + ((Math.Log2(batch) - (low - margin)) / (high - low + (2 * margin)) * PanelWidth);
+        }
+
+        /// <summary>The value axis: the first tick at the frame's bottom, the last at its top.</summary>
+        internal double Y(double value) => Top + PanelHeight - ((value - Ticks[0]) / (Ticks[^1] - Ticks[0]) * PanelHeight);
+    }
+
+    private static double Number(XElement e, string attribute) => double.Parse((string)e.Attribute(attribute)!, CultureInfo.InvariantCulture);
+
+    private static (double X, double Y)[] Points(string text) =>
+        text.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split(','))
+            .Select(p => (double.Parse(p[0], CultureInfo.InvariantCulture), double.Parse(p[1], CultureInfo.InvariantCulture)))
+            .ToArray();
+
+    private static void Near(double expected, double actual, string what) =>
+        Assert.True(Math.Abs(expected - actual) <= Tolerance, $"{what}: drawn at {actual}, expected {expected:F4}");
+
+    /// <summary>Reads a panel's frame and tick labels, checking the frame's place and the ticks' spacing, positions and coverage.</summary>
+    private static Panel ReadPanel(XElement group, int index, IEnumerable<double> values)
+    {
+        XElement frame = group.Element(Svg + "rect")!;
+        double x0 = Left + (index * (PanelWidth + Gap));
+        Assert.Equal([x0, Top, PanelWidth, PanelHeight], new[] { "x", "y", "width", "height" }.Select(a => Number(frame, a)));
+        int dimension = Dimensions[index];
+        Assert.Contains(group.Elements(Svg + "text"), t => t.Value == $"d = {dimension}" && Number(t, "x") == x0 + (PanelWidth / 2));
+
+        XElement[] labels = group.Elements(Svg + "text").Where(t => (string?)t.Attribute("class") == "tick").ToArray();
+        double[] ticks = labels.Select(t => double.Parse(t.Value, CultureInfo.InvariantCulture)).ToArray();
+        Assert.InRange(ticks.Length, 3, 7);
+        double step = ticks[1] - ticks[0];
+        Assert.True(step > 0, "ticks rise");
+        for (int i = 1; i < ticks.Length; i++)
+        {
+            Assert.Equal(step, ticks[i] - ticks[i - 1], 1e-9);
+        }
+
+        // The ticks cover every drawn value and zero, with less than one step to spare at either end.
+        double[] covered = values.Where(double.IsFinite).Append(0.0).ToArray();
+        Assert.InRange(covered.Min() - ticks[0], 0, step);
+        Assert.InRange(ticks[^1] - covered.Max(), 0, step);
+
+        var panel = new Panel(dimension, x0, ticks);
+        XElement[] grid = group.Elements(Svg + "line").Where(l => (string?)l.Attribute("class") == "grid").ToArray();
+        Assert.Equal(ticks.Length, grid.Length);
+        for (int i = 0; i < ticks.Length; i++)
+        {
+            Near(panel.Y(ticks[i]), Number(grid[i], "y1"), $"grid line {ticks[i]}");
+            Near(panel.Y(ticks[i]), Number(grid[i], "y2"), $"grid line {ticks[i]}");
+            Assert.Equal([x0, x0 + PanelWidth], new[] { Number(grid[i], "x1"), Number(grid[i], "x2") });
+            Near(panel.Y(ticks[i]) + 4, Number(labels[i], "y"), $"tick label {ticks[i]}");
+            Assert.Equal(x0 - 4, Number(labels[i], "x"));
+        }
+
+        // Each batch size labelled under its place on the log axis.
+        foreach (int k in Batches)
+        {
+            XElement label = Assert.Single(group.Elements(Svg + "text"), t => t.Value == k.ToString(CultureInfo.InvariantCulture));
+            Near(panel.X(k), Number(label, "x"), $"batch label {k}");
+            Assert.Equal(Top + PanelHeight + 16, Number(label, "y"));
+        }
+
+        return panel;
+    }
+
+    /// <summary>A marker: a circle, polygon or path, or a rect of the markers' 7 px (not the 320 px frame).</summary>
+    private static bool IsMarker(XElement e) =>
+        e.Name.LocalName is "circle" or "polygon" or "path" || (e.Name.LocalName == "rect" && (string?)e.Attribute("width") == "7");
+
+    /// <summary>The centre of a marker of any shape, and its colour (the fill, or the stroke of an open marker).</summary>
+    private static (double X, double Y, string Color) MarkerCentre(XElement marker)
+    {
+        string? fill = (string?)marker.Attribute("fill");
+        string color = fill is null or "white" ? (string)marker.Attribute("stroke")! : fill;
+        if (marker.Name.LocalName == "circle")
+        {
+            return (Number(marker, "cx"), Number(marker, "cy"), color);
+        }
+
+        if (marker.Name.LocalName == "rect")
+        {
+            return (Number(marker, "x") + (Number(marker, "width") / 2), Number(marker, "y") + (Number(marker, "height") / 2), color);
+        }
+
+        // Polygons and the cross: the centre of the bounding box, but a triangle's apex reaches one unit
+        // further than its base (half a unit off the centre).
+        (double X, double Y)[] points = marker.Name.LocalName == "polygon"
+            ? Points((string)marker.Attribute("points")!)
+            : Points(((string)marker.Attribute("d")!).Replace('M', ' ').Replace('L', ' '));
+        double cx = (points.Min(p => p.X) + points.Max(p => p.X)) / 2, cy = (points.Min(p => p.Y) + points.Max(p => p.Y)) / 2;
+        if (points.Length == 3)
+        {
+            double apex = points[0].Y, base_ = points[1].Y;
+            cy += apex < base_ ? 0.5 : -0.5;
+        }
+
+        return (cx, cy, color);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Every_mark_stands_where_its_value_puts_it_on_the_axes_the_plot_draws(bool rmse)
+    {
+        List<StudyRow> rows = Rows();
+        XElement root = XDocument.Parse(StudyReport.Svg(rows, "plot & <title>", rmse)).Root!;
+        Assert.Equal("plot & <title>", root.Elements(Svg + "text").First().Value);
+        XElement[] panels = root.Elements(Svg + "g").Where(g => (string?)g.Attribute("class") == "panel").ToArray();
+        Assert.Equal(Dimensions.Length, panels.Length);
+        string[] series = rows.Select(r => r.Series).Distinct().ToArray();
+
+        for (int p = 0; p < panels.Length; p++)
+        {
+            StudyRow[] own = rows.Where(r => r.Dimension == Dimensions[p]).ToArray();
+            IEnumerable<double> drawn = rmse ? own.Select(r => r.Rmse) : own.SelectMany(r => new[] { r.Bias - r.Std, r.Bias + r.Std });
+            Panel panel = ReadPanel(panels[p], p, drawn);
+            XElement[] lines = panels[p].Elements(Svg + "line").ToArray();
+
+            XElement[] zero = lines.Where(l => (string?)l.Attribute("class") == "zero").ToArray();
+            Assert.Equal(rmse ? 0 : 1, zero.Length);
+            if (!rmse)
+            {
+                Near(panel.Y(0), Number(zero[0], "y1"), "zero line");
+                Near(panel.Y(0), Number(zero[0], "y2"), "zero line");
+            }
+
+            // Each kernel kappa's ceiling (the plug-in rows' ceiling minus the truth) on the bias plot only.
+            XElement[] ceilings = panels[p].Elements(Svg + "polyline").Where(l => (string?)l.Attribute("class") == "ceiling").ToArray();
+            Assert.Equal(rmse ? 0 : Kappas.Length, ceilings.Length);
+            for (int c = 0; c < ceilings.Length; c++)
+            {
+                StudyRow[] plugin = own.Where(r => r.Estimator == "plugin" && r.Kappa == Kappas[c]).OrderBy(r => r.Batch).ToArray();
+                (double X, double Y)[] points = Points((string)ceilings[c].Attribute("points")!);
+                Assert.Equal(plugin.Length, points.Length);
+                for (int i = 0; i < points.Length; i++)
+                {
+                    Near(panel.X(plugin[i].Batch), points[i].X, $"ceiling {Kappas[c]} x");
+                    Near(panel.Y(plugin[i].Ceiling - plugin[i].Truth), points[i].Y, $"ceiling {Kappas[c]} at k = {plugin[i].Batch}");
+                }
+
+                Assert.Equal(c == 0 ? "5,4" : "1,4", (string?)ceilings[c].Attribute("stroke-dasharray"));
+                Assert.Equal($"url(#panel{p})", (string?)ceilings[c].Attribute("clip-path"));
+            }
+
+            // Each series: its line through its finite values, an error bar of +-1 std (bias only) and a marker at each.
+            XElement[] estimators = panels[p].Elements(Svg + "polyline").Where(l => (string?)l.Attribute("class") == "estimator").ToArray();
+            Assert.Equal(series, estimators.Select(l => (string)l.Attribute("data-estimator")!));
+            var markers = panels[p].Elements().Where(IsMarker).Select(MarkerCentre).ToList();
+            XElement[] bars = lines.Where(l => l.Attribute("class") is null).ToArray();
+            int barIndex = 0;
+            foreach (XElement line in estimators)
+            {
+                StudyRow first = own.First(r => r.Series == (string)line.Attribute("data-estimator")!);
+                StudyReport.SeriesStyle style = StudyReport.Style(first.Estimator, Array.IndexOf(Kappas, first.Kappa));
+                Assert.Equal(style.Color, (string?)line.Attribute("stroke"));
+                Assert.Equal(style.Dash, (string?)line.Attribute("stroke-dasharray"));
+                StudyRow[] values = own.Where(r => r.Series == first.Series && double.IsFinite(r.Bias)).OrderBy(r => r.Batch).ToArray();
+                (double X, double Y)[] points = Points((string)line.Attribute("points")!);
+                Assert.Equal(values.Length, points.Length);
+                for (int i = 0; i < values.Length; i++)
+                {
+                    double x = panel.X(values[i].Batch), y = panel.Y(rmse ? values[i].Rmse : values[i].Bias);
+                    Near(x, points[i].X, $"{first.Series} at k = {values[i].Batch}: x");
+                    Near(y, points[i].Y, $"{first.Series} at k = {values[i].Batch}: y");
+                    Assert.Contains(markers, m => Math.Abs(m.X - x) <= Tolerance && Math.Abs(m.Y - y) <= Tolerance && m.Color == style.Color);
+                    if (!rmse)
+                    {
+                        XElement bar = bars[barIndex++];
+                        Near(x, Number(bar, "x1"), "error bar x1");
+                        Near(x, Number(bar, "x2"), "error bar x2");
+                        Near(panel.Y(values[i].Bias - values[i].Std), Number(bar, "y1"), $"{first.Series} bar low at k = {values[i].Batch}");
+                        Near(panel.Y(values[i].Bias + values[i].Std), Number(bar, "y2"), $"{first.Series} bar high at k = {values[i].Batch}");
+                        Assert.Equal(style.Color, (string?)bar.Attribute("stroke"));
+                    }
+                }
+            }
+
+            Assert.Equal(rmse ? 0 : bars.Length, barIndex);
+            Assert.Equal(own.Count(r => double.IsFinite(r.Bias)), markers.Count);
+        }
+
+        // The legend below the panels, three entries a row: every series, then (bias) every ceiling.
+        string[] legend = [.. series, .. rmse ? [] : Kappas.Select(k => $"ceiling, kappa {k} (as bias)")];
+        XElement[] entries = root.Elements(Svg + "text").Skip(1).ToArray();
+        Assert.Equal(legend, entries.Select(t => t.Value));
+        const double LegendTop = Top + PanelHeight + 56;
+        XElement[] swatches = root.Elements(Svg + "line").ToArray();
+        var legendMarkers = root.Elements().Where(IsMarker).Select(MarkerCentre).ToList();
+        Assert.Equal(legend.Length, swatches.Length);
+        Assert.Equal(series.Length, legendMarkers.Count);
+        for (int i = 0; i < entries.Length; i++)
+        {
+            double x = Left + ((i % 3) * 230), y = LegendTop + ((i / 3) * 18);
+            Assert.Equal(x + 34, Number(entries[i], "x"));
+            Assert.Equal(y + 4, Number(entries[i], "y"));
+            Assert.Equal([x, y, x + 28, y], new[] { "x1", "y1", "x2", "y2" }.Select(a => Number(swatches[i], a)));
+            if (i < series.Length)
+            {
+                StudyRow first = rows.First(r => r.Series == series[i]);
+                StudyReport.SeriesStyle style = StudyReport.Style(first.Estimator, Array.IndexOf(Kappas, first.Kappa));
+                Assert.Equal(style.Color, (string?)swatches[i].Attribute("stroke"));
+                Assert.Equal(style.Dash, (string?)swatches[i].Attribute("stroke-dasharray"));
+                Near(x + 14, legendMarkers[i].X, $"legend marker {series[i]}");
+                Near(y, legendMarkers[i].Y, $"legend marker {series[i]}");
+                Assert.Equal(style.Color, legendMarkers[i].Color);
+            }
+            else
+            {
+                Assert.Equal((i - series.Length) % 2 == 0 ? "5,4" : "1,4", (string?)swatches[i].Attribute("stroke-dasharray"));
+            }
+        }
+
+        int legendRows = (legend.Length + 2) / 3;
+        Assert.Equal(Left + (Dimensions.Length * (PanelWidth + Gap)), Number(root, "width"));
+        Assert.Equal(Top + PanelHeight + 60 + (legendRows * 18) + 10, Number(root, "height"));
+    }
+}
