@@ -16,9 +16,10 @@ namespace ER.Managed.QemuRunner;
 /// this process, the tests whose class's full name starts with one of the prefixes (all when none is
 /// given) and with none of those after <c>--skip</c>, through
 /// xunit's own framework (<see cref="XunitTestFramework"/>); prints each failure and a closing
-/// "N passed, N failed, N skipped" line, after the slowest test classes with their times (what to
+/// "N passed, N failed, N skipped" line, after the slowest test classes and cases with their times (what to
 /// look at when the emulated run grows), and exits 1 on any failure or when nothing ran. It exists
-/// for linux-arm64 under qemu, where `dotnet test` has no host to run.
+/// for linux-arm64 under qemu, where `dotnet test` has no host to run, and it marks its run as
+/// emulated (<see cref="ER.Managed.Tests.EmulatedRun"/>).
 /// </summary>
 internal static class Program
 {
@@ -26,6 +27,9 @@ internal static class Program
 
     private static int Main(string[] args)
     {
+        // Before discovery, which reads it: the widths this CPU lacks in hardware and the cases only
+        // larger than others of their test are left to the native runs (see EmulatedRun).
+        ER.Managed.Tests.EmulatedRun.Active = true;
         Assembly tests = typeof(ER.Managed.Tests.Kernels.GemmKernelTests).Assembly;
         var diagnostics = new Sink();
         using var framework = new XunitTestFramework(diagnostics);
@@ -47,7 +51,7 @@ internal static class Program
             .Where(t => !skipped.Any(prefix => t.TestMethod.TestClass.Class.Name.StartsWith(prefix, StringComparison.Ordinal)))
             .Where(t => included.Length == 0 || included.Any(prefix => t.TestMethod.TestClass.Class.Name.StartsWith(prefix, StringComparison.Ordinal)))
             .ToList();
-        Console.WriteLine($"running {selected.Count} of {discovery.TestCases.Count} test cases (none of {string.Join(", ", skipped.Select(p => p + "*"))}; {ProcessTests}* start processes) on {RuntimeInformation.ProcessArchitecture}, kernels {KernelDiagnostics.Current.KernelWidth}, GEMM {KernelDiagnostics.Current.GemmKernel}");
+        Console.WriteLine($"running {selected.Count} of {discovery.TestCases.Count} test cases (none of {string.Join(", ", skipped.Select(p => p + "*"))}; {ProcessTests}* start processes) on {RuntimeInformation.ProcessArchitecture}, kernels {KernelDiagnostics.Current.KernelWidth}, GEMM {KernelDiagnostics.Current.GemmKernel}; emulated run: widths without hardware support and cases marked large left to the native runs");
 
         var execution = new Sink();
         using (ITestFrameworkExecutor executor = framework.GetExecutor(tests.GetName()))
@@ -58,6 +62,12 @@ internal static class Program
 
         Console.WriteLine("slowest test classes:");
         foreach ((string name, decimal seconds) in execution.ClassTimes.OrderByDescending(c => c.Value).Take(SlowestShown))
+        {
+            Console.WriteLine($"  {seconds,8:F1} s  {name}");
+        }
+
+        Console.WriteLine("slowest test cases:");
+        foreach ((string name, decimal seconds) in execution.CaseTimes.OrderByDescending(c => c.Value).Take(SlowestShown))
         {
             Console.WriteLine($"  {seconds,8:F1} s  {name}");
         }
@@ -84,6 +94,9 @@ internal static class Program
         /// <summary>Seconds each test class ran (xunit's execution time: test bodies and the JIT they trigger).</summary>
         internal ConcurrentDictionary<string, decimal> ClassTimes { get; } = new();
 
+        /// <summary>Seconds each passed test case ran, by its display name.</summary>
+        internal ConcurrentDictionary<string, decimal> CaseTimes { get; } = new();
+
         public bool OnMessage(IMessageSinkMessage message)
         {
             switch (message)
@@ -98,8 +111,9 @@ internal static class Program
                 case ITestClassFinished classFinished:
                     ClassTimes[classFinished.TestClass.Class.Name] = classFinished.ExecutionTime;
                     break;
-                case ITestPassed:
+                case ITestPassed passed:
                     Interlocked.Increment(ref _passed);
+                    CaseTimes[passed.Test.DisplayName] = passed.ExecutionTime;
                     break;
                 case ITestSkipped:
                     Interlocked.Increment(ref _skipped);

@@ -3,6 +3,7 @@ using System.Linq;
 using ER.Managed.Kernels;
 using ER.Managed.Terms;
 using ER.Managed.Tests.Gradients;
+using ER.Managed.Tests.Kernels;
 
 namespace ER.Managed.Tests.Hardening;
 
@@ -195,7 +196,7 @@ public class LargeKappaTests
         GradientAssert.Close(wantGradient, gradient, $"{reduction} clustered", tol: 1e-5, floor: 0);
     }
 
-    public static IEnumerable<object[]> Widths() => KernelIsa.All.ToArray().Select(w => new object[] { (int)w });
+    public static IEnumerable<object[]> Widths() => KernelTestSupport.TestedWidths().Select(w => new object[] { (int)w });
 
     [Theory]
     [MemberData(nameof(Widths))]

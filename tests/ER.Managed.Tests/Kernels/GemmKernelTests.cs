@@ -27,7 +27,7 @@ public class GemmKernelTests
         ];
         foreach (int[] s in shapes)
         {
-            foreach (KernelWidth w in KernelIsa.All.ToArray())
+            foreach (KernelWidth w in KernelTestSupport.TestedWidths())
             {
                 yield return new object[] { s[0], s[1], s[2], (int)w };
             }

@@ -24,7 +24,7 @@ public class GramKernelTests
         float[] z = Uniform(k * d, k + d);
         var simple = new float[k * k];
         MatrixProductReference.MultiplyTransposed(z, k, z, k, d, simple, KernelWidth.Scalar);
-        foreach (KernelWidth width in KernelIsa.All.ToArray())
+        foreach (KernelWidth width in KernelTestSupport.TestedWidths())
         {
             // Destinations full of NaN: every element must be written, none accumulated into.
             float[] one = NaNs(k * k), two = NaNs(k * k);
@@ -55,7 +55,7 @@ public class GramKernelTests
         float[] a = Uniform(aRows * d, aRows), b = Uniform(bRows * d, bRows + 1);
         var reference = new float[aRows * bRows];
         MatrixProductReference.MultiplyTransposed(a, aRows, b, bRows, d, reference, KernelWidth.Scalar);
-        foreach (KernelWidth width in KernelIsa.All.ToArray())
+        foreach (KernelWidth width in KernelTestSupport.TestedWidths())
         {
             float[] one = NaNs(aRows * bRows), two = NaNs(aRows * bRows);
             GramKernel.MultiplyTransposed(a, aRows, b, bRows, d, one, 1, width);

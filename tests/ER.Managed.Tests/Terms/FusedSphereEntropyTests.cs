@@ -3,6 +3,7 @@ using System.Linq;
 using ER.Managed.Kernels;
 using ER.Managed.Terms;
 using ER.Managed.Tests.Gradients;
+using ER.Managed.Tests.Kernels;
 
 namespace ER.Managed.Tests.Terms;
 
@@ -19,7 +20,7 @@ public class FusedSphereEntropyTests
         int[][] shapes = [[1, 1], [1, 7], [2, 2], [5, 3], [255, 4], [256, 65], [257, 1], [513, 6], [1000, 5], [1100, 3]];
         foreach (int[] s in shapes)
         {
-            foreach (KernelWidth w in KernelIsa.All.ToArray())
+            foreach (KernelWidth w in KernelTestSupport.TestedWidths())
             {
                 yield return new object[] { s[0], s[1], (int)w };
             }
@@ -99,7 +100,7 @@ public class FusedSphereEntropyTests
     public void Buffered_and_swept_forwards_give_the_same_bits(int k, int d, bool leaveOneOut)
     {
         float[] z = TestData.UnitRows(k, d, seed: k + d);
-        foreach (KernelWidth width in KernelIsa.All.ToArray())
+        foreach (KernelWidth width in KernelTestSupport.TestedWidths())
         {
             using SphereForwardState reference = FusedSphereEntropy.Forward(z, k, d, 10f, leaveOneOut, keepCache: true, degree: 1, width, bufferedBlockLimit: 0);
             foreach (int threads in new[] { 1, 2, 3 })
@@ -125,7 +126,7 @@ public class FusedSphereEntropyTests
         // A value needs only the LSEs: the tiles then skip their sums of E s, which must not move a bit
         // of the sums of E, in either schedule, at any thread count and width.
         float[] z = TestData.UnitRows(k, d, seed: (3 * k) + d);
-        foreach (KernelWidth width in KernelIsa.All.ToArray())
+        foreach (KernelWidth width in KernelTestSupport.TestedWidths())
         {
             using SphereForwardState reference = FusedSphereEntropy.Forward(z, k, d, 10f, leaveOneOut, keepCache: false, degree: 1, width);
             foreach (int threads in new[] { 1, 2 })
@@ -184,7 +185,7 @@ public class FusedSphereEntropyTests
 
     public static IEnumerable<object[]> OwnShiftCases()
     {
-        foreach (KernelWidth w in KernelIsa.All.ToArray())
+        foreach (KernelWidth w in KernelTestSupport.TestedWidths())
         {
             foreach (int k in new[] { 3, 300, 600 })
             {
@@ -279,7 +280,7 @@ public class FusedSphereEntropyTests
             : (256, 1e5f, new[] { 40, 300, 520 }, k, 5e-3); // the refined s rounded to float: kappa ulp(1) / 2 = 3e-3
         float[] z = scenario == 0 ? SparsePartners(k, d) : NearDuplicates(k, d);
         double[] oracle = DoubleReference.RowLogSumExp(DoubleReference.ToDouble(z), k, d, kappa, leaveOneOut: true);
-        foreach (KernelWidth width in KernelIsa.All.ToArray())
+        foreach (KernelWidth width in KernelTestSupport.TestedWidths())
         {
             foreach (int threads in new[] { 1, 2 })
             {
@@ -371,7 +372,7 @@ public class FusedSphereEntropyTests
         float[] z = [1f, 0f, 0f, 0.999f, 0.6f, 0.8f];
         var simpleLse = new double[k];
         UnfusedSphereEntropy.RowLogSumExp(z, k, d, 1e6f, simpleLse, KernelWidth.Scalar);
-        foreach (KernelWidth width in KernelIsa.All.ToArray())
+        foreach (KernelWidth width in KernelTestSupport.TestedWidths())
         {
             using SphereForwardState state = FusedSphereEntropy.Forward(z, k, d, 1e6f, leaveOneOut: false, keepCache: false, 1, width);
             Assert.True(state.OwnShiftCount > 0);

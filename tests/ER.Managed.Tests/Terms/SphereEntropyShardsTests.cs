@@ -4,6 +4,7 @@ using System.Numerics.Tensors;
 using ER.Managed.Kernels;
 using ER.Managed.Terms;
 using ER.Managed.Tests.Gradients;
+using ER.Managed.Tests.Kernels;
 
 namespace ER.Managed.Tests.Terms;
 
@@ -40,7 +41,7 @@ public class SphereEntropyShardsTests
         int[][] shapes = [[1, 3], [5, 7], [37, 16], [257, 5], [600, 65]];
         foreach (int[] s in shapes)
         {
-            foreach (KernelWidth w in KernelIsa.All.ToArray())
+            foreach (KernelWidth w in KernelTestSupport.TestedWidths())
             {
                 yield return [s[0], s[1], (int)w];
             }
