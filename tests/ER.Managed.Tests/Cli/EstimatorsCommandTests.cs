@@ -173,6 +173,35 @@ public sealed class EstimatorsCommandTests : IDisposable
         Assert.Contains("`n/a`: the estimator does not apply there", markdown, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("1", "plugin,joe")]
+    [InlineData("2", "plugin,joe,joe-loo,knn-1,joe-cv,joe-loo-cv")]
+    [InlineData("4", "plugin,joe,joe-loo,knn-1,joe-cv,joe-loo-cv")]
+    [InlineData("5", "plugin,joe,joe-loo,knn-1,knn-4,joe-cv,joe-loo-cv")]
+    public void On_the_circle_S1_each_estimator_runs_from_the_smallest_batch_it_applies_to(string batch, string applying)
+    {
+        // d = 2 is the smallest dimension kNN takes; leave-one-out needs 2 rows, kNN with m
+        // neighbours more than m. Every other cell of the batch is empty.
+        string output = Path.Combine(_folder, "s1-" + batch);
+        (int code, _, string stderr) = CliRunner.Run("estimators", "--data", "uniform", "--dims", "2", "--batch", batch, "--reps", "1", "--out", output);
+        Assert.True(code == 0, stderr);
+        string[] lines = File.ReadAllText(Path.Combine(output, "results.csv")).TrimEnd('\n').Split('\n');
+        int estimator = Array.IndexOf(lines[0].Split(','), "estimator"), mean = Array.IndexOf(lines[0].Split(','), "mean");
+        string[] applies = applying.Split(',');
+        Assert.Equal(7, lines.Length - 1);
+        foreach (string[] cells in lines.Skip(1).Select(l => l.Split(',')))
+        {
+            if (applies.Contains(cells[estimator]))
+            {
+                Assert.True(double.IsFinite(double.Parse(cells[mean], CultureInfo.InvariantCulture)), $"k = {batch}, {cells[estimator]}: '{cells[mean]}'");
+            }
+            else
+            {
+                Assert.True(cells[mean].Length == 0, $"k = {batch}, {cells[estimator]}: '{cells[mean]}'");
+            }
+        }
+    }
+
     [Fact]
     public void An_output_folder_that_cannot_be_made_or_written_is_an_input_error_naming_it()
     {

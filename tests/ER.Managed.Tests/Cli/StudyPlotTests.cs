@@ -21,21 +21,22 @@ public class StudyPlotTests
     private static readonly int[] Dimensions = [3, 16];
     private static readonly int[] Batches = [16, 64, 256];
     private static readonly double[] Kappas = [10, 50];
+    private static readonly double[] ThreeKappas = [10, 50, 100];
 
     /// <summary>
     /// Rows of one data set for the seven estimators at two kernel kappas: biases of both signs that
     /// differ by estimator, batch and dimension, and knn-4 not applicable (NaN) at the smallest batch.
     /// </summary>
-    private static List<StudyRow> Rows()
+    private static List<StudyRow> Rows(int[] dimensions, int[] batches, double[] kappas)
     {
         var rows = new List<StudyRow>();
-        foreach (int d in Dimensions)
+        foreach (int d in dimensions)
         {
             double truth = 2 + (0.1 * d);
-            foreach (int k in Batches)
+            foreach (int k in batches)
             {
                 int series = 0;
-                foreach (double kappa in Kappas)
+                foreach (double kappa in kappas)
                 {
                     foreach (string estimator in StudyRunner.KernelEstimators)
                     {
@@ -70,11 +71,16 @@ public class StudyPlotTests
     }
 
     /// <summary>One panel's axes as drawn: its frame, and the value axis from its tick labels.</summary>
-    private sealed record Panel(int Dimension, double X0, double[] Ticks)
+    private sealed record Panel(double X0, double[] Ticks, int[] Batches)
     {
-        /// <summary>The batch axis: log2, with 4% of the span as margin on each side.</summary>
+        /// <summary>The batch axis: log2, with 4% of the span as margin on each side; one batch size sits mid-panel.</summary>
         internal double X(double batch)
         {
+            if (Batches.Length == 1)
+            {
+                return X0 + (PanelWidth / 2);
+            }
+
             double low = Math.Log2(Batches[0]), high = Math.Log2(Batches[^1]), margin = 0.04 * (high - low);
             return X0 + ((Math.Log2(batch) - (low - margin)) / (high - low + (2 * margin)) * PanelWidth);
         }
@@ -95,13 +101,19 @@ public class StudyPlotTests
         Assert.True(Math.Abs(expected - actual) <= Tolerance, $"{what}: drawn at {actual}, expected {expected:F4}");
 
     /// <summary>Reads a panel's frame and tick labels, checking the frame's place and the ticks' spacing, positions and coverage.</summary>
-    private static Panel ReadPanel(XElement group, int index, IEnumerable<double> values)
+    private static Panel ReadPanel(XElement group, int index, int dimension, int[] batches, IEnumerable<double> values, bool rmse)
     {
         XElement frame = group.Element(Svg + "rect")!;
         double x0 = Left + (index * (PanelWidth + Gap));
         Assert.Equal([x0, Top, PanelWidth, PanelHeight], new[] { "x", "y", "width", "height" }.Select(a => Number(frame, a)));
-        int dimension = Dimensions[index];
-        Assert.Contains(group.Elements(Svg + "text"), t => t.Value == $"d = {dimension}" && Number(t, "x") == x0 + (PanelWidth / 2));
+
+        // The panel's title above it, the value axis' title left of the tick labels, the batch axis' below.
+        XElement title = Assert.Single(group.Elements(Svg + "text"), t => t.Value == $"d = {dimension}");
+        Assert.Equal([x0 + (PanelWidth / 2), Top - 8], new[] { Number(title, "x"), Number(title, "y") });
+        XElement valueTitle = Assert.Single(group.Elements(Svg + "text"), t => t.Value == (rmse ? "RMSE (nats)" : "bias (nats)"));
+        Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"translate({x0 - 52},{Top + (PanelHeight / 2)}) rotate(-90)"), (string?)valueTitle.Attribute("transform"));
+        XElement batchTitle = Assert.Single(group.Elements(Svg + "text"), t => t.Value == "batch size k (log scale)");
+        Assert.Equal([x0 + (PanelWidth / 2), Top + PanelHeight + 34], new[] { Number(batchTitle, "x"), Number(batchTitle, "y") });
 
         XElement[] labels = group.Elements(Svg + "text").Where(t => (string?)t.Attribute("class") == "tick").ToArray();
         double[] ticks = labels.Select(t => double.Parse(t.Value, CultureInfo.InvariantCulture)).ToArray();
@@ -113,12 +125,21 @@ public class StudyPlotTests
             Assert.Equal(step, ticks[i] - ticks[i - 1], 1e-9);
         }
 
+        // Each label with the decimals the step needs and no more (a step of 0.1 gives "0.3", not "0.30").
+        int decimals = 0;
+        while (Math.Abs((step * Math.Pow(10, decimals)) - Math.Round(step * Math.Pow(10, decimals))) > 1e-6)
+        {
+            decimals++;
+        }
+
+        Assert.All(labels, l => Assert.Equal(decimals, l.Value.Contains('.', StringComparison.Ordinal) ? l.Value.Length - l.Value.IndexOf('.', StringComparison.Ordinal) - 1 : 0));
+
         // The ticks cover every drawn value and zero, with less than one step to spare at either end.
         double[] covered = values.Where(double.IsFinite).Append(0.0).ToArray();
         Assert.InRange(covered.Min() - ticks[0], 0, step);
         Assert.InRange(ticks[^1] - covered.Max(), 0, step);
 
-        var panel = new Panel(dimension, x0, ticks);
+        var panel = new Panel(x0, ticks, batches);
         XElement[] grid = group.Elements(Svg + "line").Where(l => (string?)l.Attribute("class") == "grid").ToArray();
         Assert.Equal(ticks.Length, grid.Length);
         for (int i = 0; i < ticks.Length; i++)
@@ -131,7 +152,7 @@ public class StudyPlotTests
         }
 
         // Each batch size labelled under its place on the log axis.
-        foreach (int k in Batches)
+        foreach (int k in batches)
         {
             XElement label = Assert.Single(group.Elements(Svg + "text"), t => t.Value == k.ToString(CultureInfo.InvariantCulture));
             Near(panel.X(k), Number(label, "x"), $"batch label {k}");
@@ -168,8 +189,20 @@ public class StudyPlotTests
         double cx = (points.Min(p => p.X) + points.Max(p => p.X)) / 2, cy = (points.Min(p => p.Y) + points.Max(p => p.Y)) / 2;
         if (points.Length == 3)
         {
+            // A triangle: a flat base 9 px wide, its apex 8 px away above its middle (below, pointing down).
             double apex = points[0].Y, base_ = points[1].Y;
+            Near(base_, points[2].Y, "a triangle's base is level");
+            Near(points[0].X, (points[1].X + points[2].X) / 2, "a triangle's apex is over its base's middle");
+            Near(9, Math.Abs(points[2].X - points[1].X), "a triangle's base");
+            Near(8, Math.Abs(apex - base_), "a triangle's height");
             cy += apex < base_ ? 0.5 : -0.5;
+        }
+        else if (points.Length == 4 && marker.Name.LocalName == "polygon")
+        {
+            // A diamond: opposite corners level, as wide as it is high.
+            Near(points[0].X, points[2].X, "a diamond's vertical axis");
+            Near(points[1].Y, points[3].Y, "a diamond's horizontal axis");
+            Near(points[2].Y - points[0].Y, points[1].X - points[3].X, "a diamond's width and height");
         }
 
         return (cx, cy, color);
@@ -180,9 +213,12 @@ public class StudyPlotTests
     [InlineData(true)]
     public void Every_mark_stands_where_its_value_puts_it_on_the_axes_the_plot_draws(bool rmse)
     {
-        List<StudyRow> rows = Rows();
+        List<StudyRow> rows = Rows(Dimensions, Batches, Kappas);
         XElement root = XDocument.Parse(StudyReport.Svg(rows, "plot & <title>", rmse)).Root!;
-        Assert.Equal("plot & <title>", root.Elements(Svg + "text").First().Value);
+        XElement heading = root.Elements(Svg + "text").First();
+        Assert.Equal("plot & <title>", heading.Value);
+        Near(Number(root, "width") / 2, Number(heading, "x"), "the title");
+        Assert.Equal(22, Number(heading, "y"));
         XElement[] panels = root.Elements(Svg + "g").Where(g => (string?)g.Attribute("class") == "panel").ToArray();
         Assert.Equal(Dimensions.Length, panels.Length);
         string[] series = rows.Select(r => r.Series).Distinct().ToArray();
@@ -191,7 +227,7 @@ public class StudyPlotTests
         {
             StudyRow[] own = rows.Where(r => r.Dimension == Dimensions[p]).ToArray();
             IEnumerable<double> drawn = rmse ? own.Select(r => r.Rmse) : own.SelectMany(r => new[] { r.Bias - r.Std, r.Bias + r.Std });
-            Panel panel = ReadPanel(panels[p], p, drawn);
+            Panel panel = ReadPanel(panels[p], p, Dimensions[p], Batches, drawn, rmse);
             XElement[] lines = panels[p].Elements(Svg + "line").ToArray();
 
             XElement[] zero = lines.Where(l => (string?)l.Attribute("class") == "zero").ToArray();
@@ -200,6 +236,7 @@ public class StudyPlotTests
             {
                 Near(panel.Y(0), Number(zero[0], "y1"), "zero line");
                 Near(panel.Y(0), Number(zero[0], "y2"), "zero line");
+                Assert.Equal([panel.X0, panel.X0 + PanelWidth], new[] { Number(zero[0], "x1"), Number(zero[0], "x2") });
             }
 
             // Each kernel kappa's ceiling (the plug-in rows' ceiling minus the truth) on the bias plot only.
@@ -291,5 +328,38 @@ public class StudyPlotTests
         int legendRows = (legend.Length + 2) / 3;
         Assert.Equal(Left + (Dimensions.Length * (PanelWidth + Gap)), Number(root, "width"));
         Assert.Equal(Top + PanelHeight + 60 + (legendRows * 18) + 10, Number(root, "height"));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void One_dimension_and_one_batch_size_sit_mid_panel_and_three_kappas_alternate_the_ceiling_dashes(bool rmse)
+    {
+        // One panel: the plot is as wide as the three legend columns. One batch size: mid-panel. One
+        // row's spread reaches far below the others, and the value axis must still reach it. The
+        // third kernel kappa's ceiling is dashed as the first's.
+        List<StudyRow> rows = Rows([8], [64], ThreeKappas);
+        int wide = rows.FindIndex(r => r.Estimator == "joe" && r.Kappa == 50);
+        rows[wide] = rows[wide] with { Bias = -0.1, Std = 1.3, Rmse = Math.Sqrt(0.01 + 1.69) };
+        XElement root = XDocument.Parse(StudyReport.Svg(rows, "one panel", rmse)).Root!;
+        Assert.Equal((3 * 230) + Left, Number(root, "width"));
+        XElement group = Assert.Single(root.Elements(Svg + "g"));
+        IEnumerable<double> drawn = rmse ? rows.Select(r => r.Rmse) : rows.SelectMany(r => new[] { r.Bias - r.Std, r.Bias + r.Std });
+        Panel panel = ReadPanel(group, 0, 8, [64], drawn, rmse);
+        if (!rmse)
+        {
+            Assert.True(panel.Ticks[0] <= -1.4, $"the axis starts at {panel.Ticks[0]}, above the widest bar's end -1.4");
+        }
+
+        foreach (XElement line in group.Elements(Svg + "polyline").Where(l => (string?)l.Attribute("class") == "estimator"))
+        {
+            (double X, double Y) point = Assert.Single(Points((string)line.Attribute("points")!));
+            Near(Left + (PanelWidth / 2), point.X, "the one batch size");
+        }
+
+        string[] dashes = group.Elements(Svg + "polyline").Where(l => (string?)l.Attribute("class") == "ceiling").Select(l => (string?)l.Attribute("stroke-dasharray") ?? "solid").ToArray();
+        Assert.Equal(rmse ? [] : ["5,4", "1,4", "5,4"], dashes);
+        string[] estimatorDashes = ThreeKappas.Select(k => (string?)group.Elements(Svg + "polyline").Single(l => (string?)l.Attribute("data-estimator") == $"plugin (kappa {k})").Attribute("stroke-dasharray") ?? "solid").ToArray();
+        Assert.Equal(["solid", "7,3", "2,3"], estimatorDashes);
     }
 }
