@@ -162,6 +162,13 @@ public class StudyPlotTests
         return panel;
     }
 
+    /// <summary>The look a series should have: its estimator's colour and marker, its kernel kappa's dash.</summary>
+    private static StudyReport.SeriesStyle StyleOf(IEnumerable<StudyRow> rows, string series)
+    {
+        StudyRow first = rows.First(r => r.Series == series);
+        return StudyReport.Style(first.Estimator, Array.IndexOf(Kappas, first.Kappa));
+    }
+
     /// <summary>A marker: a circle, polygon or path, or a rect of the markers' 7 px (not the 320 px frame).</summary>
     private static bool IsMarker(XElement e) =>
         e.Name.LocalName is "circle" or "polygon" or "path" || (e.Name.LocalName == "rect" && (string?)e.Attribute("width") == "7");
@@ -266,7 +273,7 @@ public class StudyPlotTests
             foreach (XElement line in estimators)
             {
                 StudyRow first = own.First(r => r.Series == (string)line.Attribute("data-estimator")!);
-                StudyReport.SeriesStyle style = StudyReport.Style(first.Estimator, Array.IndexOf(Kappas, first.Kappa));
+                StudyReport.SeriesStyle style = StyleOf(rows, first.Series);
                 Assert.Equal(style.Color, (string?)line.Attribute("stroke"));
                 Assert.Equal(style.Dash, (string?)line.Attribute("stroke-dasharray"));
                 StudyRow[] values = own.Where(r => r.Series == first.Series && double.IsFinite(r.Bias)).OrderBy(r => r.Batch).ToArray();
@@ -311,8 +318,7 @@ public class StudyPlotTests
             Assert.Equal([x, y, x + 28, y], new[] { "x1", "y1", "x2", "y2" }.Select(a => Number(swatches[i], a)));
             if (i < series.Length)
             {
-                StudyRow first = rows.First(r => r.Series == series[i]);
-                StudyReport.SeriesStyle style = StudyReport.Style(first.Estimator, Array.IndexOf(Kappas, first.Kappa));
+                StudyReport.SeriesStyle style = StyleOf(rows, series[i]);
                 Assert.Equal(style.Color, (string?)swatches[i].Attribute("stroke"));
                 Assert.Equal(style.Dash, (string?)swatches[i].Attribute("stroke-dasharray"));
                 Near(x + 14, legendMarkers[i].X, $"legend marker {series[i]}");

@@ -196,10 +196,8 @@ public class LargeKappaTests
         GradientAssert.Close(wantGradient, gradient, $"{reduction} clustered", tol: 1e-5, floor: 0);
     }
 
-    public static IEnumerable<object[]> Widths() => KernelTestSupport.TestedWidths().Select(w => new object[] { (int)w });
-
     [Theory]
-    [MemberData(nameof(Widths))]
+    [MemberData(nameof(KernelTestSupport.Widths), MemberType = typeof(KernelTestSupport))]
     public void Above_the_exact_threshold_every_split_thread_count_and_the_single_process_give_the_same_bits(int widthBits)
     {
         // 300 rows: several 64-row strips and more than one GEMM block; the per-row code is shared, so
