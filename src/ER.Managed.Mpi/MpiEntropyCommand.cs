@@ -93,13 +93,7 @@ internal static class MpiEntropyCommand
                 }
             }
 
-            long total = split ? counts.Sum(c => (long)c) : shapes[0];
-            if (total > int.MaxValue / Math.Max(columns, 1))
-            {
-                throw new CliInputException($"the ranks' files hold {total} rows of {columns} in all, more than one array of this program can hold (2^31 elements).");
-            }
-
-            int rows = (int)total;
+            int rows = BatchRows(split ? counts.Sum(c => (long)c) : shapes[0], columns);
             var z = new float[rows * columns];
             if (split)
             {
@@ -168,12 +162,26 @@ internal static class MpiEntropyCommand
     }
 
     /// <summary>The cores of this machine divided among the ranks on it (at least 1 each), as the launchers announce them.</summary>
-    internal static int DefaultThreads()
+    internal static int DefaultThreads() => ThreadsPerRank(Environment.GetEnvironmentVariable, Environment.ProcessorCount);
+
+    /// <summary>
+    /// <paramref name="processors"/> divided among the ranks on this machine, rounded down, at least 1:
+    /// MPICH's <c>MPI_LOCALNRANKS</c> or else Open MPI's <c>OMPI_COMM_WORLD_LOCAL_SIZE</c>, read from
+    /// <paramref name="environment"/>; a value that is not a positive whole number counts as one rank.
+    /// </summary>
+    internal static int ThreadsPerRank(Func<string, string?> environment, int processors)
     {
-        string? local = Environment.GetEnvironmentVariable("MPI_LOCALNRANKS") ?? Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_SIZE");
+        string? local = environment("MPI_LOCALNRANKS") ?? environment("OMPI_COMM_WORLD_LOCAL_SIZE");
         int ranksHere = int.TryParse(local, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 0 ? n : 1;
-        return Math.Max(1, Environment.ProcessorCount / ranksHere);
+        return Math.Max(1, processors / ranksHere);
     }
+
+    /// <summary>The batch's rows in all, checked to fit one array of <paramref name="rows"/> x <paramref name="columns"/> floats (at most <see cref="Array.MaxLength"/> elements).</summary>
+    /// <exception cref="CliInputException">The batch holds more elements than that.</exception>
+    internal static int BatchRows(long rows, int columns) =>
+        rows <= Array.MaxLength / Math.Max(columns, 1)
+            ? (int)rows
+            : throw new CliInputException($"the ranks' files hold {rows} rows of {columns} in all, more than one array of this program can hold ({Array.MaxLength} elements).");
 
     /// <summary>Rank r's file under <c>--rows-per-rank-input</c>: Z.npy becomes Z.r.npy (a name without .npy gets .r.npy).</summary>
     internal static string RankPath(string path, int rank) =>

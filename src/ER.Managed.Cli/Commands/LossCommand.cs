@@ -150,7 +150,7 @@ internal static class LossCommand
         (float[] first, int rows, int columns) = CommonOptions.ReadMatrix(paths[0]);
         if ((long)paths.Length * first.Length > Array.MaxLength)
         {
-            throw new CliInputException(string.Create(CultureInfo.InvariantCulture, $"{paths.Length} views of {rows} x {columns} are more than one array of this program can hold (2^31 elements)."));
+            throw new CliInputException(string.Create(CultureInfo.InvariantCulture, $"{paths.Length} views of {rows} x {columns} are more than one array of this program can hold ({Array.MaxLength} elements)."));
         }
 
         var stacked = new float[paths.Length * first.Length];

@@ -105,10 +105,7 @@ internal static class StudyRunner
                             long start = Stopwatch.GetTimestamp();
                             if (f < 2)
                             {
-                                int m = f == 0 ? 1 : 4;
-                                values[s][rep] = d >= 2 && k > m
-                                    ? (copies >= m ? double.NegativeInfinity : Entropy.SphereKnn(z, k, d, m, options))
-                                    : double.NaN;
+                                values[s][rep] = KnnOrDivergence(z, k, d, f == 0 ? 1 : 4, copies, options);
                             }
                             else if (f == 2)
                             {
@@ -171,6 +168,16 @@ internal static class StudyRunner
         KappaSelectionResult result = KappaSelection.LeaveOneOut(z, k, d, options);
         return (result.Kappa, result.LogLikelihood);
     }
+
+    /// <summary>
+    /// The kNN estimate with <paramref name="m"/> neighbours; -infinity where a row has m or more
+    /// copies (<paramref name="copies"/>, from <see cref="LargestCopyCount"/>), whose m-th neighbour
+    /// is then at distance 0; NaN where the estimator does not apply (d &lt; 2, or k &lt;= m).
+    /// </summary>
+    internal static double KnnOrDivergence(float[] z, int k, int d, int m, int copies, ErOptions options) =>
+        d >= 2 && k > m
+            ? (copies >= m ? double.NegativeInfinity : Entropy.SphereKnn(z, k, d, m, options))
+            : double.NaN;
 
     /// <summary>
     /// The most rows of z (k x d) equal to one row, element by element, besides that row (0 when

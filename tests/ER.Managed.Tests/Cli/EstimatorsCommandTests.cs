@@ -242,6 +242,69 @@ public sealed class EstimatorsCommandTests : IDisposable
         Assert.Equal(expected, ER.Managed.Cli.Study.StudyRunner.LargestCopyCount(z, rowIds.Length, d) >= m);
     }
 
+    [Theory]
+    [InlineData(1, 1, true)]
+    [InlineData(1, 0, false)]
+    [InlineData(4, 4, true)]
+    [InlineData(4, 3, false)]
+    [InlineData(4, 1, false)]
+    public void The_study_records_kNN_as_minus_infinity_from_exactly_m_copies_of_a_row(int m, int copies, bool diverges)
+    {
+        // Row 0 and `copies` more rows equal to it: with m copies its m-th neighbour is at distance 0,
+        // where the library refuses the estimate, so the study must record -infinity itself; with
+        // fewer, the library's finite estimate.
+        const int k = 12, d = 3;
+        float[] z = TestData.UnitRows(k, d, seed: 21);
+        for (int c = 1; c <= copies; c++)
+        {
+            z.AsSpan(0, d).CopyTo(z.AsSpan(c * 2 * d, d));
+        }
+
+        Assert.Equal(copies, ER.Managed.Cli.Study.StudyRunner.LargestCopyCount(z, k, d));
+        double got = ER.Managed.Cli.Study.StudyRunner.KnnOrDivergence(z, k, d, m, copies, new ErOptions());
+        if (diverges)
+        {
+            Assert.Equal(double.NegativeInfinity, got);
+            Assert.Throws<ArgumentException>(() => Entropy.SphereKnn(z, k, d, m));
+        }
+        else
+        {
+            Assert.Equal(Entropy.SphereKnn(z, k, d, m), got);
+        }
+    }
+
+    [Theory]
+    [InlineData(4, 4, 3)]
+    [InlineData(1, 1, 2)]
+    [InlineData(8, 1, 1)]
+    public void The_study_leaves_kNN_out_where_it_does_not_apply(int k, int m, int d)
+    {
+        // k = m rows leave a row fewer than m neighbours; d = 1 (the circle's S^0) is no kNN dimension.
+        float[] z = TestData.UnitRows(k, d, seed: 2);
+        Assert.True(double.IsNaN(ER.Managed.Cli.Study.StudyRunner.KnnOrDivergence(z, k, d, m, copies: 0, new ErOptions())));
+    }
+
+    [Fact]
+    public void The_selected_kappa_is_the_mean_over_the_repetitions()
+    {
+        // At kappa0 1e16 in d = 3 every float32 sample is the mean direction itself, so each repetition
+        // draws the same batch and selects the same kappa: the mean of two equals one repetition's.
+        string Selected(int reps)
+        {
+            string output = Path.Combine(_folder, $"collapsed{reps}");
+            (int code, _, string stderr) = CliRunner.Run("estimators", "--data", "vmf:1e16", "--dims", "3", "--batch", "16", "--kappa", "10", "--reps", $"{reps}", "--out", output);
+            Assert.True(code == 0, stderr);
+            string[] lines = File.ReadAllText(Path.Combine(output, "results.csv")).TrimEnd('\n').Split('\n');
+            int column = Array.IndexOf(lines[0].Split(','), "selected_kappa");
+            return lines.Single(l => l.Split(',')[4] == "joe-cv").Split(',')[column];
+        }
+
+        string one = Selected(1);
+        Assert.True(double.Parse(one, CultureInfo.InvariantCulture) > 0, one);
+        Assert.Equal(one, Selected(2));
+        Assert.Equal(one, Selected(3));
+    }
+
     /// <summary>A multiple of 1, 2 or 5 times a power of ten (zero included), to 1e-9 of its size.</summary>
     private static bool IsRound(double value)
     {

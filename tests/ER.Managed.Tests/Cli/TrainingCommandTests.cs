@@ -126,6 +126,19 @@ public sealed class TrainingCommandTests : IDisposable
         Assert.False(File.Exists(PathOf("g2.npy")));
     }
 
+    [Fact]
+    public void Views_that_stacked_would_pass_one_array_are_an_input_error_before_the_others_are_read()
+    {
+        // 2048 views of 2^20 values are 2^31, past Array.MaxLength (2^31 - 57): refused after the first
+        // view, so the test reads 4 MiB, not 8 GiB.
+        const int columns = 1 << 20;
+        string view = Write("wide.npy", TestData.Normal(columns, seed: 7), 1, columns);
+        (int code, string stdout, string stderr) = CliRunner.Run(["loss", .. Enumerable.Repeat(view, 2048)]);
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Equal($"er: 2048 views of 1 x {columns} are more than one array of this program can hold ({Array.MaxLength} elements).", stderr.TrimEnd('\n'));
+    }
+
     [Theory]
     [InlineData("--entropy-weight", 1.0)]
     [InlineData("--entropy-weight", -1.0)]

@@ -1,6 +1,7 @@
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using ER.Managed.Cli;
 using ER.Managed.Npy;
 using ER.Managed.Tests.Cli;
 using ER.Managed.Mpi;
@@ -130,6 +131,9 @@ public sealed class MpiCliTests : IDisposable
         Assert.Equal(stdout, results[0].Stdout);
         Assert.StartsWith("er-mpi: note: ", results[0].Stderr, StringComparison.Ordinal);
         Assert.Contains("normalized in float64", results[0].Stderr, StringComparison.Ordinal);
+
+        // Rank 1 normalized its own file too, but notes are rank 0's alone.
+        Assert.Equal(string.Empty, results[1].Stderr);
     }
 
     [Fact]
@@ -153,6 +157,32 @@ public sealed class MpiCliTests : IDisposable
         Assert.All(results, r => Assert.Equal(1, r.Code));
         Assert.Contains("part.1.npy has 2 columns but", results[0].Stderr, StringComparison.Ordinal);
         Assert.Equal(string.Empty, results[1].Stderr);
+    }
+
+    [Fact]
+    public void A_width_mismatch_names_the_rank_file_that_differs_and_rank_0s()
+    {
+        WriteRows("part.0.npy", TestData.UnitRows(4, 3, seed: 1), 4, 3);
+        WriteRows("part.1.npy", TestData.UnitRows(5, 3, seed: 2), 5, 3);
+        WriteRows("part.2.npy", TestData.UnitRows(4, 2, seed: 3), 4, 2);
+        var results = RunRanks(3, "entropy", PathOf("part.npy"), "--rows-per-rank-input");
+        Assert.All(results, r => Assert.Equal(1, r.Code));
+        Assert.Equal($"er-mpi: {PathOf("part.2.npy")} has 2 columns but {PathOf("part.0.npy")} has 3; every rank's rows must have the same dimension.", results[0].Stderr.Trim());
+        Assert.All(results.Skip(1), r => Assert.Equal(string.Empty, r.Stderr));
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(128)]
+    [InlineData(1)]
+    public void The_batch_may_fill_one_array_and_not_one_element_more(int columns)
+    {
+        // Array.MaxLength, not int.MaxValue, is the most a float[] holds: checked before the rows are gathered.
+        long most = Array.MaxLength / columns;
+        Assert.Equal((int)most, MpiEntropyCommand.BatchRows(most, columns));
+        var e = Assert.Throws<CliInputException>(() => MpiEntropyCommand.BatchRows(most + 1, columns));
+        Assert.Equal($"the ranks' files hold {most + 1} rows of {columns} in all, more than one array of this program can hold ({Array.MaxLength} elements).", e.Message);
+        Assert.Equal(5, MpiEntropyCommand.BatchRows(5, 0));
     }
 
     [Theory]
@@ -203,8 +233,107 @@ public sealed class MpiCliTests : IDisposable
         Assert.Equal(2, profile.RootElement.GetProperty("pass1_s").GetArrayLength());
         Assert.All(profile.RootElement.GetProperty("pass2_s").EnumerateArray(), t => Assert.True(t.GetDouble() >= 0));
 
-        // Rank 1 received rank 0's 25 states (2 doubles each) and no gradient rows.
+        // Rank 1 received rank 0's 25 states (2 doubles each) and no gradient rows; rank 0 rank 1's 25
+        // states and its 25 gradient rows (4 floats each).
         Assert.Equal(25 * 2 * 8, profile.RootElement.GetProperty("bytes_received")[1].GetDouble());
+        Assert.Equal((25 * 2 * 8) + (25 * 4 * 4), profile.RootElement.GetProperty("bytes_received")[0].GetDouble());
+    }
+
+    [Fact]
+    public void Profile_counts_the_bytes_each_of_three_uneven_ranks_received()
+    {
+        // 40 + 1 + 77 rows of 5: each rank receives the others' states (16 bytes a row); rank 0
+        // alone the others' gradient rows (20 bytes a row).
+        const int d = 5;
+        int[] sizes = [40, 1, 77];
+        float[] data = TestData.UnitRows(sizes.Sum(), d, seed: 8);
+        for (int r = 0, start = 0; r < sizes.Length; start += sizes[r], r++)
+        {
+            WriteRows($"part.{r}.npy", data[(start * d)..((start + sizes[r]) * d)], sizes[r], d);
+        }
+
+        foreach (bool gradient in new[] { true, false })
+        {
+            string[] args = ["entropy", PathOf("part.npy"), "--rows-per-rank-input", "--profile", .. gradient ? new[] { "--grad", PathOf("g.npy") } : []];
+            var results = RunRanks(3, args);
+            Assert.All(results, r => Assert.True(r.Code == 0, r.Stderr));
+            using JsonDocument profile = JsonDocument.Parse(results[0].Stderr);
+            double[] received = profile.RootElement.GetProperty("bytes_received").EnumerateArray().Select(b => b.GetDouble()).ToArray();
+            Assert.Equal([(78 * 16) + (gradient ? 78 * 20 : 0), 117 * 16, 41 * 16], received);
+            Assert.Equal(118, profile.RootElement.GetProperty("rows").GetInt32());
+            Assert.Equal(d, profile.RootElement.GetProperty("columns").GetInt32());
+
+            // Without a gradient there is no pass 2; the profile is rank 0's line alone.
+            Assert.Equal(gradient, profile.RootElement.GetProperty("pass2_s").EnumerateArray().Any(t => t.GetDouble() > 0));
+            Assert.All(results.Skip(1), r => Assert.Equal(string.Empty, r.Stderr));
+        }
+    }
+
+    [Fact]
+    public void Standard_input_is_read_by_rank_0_alone_and_broadcast()
+    {
+        const int k = 45, d = 6;
+        string z = WriteRows("z.npy", TestData.UnitRows(k, d, seed: 14), k, d);
+        (int code, string report, string stderr) = CliRunner.Run("entropy", z, "--json");
+        Assert.True(code == 0, stderr);
+        var results = ThreadCommunicator.RunRanks(3, comm =>
+        {
+            using var stdout = new StringWriter();
+            using var stderr = new StringWriter();
+            using var input = new MemoryStream(comm.Rank == 0 ? File.ReadAllBytes(z) : []);
+            int code = MpiCli.Run(["entropy", "-", "--json"], comm, stdout, stderr, input, Stream.Null);
+            return (Code: code, Stdout: stdout.ToString(), Stderr: stderr.ToString());
+        });
+        Assert.All(results, r => Assert.True(r.Code == 0, r.Stderr));
+        Assert.Equal(report, results[0].Stdout);
+    }
+
+    [Fact]
+    public void A_gradient_to_standard_output_comes_from_rank_0_alone_with_the_result_on_its_stderr()
+    {
+        const int k = 60, d = 4;
+        string z = WriteRows("z.npy", TestData.UnitRows(k, d, seed: 12), k, d);
+        (int code, string report, string stderr) = CliRunner.Run("entropy", z, "--grad", PathOf("ref.npy"));
+        Assert.True(code == 0, stderr);
+        var outputs = new MemoryStream[] { new(), new() };
+        var results = ThreadCommunicator.RunRanks(2, comm =>
+        {
+            using var stdout = new StringWriter();
+            using var stderr = new StringWriter();
+            int code = MpiCli.Run(["entropy", z, "--grad", "-"], comm, stdout, stderr, Stream.Null, outputs[comm.Rank]);
+            return (Code: code, Stdout: stdout.ToString(), Stderr: stderr.ToString());
+        });
+        Assert.All(results, r => Assert.True(r.Code == 0, r.Stderr));
+        Assert.Equal(File.ReadAllBytes(PathOf("ref.npy")), outputs[0].ToArray());
+        Assert.Empty(outputs[1].ToArray());
+        Assert.All(results, r => Assert.Equal(string.Empty, r.Stdout));
+        Assert.Equal(report, results[0].Stderr);
+        Assert.Equal(string.Empty, results[1].Stderr);
+    }
+
+    [Theory]
+    [InlineData(null, null, 16, 16)]
+    [InlineData("4", null, 16, 4)]
+    [InlineData(null, "2", 16, 8)]
+    [InlineData("4", "2", 16, 4)]
+    [InlineData("3", null, 16, 5)]
+    [InlineData("3", null, 2, 1)]
+    [InlineData("0", "2", 16, 16)]
+    [InlineData("-2", null, 16, 16)]
+    [InlineData(" 4", null, 16, 16)]
+    [InlineData("four", null, 16, 16)]
+    [InlineData("", null, 16, 16)]
+    public void Threads_per_rank_share_the_cores_among_the_ranks_the_launcher_put_here(string? mpich, string? openMpi, int processors, int expected)
+    {
+        // MPICH's count wins over Open MPI's; a value that is not a positive whole number counts as one
+        // rank (an empty MPICH value does not fall back to Open MPI's: it is set, and unusable).
+        string? Environment(string name) => name switch
+        {
+            "MPI_LOCALNRANKS" => mpich,
+            "OMPI_COMM_WORLD_LOCAL_SIZE" => openMpi,
+            _ => throw new ArgumentException($"unexpected variable {name}", nameof(name)),
+        };
+        Assert.Equal(expected, MpiEntropyCommand.ThreadsPerRank(Environment, processors));
     }
 
     [Theory]
@@ -213,6 +342,19 @@ public sealed class MpiCliTests : IDisposable
     [InlineData("rows", 12, "rows.12.npy")]
     public void Rank_files_put_the_rank_before_the_extension(string path, int rank, string expected) =>
         Assert.Equal(expected, MpiEntropyCommand.RankPath(path, rank));
+
+    [Fact]
+    public void A_library_that_is_not_MPI_loads_and_then_names_the_export_it_lacks()
+    {
+        // ER_MPI_LIBRARY is taken as given: the C library loads, and the first MPI function looked up
+        // says which library lacks it.
+        string notMpi = OperatingSystem.IsWindows() ? "kernel32.dll" : OperatingSystem.IsMacOS() ? "libSystem.dylib" : "libc.so.6";
+        MpiLibrary library = MpiLibrary.Load(notMpi, openMpiLauncher: true);
+        Assert.Equal(notMpi, library.Name);
+        Assert.False(library.IsOpenMpi);
+        MpiException e = Assert.Throws<MpiException>(() => library.Export("MPI_Init"));
+        Assert.Equal($"{notMpi} has no MPI_Init; it is not an MPI library this program can use.", e.Message);
+    }
 
     [Fact]
     public void A_missing_MPI_library_is_a_one_line_error_that_says_what_to_install()
