@@ -344,6 +344,38 @@ public sealed class MpiCliTests : IDisposable
         Assert.Equal(expected, MpiEntropyCommand.RankPath(path, rank));
 
     [Fact]
+    public void Out_of_memory_on_a_single_rank_is_er_s_one_line_error_without_ending_a_job()
+    {
+        string z = WriteRows("z.npy", TestData.UnitRows(20, 3, seed: 4), 20, 3);
+        var comm = new FaultyCommunicator(1, FaultyCommunicator.OutOfMemory());
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(1, MpiCli.Run(["entropy", z], comm, stdout, stderr));
+        Assert.StartsWith("er-mpi: out of memory: the input and the work on it need more memory", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Single(stderr.ToString().TrimEnd('\n').Split('\n'));
+        Assert.Null(comm.AbortCode);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_failure_the_other_ranks_cannot_learn_of_ends_the_job_with_a_line_naming_the_rank(bool outOfMemory)
+    {
+        // Out of memory in a job of several ranks, or an MPI call that fails: the others would wait in
+        // the next collective forever, so the rank says what happened and aborts the job with exit code 1.
+        string z = WriteRows("z.npy", TestData.UnitRows(20, 3, seed: 4), 20, 3);
+        Exception fault = outOfMemory ? FaultyCommunicator.OutOfMemory() : new MpiException("MPI_Allgatherv failed with MPI error code 15.");
+        var comm = new FaultyCommunicator(3, fault);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(1, MpiCli.Run(["entropy", z], comm, stdout, stderr));
+        string expected = outOfMemory ? "Insufficient memory to continue the execution of the program." : "MPI_Allgatherv failed with MPI error code 15.";
+        Assert.Equal($"er-mpi: rank 0 of 3: {expected}", stderr.ToString().TrimEnd('\n'));
+        Assert.Equal(1, comm.AbortCode);
+        Assert.Equal(string.Empty, stdout.ToString());
+    }
+
+    [Fact]
     public void A_library_that_is_not_MPI_loads_and_then_names_the_export_it_lacks()
     {
         // ER_MPI_LIBRARY is taken as given: the C library loads, and the first MPI function looked up
