@@ -13,6 +13,10 @@ namespace ER.Managed.Mpi;
 /// </summary>
 internal static class MpiCli
 {
+    /// <summary>Whether the command line asks only for help (no arguments, <c>help</c>, or a help option), which needs no MPI.</summary>
+    internal static bool AsksForHelp(string[] args) =>
+        args.Length == 0 || args[0] is "help" || Array.Exists(args, a => a is "--help" or "-h" or "-?");
+
     internal static int Run(string[] args, ICommunicator comm, TextWriter stdout, TextWriter stderr, Stream? standardInput = null, Stream? standardOutput = null)
     {
         bool root = comm.Rank == 0;
@@ -35,8 +39,10 @@ internal static class MpiCli
         {
             return e.Code;
         }
-        catch (Exception e) when (e is not OutOfMemoryException || comm.Size > 1)
+        catch (Exception e)
         {
+            // Anything else (out of memory in a job of several ranks, whose Invoke leaves it here; a
+            // failing MPI call) is a failure the other ranks cannot learn of: they would wait forever.
             stderr.WriteLine($"er-mpi: rank {comm.Rank} of {comm.Size}: {CliErrors.OneLine(e.Message)}");
             comm.Abort(CliErrors.InputError);
             return CliErrors.InputError;

@@ -11,7 +11,7 @@ try
     {
         comm = MpiComm.Initialize();
     }
-    catch (MpiException) when (args.Length == 0 || args[0] is "help" || Array.Exists(args, a => a is "--help" or "-h" or "-?"))
+    catch (MpiException) when (MpiCli.AsksForHelp(args))
     {
         // Help needs no MPI: say it on one rank of its own.
         return MpiCli.Run(args, new SoloCommunicator(), Console.Out, Console.Error);

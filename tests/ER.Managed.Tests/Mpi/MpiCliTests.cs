@@ -337,6 +337,19 @@ public sealed class MpiCliTests : IDisposable
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(true, "help")]
+    [InlineData(true, "help", "entropy")]
+    [InlineData(true, "entropy", "--help")]
+    [InlineData(true, "entropy", "z.npy", "-h")]
+    [InlineData(true, "-?")]
+    [InlineData(false, "entropy", "z.npy")]
+    [InlineData(false, "entropy", "help.npy")]
+    [InlineData(false, "entropy", "z.npy", "--helpful")]
+    public void Only_a_request_for_help_runs_without_an_MPI_library(bool help, params string[] args) =>
+        Assert.Equal(help, MpiCli.AsksForHelp(args));
+
+    [Theory]
     [InlineData("Z.npy", 3, "Z.3.npy")]
     [InlineData("/data/batch.NPY", 0, "/data/batch.0.NPY")]
     [InlineData("rows", 12, "rows.12.npy")]
@@ -357,20 +370,22 @@ public sealed class MpiCliTests : IDisposable
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void A_failure_the_other_ranks_cannot_learn_of_ends_the_job_with_a_line_naming_the_rank(bool outOfMemory)
+    [InlineData(true, 3)]
+    [InlineData(false, 3)]
+    [InlineData(false, 1)]
+    public void A_failure_the_other_ranks_cannot_learn_of_ends_the_job_with_a_line_naming_the_rank(bool outOfMemory, int ranks)
     {
-        // Out of memory in a job of several ranks, or an MPI call that fails: the others would wait in
-        // the next collective forever, so the rank says what happened and aborts the job with exit code 1.
+        // Out of memory in a job of several ranks, or an MPI call that fails (in a job of one rank too):
+        // the others would wait in the next collective forever, so the rank says what happened and
+        // aborts the job with exit code 1.
         string z = WriteRows("z.npy", TestData.UnitRows(20, 3, seed: 4), 20, 3);
         Exception fault = outOfMemory ? FaultyCommunicator.OutOfMemory() : new MpiException("MPI_Allgatherv failed with MPI error code 15.");
-        var comm = new FaultyCommunicator(3, fault);
+        var comm = new FaultyCommunicator(ranks, fault);
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         Assert.Equal(1, MpiCli.Run(["entropy", z], comm, stdout, stderr));
         string expected = outOfMemory ? "Insufficient memory to continue the execution of the program." : "MPI_Allgatherv failed with MPI error code 15.";
-        Assert.Equal($"er-mpi: rank 0 of 3: {expected}", stderr.ToString().TrimEnd('\n'));
+        Assert.Equal($"er-mpi: rank 0 of {ranks}: {expected}", stderr.ToString().TrimEnd('\n'));
         Assert.Equal(1, comm.AbortCode);
         Assert.Equal(string.Empty, stdout.ToString());
     }
