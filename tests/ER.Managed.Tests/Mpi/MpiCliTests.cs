@@ -200,6 +200,19 @@ public sealed class MpiCliTests : IDisposable
     }
 
     [Fact]
+    public void A_gradient_file_that_is_the_input_is_a_usage_error_said_once_and_the_input_is_kept()
+    {
+        // Rank 0 alone plans the outputs; every rank still stops with exit 2, none waits in a collective.
+        string z = WriteRows("z.npy", TestData.UnitRows(10, 3, seed: 5), 10, 3);
+        byte[] before = File.ReadAllBytes(z);
+        var results = RunRanks(3, "entropy", z, "--grad", z);
+        Assert.All(results, r => Assert.Equal(2, r.Code));
+        Assert.Equal($"er-mpi: --grad {z} is the input file {z}; writing it would destroy the input, choose another output. (see 'er-mpi entropy --help')", results[0].Stderr.TrimEnd('\n'));
+        Assert.All(results.Skip(1), r => Assert.Equal(string.Empty, r.Stderr));
+        Assert.Equal(before, File.ReadAllBytes(z));
+    }
+
+    [Fact]
     public void Rows_that_are_not_unit_norm_are_an_input_error_naming_the_file()
     {
         string w = WriteRows("w.npy", TestData.ProbabilityRows(6, 4, seed: 3), 6, 4);
