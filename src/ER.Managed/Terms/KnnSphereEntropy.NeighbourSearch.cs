@@ -112,7 +112,6 @@ internal static partial class KnnSphereEntropy
                 var hits = new TileHits(this, i0 + r, j0, diagonal ? r : -1);
                 ScanDriver.ScanRow(tile.AsSpan(r * stride, n), _cut.AsSpan(j0, n), columns: !diagonal, ref hits, KernelIsa.Best);
             }
-
         }
 
         public void BlockRowDone(int blockI)
@@ -131,7 +130,6 @@ internal static partial class KnnSphereEntropy
         /// <summary>Similarity <paramref name="value"/> of rows i and j, at or above row i's cut.</summary>
         internal void Offer(int i, float value, int j)
         {
-
             Span<float> top = _top.AsSpan(i * _m, _m);
             int filled = _topCount[i];
             if (filled < _m)

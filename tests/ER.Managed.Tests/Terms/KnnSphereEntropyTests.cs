@@ -68,9 +68,12 @@ public class KnnSphereEntropyTests
     [InlineData(65, 5, 64)]
     [InlineData(600, 4, 3)]
     [InlineData(530, 2, 1)]
+    [InlineData(256, 4, 2)]
+    [InlineData(512, 3, 5)]
     public void Matches_the_formula_evaluated_directly_in_double(int n, int d, int m)
     {
-        // n above 256: several block rows, their own tiles offered before the sweep and the others in it.
+        // n above 256: several block rows, their own tiles offered before the sweep and the others in
+        // it; 256 and 512 fill their last tile exactly (no padded columns).
         float[] z = Uniform(n, d, (ulong)(n + d + m));
         double got = Entropy.SphereKnn(z, n, d, m);
         double want = Reference(z, n, d, m);
@@ -150,6 +153,38 @@ public class KnnSphereEntropyTests
             }
 
             double theta = 0.5 + (4e-6 * (random.NextDouble() - 0.5)), phi = 2 * Math.PI * i / (n - 1);
+            z[(i * d) + 0] = (float)(Math.Sin(theta) * Math.Cos(phi));
+            z[(i * d) + 1] = (float)(Math.Sin(theta) * Math.Sin(phi));
+            z[(i * d) + 2] = (float)Math.Cos(theta);
+        }
+
+        double got = Entropy.SphereKnn(z, n, d, m);
+        double want = Reference(z, n, d, m);
+        Assert.True(Math.Abs(got - want) <= 1e-9 * Math.Max(1, Math.Abs(want)), $"got {got:R}, want {want:R}");
+    }
+
+    [Fact]
+    public void A_row_whose_offers_overflow_its_buffer_keeps_the_first_it_was_offered()
+    {
+        // Row 296 is the north pole of S^2 and the others lie near the circle at colatitude 0.5, all
+        // within the candidate window of the pole, so its offers overflow its buffer of 2m + 8 and
+        // move to a list. Its m nearest are rows 256 to 259 (colatitude 0.5 - 2e-6, the rest 0.5 + up
+        // to 2e-6), the first it is offered (its block row's own tile comes first, in column order):
+        // the list must start from the pole's own buffer, or they are lost and its m-th neighbour
+        // comes out about 4e-6 too far (a change of about 3e-8 in H).
+        const int n = 300, d = 3, m = 4, pole = 296, nearest = 256;
+        var z = new float[n * d];
+        z[(pole * d) + 2] = 1f;
+        var random = new Random(12);
+        for (int i = 0; i < n; i++)
+        {
+            if (i == pole)
+            {
+                continue;
+            }
+
+            bool near = i >= nearest && i < nearest + m;
+            double theta = near ? 0.5 - 2e-6 - (1e-7 * (i - nearest)) : 0.5 + (2e-6 * random.NextDouble()), phi = 2 * Math.PI * i / (n - 1);
             z[(i * d) + 0] = (float)(Math.Sin(theta) * Math.Cos(phi));
             z[(i * d) + 1] = (float)(Math.Sin(theta) * Math.Sin(phi));
             z[(i * d) + 2] = (float)Math.Cos(theta);
