@@ -141,23 +141,9 @@ public class KnnSphereEntropyTests
         // colatitudes moved by up to 2e-6: their float32 similarities to the pole tie within the
         // candidate window (all 299 become candidates, more than the offer buffer holds), and only
         // the chords in double tell which is the m-th nearest.
-        const int n = 300, d = 3, m = 4, pole = 150;
-        var z = new float[n * d];
-        z[(pole * d) + 2] = 1f;
+        const int n = 300, d = 3, m = 4;
         var random = new Random(8);
-        for (int i = 0; i < n; i++)
-        {
-            if (i == pole)
-            {
-                continue;
-            }
-
-            double theta = 0.5 + (4e-6 * (random.NextDouble() - 0.5)), phi = 2 * Math.PI * i / (n - 1);
-            z[(i * d) + 0] = (float)(Math.Sin(theta) * Math.Cos(phi));
-            z[(i * d) + 1] = (float)(Math.Sin(theta) * Math.Sin(phi));
-            z[(i * d) + 2] = (float)Math.Cos(theta);
-        }
-
+        float[] z = PoleAndCircle(n, pole: 150, i => 0.5 + (4e-6 * (random.NextDouble() - 0.5)));
         double got = Entropy.SphereKnn(z, n, d, m);
         double want = Reference(z, n, d, m);
         Assert.True(Math.Abs(got - want) <= 1e-9 * Math.Max(1, Math.Abs(want)), $"got {got:R}, want {want:R}");
@@ -172,10 +158,23 @@ public class KnnSphereEntropyTests
         // to 2e-6), the first it is offered (its block row's own tile comes first, in column order):
         // the list must start from the pole's own buffer, or they are lost and its m-th neighbour
         // comes out about 4e-6 too far (a change of about 3e-8 in H).
-        const int n = 300, d = 3, m = 4, pole = 296, nearest = 256;
+        const int n = 300, d = 3, m = 4, nearest = 256;
+        var random = new Random(12);
+        float[] z = PoleAndCircle(n, pole: 296, i => i >= nearest && i < nearest + m ? 0.5 - 2e-6 - (1e-7 * (i - nearest)) : 0.5 + (2e-6 * random.NextDouble()));
+        double got = Entropy.SphereKnn(z, n, d, m);
+        double want = Reference(z, n, d, m);
+        Assert.True(Math.Abs(got - want) <= 1e-9 * Math.Max(1, Math.Abs(want)), $"got {got:R}, want {want:R}");
+    }
+
+    /// <summary>
+    /// n rows of S^2: row <paramref name="pole"/> the north pole, row i of the others at colatitude
+    /// <paramref name="colatitude"/>(i) (called in row order) and longitude 2 pi i / (n - 1).
+    /// </summary>
+    private static float[] PoleAndCircle(int n, int pole, Func<int, double> colatitude)
+    {
+        const int d = 3;
         var z = new float[n * d];
         z[(pole * d) + 2] = 1f;
-        var random = new Random(12);
         for (int i = 0; i < n; i++)
         {
             if (i == pole)
@@ -183,16 +182,13 @@ public class KnnSphereEntropyTests
                 continue;
             }
 
-            bool near = i >= nearest && i < nearest + m;
-            double theta = near ? 0.5 - 2e-6 - (1e-7 * (i - nearest)) : 0.5 + (2e-6 * random.NextDouble()), phi = 2 * Math.PI * i / (n - 1);
+            double theta = colatitude(i), phi = 2 * Math.PI * i / (n - 1);
             z[(i * d) + 0] = (float)(Math.Sin(theta) * Math.Cos(phi));
             z[(i * d) + 1] = (float)(Math.Sin(theta) * Math.Sin(phi));
             z[(i * d) + 2] = (float)Math.Cos(theta);
         }
 
-        double got = Entropy.SphereKnn(z, n, d, m);
-        double want = Reference(z, n, d, m);
-        Assert.True(Math.Abs(got - want) <= 1e-9 * Math.Max(1, Math.Abs(want)), $"got {got:R}, want {want:R}");
+        return z;
     }
 
     [Fact]
