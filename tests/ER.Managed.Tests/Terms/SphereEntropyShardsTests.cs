@@ -163,16 +163,19 @@ public class SphereEntropyShardsTests
         GradientAssert.Close(Array.ConvertAll(want, v => (double)v), gradient, $"{reduction} kappa={kappa} d={d}", tol: tolerance, floor: 0);
     }
 
-    [Fact]
-    public void Rows_far_from_unit_norm_at_a_huge_kappa_take_their_own_shift_and_still_agree()
+    [Theory]
+    [InlineData(40, 0)]
+    [InlineData(300, 256)]
+    public void Rows_far_from_unit_norm_at_a_huge_kappa_take_their_own_shift_and_still_agree(int k, int firstShort)
     {
         // Unvalidated rows of norm 1 and 0.5 at kappa = 1000: under the common shift M = kappa the short
         // rows' sums underflow (exp(-750)), so those rows take their own shift, in both paths, and
-        // pass 2 forms their terms from their LSE.
-        const int k = 40, d = 6;
+        // pass 2 forms their terms from their LSE. With k = 300 they are in the second block row only,
+        // whose tiles must then take the own-shift path although the first block row has none.
+        const int d = 6;
         const double kappa = 1000;
         float[] z = TestData.UnitRows(k, d, seed: 77);
-        for (int i = 0; i < k; i += 3)
+        for (int i = firstShort; i < k; i += 3)
         {
             for (int c = 0; c < d; c++)
             {
@@ -197,7 +200,7 @@ public class SphereEntropyShardsTests
             GradientAssert.Close(Array.ConvertAll(want, v => (double)v), gradient, $"{reduction}", tol: 1e-5, floor: 0);
             Assert.All(gradient, v => Assert.True(float.IsFinite(v)));
 
-            (double[] evenStates, float[] evenGradient) = RunShards(z, k, d, (float)kappa, reduction, [13, 14, 13], 2, KernelIsa.Best);
+            (double[] evenStates, float[] evenGradient) = RunShards(z, k, d, (float)kappa, reduction, [.. Enumerable.Range(0, 3).Select(w => SphereEntropyShards.Split(k, 3, w).Count)], 2, KernelIsa.Best);
             Assert.Equal(states, evenStates);
             Assert.Equal(gradient, evenGradient);
         }
