@@ -295,8 +295,9 @@ public sealed class EstimatorsCommandTests : IDisposable
             (int code, _, string stderr) = CliRunner.Run("estimators", "--data", "vmf:1e16", "--dims", "3", "--batch", "16", "--kappa", "10", "--reps", $"{reps}", "--out", output);
             Assert.True(code == 0, stderr);
             string[] lines = File.ReadAllText(Path.Combine(output, "results.csv")).TrimEnd('\n').Split('\n');
-            int column = Array.IndexOf(lines[0].Split(','), "selected_kappa");
-            return lines.Single(l => l.Split(',')[4] == "joe-cv").Split(',')[column];
+            string[] header = lines[0].Split(',');
+            int estimator = Array.IndexOf(header, "estimator"), selected = Array.IndexOf(header, "selected_kappa");
+            return lines.Single(l => l.Split(',')[estimator] == "joe-cv").Split(',')[selected];
         }
 
         string one = Selected(1);

@@ -24,13 +24,19 @@ public sealed class MpiCliTests : IDisposable
     private string PathOf(string name) => Path.Combine(_folder, name);
 
     private static (int Code, string Stdout, string Stderr)[] RunRanks(int ranks, params string[] args) =>
-        ThreadCommunicator.RunRanks(ranks, comm =>
-        {
-            using var stdout = new StringWriter();
-            using var stderr = new StringWriter();
-            int code = MpiCli.Run(args, comm, stdout, stderr);
-            return (code, stdout.ToString(), stderr.ToString());
-        });
+        ThreadCommunicator.RunRanks(ranks, comm => Run(comm, args));
+
+    /// <summary>Each rank with its own standard input and output streams (by rank).</summary>
+    private static (int Code, string Stdout, string Stderr)[] RunRanks(int ranks, string[] args, Func<int, Stream> standardInput, Func<int, Stream> standardOutput) =>
+        ThreadCommunicator.RunRanks(ranks, comm => Run(comm, args, standardInput(comm.Rank), standardOutput(comm.Rank)));
+
+    private static (int Code, string Stdout, string Stderr) Run(ICommunicator comm, string[] args, Stream? standardInput = null, Stream? standardOutput = null)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        int code = MpiCli.Run(args, comm, stdout, stderr, standardInput, standardOutput);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
 
     private string WriteRows(string name, float[] data, int rows, int columns)
     {
@@ -289,14 +295,7 @@ public sealed class MpiCliTests : IDisposable
         string z = WriteRows("z.npy", TestData.UnitRows(k, d, seed: 14), k, d);
         (int code, string report, string stderr) = CliRunner.Run("entropy", z, "--json");
         Assert.True(code == 0, stderr);
-        var results = ThreadCommunicator.RunRanks(3, comm =>
-        {
-            using var stdout = new StringWriter();
-            using var stderr = new StringWriter();
-            using var input = new MemoryStream(comm.Rank == 0 ? File.ReadAllBytes(z) : []);
-            int code = MpiCli.Run(["entropy", "-", "--json"], comm, stdout, stderr, input, Stream.Null);
-            return (Code: code, Stdout: stdout.ToString(), Stderr: stderr.ToString());
-        });
+        var results = RunRanks(3, ["entropy", "-", "--json"], rank => new MemoryStream(rank == 0 ? File.ReadAllBytes(z) : []), _ => Stream.Null);
         Assert.All(results, r => Assert.True(r.Code == 0, r.Stderr));
         Assert.Equal(report, results[0].Stdout);
     }
@@ -309,13 +308,7 @@ public sealed class MpiCliTests : IDisposable
         (int code, string report, string stderr) = CliRunner.Run("entropy", z, "--grad", PathOf("ref.npy"));
         Assert.True(code == 0, stderr);
         var outputs = new MemoryStream[] { new(), new() };
-        var results = ThreadCommunicator.RunRanks(2, comm =>
-        {
-            using var stdout = new StringWriter();
-            using var stderr = new StringWriter();
-            int code = MpiCli.Run(["entropy", z, "--grad", "-"], comm, stdout, stderr, Stream.Null, outputs[comm.Rank]);
-            return (Code: code, Stdout: stdout.ToString(), Stderr: stderr.ToString());
-        });
+        var results = RunRanks(2, ["entropy", z, "--grad", "-"], _ => Stream.Null, rank => outputs[rank]);
         Assert.All(results, r => Assert.True(r.Code == 0, r.Stderr));
         Assert.Equal(File.ReadAllBytes(PathOf("ref.npy")), outputs[0].ToArray());
         Assert.Empty(outputs[1].ToArray());
@@ -340,13 +333,13 @@ public sealed class MpiCliTests : IDisposable
     {
         // MPICH's count wins over Open MPI's; a value that is not a positive whole number counts as one
         // rank (an empty MPICH value does not fall back to Open MPI's: it is set, and unusable).
-        string? Environment(string name) => name switch
+        string? Variable(string name) => name switch
         {
             "MPI_LOCALNRANKS" => mpich,
             "OMPI_COMM_WORLD_LOCAL_SIZE" => openMpi,
             _ => throw new ArgumentException($"unexpected variable {name}", nameof(name)),
         };
-        Assert.Equal(expected, MpiEntropyCommand.ThreadsPerRank(Environment, processors));
+        Assert.Equal(expected, MpiEntropyCommand.ThreadsPerRank(Variable, processors));
     }
 
     [Theory]
@@ -374,11 +367,10 @@ public sealed class MpiCliTests : IDisposable
     {
         string z = WriteRows("z.npy", TestData.UnitRows(20, 3, seed: 4), 20, 3);
         var comm = new FaultyCommunicator(1, FaultyCommunicator.OutOfMemory());
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Assert.Equal(1, MpiCli.Run(["entropy", z], comm, stdout, stderr));
-        Assert.StartsWith("er-mpi: out of memory: the input and the work on it need more memory", stderr.ToString(), StringComparison.Ordinal);
-        Assert.Single(stderr.ToString().TrimEnd('\n').Split('\n'));
+        (int code, _, string stderr) = Run(comm, ["entropy", z]);
+        Assert.Equal(1, code);
+        Assert.StartsWith("er-mpi: out of memory: the input and the work on it need more memory", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
         Assert.Null(comm.AbortCode);
     }
 
@@ -394,13 +386,12 @@ public sealed class MpiCliTests : IDisposable
         string z = WriteRows("z.npy", TestData.UnitRows(20, 3, seed: 4), 20, 3);
         Exception fault = outOfMemory ? FaultyCommunicator.OutOfMemory() : new MpiException("MPI_Allgatherv failed with MPI error code 15.");
         var comm = new FaultyCommunicator(ranks, fault);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Assert.Equal(1, MpiCli.Run(["entropy", z], comm, stdout, stderr));
+        (int code, string stdout, string stderr) = Run(comm, ["entropy", z]);
+        Assert.Equal(1, code);
         string expected = outOfMemory ? "Insufficient memory to continue the execution of the program." : "MPI_Allgatherv failed with MPI error code 15.";
-        Assert.Equal($"er-mpi: rank 0 of {ranks}: {expected}", stderr.ToString().TrimEnd('\n'));
+        Assert.Equal($"er-mpi: rank 0 of {ranks}: {expected}", stderr.TrimEnd('\n'));
         Assert.Equal(1, comm.AbortCode);
-        Assert.Equal(string.Empty, stdout.ToString());
+        Assert.Equal(string.Empty, stdout);
     }
 
     [Fact]
