@@ -272,6 +272,10 @@ public class LargeKappaTests
             SphereTermResult got = Entropy.SphereWithGradient(z, k, d, gradient, kappa, reduction);
             Assert.True(Math.Abs(got.Value - want) <= tolerance, $"{reduction} kappa={kappa:R}: {got.Value:R} vs {want:R}");
             GradientAssert.Close(wantGradient, gradient, $"{reduction} kappa={kappa:R}", tol: kappa < ExactRows.FromKappa ? 5e-2 : 1e-5, floor: 0);
+
+            // The value alone chooses its path at the same threshold (it takes the LSEs only).
+            double value = Entropy.Sphere(z, k, d, kappa, reduction);
+            Assert.True(Math.Abs(value - want) <= tolerance, $"{reduction} kappa={kappa:R}, value alone: {value:R} vs {want:R}");
         }
     }
 
