@@ -133,6 +133,26 @@ public class FiniteDifferenceTests
         Assert.Equal(1f / RowOps.DefaultNormEpsilon, g[0]);
     }
 
+    [Fact]
+    public void L2_normalize_backward_at_a_norm_exactly_epsilon_is_the_unfloored_derivative()
+    {
+        // The forward divides by max(||x||, epsilon), so both formulas meet at ||x|| = epsilon; the
+        // floored one (dz / epsilon) is used strictly below, as PyTorch's clamp_min passes its gradient
+        // at equality. x = (epsilon, 0, 0) has that norm exactly in double: there dx = (0, dz_1, dz_2) /
+        // epsilon, the component along x cancelled (to float rounding of 1/epsilon^3 terms: 1e-6 relative),
+        // where the floored formula would give dz_0 / epsilon = 1000.
+        const float epsilon = 1e-3f;
+        var g = new float[3];
+        RowOps.L2NormalizeBackward([epsilon, 0, 0], [1, 2, 3], 1, 3, g, epsilon);
+        Assert.True(Math.Abs(g[0]) <= 1e-6 / epsilon, $"along x: {g[0]:R}");
+        Assert.Equal(2 / epsilon, g[1], 2e-6 * 2 / epsilon);
+        Assert.Equal(3 / epsilon, g[2], 2e-6 * 3 / epsilon);
+
+        // Just below, the floor applies to every component.
+        RowOps.L2NormalizeBackward([MathF.BitDecrement(epsilon), 0, 0], [1, 2, 3], 1, 3, g, epsilon);
+        Assert.Equal(new[] { (float)(1 / (double)epsilon), (float)(2 / (double)epsilon), (float)(3 / (double)epsilon) }, g);
+    }
+
     [Theory]
     [InlineData(3, 5, 1.0)]
     [InlineData(2, 4, 0.3)]
