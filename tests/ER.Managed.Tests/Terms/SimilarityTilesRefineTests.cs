@@ -20,18 +20,21 @@ public class SimilarityTilesRefineTests
     private const float Kappa = SimilarityTiles.RefineFromKappa;
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(SimilarityTiles.RefineBudget)]
-    public void A_row_with_at_most_the_budget_of_partners_above_its_cut_has_exactly_those_recomputed(int partners)
+    [InlineData(1, false)]
+    [InlineData(SimilarityTiles.RefineBudget, false)]
+    [InlineData(SimilarityTiles.RefineBudget, true)]
+    public void A_row_with_at_most_the_budget_of_partners_above_its_cut_has_exactly_those_recomputed(int partners, bool onDiagonal)
     {
-        var tile = new Tile(i0: 0, j0: 32, m: 3, n: 20);
+        // On a diagonal tile the self-pair is above every cut too: it is neither recomputed nor
+        // counted against the budget.
+        var tile = onDiagonal ? new Tile(i0: 16, j0: 16, m: 20, n: 20) : new Tile(i0: 0, j0: 32, m: 3, n: 20);
         int[] columns = EveryOther(partners, from: 1);
-        tile.Set(row: 1, columns, Above);
+        tile.Set(row: 2, columns, Above);
+        tile.Set(row: 2, [2], onDiagonal ? Above : Below);
 
         tile.Refine(Kappa, Cut);
 
-        tile.AssertRefined(row: 1, columns);
-        tile.AssertUntouchedBut(row: 1, columns);
+        tile.AssertOnlyRefined(row: 2, columns);
     }
 
     [Fact]
@@ -45,23 +48,7 @@ public class SimilarityTilesRefineTests
 
         tile.Refine(Kappa, Cut);
 
-        tile.AssertUntouchedBut(row: 2, [4, 7]);
-        tile.AssertRefined(row: 2, [4, 7]);
-    }
-
-    [Fact]
-    public void The_self_pair_on_a_diagonal_tile_is_neither_recomputed_nor_counted_against_the_budget()
-    {
-        var tile = new Tile(i0: 16, j0: 16, m: 12, n: 12);
-        int[] others = [0, 1, 3, 4, 5, 7, 9, 11];
-        Assert.Equal(SimilarityTiles.RefineBudget, others.Length);
-        tile.Set(row: 2, [2], Above);
-        tile.Set(row: 2, others, Above);
-
-        tile.Refine(Kappa, Cut);
-
-        tile.AssertRefined(row: 2, others);
-        tile.AssertUntouchedBut(row: 2, others);
+        tile.AssertOnlyRefined(row: 2, [4, 7]);
     }
 
     [Fact]
@@ -73,8 +60,7 @@ public class SimilarityTilesRefineTests
 
         tile.Refine(Kappa, Cut);
 
-        tile.AssertRefined(row: 0, [5]);
-        tile.AssertUntouchedBut(row: 0, [5]);
+        tile.AssertOnlyRefined(row: 0, [5]);
     }
 
     [Fact]
@@ -96,8 +82,7 @@ public class SimilarityTilesRefineTests
 
         tile.Refine(Kappa, uniformCut: float.NaN, cuts);
 
-        tile.AssertRefined(row: 1, [6]);
-        tile.AssertUntouchedBut(row: 1, [6]);
+        tile.AssertOnlyRefined(row: 1, [6]);
     }
 
     [Fact]
@@ -111,7 +96,7 @@ public class SimilarityTilesRefineTests
 
             tile.Refine(kappa, Cut);
 
-            tile.AssertUntouchedBut(row: -1, []);
+            tile.AssertOnlyRefined(row: -1, []);
         }
     }
 
@@ -153,7 +138,14 @@ public class SimilarityTilesRefineTests
             SimilarityTiles.Refine(_z, D, _i0, _j0, _s, _shape, kappa, uniformCut, cuts);
         }
 
-        public void AssertRefined(int row, int[] columns)
+        /// <summary>The elements of <paramref name="columns"/> in <paramref name="row"/> hold their double dot products; every other keeps its bits.</summary>
+        public void AssertOnlyRefined(int row, int[] columns)
+        {
+            AssertRefined(row, columns);
+            AssertUntouchedBut(row, columns);
+        }
+
+        private void AssertRefined(int row, int[] columns)
         {
             foreach (int t in columns)
             {
@@ -163,7 +155,7 @@ public class SimilarityTilesRefineTests
         }
 
         /// <summary>Every element but those of <paramref name="columns"/> in <paramref name="row"/> keeps its bits.</summary>
-        public void AssertUntouchedBut(int row, int[] columns)
+        private void AssertUntouchedBut(int row, int[] columns)
         {
             for (int r = 0; r < _shape.Rows; r++)
             {
