@@ -139,8 +139,8 @@ public class FiniteDifferenceTests
         // The forward divides by max(||x||, epsilon), so both formulas meet at ||x|| = epsilon; the
         // floored one (dz / epsilon) is used strictly below, as PyTorch's clamp_min passes its gradient
         // at equality. x = (epsilon, 0, 0) has that norm exactly in double: there dx = (0, dz_1, dz_2) /
-        // epsilon, the component along x cancelled (to float rounding of 1/epsilon^3 terms: 1e-6 relative),
-        // where the floored formula would give dz_0 / epsilon = 1000.
+        // epsilon, the component along x cancelled to within the float rounding of its two terms (each
+        // 1 / epsilon = 1000, so 1e-6 of it allowed), where the floored formula would give dz_0 / epsilon.
         const float epsilon = 1e-3f;
         var g = new float[3];
         RowOps.L2NormalizeBackward([epsilon, 0, 0], [1, 2, 3], 1, 3, g, epsilon);
