@@ -279,6 +279,34 @@ public class LargeKappaTests
         }
     }
 
+    [Theory]
+    [InlineData(EntropyReduction.Expectation)]
+    [InlineData(EntropyReduction.Average)]
+    [InlineData(EntropyReduction.LeaveOneOut)]
+    public void Rows_off_unit_norm_within_the_accepted_tolerance_get_the_float64_answer_and_kappa_derivative(EntropyReduction reduction)
+    {
+        // Squared norms 1 - 9e-4, 1, 1 + 9e-4 (inside the default 1e-3 that validation accepts): at these
+        // kappas a row's own similarity kappa ||z_i||^2 moves by up to 900 nats between rows, so the
+        // norms enter the exact rows' sums (self-pair and expected similarity) in full. Value against the
+        // float64 computation (1e-9 relative: both sum the same terms in double), gradient as above
+        // (1e-5), dH/dkappa against a central difference of the float64 value (step 1e-6 kappa:
+        // truncation ~1e-12, rounding of values ~1e6 over the step ~1e-10; 1e-7 allowed).
+        const int k = 60, d = 4;
+        float[] unit = ClusteredRows(k, d, 5, seed: 13);
+        float[] z = [.. unit.Select((v, at) => v * (float)Math.Sqrt(1 + (9e-4 * (((at / d) % 3) - 1))))];
+        foreach (double kappa in new[] { 70000.0, 1e6 })
+        {
+            (double want, double[] wantGradient) = Reference(z, k, d, kappa, reduction);
+            double step = kappa * 1e-6;
+            double wantKappa = (Reference(z, k, d, kappa + step, reduction).Value - Reference(z, k, d, kappa - step, reduction).Value) / (2 * step);
+            var gradient = new float[k * d];
+            SphereTermResult got = Entropy.SphereWithGradient(z, k, d, gradient, kappa, reduction);
+            Assert.True(Math.Abs(got.Value - want) <= 1e-9 * Math.Abs(want), $"{reduction} kappa={kappa:R}: {got.Value:R} vs {want:R}");
+            Assert.True(Math.Abs(got.KappaGradient - wantKappa) <= 1e-7, $"{reduction} kappa={kappa:R}: dH/dkappa {got.KappaGradient:R} vs {wantKappa:R}");
+            GradientAssert.Close(wantGradient, gradient, $"{reduction} kappa={kappa:R}", tol: 1e-5, floor: 0);
+        }
+    }
+
     [Fact]
     public void The_leave_one_out_likelihood_at_a_huge_kappa_is_minus_the_leave_one_out_entropy()
     {
