@@ -286,7 +286,7 @@ public class LargeKappaTests
     public void Rows_off_unit_norm_within_the_accepted_tolerance_get_the_float64_answer_and_kappa_derivative(EntropyReduction reduction)
     {
         // Squared norms 1 - 9e-4, 1, 1 + 9e-4 (inside the default 1e-3 that validation accepts): at these
-        // kappas a row's own similarity kappa ||z_i||^2 moves by up to 900 nats between rows, so the
+        // kappas a row's own similarity kappa ||z_i||^2 lies up to 900 nats from a unit row's, so the
         // norms enter the exact rows' sums (self-pair and expected similarity) in full. Value against the
         // float64 computation (1e-9 relative: both sum the same terms in double), gradient as above
         // (1e-5), dH/dkappa against a central difference of the float64 value (step 1e-6 kappa:
