@@ -34,7 +34,8 @@ internal static class CommonOptions
                     result.AddError($"{name} must be a finite number {(allowZero ? "at least 0" : "greater than 0")}, got '{text}'.");
                 }
 
-                return value;
+                // "-0" (or a literal that underflows from below) is zero: echoed and written as 0, not -0.
+                return value == 0 ? 0.0 : value;
             },
         };
 

@@ -125,6 +125,24 @@ public sealed class CliRobustnessTests : IDisposable
         Assert.EndsWith("(see 'er --help')", stderr.TrimEnd(), StringComparison.Ordinal);
     }
 
+    /// <summary>A negative zero is the number 0: the same value as 0 and echoed as 0, in text and in JSON.</summary>
+    [Fact]
+    public void A_negative_zero_kappa_is_zero()
+    {
+        string z = Path.Combine(_folder, "z.npy");
+        NpyFile.Write(z, new float[] { 0.6f, 0.8f, 1, 0, 0, -1 }, [3, 2]);
+        (int code, string zero, _) = CliRunner.Run("entropy", z, "--kappa", "0");
+        Assert.Equal(0, code);
+        (code, string negativeZero, string stderr) = CliRunner.Run("entropy", z, "--kappa", "-0");
+        Assert.Equal(0, code);
+        Assert.Empty(stderr);
+        Assert.Equal(zero, negativeZero);
+        Assert.Contains("kappa 0;", negativeZero, StringComparison.Ordinal);
+
+        (code, string text, _) = CliRunner.Run("lognorm", "--dim", "3", "--kappa", "-1e-400");
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("-0", text, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void An_empty_input_name_is_a_usage_error_and_a_malformed_file_an_input_error_naming_it()
