@@ -1,3 +1,4 @@
+using System.Globalization;
 using ER.Managed.Terms;
 
 namespace ER.Managed;
@@ -223,8 +224,12 @@ public static partial class Entropy
     /// <param name="options">Validation and threading settings; null for <see cref="ErOptions.Default"/>.</param>
     /// <returns>The entropy estimate, in nats.</returns>
     /// <exception cref="ArgumentException">A shape mismatch, a row that is not unit, or a row with m or more exact duplicates (the estimate would be -infinity).</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="columns"/> is below 2, <paramref name="neighbors"/> below 1, or <paramref name="rows"/> not above it.</exception>
-    /// <remarks>Costs about one sphere-entropy forward (the same similarity tiles) and O(n d) memory; the result does not depend on the thread count.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="columns"/> is below 2, <paramref name="neighbors"/> below 1, or <paramref name="rows"/> not above it; or <c>rows x (2 neighbors + 8)</c> more than <see cref="Array.MaxLength"/> (the candidates' buffers).</exception>
+    /// <remarks>
+    /// Costs about one sphere-entropy forward (the same similarity tiles) and O(n (d + m)) memory: a
+    /// float copy of z and about 20 m + 110 bytes a row for its candidates and their bookkeeping (190
+    /// bytes for m = 4, against z's own 512 at d = 128). The result does not depend on the thread count.
+    /// </remarks>
     public static double SphereKnn(ReadOnlySpan<float> z, int rows, int columns, int neighbors = 4, ErOptions? options = null)
     {
         options ??= ErOptions.Default;
@@ -242,6 +247,14 @@ public static partial class Entropy
         if (rows <= neighbors)
         {
             throw new ArgumentOutOfRangeException(nameof(rows), rows, $"The kNN estimator with neighbors = {neighbors} needs more than {neighbors} rows (each row needs {neighbors} other rows).");
+        }
+
+        if (!KnnSphereEntropy.BuffersFit(rows, neighbors))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(neighbors),
+                neighbors,
+                string.Create(CultureInfo.InvariantCulture, $"The kNN estimator keeps 2 x neighbors + 8 candidates a row, in one array for all rows: {rows} rows x {(2L * neighbors) + 8} is more than an array holds ({Array.MaxLength:N0}). Use fewer neighbours or fewer rows."));
         }
 
         Validation.CheckSphereInput(z, rows, columns, DefaultKappa, nameof(z), options);

@@ -26,6 +26,17 @@ namespace ER.Managed.Terms;
 /// </remarks>
 internal static partial class KnnSphereEntropy
 {
+    /// <summary>
+    /// Whether the search's per-row buffers for n rows and m neighbours fit in arrays: m similarities
+    /// and <see cref="OfferCapacity"/> offers a row, each kind in one array of n segments. For n &gt;= 1;
+    /// <c>n c &lt;= L</c> is tested as <c>c &lt;= L / n</c> (the same for integers), which no int
+    /// arguments can overflow.
+    /// </summary>
+    internal static bool BuffersFit(int n, int m) => (2L * m) + 8 <= Array.MaxLength / n;
+
+    /// <summary>Offers a row holds before it sorts them and keeps those within the cut: 2m + 8.</summary>
+    private static int OfferCapacity(int m) => (2 * m) + 8;
+
     /// <summary>The estimate for unit rows z (n x d, d &gt;= 2, n &gt; m).</summary>
     /// <exception cref="ArgumentException">A row has m or more rows identical to it (its m-th neighbour at distance 0: the estimator diverges).</exception>
     internal static unsafe double Value(ReadOnlySpan<float> z, int n, int d, int m, int degree)

@@ -82,6 +82,25 @@ public sealed class EstimatorOptionTests : IDisposable
     }
 
     [Fact]
+    public void Knn_neighbours_too_many_for_the_candidate_buffers_are_a_one_line_input_error()
+    {
+        const int n = 32800;
+        float[] z = new float[n * 2];
+        for (int i = 0; i < n; i++)
+        {
+            (z[2 * i], z[(2 * i) + 1]) = ((float)Math.Cos(i), (float)Math.Sin(i));
+        }
+
+        string path = Path.Combine(_folder, "circle.npy");
+        NpyFile.Write(path, z, [n, 2]);
+        (int code, string stdout, string stderr) = CliRunner.Run("entropy", path, "--estimator", "knn", "--neighbors", "32767");
+        Assert.Equal(1, code);
+        Assert.Empty(stdout);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.StartsWith("er: neighbors: The kNN estimator keeps 2 x neighbors + 8 candidates a row", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Kappa_prints_the_library_selection_as_json()
     {
         (int code, string stdout, string stderr) = CliRunner.Run("kappa", _path, "--json");

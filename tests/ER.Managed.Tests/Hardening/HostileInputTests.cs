@@ -95,6 +95,26 @@ public sealed class HostileInputTests : IDisposable
         Assert.Contains("neighbors = 2 needs more than 2 rows", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The candidates' buffers hold 2m + 8 entries a row in one array: 32800 rows and m = 32767 would
+    /// need 2,149,777,600 (the product taken in int wraps), more than an array holds. A small batch
+    /// shows it, since the check comes before any allocation or pass over the rows.
+    /// </summary>
+    [Fact]
+    public void Knn_refuses_neighbours_whose_candidate_buffers_exceed_an_array_and_says_why()
+    {
+        const int n = 32800;
+        float[] z = new float[n * 2];
+        for (int i = 0; i < n; i++)
+        {
+            (z[2 * i], z[(2 * i) + 1]) = ((float)Math.Cos(i), (float)Math.Sin(i));
+        }
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Entropy.SphereKnn(z, n, 2, 32767));
+        Assert.Equal("neighbors", e.ParamName);
+        Assert.Contains("32800 rows x 65542 is more than an array holds (2,147,483,591)", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(1e19f)]
     [InlineData(3e38f)]

@@ -1,6 +1,7 @@
 using System.Linq;
 using ER.Managed.Estimation;
 using ER.Managed.Numerics;
+using ER.Managed.Terms;
 
 namespace ER.Managed.Tests.Terms;
 
@@ -11,6 +12,22 @@ namespace ER.Managed.Tests.Terms;
 /// </summary>
 public class KnnSphereEntropyTests
 {
+    /// <summary>
+    /// The limit on the candidates' buffers: n (2m + 8) elements at most <see cref="Array.MaxLength"/>
+    /// (2,147,483,591), computed without int overflow. 5 x (2 x 214,748,355 + 8) = 2,147,483,590 fits;
+    /// one neighbour more is 10 over; products far past 2^32, whose int form would wrap to a small
+    /// positive size, are refused.
+    /// </summary>
+    [Theory]
+    [InlineData(5, 214_748_355, true)]
+    [InlineData(5, 214_748_356, false)]
+    [InlineData(1_000_000, 1_069, true)]
+    [InlineData(1_000_000, 1_070, false)]
+    [InlineData(70_000, 62_000, false)]
+    [InlineData(int.MaxValue, int.MaxValue - 1, false)]
+    public void The_candidate_buffers_must_fit_in_an_array(int n, int m, bool fits) =>
+        Assert.Equal(fits, KnnSphereEntropy.BuffersFit(n, m));
+
     private static float[] Uniform(int n, int d, ulong seed)
     {
         var z = new float[n * d];
