@@ -121,13 +121,22 @@ internal static class LogNormCommand
         stdout.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
+    /// <summary>Most kappas one table holds: n x 4 doubles in one array.</summary>
+    internal static readonly int MaxTableRows = Array.MaxLength / 4;
+
+    /// <summary>n where its n x 4 table fits in an array; an input error naming the file where it does not.</summary>
+    internal static int CheckTableRows(int n, string kappaPath) =>
+        n <= MaxTableRows
+            ? n
+            : throw new CliInputException(string.Create(CultureInfo.InvariantCulture, $"{CommonOptions.DisplayName(kappaPath)}: holds {n:N0} kappas; one table of 4 columns holds at most {MaxTableRows:N0}. Split the file."));
+
     /// <summary>Reads the kappas, evaluates all four functions with the batch kernel and writes the n x 4 table; returns n.</summary>
     private static int WriteTable(int dimension, string kappaPath, string outPath)
     {
         var outputs = new OutputFiles(kappaPath);
         outputs.Plan("--out", outPath);
         double[] kappas = CommonOptions.ReadDoubles(kappaPath);
-        int n = kappas.Length;
+        int n = CheckTableRows(kappas.Length, kappaPath);
         var logI = new double[n];
         var logC = new double[n];
         var ratio = new double[n];

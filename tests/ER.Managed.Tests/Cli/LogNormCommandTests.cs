@@ -15,6 +15,22 @@ public sealed class LogNormCommandTests : IDisposable
 
     private string PathOf(string name) => Path.Combine(_folder, name);
 
+    /// <summary>
+    /// The n x 4 table is one array of doubles: a kappa file of more than Array.MaxLength / 4 values
+    /// (536,870,897) is an input error naming the file, not an int product that overflows (a file
+    /// that large, 4 GiB of doubles, is too large to write here, so the check is called as the command calls it).
+    /// </summary>
+    [Fact]
+    public void A_kappa_file_too_long_for_one_table_is_an_input_error_naming_it()
+    {
+        Assert.Equal(536_870_897, ER.Managed.Cli.Commands.LogNormCommand.MaxTableRows);
+        Assert.Equal(536_870_897, ER.Managed.Cli.Commands.LogNormCommand.CheckTableRows(536_870_897, "k.npy"));
+        var e = Assert.Throws<ER.Managed.Cli.CliInputException>(() => ER.Managed.Cli.Commands.LogNormCommand.CheckTableRows(536_870_898, "k.npy"));
+        Assert.Equal("k.npy: holds 536,870,898 kappas; one table of 4 columns holds at most 536,870,897. Split the file.", e.Message);
+        e = Assert.Throws<ER.Managed.Cli.CliInputException>(() => ER.Managed.Cli.Commands.LogNormCommand.CheckTableRows(int.MaxValue, "-"));
+        Assert.StartsWith("standard input: holds 2,147,483,647 kappas", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(3, false)]
     [InlineData(128, true)]
