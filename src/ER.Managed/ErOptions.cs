@@ -61,7 +61,7 @@ public sealed record ErOptions
     private static double CheckTolerance(double value, string name) =>
         value >= 0.0 ? value : throw new ArgumentOutOfRangeException(name, value, "A tolerance must be non-negative (positive infinity disables the check).");
 
-    /// <summary>The number of threads a call with these options uses: <see cref="MaxDegreeOfParallelism"/>, or the processor count where that is 0.</summary>
+    /// <summary>The number of threads a call with these options uses: <see cref="MaxDegreeOfParallelism"/>, or <see cref="Environment.ProcessorCount"/> where that is -1 (the default).</summary>
     public int EffectiveDegreeOfParallelism =>
         MaxDegreeOfParallelism > 0 ? MaxDegreeOfParallelism : Environment.ProcessorCount;
 }
