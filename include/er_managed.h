@@ -110,7 +110,8 @@ ER_API int er_reconstruction_discrete_grad(const float* a, const float* b, int64
                                            const er_options* options, double* value, float* grad_a, float* grad_b);
 
 /* The k-nearest-neighbour (Kozachenko-Leonenko) entropy of unit rows on S^(d-1): no kappa; columns >= 2,
- * rows > neighbors (the m-th neighbour, 4 is a good default). */
+ * rows > neighbors (the m-th neighbour, 4 is a good default) and rows * (2 * neighbors + 8) at most
+ * 2147483591 (its candidates' buffers); ER_INVALID_ARGUMENT otherwise. */
 ER_API int er_entropy_knn(const float* z, int64_t rows, int64_t columns, int32_t neighbors,
                           const er_options* options, double* value);
 
