@@ -275,6 +275,11 @@ def test_inputs_that_float32_or_int32_cannot_hold_are_refused_by_name():
     for neighbors in (2**32 + 4, 4.5, 0):
         with pytest.raises(ValueError, match="neighbors must be at least 1"):
             er_managed.knn_entropy(z, neighbors=neighbors)
+    # rows x (2 neighbors + 8) past an array overflowed int inside the library; now a refusal.
+    angles = np.arange(32800, dtype=np.float64)
+    circle = np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
+    with pytest.raises(ValueError, match=r"neighbors: The kNN estimator keeps 2 x neighbors \+ 8 candidates a row"):
+        er_managed.knn_entropy(circle, neighbors=32767)
     with pytest.raises(ValueError, match="kappa is complex"):
         er_managed.vmf(3, np.array([10 + 1j]))
     assert er_managed.vmf(np.int32(3), [10.0])["entropy"][0] == er_managed.vmf(3, [10.0])["entropy"][0]
