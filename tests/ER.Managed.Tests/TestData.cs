@@ -24,6 +24,18 @@ internal static class TestData
         return x;
     }
 
+    /// <summary>n unit rows on the circle S^1, row i at angle i radians (all distinct).</summary>
+    internal static float[] CircleRows(int n)
+    {
+        var z = new float[n * 2];
+        for (int i = 0; i < n; i++)
+        {
+            (z[2 * i], z[(2 * i) + 1]) = ((float)Math.Cos(i), (float)Math.Sin(i));
+        }
+
+        return z;
+    }
+
     internal static float[] ProbabilityRows(int rows, int columns, int seed, double logitScale = 1.0)
     {
         float[] x = Normal(rows * columns, seed, logitScale);

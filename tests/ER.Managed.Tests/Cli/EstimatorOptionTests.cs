@@ -85,11 +85,7 @@ public sealed class EstimatorOptionTests : IDisposable
     public void Knn_neighbours_too_many_for_the_candidate_buffers_are_a_one_line_input_error()
     {
         const int n = 32800;
-        float[] z = new float[n * 2];
-        for (int i = 0; i < n; i++)
-        {
-            (z[2 * i], z[(2 * i) + 1]) = ((float)Math.Cos(i), (float)Math.Sin(i));
-        }
+        float[] z = TestData.CircleRows(n);
 
         string path = Path.Combine(_folder, "circle.npy");
         NpyFile.Write(path, z, [n, 2]);

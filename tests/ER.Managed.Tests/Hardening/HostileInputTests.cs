@@ -104,11 +104,7 @@ public sealed class HostileInputTests : IDisposable
     public void Knn_refuses_neighbours_whose_candidate_buffers_exceed_an_array_and_says_why()
     {
         const int n = 32800;
-        float[] z = new float[n * 2];
-        for (int i = 0; i < n; i++)
-        {
-            (z[2 * i], z[(2 * i) + 1]) = ((float)Math.Cos(i), (float)Math.Sin(i));
-        }
+        float[] z = TestData.CircleRows(n);
 
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Entropy.SphereKnn(z, n, 2, 32767));
         Assert.Equal("neighbors", e.ParamName);
