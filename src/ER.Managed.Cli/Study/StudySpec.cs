@@ -19,7 +19,7 @@ internal sealed record DataSpec(string Name, string Kind, double Kappa, int Comp
         string[] parts = text.Split(':');
         static double Number(string s, string what) =>
             double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v >= 0
-                ? v
+                ? (v == 0 ? 0.0 : v) // -0 is 0
                 : throw new FormatException($"{what} must be a finite number at least 0 (0: uniform), got '{s}'");
         return parts[0] switch
         {
@@ -97,6 +97,6 @@ internal sealed record StudySpec(
     /// <summary>A kernel concentration the sphere estimators take: 0 (the uniform limit) or from float32's smallest positive value to <see cref="Entropy.MaxKappa"/>.</summary>
     internal static double KernelKappa(string s) =>
         double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0 && v <= Entropy.MaxKappa && (v == 0 || (float)v > 0)
-            ? v
+            ? (v == 0 ? 0.0 : v) // -0 is 0: written as 0 in the CSV
             : throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"expected a kernel concentration of 0 (the uniform limit) or from 1.4e-45 to {Entropy.MaxKappa:0e0}, got '{s}'"));
 }

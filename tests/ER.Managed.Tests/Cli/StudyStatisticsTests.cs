@@ -117,6 +117,17 @@ public sealed class StudyStatisticsTests
         Assert.Equal((text, components, kappa), (data.Name, data.Components, data.Kappa));
     }
 
+    /// <summary>A concentration written -0 is the number 0: +0, so the CSV says 0 (xunit's Equal takes -0 for 0, so the sign is asked for).</summary>
+    [Fact]
+    public void A_negative_zero_concentration_is_zero()
+    {
+        Assert.False(double.IsNegative(DataSpec.Parse("vmf:-0").Kappa));
+        Assert.False(double.IsNegative(DataSpec.Parse("mixture:2:-0").Kappa));
+        Assert.False(double.IsNegative(StudySpec.KernelKappa("-0")));
+        Assert.False(double.IsNegative(StudySpec.KernelKappa("-1e-400")));
+        Assert.Equal(0.0, StudySpec.KernelKappa("-0"));
+    }
+
     [Theory]
     [InlineData("mixture:0:10")]
     [InlineData("mixture:100001:10")]
