@@ -177,6 +177,13 @@ int main(void) {
     refused(er_reconstruction_discrete_grad(w, w2, K, D, NULL, &value, NULL, grad_b), "grad_a", "NULL grad_a");
     refused(er_entropy_knn(z, K, D, 0, NULL, &value), "neighbors", "neighbors = 0");
     refused(er_entropy_knn(z, 4, D, 4, NULL, &value), "rows", "rows <= neighbors");
+    {
+        /* rows x (2 neighbors + 8) past an array: refused before anything is allocated. */
+        float* circle = malloc(sizeof(float) * 32800 * 2);
+        for (int i = 0; i < 32800; i++) { circle[2 * i] = (float)cos(i); circle[2 * i + 1] = (float)sin(i); }
+        refused(er_entropy_knn(circle, 32800, 2, 32767, NULL, &value), "neighbors", "candidate buffers past an array");
+        free(circle);
+    }
     refused(er_vmf(0, (double[]){ 1.0 }, 1, NULL, &value, NULL, NULL), "dimension", "dimension 0");
     refused(er_vmf(3, (double[]){ -1.0 }, 1, NULL, &value, NULL, NULL), "kappa", "a negative kappa in the array");
     refused(er_vmf(3, NULL, 1, NULL, &value, NULL, NULL), "kappa", "NULL kappa array");
