@@ -254,7 +254,7 @@ public static partial class Entropy
             throw new ArgumentOutOfRangeException(
                 nameof(neighbors),
                 neighbors,
-                string.Create(CultureInfo.InvariantCulture, $"The kNN estimator keeps 2 x neighbors + 8 candidates a row, in one array for all rows: {rows} rows x {(2L * neighbors) + 8} is more than an array holds ({Array.MaxLength:N0}). Use fewer neighbours or fewer rows."));
+                string.Create(CultureInfo.InvariantCulture, $"The kNN estimator keeps 2 x neighbors + 8 candidates a row, in one array for all rows: {rows} rows x {KnnSphereEntropy.OfferCapacity(neighbors)} is more than an array holds ({Array.MaxLength:N0}). Use fewer neighbours or fewer rows."));
         }
 
         Validation.CheckSphereInput(z, rows, columns, DefaultKappa, nameof(z), options);

@@ -52,7 +52,7 @@ internal static partial class KnnSphereEntropy
             LogCaps = new double[n];
             Missing = new int[n];
             DuplicateRows = new int[n];
-            _capacity = OfferCapacity(m);
+            _capacity = (int)OfferCapacity(m); // at most Array.MaxLength / n: BuffersFit was checked
             _top = new float[n * m];
             _topCount = new int[n];
             _cut = new float[SimilarityTiles.RoundUp(n, SimilarityTiles.Tile) + SimilarityTiles.Alignment];

@@ -32,10 +32,10 @@ internal static partial class KnnSphereEntropy
     /// <c>n c &lt;= L</c> is tested as <c>c &lt;= L / n</c> (the same for integers), which no int
     /// arguments can overflow.
     /// </summary>
-    internal static bool BuffersFit(int n, int m) => (2L * m) + 8 <= Array.MaxLength / n;
+    internal static bool BuffersFit(int n, int m) => OfferCapacity(m) <= Array.MaxLength / n;
 
-    /// <summary>Offers a row holds before it sorts them and keeps those within the cut: 2m + 8.</summary>
-    private static int OfferCapacity(int m) => (2 * m) + 8;
+    /// <summary>Offers a row holds before it prunes them to those within the cut: 2m + 8 (in long, so any m fits).</summary>
+    internal static long OfferCapacity(int m) => (2L * m) + 8;
 
     /// <summary>The estimate for unit rows z (n x d, d &gt;= 2, n &gt; m).</summary>
     /// <exception cref="ArgumentException">A row has m or more rows identical to it (its m-th neighbour at distance 0: the estimator diverges).</exception>

@@ -86,7 +86,6 @@ public sealed class EstimatorOptionTests : IDisposable
     {
         const int n = 32800;
         float[] z = TestData.CircleRows(n);
-
         string path = Path.Combine(_folder, "circle.npy");
         NpyFile.Write(path, z, [n, 2]);
         (int code, string stdout, string stderr) = CliRunner.Run("entropy", path, "--estimator", "knn", "--neighbors", "32767");

@@ -105,7 +105,6 @@ public sealed class HostileInputTests : IDisposable
     {
         const int n = 32800;
         float[] z = TestData.CircleRows(n);
-
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Entropy.SphereKnn(z, n, 2, 32767));
         Assert.Equal("neighbors", e.ParamName);
         Assert.Contains("32800 rows x 65542 is more than an array holds (2,147,483,591)", e.Message, StringComparison.Ordinal);
